@@ -1,0 +1,24 @@
+// Wall-clock time in milliseconds since the Unix epoch. Expiry times are absolute wall-clock instants so that
+// they keep their meaning in persistent tiers across restarts and across processes.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+
+namespace stratacache {
+
+// An expiry instant that never comes.
+inline constexpr int64_t kNeverExpires = std::numeric_limits<int64_t>::max();
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual int64_t NowMs() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  int64_t NowMs() const override;
+};
+
+}  // namespace stratacache

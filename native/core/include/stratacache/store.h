@@ -1,0 +1,80 @@
+// The store contract. A store moves bytes and metadata for one tier; policy (what to promote, which TTL applies)
+// lives in the tier chain above it. Every operation answers through a completion and never blocks its caller:
+// an in-memory store calls the completion before returning, a slow store calls it later from its own thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "stratacache/bytes.h"
+#include "stratacache/key.h"
+#include "stratacache/status.h"
+
+namespace stratacache {
+
+// A value found in a store, with the absolute instant it expires (kNeverExpires for none).
+struct Hit {
+  Bytes value;
+  int64_t expires_at_ms;
+};
+
+using GetDone = std::function<void(Status, std::optional<Hit>)>;
+using Done = std::function<void(Status)>;
+// Reports whether the key was present.
+using FoundDone = std::function<void(Status, bool)>;
+
+// What a store reports about itself; hit and miss counts are kept by the tier chain.
+struct StoreCounters {
+  uint64_t entries = 0;
+  uint64_t bytes = 0;
+  uint64_t evictions = 0;
+  uint64_t expirations = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Finds a live entry; an expired or absent one is a miss (nullopt), not an error.
+  virtual void Get(const Key& key, GetDone done) = 0;
+  // Reports whether a live entry exists, without counting as a use of it.
+  virtual void Has(const Key& key, FoundDone done) = 0;
+  // Stores `value` until `expires_at_ms`, replacing any entry of the same key.
+  virtual void Put(const Key& key, Bytes value, int64_t expires_at_ms, Done done) = 0;
+  virtual void Delete(const Key& key, FoundDone done) = 0;
+  virtual void Clear(Done done) = 0;
+
+  // Removes expired entries. Called periodically; stores also expire lazily on access.
+  virtual void Sweep() = 0;
+  virtual StoreCounters Counters() const = 0;
+
+  // The synchronous face of a store whose operations all complete inline, or nullptr.
+  virtual class InlineStore* AsInline() { return nullptr; }
+};
+
+// A store that answers at once (RAM). Its synchronous methods serve the cache's *Sync API and the tier chain's
+// fast path, which must not pay for a completion object on every hit.
+class InlineStore : public Store {
+ public:
+  virtual std::optional<Hit> Lookup(const Key& key) = 0;
+  virtual bool Contains(const Key& key) = 0;
+  virtual Status Insert(const Key& key, Bytes value, int64_t expires_at_ms) = 0;
+  virtual bool Erase(const Key& key) = 0;
+  virtual void EraseAll() = 0;
+
+  InlineStore* AsInline() final { return this; }
+  void Get(const Key& key, GetDone done) final { done(Status::Ok(), Lookup(key)); }
+  void Has(const Key& key, FoundDone done) final { done(Status::Ok(), Contains(key)); }
+  void Put(const Key& key, Bytes value, int64_t expires_at_ms, Done done) final {
+    done(Insert(key, std::move(value), expires_at_ms));
+  }
+  void Delete(const Key& key, FoundDone done) final { done(Status::Ok(), Erase(key)); }
+  void Clear(Done done) final {
+    EraseAll();
+    done(Status::Ok());
+  }
+};
+
+}  // namespace stratacache

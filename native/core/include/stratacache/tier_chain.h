@@ -1,0 +1,92 @@
+// The tier chain: the one place that decides how tiers work together, written once against the store contract.
+//
+// Reads go down the tiers until one hits; the hit is promoted into every tier above it with its remaining TTL.
+// Writes go through to every tier, each with the TTL that resolves for it (per call, else the tier's default,
+// else the cache's). Leading tiers that complete inline (RAM) are served without any completion object, which
+// is also what the synchronous API uses.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stratacache/clock.h"
+#include "stratacache/store.h"
+#include "stratacache/ttl.h"
+
+namespace stratacache {
+
+struct TierSpec {
+  std::string name;
+  std::unique_ptr<Store> store;
+  Ttl default_ttl = Ttl::Unset();
+};
+
+struct TierStats {
+  std::string name;
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  StoreCounters store;
+};
+
+struct ChainStats {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  std::vector<TierStats> tiers;
+};
+
+// Told of a tier's failure that the chain absorbed (a failed promotion, a tier that could not be read).
+using ErrorListener = std::function<void(const std::string& tier, const Status& status)>;
+
+class TierChain : public std::enable_shared_from_this<TierChain> {
+ public:
+  static std::shared_ptr<TierChain> Create(std::vector<TierSpec> tiers, Ttl default_ttl,
+                                           std::shared_ptr<const Clock> clock, ErrorListener on_error = nullptr);
+
+  void Get(const Key& key, GetDone done);
+  void Has(const Key& key, FoundDone done);
+  void Set(const Key& key, Bytes value, Ttl ttl, Done done);
+  void Delete(const Key& key, FoundDone done);
+  void Clear(Done done);
+
+  // The synchronous API. Reads see only the leading inline tiers; writes and deletes complete on them at once
+  // and continue to the tiers below in the background, reporting failures to the error listener.
+  std::optional<Hit> GetNow(const Key& key);
+  bool HasNow(const Key& key);
+  Status SetNow(const Key& key, Bytes value, Ttl ttl);
+  bool DeleteNow(const Key& key);
+
+  void Sweep();
+  ChainStats Stats() const;
+  size_t tier_count() const { return tiers_.size(); }
+
+ private:
+  struct Tier;
+
+  TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_ptr<const Clock> clock,
+            ErrorListener on_error);
+
+  // Reads the leading inline tiers, counting hits and misses per tier (not the cache's overall miss).
+  std::optional<Hit> LookupInline(const Key& key);
+  // Reads tiers from `first` (the first tier that does not complete inline) downwards.
+  void GetBelow(size_t first, Key key, GetDone done);
+  void HasBelow(size_t first, Key key, FoundDone done);
+  // Copies a hit found in tier `found_in` into every tier above it.
+  void Promote(const Key& key, const Hit& hit, size_t found_in);
+  int64_t ExpiryFor(const Tier& tier, Ttl ttl, int64_t now_ms) const;
+  void ReportError(const Tier& tier, const Status& status) const;
+
+  std::vector<std::unique_ptr<Tier>> tiers_;
+  size_t inline_prefix_ = 0;  // how many leading tiers complete inline
+  const Ttl default_ttl_;
+  const std::shared_ptr<const Clock> clock_;
+  const ErrorListener on_error_;
+  std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
+};
+
+}  // namespace stratacache

@@ -1,0 +1,18 @@
+#include "stratacache/status.h"
+
+namespace stratacache {
+
+const char* StatusCodeName(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return "OK";
+    case StatusCode::kInvalidArg: return "ERR_INVALID_ARG";
+    case StatusCode::kTooLarge: return "ERR_TOO_LARGE";
+    case StatusCode::kIo: return "ERR_IO";
+    case StatusCode::kCorrupt: return "ERR_CORRUPT";
+    case StatusCode::kClosed: return "ERR_CLOSED";
+    case StatusCode::kUnavailable: return "ERR_UNAVAILABLE";
+  }
+  return "ERR_UNKNOWN";
+}
+
+}  // namespace stratacache

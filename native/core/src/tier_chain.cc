@@ -1,0 +1,295 @@
+#include "stratacache/tier_chain.h"
+
+#include <mutex>
+#include <utility>
+
+namespace stratacache {
+
+struct TierChain::Tier {
+  std::string name;
+  std::unique_ptr<Store> store;
+  InlineStore* inline_store;  // non-null when the store completes inline
+  Ttl default_ttl;
+  std::atomic<uint64_t> hits{0};
+  std::atomic<uint64_t> misses{0};
+};
+
+namespace {
+
+// Combines the outcomes of one write across tiers. A value too large for some tiers is fine as long as one tier
+// took it; any other failure is the write's failure.
+class WriteOutcome {
+ public:
+  void Add(const Status& status) {
+    if (status.ok()) {
+      stored_ = true;
+    } else if (status.code() == StatusCode::kTooLarge) {
+      if (too_large_.ok()) too_large_ = status;
+    } else if (failure_.ok()) {
+      failure_ = status;
+    }
+  }
+  Status Result() const {
+    if (!failure_.ok()) return failure_;
+    return stored_ ? Status::Ok() : too_large_;
+  }
+
+ private:
+  bool stored_ = false;
+  Status too_large_;
+  Status failure_;
+};
+
+// Waits for `count` tier operations to finish, then reports their combined outcome once.
+class WriteJoin {
+ public:
+  WriteJoin(size_t count, Done done) : pending_(count), done_(std::move(done)) {}
+
+  void Add(const Status& status) {
+    Done done;
+    Status result;
+    {
+      std::lock_guard lock(mu_);
+      outcome_.Add(status);
+      if (--pending_ != 0) return;
+      done = std::move(done_);
+      result = outcome_.Result();
+    }
+    done(result);
+  }
+
+ private:
+  std::mutex mu_;
+  size_t pending_;
+  WriteOutcome outcome_;
+  Done done_;
+};
+
+// Waits for `count` deletes to finish; reports whether any tier held the key.
+class DeleteJoin {
+ public:
+  DeleteJoin(size_t count, FoundDone done) : pending_(count), done_(std::move(done)) {}
+
+  void Add(const Status& status, bool found) {
+    FoundDone done;
+    {
+      std::lock_guard lock(mu_);
+      if (!status.ok() && failure_.ok()) failure_ = status;
+      found_ = found_ || found;
+      if (--pending_ != 0) return;
+      done = std::move(done_);
+    }
+    done(failure_, found_);
+  }
+
+ private:
+  std::mutex mu_;
+  size_t pending_;
+  Status failure_;
+  bool found_ = false;
+  FoundDone done_;
+};
+
+}  // namespace
+
+std::shared_ptr<TierChain> TierChain::Create(std::vector<TierSpec> tiers, Ttl default_ttl,
+                                             std::shared_ptr<const Clock> clock, ErrorListener on_error) {
+  return std::shared_ptr<TierChain>(new TierChain(std::move(tiers), default_ttl, std::move(clock), std::move(on_error)));
+}
+
+TierChain::TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_ptr<const Clock> clock,
+                     ErrorListener on_error)
+    : default_ttl_(default_ttl), clock_(std::move(clock)), on_error_(std::move(on_error)) {
+  bool leading = true;
+  for (TierSpec& spec : tiers) {
+    auto tier = std::make_unique<Tier>();
+    tier->name = std::move(spec.name);
+    tier->store = std::move(spec.store);
+    tier->inline_store = tier->store->AsInline();
+    tier->default_ttl = spec.default_ttl;
+    leading = leading && tier->inline_store != nullptr;
+    if (leading) ++inline_prefix_;
+    tiers_.push_back(std::move(tier));
+  }
+}
+
+int64_t TierChain::ExpiryFor(const Tier& tier, Ttl ttl, int64_t now_ms) const {
+  return ttl.Or(tier.default_ttl).Or(default_ttl_).ExpiresAt(now_ms);
+}
+
+void TierChain::ReportError(const Tier& tier, const Status& status) const {
+  if (on_error_) on_error_(tier.name, status);
+}
+
+void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
+  for (size_t i = 0; i < found_in; ++i) {
+    Tier& tier = *tiers_[i];
+    if (tier.inline_store) {
+      Status status = tier.inline_store->Insert(key, hit.value, hit.expires_at_ms);
+      if (!status.ok() && status.code() != StatusCode::kTooLarge) ReportError(tier, status);
+      continue;
+    }
+    tier.store->Put(key, hit.value, hit.expires_at_ms, [self = shared_from_this(), i](Status status) {
+      if (!status.ok() && status.code() != StatusCode::kTooLarge) self->ReportError(*self->tiers_[i], status);
+    });
+  }
+}
+
+std::optional<Hit> TierChain::LookupInline(const Key& key) {
+  for (size_t i = 0; i < inline_prefix_; ++i) {
+    Tier& tier = *tiers_[i];
+    std::optional<Hit> hit = tier.inline_store->Lookup(key);
+    if (hit) {
+      tier.hits.fetch_add(1, std::memory_order_relaxed);
+      hits_.fetch_add(1, std::memory_order_relaxed);
+      if (i > 0) Promote(key, *hit, i);
+      return hit;
+    }
+    tier.misses.fetch_add(1, std::memory_order_relaxed);
+  }
+  return std::nullopt;
+}
+
+std::optional<Hit> TierChain::GetNow(const Key& key) {
+  std::optional<Hit> hit = LookupInline(key);
+  if (!hit) misses_.fetch_add(1, std::memory_order_relaxed);
+  return hit;
+}
+
+void TierChain::Get(const Key& key, GetDone done) {
+  if (std::optional<Hit> hit = LookupInline(key)) {
+    done(Status::Ok(), std::move(hit));
+    return;
+  }
+  GetBelow(inline_prefix_, key, std::move(done));
+}
+
+void TierChain::GetBelow(size_t first, Key key, GetDone done) {
+  if (first == tiers_.size()) {
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    done(Status::Ok(), std::nullopt);
+    return;
+  }
+  Tier& tier = *tiers_[first];
+  tier.store->Get(key, [self = shared_from_this(), first, key, done = std::move(done)](
+                           Status status, std::optional<Hit> hit) mutable {
+    Tier& tier = *self->tiers_[first];
+    // A tier that cannot be read is passed over: the tiers below may still have the value.
+    if (!status.ok()) self->ReportError(tier, status);
+    if (status.ok() && hit) {
+      tier.hits.fetch_add(1, std::memory_order_relaxed);
+      self->hits_.fetch_add(1, std::memory_order_relaxed);
+      self->Promote(key, *hit, first);
+      done(Status::Ok(), std::move(hit));
+      return;
+    }
+    tier.misses.fetch_add(1, std::memory_order_relaxed);
+    self->GetBelow(first + 1, std::move(key), std::move(done));
+  });
+}
+
+bool TierChain::HasNow(const Key& key) {
+  for (size_t i = 0; i < inline_prefix_; ++i) {
+    if (tiers_[i]->inline_store->Contains(key)) return true;
+  }
+  return false;
+}
+
+void TierChain::Has(const Key& key, FoundDone done) {
+  if (HasNow(key)) {
+    done(Status::Ok(), true);
+    return;
+  }
+  HasBelow(inline_prefix_, key, std::move(done));
+}
+
+void TierChain::HasBelow(size_t first, Key key, FoundDone done) {
+  if (first == tiers_.size()) {
+    done(Status::Ok(), false);
+    return;
+  }
+  tiers_[first]->store->Has(key, [self = shared_from_this(), first, key, done = std::move(done)](
+                                     Status status, bool found) mutable {
+    if (!status.ok()) self->ReportError(*self->tiers_[first], status);
+    if (status.ok() && found) {
+      done(Status::Ok(), true);
+      return;
+    }
+    self->HasBelow(first + 1, std::move(key), std::move(done));
+  });
+}
+
+Status TierChain::SetNow(const Key& key, Bytes value, Ttl ttl) {
+  const int64_t now = clock_->NowMs();
+  WriteOutcome outcome;
+  for (size_t i = 0; i < tiers_.size(); ++i) {
+    Tier& tier = *tiers_[i];
+    const int64_t expires = ExpiryFor(tier, ttl, now);
+    if (tier.inline_store) {
+      outcome.Add(tier.inline_store->Insert(key, value, expires));
+      continue;
+    }
+    outcome.Add(Status::Ok());  // written in the background; a failure reaches the error listener
+    tier.store->Put(key, value, expires, [self = shared_from_this(), i](Status status) {
+      if (!status.ok()) self->ReportError(*self->tiers_[i], status);
+    });
+  }
+  return outcome.Result();
+}
+
+void TierChain::Set(const Key& key, Bytes value, Ttl ttl, Done done) {
+  const int64_t now = clock_->NowMs();
+  if (inline_prefix_ == tiers_.size()) {
+    done(SetNow(key, std::move(value), ttl));
+    return;
+  }
+  auto join = std::make_shared<WriteJoin>(tiers_.size(), std::move(done));
+  for (auto& tier : tiers_) {
+    tier->store->Put(key, value, ExpiryFor(*tier, ttl, now), [join](Status status) { join->Add(status); });
+  }
+}
+
+bool TierChain::DeleteNow(const Key& key) {
+  bool found = false;
+  for (size_t i = 0; i < tiers_.size(); ++i) {
+    Tier& tier = *tiers_[i];
+    if (tier.inline_store) {
+      found = tier.inline_store->Erase(key) || found;
+      continue;
+    }
+    tier.store->Delete(key, [self = shared_from_this(), i](Status status, bool) {
+      if (!status.ok()) self->ReportError(*self->tiers_[i], status);
+    });
+  }
+  return found;
+}
+
+void TierChain::Delete(const Key& key, FoundDone done) {
+  auto join = std::make_shared<DeleteJoin>(tiers_.size(), std::move(done));
+  for (auto& tier : tiers_) {
+    tier->store->Delete(key, [join](Status status, bool found) { join->Add(status, found); });
+  }
+}
+
+void TierChain::Clear(Done done) {
+  auto join = std::make_shared<WriteJoin>(tiers_.size(), std::move(done));
+  for (auto& tier : tiers_) tier->store->Clear([join](Status status) { join->Add(status); });
+}
+
+void TierChain::Sweep() {
+  for (auto& tier : tiers_) tier->store->Sweep();
+}
+
+ChainStats TierChain::Stats() const {
+  ChainStats stats;
+  stats.hits = hits_.load(std::memory_order_relaxed);
+  stats.misses = misses_.load(std::memory_order_relaxed);
+  for (const auto& tier : tiers_) {
+    stats.tiers.push_back(
+        TierStats{tier->name, tier->hits.load(std::memory_order_relaxed),
+                  tier->misses.load(std::memory_order_relaxed), tier->store->Counters()});
+  }
+  return stats;
+}
+
+}  // namespace stratacache

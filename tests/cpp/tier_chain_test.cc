@@ -1,0 +1,215 @@
+#include "stratacache/tier_chain.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "manual_clock.h"
+#include "stratacache/ram_store.h"
+#include "threaded_store.h"
+
+namespace stratacache {
+namespace {
+
+using testing::ManualClock;
+using testing::ThreadedStore;
+
+std::vector<TierSpec> One(TierSpec a) {
+  std::vector<TierSpec> v;
+  v.push_back(std::move(a));
+  return v;
+}
+
+std::vector<TierSpec> Specs(TierSpec a, TierSpec b) {
+  std::vector<TierSpec> v;
+  v.push_back(std::move(a));
+  v.push_back(std::move(b));
+  return v;
+}
+
+class TierChainTest : public ::testing::Test {
+ protected:
+  TierSpec Ram(const std::string& name, uint64_t limit = 1 << 20, Ttl ttl = Ttl::Unset()) {
+    auto store = std::make_unique<RamStore>(RamStoreOptions{limit, 4}, clock_);
+    rams_[name] = store.get();
+    return TierSpec{name, std::move(store), ttl};
+  }
+  TierSpec Threaded(const std::string& name, Ttl ttl = Ttl::Unset()) {
+    auto store = std::make_unique<ThreadedStore>(1 << 20, clock_);
+    threaded_ = store.get();
+    return TierSpec{name, std::move(store), ttl};
+  }
+  std::shared_ptr<TierChain> Chain(std::vector<TierSpec> tiers, Ttl ttl = Ttl::Unset()) {
+    std::vector<TierSpec> specs;
+    for (auto& t : tiers) specs.push_back(std::move(t));
+    return TierChain::Create(std::move(specs), ttl, clock_, [this](const std::string& tier, const Status& status) {
+      std::lock_guard lock(errors_mu_);
+      errors_.push_back(tier + ": " + status.message());
+    });
+  }
+
+  // Waits for an asynchronous operation's completion.
+  static std::optional<Hit> AwaitGet(TierChain& chain, const Key& key) {
+    std::promise<std::optional<Hit>> result;
+    chain.Get(key, [&](Status status, std::optional<Hit> hit) {
+      EXPECT_TRUE(status.ok()) << status.message();
+      result.set_value(std::move(hit));
+    });
+    return result.get_future().get();
+  }
+  static Status AwaitSet(TierChain& chain, const Key& key, const std::string& value, Ttl ttl = Ttl::Unset()) {
+    std::promise<Status> result;
+    chain.Set(key, Bytes::Copy(value), ttl, [&](Status status) { result.set_value(status); });
+    return result.get_future().get();
+  }
+  static bool AwaitHas(TierChain& chain, const Key& key) {
+    std::promise<bool> result;
+    chain.Has(key, [&](Status, bool found) { result.set_value(found); });
+    return result.get_future().get();
+  }
+
+  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
+  std::map<std::string, RamStore*> rams_;  // by tier name
+  ThreadedStore* threaded_ = nullptr;
+  std::mutex errors_mu_;
+  std::vector<std::string> errors_;
+};
+
+TEST_F(TierChainTest, SingleRamTierCompletesInline) {
+  auto chain = Chain(One(Ram("ram")));
+  bool called = false;
+  chain->Set(Key("k"), Bytes::Copy("v"), Ttl::Unset(), [&](Status status) {
+    EXPECT_TRUE(status.ok());
+    called = true;
+  });
+  EXPECT_TRUE(called) << "a RAM-only chain answers before returning";
+  called = false;
+  chain->Get(Key("k"), [&](Status, std::optional<Hit> hit) {
+    EXPECT_EQ(hit->value.view(), "v");
+    called = true;
+  });
+  EXPECT_TRUE(called);
+}
+
+TEST_F(TierChainTest, WritesGoThroughToEveryTier) {
+  auto chain = Chain(Specs(Ram("hot"), Ram("warm")));
+  ASSERT_TRUE(chain->SetNow(Key("k"), Bytes::Copy("v"), Ttl::Unset()).ok());
+  EXPECT_TRUE(rams_["hot"]->Contains(Key("k")));
+  EXPECT_TRUE(rams_["warm"]->Contains(Key("k")));
+  EXPECT_TRUE(chain->DeleteNow(Key("k")));
+  EXPECT_FALSE(rams_["hot"]->Contains(Key("k")));
+  EXPECT_FALSE(rams_["warm"]->Contains(Key("k")));
+}
+
+TEST_F(TierChainTest, ALowerHitIsPromotedWithItsRemainingTtl) {
+  auto chain = Chain(Specs(Ram("hot"), Ram("warm")));
+  const int64_t start = clock_->NowMs();
+  ASSERT_TRUE(rams_["warm"]->Insert(Key("k"), Bytes::Copy("v"), start + 10'000).ok());
+  clock_->Advance(4'000);
+  std::optional<Hit> hit = chain->GetNow(Key("k"));
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->expires_at_ms, start + 10'000);
+  std::optional<Hit> promoted = rams_["hot"]->Lookup(Key("k"));
+  ASSERT_TRUE(promoted);
+  EXPECT_EQ(promoted->expires_at_ms, start + 10'000) << "promotion keeps the remaining TTL, not a fresh one";
+  clock_->Advance(6'000);
+  EXPECT_FALSE(chain->GetNow(Key("k")));
+
+  ChainStats stats = chain->Stats();
+  EXPECT_EQ(stats.hits, 1u);
+  EXPECT_EQ(stats.misses, 1u);
+  EXPECT_EQ(stats.tiers[0].name, "hot");
+  EXPECT_EQ(stats.tiers[0].hits, 0u);
+  EXPECT_EQ(stats.tiers[0].misses, 2u);
+  EXPECT_EQ(stats.tiers[1].hits, 1u);
+  EXPECT_EQ(stats.tiers[1].misses, 1u);
+}
+
+TEST_F(TierChainTest, TtlResolvesPerCallThenPerTierThenGlobally) {
+  auto chain = Chain(Specs(Ram("hot", 1 << 20, Ttl::Millis(1'000)), Ram("warm")), Ttl::Millis(60'000));
+  const int64_t now = clock_->NowMs();
+  ASSERT_TRUE(chain->SetNow(Key("default"), Bytes::Copy("v"), Ttl::Unset()).ok());
+  EXPECT_EQ(rams_["hot"]->Lookup(Key("default"))->expires_at_ms, now + 1'000);
+  EXPECT_EQ(rams_["warm"]->Lookup(Key("default"))->expires_at_ms, now + 60'000);
+  ASSERT_TRUE(chain->SetNow(Key("call"), Bytes::Copy("v"), Ttl::Millis(5)).ok());
+  EXPECT_EQ(rams_["hot"]->Lookup(Key("call"))->expires_at_ms, now + 5);
+  EXPECT_EQ(rams_["warm"]->Lookup(Key("call"))->expires_at_ms, now + 5);
+  ASSERT_TRUE(chain->SetNow(Key("never"), Bytes::Copy("v"), Ttl::Never()).ok());
+  EXPECT_EQ(rams_["hot"]->Lookup(Key("never"))->expires_at_ms, kNeverExpires);
+}
+
+TEST_F(TierChainTest, AValueTooLargeForOneTierStillLandsInTheOther) {
+  auto chain = Chain(Specs(Ram("hot", 2048), Ram("warm")));
+  EXPECT_TRUE(chain->SetNow(Key("big"), Bytes::Copy(std::string(4096, 'x')), Ttl::Unset()).ok());
+  EXPECT_FALSE(rams_["hot"]->Contains(Key("big")));
+  EXPECT_TRUE(rams_["warm"]->Contains(Key("big")));
+  auto alone = Chain(One(Ram("only", 2048)));
+  EXPECT_EQ(alone->SetNow(Key("big"), Bytes::Copy(std::string(4096, 'x')), Ttl::Unset()).code(), StatusCode::kTooLarge);
+}
+
+TEST_F(TierChainTest, ReadsThroughAnAsynchronousTierAndPromotes) {
+  auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
+  ASSERT_TRUE(AwaitSet(*chain, Key("k"), "v").ok());
+  threaded_->Drain();
+  rams_["ram"]->EraseAll();
+  EXPECT_FALSE(chain->GetNow(Key("k"))) << "the synchronous API sees only inline tiers";
+  std::optional<Hit> hit = AwaitGet(*chain, Key("k"));
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->value.view(), "v");
+  EXPECT_EQ(chain->GetNow(Key("k"))->value.view(), "v") << "the hit was promoted into RAM";
+  EXPECT_FALSE(AwaitGet(*chain, Key("absent")));
+  EXPECT_TRUE(AwaitHas(*chain, Key("k")));
+}
+
+TEST_F(TierChainTest, AFailingTierIsPassedOverAndReported) {
+  auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
+  threaded_->set_failing(true);
+  EXPECT_FALSE(AwaitGet(*chain, Key("k")));
+  EXPECT_EQ(AwaitSet(*chain, Key("k"), "v").code(), StatusCode::kIo) << "a failed write-through fails the set";
+  EXPECT_EQ(chain->GetNow(Key("k"))->value.view(), "v") << "the tiers that accepted it still serve it";
+  // setSync continues below in the background; its failure reaches the listener.
+  ASSERT_TRUE(chain->SetNow(Key("k2"), Bytes::Copy("v"), Ttl::Unset()).ok());
+  threaded_->Drain();
+  std::lock_guard lock(errors_mu_);
+  ASSERT_EQ(errors_.size(), 2u);
+  EXPECT_EQ(errors_[0], "slow: injected failure");
+}
+
+TEST_F(TierChainTest, PendingOperationsKeepTheChainAlive) {
+  auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
+  std::promise<bool> done;
+  chain->Set(Key("k"), Bytes::Copy("v"), Ttl::Unset(), [&](Status status) { done.set_value(status.ok()); });
+  chain.reset();  // the owner lets go while the write is in flight
+  EXPECT_TRUE(done.get_future().get());
+}
+
+TEST_F(TierChainTest, ConcurrentReadersAndWritersAcrossTiers) {
+  auto chain = Chain(Specs(Ram("hot", 64 << 10), Ram("warm", 1 << 20)));
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20000; ++i) {
+        std::string key = std::to_string((i * 7 + t) % 500);
+        if (i % 3 == 0) {
+          (void)chain->SetNow(Key(key), Bytes::Copy(key + std::string(100, '.')), Ttl::Unset());
+        } else if (auto hit = chain->GetNow(Key(key)); hit && hit->value.view().substr(0, key.size()) != key) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  ChainStats stats = chain->Stats();
+  EXPECT_LE(stats.tiers[0].store.bytes, 64u << 10);
+  const uint64_t reads_per_thread = 20000 - 6667;  // every third operation is a write
+  EXPECT_EQ(stats.hits + stats.misses, 4 * reads_per_thread);
+}
+
+}  // namespace
+}  // namespace stratacache
