@@ -1,0 +1,34 @@
+#include "stratacache/cache_config.h"
+
+#include <set>
+
+#include "stratacache/ram_store.h"
+
+namespace stratacache {
+
+Status BuildTierChain(const CacheConfig& config, std::shared_ptr<const Clock> clock,
+                      const PlatformStoreFactory& platform_stores, ErrorListener on_error,
+                      std::shared_ptr<TierChain>* chain) {
+  if (config.tiers.empty()) return Status(StatusCode::kInvalidArg, "a cache needs at least one tier");
+  std::vector<TierSpec> specs;
+  std::set<std::string> names;
+  for (const TierConfig& tier : config.tiers) {
+    if (!names.insert(tier.name).second) {
+      return Status(StatusCode::kInvalidArg, "two tiers are named '" + tier.name + "'; give each a distinct name");
+    }
+    if (tier.limit_bytes == 0) return Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no cacheLimit");
+    std::unique_ptr<Store> store;
+    if (tier.kind == "ram") {
+      store = std::make_unique<RamStore>(RamStoreOptions{tier.limit_bytes, config.ram_shards}, clock);
+    } else {
+      Status status(StatusCode::kInvalidArg, "tier kind '" + tier.kind + "' is not available in this build");
+      if (platform_stores) store = platform_stores(tier, &status);
+      if (!store) return status;
+    }
+    specs.push_back(TierSpec{tier.name, std::move(store), tier.ttl});
+  }
+  *chain = TierChain::Create(std::move(specs), config.ttl, std::move(clock), std::move(on_error));
+  return Status::Ok();
+}
+
+}  // namespace stratacache

@@ -1,0 +1,17 @@
+// Module entry: one NativeCache class and one promise bridge per JavaScript environment.
+#include <napi.h>
+
+#include "addon_data.h"
+#include "native_cache.h"
+
+namespace stratacache::node {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new AddonData(env));
+  exports.Set("NativeCache", NativeCache::Define(env));
+  return exports;
+}
+
+NODE_API_MODULE(stratacache, Init)
+
+}  // namespace stratacache::node

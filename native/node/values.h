@@ -1,0 +1,31 @@
+// Conversions between JavaScript values and core types. Each reader throws a JavaScript error with a StrataError
+// code (and returns false) when the value is unusable, so no bad input reaches the core.
+#pragma once
+
+#include <napi.h>
+
+#include <optional>
+
+#include "stratacache/bytes.h"
+#include "stratacache/key.h"
+#include "stratacache/status.h"
+#include "stratacache/ttl.h"
+
+namespace stratacache::node {
+
+// A string of 1 to kMaxKeyBytes UTF-8 bytes.
+std::optional<Key> ReadKey(const Napi::Value& value);
+// A Uint8Array (Buffers included) or a string, stored as UTF-8.
+std::optional<Bytes> ReadValue(const Napi::Value& value);
+// undefined (the default applies), null (no expiry) or a positive number of milliseconds.
+std::optional<Ttl> ReadTtl(const Napi::Value& value);
+
+// Bytes as a Buffer: small values are copied, large ones are lent without a copy and kept alive until the
+// Buffer is collected, so eviction never frees memory JavaScript still reads.
+Napi::Value ToBuffer(Napi::Env env, const Bytes& bytes);
+
+// An Error whose `code` is the status's stable code (ERR_IO, ...), for TypeScript to wrap in a StrataError.
+Napi::Error ToError(Napi::Env env, const Status& status);
+void ThrowStatus(Napi::Env env, const Status& status);
+
+}  // namespace stratacache::node
