@@ -1,0 +1,50 @@
+import type { TierConfig } from './tiers.js';
+
+/** Statistics of one tier. */
+export interface TierStats {
+  name: string;
+  hits: number;
+  misses: number;
+  entries: number;
+  bytes: number;
+  evictions: number;
+  expirations: number;
+}
+
+/** Statistics of a cache: gets answered by any tier (hits) or by none (misses), and each tier's own. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  tiers: TierStats[];
+}
+
+/** A cache's shape as both native backends receive it. */
+export interface CoreConfig {
+  tiers: TierConfig[];
+  ttl: number | null | undefined;
+  shared?: string;
+  /** Describes the options, so a shared cache opened twice with different ones is refused. */
+  fingerprint?: string;
+}
+
+/** One open cache in a native backend. Keys and values arrive validated. */
+export interface CoreHandle {
+  getSync(key: string): Uint8Array | undefined;
+  get(key: string): Promise<Uint8Array | undefined>;
+  setSync(key: string, value: Uint8Array | string, ttl: number | null | undefined): void;
+  set(key: string, value: Uint8Array | string, ttl: number | null | undefined): Promise<void>;
+  hasSync(key: string): boolean;
+  has(key: string): Promise<boolean>;
+  deleteSync(key: string): boolean;
+  delete(key: string): Promise<boolean>;
+  clear(): Promise<void>;
+  stats(): CacheStats;
+  sweep(): void;
+  close(): void;
+}
+
+/** A runtime that opens caches: the Node-API addon or the WebAssembly module. */
+export interface Backend {
+  readonly name: 'node' | 'wasm';
+  open(config: CoreConfig): Promise<CoreHandle>;
+}

@@ -1,0 +1,189 @@
+import type { Backend, CacheStats, CoreConfig, CoreHandle } from './backend.js';
+import { fromNative, invalidArg, StrataError } from './errors.js';
+import { ram, type Tier } from './tiers.js';
+import { type Duration, parseDuration, parseTtl } from './units.js';
+import { type CacheValue, checkKey, toStorable } from './values.js';
+
+export interface CacheOptions {
+  /** Tiers from hottest to last resort. Default: `[ram()]`. */
+  tiers?: Tier[];
+  /** Default TTL for every tier that sets none. Default: no expiry. */
+  ttl?: Duration | null;
+  /** How often expired entries are swept out in the background. Default `'30s'`. */
+  sweepInterval?: Duration;
+  /**
+   * Share one cache between the worker threads of a process: every `open` with this name gets a handle to the
+   * same entries (Node build only). The last handle to close frees it.
+   */
+  shared?: string;
+}
+
+export interface SetOptions {
+  /** TTL for this entry: milliseconds, a string such as `'30s'`, or `null` for no expiry. */
+  ttl?: Duration | null;
+}
+
+const DEFAULT_SWEEP_INTERVAL = '30s';
+
+function toCoreConfig(options: CacheOptions): CoreConfig {
+  if (options === null || typeof options !== 'object') throw invalidArg('Cache.open takes an options object');
+  const tiers = options.tiers ?? [ram()];
+  if (!Array.isArray(tiers) || tiers.length === 0) throw invalidArg('tiers must be a non-empty array, as in [ram()]');
+  for (const tier of tiers) {
+    if (tier === null || typeof tier !== 'object' || typeof tier.kind !== 'string') {
+      throw invalidArg('each tier must come from a tier function such as ram()');
+    }
+  }
+  const names = new Set<string>();
+  for (const { name } of tiers) {
+    if (names.has(name)) throw invalidArg(`two tiers are named '${name}'; give each a distinct name`);
+    names.add(name);
+  }
+  const config: CoreConfig = { tiers: tiers.map((t) => ({ ...t })), ttl: parseTtl(options.ttl, 'ttl') };
+  if (options.shared !== undefined) {
+    if (typeof options.shared !== 'string' || options.shared.length === 0) {
+      throw invalidArg('shared must be a non-empty name');
+    }
+    config.shared = options.shared;
+    config.fingerprint = JSON.stringify({ tiers: config.tiers, ttl: config.ttl ?? 'unset' });
+  }
+  return config;
+}
+
+/**
+ * A tiered key → bytes cache. Open one with `Cache.open()` from `stratacache` (Node: RAM, and more tiers to come)
+ * or `stratacache/wasm` (WebAssembly, for browsers and for Node tests).
+ */
+export class Cache implements AsyncDisposable {
+  /** @internal The runtime this class opens caches on, set by each entry point's subclass. */
+  static backend: Backend | undefined;
+
+  readonly #handle: CoreHandle;
+  readonly #sweeper: ReturnType<typeof setInterval>;
+  #closed = false;
+
+  /** @internal Use `Cache.open()`. */
+  constructor(handle: CoreHandle, sweepIntervalMs: number) {
+    this.#handle = handle;
+    this.#sweeper = setInterval(() => {
+      if (!this.#closed) this.#handle.sweep();
+    }, sweepIntervalMs);
+    // A cache must not keep a Node process alive by itself.
+    (this.#sweeper as { unref?: () => void }).unref?.();
+  }
+
+  /** Opens a cache. Rejects with `ERR_INVALID_ARG` before touching anything when an option is wrong. */
+  static async open<T extends typeof Cache>(this: T, options: CacheOptions = {}): Promise<InstanceType<T>> {
+    const backend = this.backend;
+    if (backend === undefined) throw invalidArg("import Cache from 'stratacache' or 'stratacache/wasm'");
+    const config = toCoreConfig(options);
+    const sweepMs = parseDuration(options.sweepInterval ?? DEFAULT_SWEEP_INTERVAL, 'sweepInterval');
+    let handle: CoreHandle;
+    try {
+      handle = await backend.open(config);
+    } catch (error) {
+      throw fromNative(error);
+    }
+    return new this(handle, sweepMs) as InstanceType<T>;
+  }
+
+  /** The value, read down the tiers (a lower hit is promoted), or undefined on a miss. */
+  get(key: string): Promise<Uint8Array | undefined> {
+    return settle(() => this.#handleFor(key).get(key));
+  }
+
+  /** Stores the value in every tier (write-through). */
+  set(key: string, value: CacheValue, options?: SetOptions): Promise<void> {
+    return settle(() => this.#handleFor(key).set(key, toStorable(value), parseTtl(options?.ttl)));
+  }
+
+  /** Whether any tier holds a live entry for the key; does not count as a use. */
+  has(key: string): Promise<boolean> {
+    return settle(() => this.#handleFor(key).has(key));
+  }
+
+  /** Removes the key from every tier; true when some tier held it. */
+  delete(key: string): Promise<boolean> {
+    return settle(() => this.#handleFor(key).delete(key));
+  }
+
+  /** Removes every entry from every tier. */
+  clear(): Promise<void> {
+    return settle(() => this.#live().clear());
+  }
+
+  /** Reads the RAM tiers only, synchronously; a value only in a slower tier is a miss here. */
+  getSync(key: string): Uint8Array | undefined {
+    const handle = this.#handleFor(key);
+    // Written out rather than through settleSync: this is the hot path.
+    try {
+      return handle.getSync(key);
+    } catch (error) {
+      throw fromNative(error);
+    }
+  }
+
+  /** Stores synchronously in the RAM tiers; slower tiers are written in the background. */
+  setSync(key: string, value: CacheValue, options?: SetOptions): void {
+    const handle = this.#handleFor(key);
+    const [bytes, ttl] = [toStorable(value), parseTtl(options?.ttl)];
+    settleSync(() => handle.setSync(key, bytes, ttl));
+  }
+
+  /** Whether a RAM tier holds a live entry for the key. */
+  hasSync(key: string): boolean {
+    const handle = this.#handleFor(key);
+    return settleSync(() => handle.hasSync(key));
+  }
+
+  /** Removes the key from the RAM tiers at once and from slower tiers in the background. */
+  deleteSync(key: string): boolean {
+    const handle = this.#handleFor(key);
+    return settleSync(() => handle.deleteSync(key));
+  }
+
+  /** Hits and misses of the cache and of each tier, with each tier's entries, bytes, evictions and expirations. */
+  stats(): CacheStats {
+    return this.#live().stats();
+  }
+
+  /** Closes the cache. Later calls reject with `ERR_CLOSED`; closing twice is fine. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#sweeper);
+    this.#handle.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #live(): CoreHandle {
+    if (this.#closed) throw new StrataError('ERR_CLOSED', 'the cache is closed');
+    return this.#handle;
+  }
+
+  #handleFor(key: unknown): CoreHandle {
+    const handle = this.#live();
+    checkKey(key);
+    return handle;
+  }
+}
+
+/** Runs a native operation; whatever fails, synchronously or not, rejects with a StrataError. */
+async function settle<T>(operation: () => T | Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw fromNative(error);
+  }
+}
+
+function settleSync<T>(operation: () => T): T {
+  try {
+    return operation();
+  } catch (error) {
+    throw fromNative(error);
+  }
+}

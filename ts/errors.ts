@@ -1,0 +1,56 @@
+/** Stable error codes. Match on `error.code`, never on the message. */
+export type StrataErrorCode =
+  | 'ERR_INVALID_ARG'
+  | 'ERR_TOO_LARGE'
+  | 'ERR_IO'
+  | 'ERR_CORRUPT'
+  | 'ERR_CLOSED'
+  | 'ERR_UNAVAILABLE'
+  | 'ERR_S3_AUTH'
+  | 'ERR_TIMEOUT'
+  | 'ERR_QUOTA'
+  | 'ERR_ABORTED'
+  | 'ERR_INTERNAL';
+
+const KNOWN_CODES: ReadonlySet<string> = new Set<StrataErrorCode>([
+  'ERR_INVALID_ARG', 'ERR_TOO_LARGE', 'ERR_IO', 'ERR_CORRUPT', 'ERR_CLOSED', 'ERR_UNAVAILABLE',
+  'ERR_S3_AUTH', 'ERR_TIMEOUT', 'ERR_QUOTA', 'ERR_ABORTED', 'ERR_INTERNAL',
+]);
+
+export interface StrataErrorOptions {
+  /** The tier or mount the error came from, when there is one. */
+  tier?: string;
+  /** Whether trying the same operation again may succeed. */
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+/** The one error class stratacache throws or rejects with. A miss is not an error. */
+export class StrataError extends Error {
+  readonly code: StrataErrorCode;
+  readonly tier: string | undefined;
+  readonly retryable: boolean;
+
+  constructor(code: StrataErrorCode, message: string, options: StrataErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'StrataError';
+    this.code = code;
+    this.tier = options.tier;
+    this.retryable = options.retryable ?? (code === 'ERR_IO' || code === 'ERR_TIMEOUT' || code === 'ERR_UNAVAILABLE');
+  }
+}
+
+export function invalidArg(message: string): StrataError {
+  return new StrataError('ERR_INVALID_ARG', message);
+}
+
+/** Wraps an error raised by either native backend (an Error with a `code`) in a StrataError. */
+export function fromNative(error: unknown): StrataError {
+  if (error instanceof StrataError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string' && KNOWN_CODES.has(code)) {
+    return new StrataError(code as StrataErrorCode, message, { cause: error });
+  }
+  return new StrataError('ERR_INTERNAL', message, { cause: error });
+}
