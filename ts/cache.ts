@@ -25,6 +25,10 @@ export interface SetOptions {
 
 const DEFAULT_SWEEP_INTERVAL = '30s';
 
+// `await using` needs Symbol.asyncDispose, which older browsers and some sandboxes (vm contexts) lack; this is
+// the polyfill TypeScript documents for it.
+(Symbol as { asyncDispose?: symbol }).asyncDispose ??= Symbol.for('Symbol.asyncDispose');
+
 function toCoreConfig(options: CacheOptions): CoreConfig {
   if (options === null || typeof options !== 'object') throw invalidArg('Cache.open takes an options object');
   const tiers = options.tiers ?? [ram()];

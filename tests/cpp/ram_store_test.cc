@@ -95,6 +95,27 @@ TEST_F(RamStoreTest, BudgetHoldsUnderTenfoldOverfillWithRandomSizes) {
   EXPECT_GT(counters.bytes, limit / 2) << "eviction should not empty the store";
 }
 
+TEST_F(RamStoreTest, SmallBudgetsGetFewerShards) {
+  EXPECT_EQ(MakeStore(1 << 20, 16)->shard_count(), 1u);  // exact LRU where it is cheap
+  EXPECT_EQ(MakeStore(12ull << 20, 16)->shard_count(), 2u);
+  EXPECT_EQ(MakeStore(1ull << 30, 16)->shard_count(), 16u);
+  EXPECT_EQ(MakeStore(1ull << 30, 5)->shard_count(), 8u);
+}
+
+TEST_F(RamStoreTest, BudgetHoldsAcrossManyShards) {
+  const uint64_t limit = 64ull << 20;
+  auto store = MakeStore(limit, 16);
+  ASSERT_EQ(store->shard_count(), 16u);
+  std::mt19937 rng(1);
+  for (int i = 0; i < 4000; ++i) {
+    // Sizes vary widely, so some shards run over while others have entries to give up.
+    size_t n = (rng() % 4 == 0) ? (256u << 10) : (rng() % 8192);
+    ASSERT_TRUE(store->Insert(Key("key:" + std::to_string(i)), Bytes::Allocate(n), kNeverExpires).ok());
+    ASSERT_LE(store->Counters().bytes, limit);
+  }
+  EXPECT_GT(store->Counters().evictions, 0u);
+}
+
 TEST_F(RamStoreTest, ExpiresLazilyOnAccess) {
   auto store = MakeStore(1 << 20);
   ASSERT_TRUE(store->Insert(Key("k"), Bytes::Copy("v"), clock_->NowMs() + 1000).ok());

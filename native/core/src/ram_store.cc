@@ -51,12 +51,22 @@ namespace {
 // What the allocator keeps beside each heap block, and the granule it rounds sizes up to (glibc, 64-bit).
 constexpr uint64_t kAllocatorOverhead = 16;
 
+// The smallest budget worth a shard of its own.
+constexpr uint64_t kMinShardBytes = 4ull << 20;
+
 uint64_t HeapBlock(uint64_t bytes) { return (bytes + kAllocatorOverhead + 15) / 16 * 16; }
 
 unsigned RoundUpToPowerOfTwo(unsigned n) {
   unsigned p = 1;
   while (p < n) p <<= 1;
   return p;
+}
+
+// 0 for 0.
+unsigned RoundDownToPowerOfTwo(unsigned n) {
+  unsigned p = 1;
+  while (p <= n / 2) p <<= 1;
+  return n == 0 ? 0 : p;
 }
 
 }  // namespace
@@ -74,7 +84,11 @@ uint64_t RamStore::ChargeFor(size_t key_bytes, size_t value_bytes, bool expires)
 
 RamStore::RamStore(RamStoreOptions options, std::shared_ptr<const Clock> clock)
     : limit_bytes_(options.limit_bytes), clock_(std::move(clock)) {
-  unsigned count = RoundUpToPowerOfTwo(std::max(1u, options.shards));
+  // A shard evicts its own coldest entries, which approximates global LRU only when every shard holds many
+  // entries; small budgets therefore get fewer shards, down to one (exact LRU).
+  const uint64_t by_budget = std::min<uint64_t>(limit_bytes_ / kMinShardBytes, 1u << 16);
+  const unsigned count = std::max(1u, std::min(RoundUpToPowerOfTwo(options.shards),
+                                               RoundDownToPowerOfTwo(static_cast<unsigned>(by_budget))));
   shards_.reserve(count);
   for (unsigned i = 0; i < count; ++i) shards_.push_back(std::make_unique<Shard>());
   shard_mask_ = count - 1;

@@ -22,7 +22,8 @@ namespace stratacache {
 
 struct RamStoreOptions {
   uint64_t limit_bytes = 128ull << 20;
-  // Number of independently locked shards, rounded up to a power of two. One suits a single-threaded runtime.
+  // Most independently locked shards, rounded up to a power of two; budgets under 4 MiB a shard get fewer.
+  // One suits a single-threaded runtime.
   unsigned shards = 16;
 };
 
@@ -43,6 +44,7 @@ class RamStore final : public InlineStore {
   static uint64_t ChargeFor(size_t key_bytes, size_t value_bytes, bool expires);
 
   uint64_t limit_bytes() const { return limit_bytes_; }
+  size_t shard_count() const { return shards_.size(); }
 
  private:
   struct Entry;
