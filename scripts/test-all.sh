@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole suite: the core's GoogleTest suites (plain and sanitized) and the Jest suites over both backends.
+# Runs everything even when one part fails, then prints one closing line for all of it.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+rm -f build/jest.json build/cpp-*/junit.xml
+status=0
+bash scripts/test-cpp.sh || status=1
+node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=build/jest.json "$@" || status=1
+node scripts/summary.mjs build/cpp-release/junit.xml build/cpp-asan/junit.xml build/jest.json || status=1
+exit $status

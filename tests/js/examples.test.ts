@@ -1,0 +1,14 @@
+// The examples are documentation that runs: each must keep working as the README shows it.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+test('the quickstart serves repeats from the cache and prints the statistics', async () => {
+  const script = new URL('../../examples/quickstart/index.mjs', import.meta.url);
+  const { stdout } = await run(process.execPath, [script.pathname]);
+  expect(stdout.match(/: origin /g)).toHaveLength(3);
+  expect(stdout.match(/: cache /g)).toHaveLength(5);
+  expect(stdout).toContain('cache: 6 hits, 3 misses');
+  expect(stdout).toMatch(/tier ram: 3 entries, \d+ bytes, 6 hits, 3 misses, 0 evictions, 0 expirations/);
+});
