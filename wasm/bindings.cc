@@ -153,12 +153,7 @@ class WasmCache {
     for (const TierStats& tier : stats.tiers) {
       val t = val::object();
       t.set("name", tier.name);
-      t.set("hits", static_cast<double>(tier.hits));
-      t.set("misses", static_cast<double>(tier.misses));
-      t.set("entries", static_cast<double>(tier.store.entries));
-      t.set("bytes", static_cast<double>(tier.store.bytes));
-      t.set("evictions", static_cast<double>(tier.store.evictions));
-      t.set("expirations", static_cast<double>(tier.store.expirations));
+      VisitCounters(tier, [&](const char* name, uint64_t value) { t.set(name, static_cast<double>(value)); });
       tiers.call<void>("push", t);
     }
     result.set("tiers", tiers);

@@ -41,12 +41,7 @@ Napi::Object ToJs(Napi::Env env, const ChainStats& stats) {
     const TierStats& tier = stats.tiers[i];
     Napi::Object t = Napi::Object::New(env);
     t.Set("name", tier.name);
-    t.Set("hits", static_cast<double>(tier.hits));
-    t.Set("misses", static_cast<double>(tier.misses));
-    t.Set("entries", static_cast<double>(tier.store.entries));
-    t.Set("bytes", static_cast<double>(tier.store.bytes));
-    t.Set("evictions", static_cast<double>(tier.store.evictions));
-    t.Set("expirations", static_cast<double>(tier.store.expirations));
+    VisitCounters(tier, [&](const char* name, uint64_t value) { t.Set(name, static_cast<double>(value)); });
     tiers.Set(static_cast<uint32_t>(i), t);
   }
   result.Set("tiers", tiers);
@@ -116,106 +111,96 @@ TierChain* NativeCache::Open(Napi::Env env) {
   return chain_.get();
 }
 
-Napi::Value NativeCache::GetSync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  TierChain* chain = Open(env);
+std::optional<NativeCache::KeyedCall> NativeCache::ReadKeyedCall(const Napi::CallbackInfo& info) {
+  TierChain* chain = Open(info.Env());
+  if (!chain) return std::nullopt;
   std::optional<Key> key = ReadKey(info[0]);
-  if (!chain || !key) return Napi::Value();
-  std::optional<Hit> hit = chain->GetNow(*key);
-  return hit ? ToBuffer(env, hit->value) : env.Undefined();
+  if (!key) return std::nullopt;
+  return KeyedCall{chain, std::move(*key)};
 }
 
-Napi::Value NativeCache::Get(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  TierChain* chain = Open(env);
-  std::optional<Key> key = ReadKey(info[0]);
-  if (!chain || !key) return Napi::Value();
+std::optional<NativeCache::WriteCall> NativeCache::ReadWriteCall(const Napi::CallbackInfo& info) {
+  std::optional<KeyedCall> call = ReadKeyedCall(info);
+  if (!call) return std::nullopt;
+  std::optional<Bytes> value = ReadValue(info[1]);
+  if (!value) return std::nullopt;
+  std::optional<Ttl> ttl = ReadTtl(info[2]);
+  if (!ttl) return std::nullopt;
+  return WriteCall{call->chain, std::move(call->key), std::move(*value), *ttl};
+}
+
+template <class Start>
+Napi::Value NativeCache::Async(Napi::Env env, Start start) {
   auto pending = bridge_->Begin(env);
-  chain->Get(*key, [pending](Status status, std::optional<Hit> hit) {
-    pending->Settle([status, hit = std::move(hit)](Napi::Env env, Napi::Promise::Deferred& deferred) {
-      if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
-      deferred.Resolve(hit ? ToBuffer(env, hit->value) : env.Undefined());
-    });
-  });
+  start(pending);
   pending->Started();
   return pending->promise();
 }
 
+Napi::Value NativeCache::GetSync(const Napi::CallbackInfo& info) {
+  std::optional<KeyedCall> call = ReadKeyedCall(info);
+  if (!call) return Napi::Value();
+  std::optional<Hit> hit = call->chain->GetNow(call->key);
+  return hit ? ToBuffer(info.Env(), hit->value) : info.Env().Undefined();
+}
+
+Napi::Value NativeCache::Get(const Napi::CallbackInfo& info) {
+  std::optional<KeyedCall> call = ReadKeyedCall(info);
+  if (!call) return Napi::Value();
+  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
+    call->chain->Get(call->key, [pending](Status status, std::optional<Hit> hit) {
+      pending->Settle([status, hit = std::move(hit)](Napi::Env env, Napi::Promise::Deferred& deferred) {
+        if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
+        deferred.Resolve(hit ? ToBuffer(env, hit->value) : env.Undefined());
+      });
+    });
+  });
+}
+
 Napi::Value NativeCache::SetSync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  TierChain* chain = Open(env);
-  std::optional<Key> key = ReadKey(info[0]);
-  if (!chain || !key) return Napi::Value();
-  std::optional<Bytes> value = ReadValue(info[1]);
-  if (!value) return Napi::Value();
-  std::optional<Ttl> ttl = ReadTtl(info[2]);
-  if (!ttl) return Napi::Value();
-  Status status = chain->SetNow(*key, std::move(*value), *ttl);
-  if (!status.ok()) ThrowStatus(env, status);
+  std::optional<WriteCall> call = ReadWriteCall(info);
+  if (!call) return Napi::Value();
+  Status status = call->chain->SetNow(call->key, std::move(call->value), call->ttl);
+  if (!status.ok()) ThrowStatus(info.Env(), status);
   return Napi::Value();
 }
 
 Napi::Value NativeCache::Set(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  TierChain* chain = Open(env);
-  std::optional<Key> key = ReadKey(info[0]);
-  if (!chain || !key) return Napi::Value();
-  std::optional<Bytes> value = ReadValue(info[1]);
-  if (!value) return Napi::Value();
-  std::optional<Ttl> ttl = ReadTtl(info[2]);
-  if (!ttl) return Napi::Value();
-  auto pending = bridge_->Begin(env);
-  chain->Set(*key, std::move(*value), *ttl, SettleDone(pending));
-  pending->Started();
-  return pending->promise();
+  std::optional<WriteCall> call = ReadWriteCall(info);
+  if (!call) return Napi::Value();
+  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
+    call->chain->Set(call->key, std::move(call->value), call->ttl, SettleDone(pending));
+  });
 }
 
 Napi::Value NativeCache::HasSync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  TierChain* chain = Open(env);
-  std::optional<Key> key = ReadKey(info[0]);
-  if (!chain || !key) return Napi::Value();
-  return Napi::Boolean::New(env, chain->HasNow(*key));
+  std::optional<KeyedCall> call = ReadKeyedCall(info);
+  if (!call) return Napi::Value();
+  return Napi::Boolean::New(info.Env(), call->chain->HasNow(call->key));
 }
 
 Napi::Value NativeCache::Has(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  TierChain* chain = Open(env);
-  std::optional<Key> key = ReadKey(info[0]);
-  if (!chain || !key) return Napi::Value();
-  auto pending = bridge_->Begin(env);
-  chain->Has(*key, SettleFound(pending));
-  pending->Started();
-  return pending->promise();
+  std::optional<KeyedCall> call = ReadKeyedCall(info);
+  if (!call) return Napi::Value();
+  return Async(info.Env(), [&](auto pending) { call->chain->Has(call->key, SettleFound(pending)); });
 }
 
 Napi::Value NativeCache::DeleteSync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  TierChain* chain = Open(env);
-  std::optional<Key> key = ReadKey(info[0]);
-  if (!chain || !key) return Napi::Value();
-  return Napi::Boolean::New(env, chain->DeleteNow(*key));
+  std::optional<KeyedCall> call = ReadKeyedCall(info);
+  if (!call) return Napi::Value();
+  return Napi::Boolean::New(info.Env(), call->chain->DeleteNow(call->key));
 }
 
 Napi::Value NativeCache::Delete(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  TierChain* chain = Open(env);
-  std::optional<Key> key = ReadKey(info[0]);
-  if (!chain || !key) return Napi::Value();
-  auto pending = bridge_->Begin(env);
-  chain->Delete(*key, SettleFound(pending));
-  pending->Started();
-  return pending->promise();
+  std::optional<KeyedCall> call = ReadKeyedCall(info);
+  if (!call) return Napi::Value();
+  return Async(info.Env(), [&](auto pending) { call->chain->Delete(call->key, SettleFound(pending)); });
 }
 
 Napi::Value NativeCache::Clear(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  TierChain* chain = Open(env);
+  TierChain* chain = Open(info.Env());
   if (!chain) return Napi::Value();
-  auto pending = bridge_->Begin(env);
-  chain->Clear(SettleDone(pending));
-  pending->Started();
-  return pending->promise();
+  return Async(info.Env(), [&](auto pending) { chain->Clear(SettleDone(pending)); });
 }
 
 Napi::Value NativeCache::Stats(const Napi::CallbackInfo& info) {

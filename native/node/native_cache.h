@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <optional>
 
 #include "stratacache/tier_chain.h"
 
@@ -33,8 +34,26 @@ class NativeCache : public Napi::ObjectWrap<NativeCache> {
   Napi::Value Sweep(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
+  // The arguments of a call on one key, read after checking that the cache is open.
+  struct KeyedCall {
+    TierChain* chain;
+    Key key;
+  };
+  struct WriteCall {
+    TierChain* chain;
+    Key key;
+    Bytes value;
+    Ttl ttl;
+  };
+
   // The chain, or nullptr after throwing ERR_CLOSED.
   TierChain* Open(Napi::Env env);
+  // (key) and (key, value, ttl) from the call's arguments, or nullopt after throwing.
+  std::optional<KeyedCall> ReadKeyedCall(const Napi::CallbackInfo& info);
+  std::optional<WriteCall> ReadWriteCall(const Napi::CallbackInfo& info);
+  // Runs `start(pending)` to begin a core operation that settles `pending`, and returns its promise.
+  template <class Start>
+  Napi::Value Async(Napi::Env env, Start start);
 
   std::shared_ptr<TierChain> chain_;
   PromiseBridge* bridge_;

@@ -33,6 +33,17 @@ struct TierStats {
   StoreCounters store;
 };
 
+// Calls `visit(name, value)` for each counter of a tier, under the names the JavaScript API uses.
+template <class Visit>
+void VisitCounters(const TierStats& tier, Visit visit) {
+  visit("hits", tier.hits);
+  visit("misses", tier.misses);
+  visit("entries", tier.store.entries);
+  visit("bytes", tier.store.bytes);
+  visit("evictions", tier.store.evictions);
+  visit("expirations", tier.store.expirations);
+}
+
 struct ChainStats {
   uint64_t hits = 0;
   uint64_t misses = 0;
