@@ -27,17 +27,23 @@ export interface CoreConfig {
   fingerprint?: string;
 }
 
-/** One open cache in a native backend. Keys and values arrive validated. */
+/** A result, or a promise of it when slower tiers had to be reached. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * One open cache in a native backend. Keys and values arrive validated. The asynchronous operations answer
+ * directly when the RAM tiers could (no promise to allocate on a hit), and with a promise otherwise.
+ */
 export interface CoreHandle {
   getSync(key: string): Uint8Array | undefined;
-  get(key: string): Promise<Uint8Array | undefined>;
+  get(key: string): MaybePromise<Uint8Array | undefined>;
   setSync(key: string, value: Uint8Array | string, ttl: number | null | undefined): void;
-  set(key: string, value: Uint8Array | string, ttl: number | null | undefined): Promise<void>;
+  set(key: string, value: Uint8Array | string, ttl: number | null | undefined): MaybePromise<void>;
   hasSync(key: string): boolean;
-  has(key: string): Promise<boolean>;
+  has(key: string): MaybePromise<boolean>;
   deleteSync(key: string): boolean;
-  delete(key: string): Promise<boolean>;
-  clear(): Promise<void>;
+  delete(key: string): MaybePromise<boolean>;
+  clear(): MaybePromise<void>;
   stats(): CacheStats;
   sweep(): void;
   close(): void;

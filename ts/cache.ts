@@ -1,4 +1,4 @@
-import type { Backend, CacheStats, CoreConfig, CoreHandle } from './backend.js';
+import type { Backend, CacheStats, CoreConfig, CoreHandle, MaybePromise } from './backend.js';
 import { fromNative, invalidArg, StrataError } from './errors.js';
 import { ram, type Tier } from './tiers.js';
 import { type Duration, parseDuration, parseTtl } from './units.js';
@@ -175,13 +175,21 @@ export class Cache implements AsyncDisposable {
   }
 }
 
-/** Runs a native operation; whatever fails, synchronously or not, rejects with a StrataError. */
-async function settle<T>(operation: () => T | Promise<T>): Promise<T> {
+/**
+ * Runs a native operation as a promise: a result answered at once becomes a resolved promise, and whatever
+ * fails, synchronously or not, rejects with a StrataError.
+ */
+function settle<T>(operation: () => MaybePromise<T>): Promise<T> {
   try {
-    return await operation();
+    const result = operation();
+    return result instanceof Promise ? result.catch(rejectNative) : Promise.resolve(result);
   } catch (error) {
-    throw fromNative(error);
+    return Promise.reject(fromNative(error));
   }
+}
+
+function rejectNative(error: unknown): never {
+  throw fromNative(error);
 }
 
 function settleSync<T>(operation: () => T): T {

@@ -1,20 +1,79 @@
 // Entry point for Node: caches run in the Node-API addon.
 import { createRequire } from 'node:module';
 
-import type { Backend, CoreConfig, CoreHandle } from './backend.js';
+import type { Backend, CacheStats, CoreConfig, CoreHandle, MaybePromise } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
 
+/** An open native cache, opaque to JavaScript. */
+type NativeHandle = { readonly __brand: 'NativeHandle' };
+/** How the addon answers a read at once: -1 for a miss, a slab position (see decode), or a lent Buffer. */
+type Reply = number | Uint8Array;
+type Ttl = number | null | undefined;
+
+/** The addon's functions (native/node/native_cache.cc). */
 interface Addon {
-  NativeCache: new (config: CoreConfig) => CoreHandle;
+  open(config: CoreConfig): NativeHandle;
+  close(handle: NativeHandle): void;
+  getSync(handle: NativeHandle, key: string): Reply;
+  get(handle: NativeHandle, key: string): Reply | Promise<Uint8Array | undefined>;
+  setSync(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl): void;
+  set(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl): MaybePromise<void>;
+  hasSync(handle: NativeHandle, key: string): boolean;
+  has(handle: NativeHandle, key: string): MaybePromise<boolean>;
+  deleteSync(handle: NativeHandle, key: string): boolean;
+  delete(handle: NativeHandle, key: string): MaybePromise<boolean>;
+  clear(handle: NativeHandle): Promise<void>;
+  stats(handle: NativeHandle): CacheStats;
+  sweep(handle: NativeHandle): void;
+  slab(handle: NativeHandle): Uint8Array;
 }
 
 // The addon is built by cmake-js next to this package's dist/ folder.
 const addon = createRequire(import.meta.url)('../build/addon/Release/stratacache.node') as Addon;
 
+// Small hits come back as views of a slab the addon copies them into, with no native-backed Buffer to create
+// per hit. The reply packs (new slab << 29 | offset << 13 | length); a new slab is fetched once when the addon
+// starts one. Each handle has its own slab, so two copies of this module in one thread cannot mix them up. A view keeps its slab alive, as a Buffer keeps Node's Buffer pool alive. Larger values are lent
+// from the core without a copy.
+const NEW_SLAB = 1 << 29;
+const LENGTH_BITS = 13;
+const LENGTH_MASK = (1 << LENGTH_BITS) - 1;
+const OFFSET_MASK = (1 << 16) - 1;
+
+function handleOf(native: NativeHandle): CoreHandle {
+  let slab: Uint8Array = new Uint8Array(0); // this handle's, as the addon keeps one per handle
+
+  const decode = (reply: Reply): Uint8Array | undefined => {
+    if (typeof reply !== 'number') return reply;
+    if (reply < 0) return undefined;
+    if (reply & NEW_SLAB) slab = addon.slab(native);
+    const offset = (reply >>> LENGTH_BITS) & OFFSET_MASK;
+    return slab.subarray(offset, offset + (reply & LENGTH_MASK));
+  };
+
+  return {
+    getSync: (key) => decode(addon.getSync(native, key)),
+    get: (key) => {
+      const reply = addon.get(native, key);
+      return reply instanceof Promise ? reply : decode(reply);
+    },
+    setSync: (key, value, ttl) => addon.setSync(native, key, value, ttl),
+    set: (key, value, ttl) => addon.set(native, key, value, ttl),
+    hasSync: (key) => addon.hasSync(native, key),
+    has: (key) => addon.has(native, key),
+    deleteSync: (key) => addon.deleteSync(native, key),
+    delete: (key) => addon.delete(native, key),
+    clear: () => addon.clear(native),
+    stats: () => addon.stats(native),
+    sweep: () => addon.sweep(native),
+    close: () => addon.close(native),
+  };
+}
+
 const nodeBackend: Backend = {
   name: 'node',
   async open(config) {
-    return new addon.NativeCache(config);
+    return handleOf(addon.open(config));
   },
 };
 

@@ -1,4 +1,4 @@
-// Module entry: one NativeCache class and one promise bridge per JavaScript environment.
+// Module entry: the cache functions and one promise bridge per JavaScript environment.
 #include <napi.h>
 
 #include "addon_data.h"
@@ -8,7 +8,7 @@ namespace stratacache::node {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData(env));
-  exports.Set("NativeCache", NativeCache::Define(env));
+  DefineCacheFunctions(env, exports);
   return exports;
 }
 

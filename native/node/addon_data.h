@@ -3,13 +3,23 @@
 
 #include <napi.h>
 
+#include <cstddef>
+#include <cstdint>
+#include <unordered_map>
+
 #include "promise_bridge.h"
+#include "stratacache/bytes.h"
 
 namespace stratacache::node {
 
 struct AddonData {
   explicit AddonData(Napi::Env env) : bridge(env) {}
+
   PromiseBridge bridge;
+
+  // Buffers lent over the core's memory, by the address of the bytes, so that repeated hits on one entry return
+  // the same Buffer instead of wrapping the bytes again. Weak: an entry lives while JavaScript holds its Buffer.
+  std::unordered_map<const uint8_t*, Napi::Reference<Napi::Buffer<uint8_t>>> lent;
 };
 
 }  // namespace stratacache::node

@@ -1,5 +1,8 @@
 #include "native_cache.h"
 
+#include <cstring>
+#include <memory>
+#include <optional>
 #include <utility>
 
 #include "addon_data.h"
@@ -11,6 +14,22 @@
 namespace stratacache::node {
 
 namespace {
+
+// Values up to this size are returned through the slab; larger ones are lent (see LendBuffer).
+constexpr size_t kSlabValueMax = 4096;
+
+// One open cache handle. `chain` is null once closed; a shared chain lives on while other handles hold it.
+struct NativeCache {
+  std::shared_ptr<TierChain> chain;
+
+  // Small hits are copied into a slab and returned as views of it: a view costs a fraction of a new
+  // native-backed Buffer. A new slab is started when a value does not fit. Each handle has its own, so the
+  // JavaScript that holds the handle is always the one that saw the slab change.
+  Napi::Reference<Napi::Uint8Array> slab;
+  uint8_t* slab_data = nullptr;
+  size_t slab_size = 0;
+  size_t slab_cursor = 0;
+};
 
 std::optional<CacheConfig> ReadConfig(const Napi::Object& options) {
   CacheConfig config;
@@ -48,6 +67,91 @@ Napi::Object ToJs(Napi::Env env, const ChainStats& stats) {
   return result;
 }
 
+NativeCache* HandleOf(const Napi::CallbackInfo& info) { return info[0].As<Napi::External<NativeCache>>().Data(); }
+
+// The open chain of the handle in info[0], or nullptr after throwing ERR_CLOSED.
+TierChain* OpenChain(const Napi::CallbackInfo& info) {
+  TierChain* chain = HandleOf(info)->chain.get();
+  if (!chain) ThrowStatus(info.Env(), Status(StatusCode::kClosed, "the cache is closed"));
+  return chain;
+}
+
+// The arguments of a call on one key: (handle, key).
+struct KeyedCall {
+  NativeCache* cache;
+  TierChain* chain;
+  Key key;
+};
+
+std::optional<KeyedCall> ReadKeyedCall(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return std::nullopt;
+  std::optional<Key> key = ReadKey(info[1]);
+  if (!key) return std::nullopt;
+  return KeyedCall{HandleOf(info), chain, std::move(*key)};
+}
+
+// (handle, key, value, ttl).
+struct WriteCall {
+  TierChain* chain;
+  Key key;
+  Bytes value;
+  Ttl ttl;
+};
+
+std::optional<WriteCall> ReadWriteCall(const Napi::CallbackInfo& info) {
+  std::optional<KeyedCall> call = ReadKeyedCall(info);
+  if (!call) return std::nullopt;
+  std::optional<Bytes> value = ReadValue(info[2]);
+  if (!value) return std::nullopt;
+  std::optional<Ttl> ttl = ReadTtl(info[3]);
+  if (!ttl) return std::nullopt;
+  return WriteCall{call->chain, std::move(call->key), std::move(*value), *ttl};
+}
+
+// A slab reply is (new_slab << 29 | offset << 13 | length): the value's place in the slab, and whether the slab
+// is a new one that JavaScript must fetch (slab()) before cutting the view.
+constexpr int kSlabLengthBits = 13;
+constexpr int kSlabOffsetBits = 16;
+constexpr size_t kSlabBytes = size_t{1} << kSlabOffsetBits;
+static_assert(kSlabValueMax < (1u << kSlabLengthBits));
+
+void StartSlab(Napi::Env env, NativeCache* cache) {
+  Napi::Uint8Array slab = Napi::Uint8Array::New(env, kSlabBytes);
+  cache->slab = Napi::Persistent(slab);
+  cache->slab_data = slab.Data();
+  cache->slab_size = kSlabBytes;
+  cache->slab_cursor = 0;
+}
+
+// How a read answers synchronously: -1 for a miss; a small value copied into the slab, as a slab reply;
+// otherwise a Buffer lent from the core without a copy.
+Napi::Value Reply(Napi::Env env, NativeCache* cache, const std::optional<Hit>& hit) {
+  if (!hit) return Napi::Number::New(env, -1);
+  const size_t size = hit->value.size();
+  if (size > kSlabValueMax) return LendBuffer(env, hit->value);
+  uint32_t new_slab = 0;
+  if (cache->slab_cursor + size > cache->slab_size) {
+    StartSlab(env, cache);
+    new_slab = 1;
+  }
+  const size_t offset = cache->slab_cursor;
+  if (size > 0) std::memcpy(cache->slab_data + offset, hit->value.data(), size);
+  cache->slab_cursor = (offset + size + 7) & ~size_t{7};  // 8-byte aligned views, as for Node's Buffer pool
+  const uint32_t reply = (new_slab << (kSlabOffsetBits + kSlabLengthBits)) |
+                         (static_cast<uint32_t>(offset) << kSlabLengthBits) | static_cast<uint32_t>(size);
+  return Napi::Number::New(env, reply);
+}
+
+// Starts an asynchronous core operation through `start(pending)` and returns the promise `pending` settles.
+template <class Start>
+Napi::Value Async(Napi::Env env, Start start) {
+  auto pending = env.GetInstanceData<AddonData>()->bridge.Begin(env);
+  start(pending);
+  pending->Started();
+  return pending->promise();
+}
+
 // Completion for operations that answer with nothing but success or failure.
 Done SettleDone(std::shared_ptr<PendingPromise> pending) {
   return [pending](Status status) {
@@ -68,156 +172,142 @@ FoundDone SettleFound(std::shared_ptr<PendingPromise> pending) {
   };
 }
 
-}  // namespace
-
-Napi::Function NativeCache::Define(Napi::Env env) {
-  return DefineClass(env, "NativeCache",
-                     {
-                         InstanceMethod<&NativeCache::GetSync>("getSync"),
-                         InstanceMethod<&NativeCache::Get>("get"),
-                         InstanceMethod<&NativeCache::SetSync>("setSync"),
-                         InstanceMethod<&NativeCache::Set>("set"),
-                         InstanceMethod<&NativeCache::HasSync>("hasSync"),
-                         InstanceMethod<&NativeCache::Has>("has"),
-                         InstanceMethod<&NativeCache::DeleteSync>("deleteSync"),
-                         InstanceMethod<&NativeCache::Delete>("delete"),
-                         InstanceMethod<&NativeCache::Clear>("clear"),
-                         InstanceMethod<&NativeCache::Stats>("stats"),
-                         InstanceMethod<&NativeCache::Sweep>("sweep"),
-                         InstanceMethod<&NativeCache::Close>("close"),
-                     });
-}
-
-// new NativeCache({ tiers, ttl, shared?, fingerprint? })
-NativeCache::NativeCache(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<NativeCache>(info), bridge_(&info.Env().GetInstanceData<AddonData>()->bridge) {
+// open({ tiers, ttl, shared?, fingerprint? }) -> handle
+Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object options = info[0].As<Napi::Object>();
   std::optional<CacheConfig> config = ReadConfig(options);
-  if (!config) return;
+  if (!config) return Napi::Value();
   ChainBuilder build = [&](std::shared_ptr<TierChain>* chain) {
     return BuildTierChain(*config, std::make_shared<SystemClock>(), nullptr, nullptr, chain);
   };
+  auto cache = std::make_unique<NativeCache>();
   Napi::Value shared = options.Get("shared");
-  Status status = shared.IsString()
-                      ? AcquireSharedChain(shared.As<Napi::String>().Utf8Value(),
-                                           options.Get("fingerprint").As<Napi::String>().Utf8Value(), build, &chain_)
-                      : build(&chain_);
-  if (!status.ok()) ThrowStatus(env, status);
+  Status status = shared.IsString() ? AcquireSharedChain(shared.As<Napi::String>().Utf8Value(),
+                                                         options.Get("fingerprint").As<Napi::String>().Utf8Value(),
+                                                         build, &cache->chain)
+                                    : build(&cache->chain);
+  if (!status.ok()) {
+    ThrowStatus(env, status);
+    return Napi::Value();
+  }
+  return Napi::External<NativeCache>::New(env, cache.release(), [](Napi::Env, NativeCache* c) { delete c; });
 }
 
-TierChain* NativeCache::Open(Napi::Env env) {
-  if (!chain_) ThrowStatus(env, Status(StatusCode::kClosed, "the cache is closed"));
-  return chain_.get();
+// close(handle)
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  info[0].As<Napi::External<NativeCache>>().Data()->chain.reset();
+  return Napi::Value();
 }
 
-std::optional<NativeCache::KeyedCall> NativeCache::ReadKeyedCall(const Napi::CallbackInfo& info) {
-  TierChain* chain = Open(info.Env());
-  if (!chain) return std::nullopt;
-  std::optional<Key> key = ReadKey(info[0]);
-  if (!key) return std::nullopt;
-  return KeyedCall{chain, std::move(*key)};
-}
-
-std::optional<NativeCache::WriteCall> NativeCache::ReadWriteCall(const Napi::CallbackInfo& info) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  if (!call) return std::nullopt;
-  std::optional<Bytes> value = ReadValue(info[1]);
-  if (!value) return std::nullopt;
-  std::optional<Ttl> ttl = ReadTtl(info[2]);
-  if (!ttl) return std::nullopt;
-  return WriteCall{call->chain, std::move(call->key), std::move(*value), *ttl};
-}
-
-template <class Start>
-Napi::Value NativeCache::Async(Napi::Env env, Start start) {
-  auto pending = bridge_->Begin(env);
-  start(pending);
-  pending->Started();
-  return pending->promise();
-}
-
-Napi::Value NativeCache::GetSync(const Napi::CallbackInfo& info) {
+// getSync(handle, key) -> reply (see Reply)
+Napi::Value GetSync(const Napi::CallbackInfo& info) {
   std::optional<KeyedCall> call = ReadKeyedCall(info);
   if (!call) return Napi::Value();
-  std::optional<Hit> hit = call->chain->GetNow(call->key);
-  return hit ? ToBuffer(info.Env(), hit->value) : info.Env().Undefined();
+  return Reply(info.Env(), call->cache, call->chain->GetNow(call->key));
 }
 
-Napi::Value NativeCache::Get(const Napi::CallbackInfo& info) {
+// get(handle, key) -> reply, or a promise of a Buffer or undefined when slower tiers must be read
+Napi::Value Get(const Napi::CallbackInfo& info) {
   std::optional<KeyedCall> call = ReadKeyedCall(info);
   if (!call) return Napi::Value();
+  if (call->chain->all_inline()) return Reply(info.Env(), call->cache, call->chain->GetNow(call->key));
+  if (std::optional<Hit> hit = call->chain->LookupInline(call->key)) return Reply(info.Env(), call->cache, hit);
   return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
-    call->chain->Get(call->key, [pending](Status status, std::optional<Hit> hit) {
+    call->chain->GetBelowInline(call->key, [pending](Status status, std::optional<Hit> hit) {
       pending->Settle([status, hit = std::move(hit)](Napi::Env env, Napi::Promise::Deferred& deferred) {
         if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
-        deferred.Resolve(hit ? ToBuffer(env, hit->value) : env.Undefined());
+        deferred.Resolve(hit ? LendBuffer(env, hit->value) : env.Undefined());
       });
     });
   });
 }
 
-Napi::Value NativeCache::SetSync(const Napi::CallbackInfo& info) {
-  std::optional<WriteCall> call = ReadWriteCall(info);
-  if (!call) return Napi::Value();
-  Status status = call->chain->SetNow(call->key, std::move(call->value), call->ttl);
+Napi::Value SetNow(const Napi::CallbackInfo& info, WriteCall& call) {
+  Status status = call.chain->SetNow(call.key, std::move(call.value), call.ttl);
   if (!status.ok()) ThrowStatus(info.Env(), status);
   return Napi::Value();
 }
 
-Napi::Value NativeCache::Set(const Napi::CallbackInfo& info) {
+// setSync(handle, key, value, ttl)
+Napi::Value SetSync(const Napi::CallbackInfo& info) {
+  std::optional<WriteCall> call = ReadWriteCall(info);
+  return call ? SetNow(info, *call) : Napi::Value();
+}
+
+// set(handle, key, value, ttl) -> undefined when done at once, else a promise
+Napi::Value Set(const Napi::CallbackInfo& info) {
   std::optional<WriteCall> call = ReadWriteCall(info);
   if (!call) return Napi::Value();
+  if (call->chain->all_inline()) return SetNow(info, *call);
   return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
     call->chain->Set(call->key, std::move(call->value), call->ttl, SettleDone(pending));
   });
 }
 
-Napi::Value NativeCache::HasSync(const Napi::CallbackInfo& info) {
+// hasSync(handle, key) -> boolean
+Napi::Value HasSync(const Napi::CallbackInfo& info) {
   std::optional<KeyedCall> call = ReadKeyedCall(info);
   if (!call) return Napi::Value();
   return Napi::Boolean::New(info.Env(), call->chain->HasNow(call->key));
 }
 
-Napi::Value NativeCache::Has(const Napi::CallbackInfo& info) {
+// has(handle, key) -> boolean, or a promise of one
+Napi::Value Has(const Napi::CallbackInfo& info) {
   std::optional<KeyedCall> call = ReadKeyedCall(info);
   if (!call) return Napi::Value();
+  if (call->chain->all_inline()) return Napi::Boolean::New(info.Env(), call->chain->HasNow(call->key));
   return Async(info.Env(), [&](auto pending) { call->chain->Has(call->key, SettleFound(pending)); });
 }
 
-Napi::Value NativeCache::DeleteSync(const Napi::CallbackInfo& info) {
+// deleteSync(handle, key) -> boolean
+Napi::Value DeleteSync(const Napi::CallbackInfo& info) {
   std::optional<KeyedCall> call = ReadKeyedCall(info);
   if (!call) return Napi::Value();
   return Napi::Boolean::New(info.Env(), call->chain->DeleteNow(call->key));
 }
 
-Napi::Value NativeCache::Delete(const Napi::CallbackInfo& info) {
+// delete(handle, key) -> boolean, or a promise of one
+Napi::Value Delete(const Napi::CallbackInfo& info) {
   std::optional<KeyedCall> call = ReadKeyedCall(info);
   if (!call) return Napi::Value();
+  if (call->chain->all_inline()) return Napi::Boolean::New(info.Env(), call->chain->DeleteNow(call->key));
   return Async(info.Env(), [&](auto pending) { call->chain->Delete(call->key, SettleFound(pending)); });
 }
 
-Napi::Value NativeCache::Clear(const Napi::CallbackInfo& info) {
-  TierChain* chain = Open(info.Env());
+// clear(handle) -> a promise
+Napi::Value Clear(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
   if (!chain) return Napi::Value();
   return Async(info.Env(), [&](auto pending) { chain->Clear(SettleDone(pending)); });
 }
 
-Napi::Value NativeCache::Stats(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  TierChain* chain = Open(env);
+// stats(handle) -> { hits, misses, tiers: [...] }
+Napi::Value Stats(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
   if (!chain) return Napi::Value();
-  return ToJs(env, chain->Stats());
+  return ToJs(info.Env(), chain->Stats());
 }
 
-Napi::Value NativeCache::Sweep(const Napi::CallbackInfo& info) {
-  if (TierChain* chain = Open(info.Env())) chain->Sweep();
+// sweep(handle)
+Napi::Value Sweep(const Napi::CallbackInfo& info) {
+  if (TierChain* chain = OpenChain(info)) chain->Sweep();
   return Napi::Value();
 }
 
-Napi::Value NativeCache::Close(const Napi::CallbackInfo& info) {
-  chain_.reset();  // a shared chain lives on while other handles hold it
-  return info.Env().Undefined();
+// slab(handle) -> the slab the handle's small hits are being copied into.
+Napi::Value Slab(const Napi::CallbackInfo& info) { return HandleOf(info)->slab.Value(); }
+
+}  // namespace
+
+void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
+  const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
+      {"open", Open},       {"close", Close},           {"getSync", GetSync}, {"get", Get},
+      {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
+      {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
+      {"sweep", Sweep},     {"slab", Slab},
+  };
+  for (const auto& [name, function] : functions) exports.Set(name, Napi::Function::New(env, function, name));
 }
 
 }  // namespace stratacache::node

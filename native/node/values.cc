@@ -1,14 +1,13 @@
 #include "values.h"
 
+#include "addon_data.h"
+
 #include <cmath>
 #include <string>
 
 namespace stratacache::node {
 
 namespace {
-
-// Below this size a copy is cheaper than wrapping the core's memory in an external buffer with a finalizer.
-constexpr size_t kLendThreshold = 4096;
 
 void ThrowInvalid(Napi::Env env, const std::string& message) {
   ThrowStatus(env, Status(StatusCode::kInvalidArg, message));
@@ -73,11 +72,36 @@ std::optional<Ttl> ReadTtl(const Napi::Value& value) {
   return std::nullopt;
 }
 
-Napi::Value ToBuffer(Napi::Env env, const Bytes& bytes) {
-  if (bytes.size() < kLendThreshold) return Napi::Buffer<uint8_t>::Copy(env, bytes.data(), bytes.size());
-  void* token = bytes.Lend();
-  return Napi::Buffer<uint8_t>::New(env, const_cast<uint8_t*>(bytes.data()), bytes.size(),
-                                    [](Napi::Env, uint8_t*, void* hint) { Bytes::ReleaseBorrowed(hint); }, token);
+namespace {
+
+// What a lent Buffer's finalizer needs: the core's reference to release and the table entry to forget.
+struct Lent {
+  void* token;
+  AddonData* data;
+};
+
+}  // namespace
+
+Napi::Value LendBuffer(Napi::Env env, const Bytes& bytes) {
+  AddonData* data = env.GetInstanceData<AddonData>();
+  auto found = data->lent.find(bytes.data());
+  if (found != data->lent.end()) {
+    Napi::Buffer<uint8_t> alive = found->second.Value();
+    if (!alive.IsEmpty()) return alive;
+  }
+  auto* lent = new Lent{bytes.Lend(), data};
+  auto buffer = Napi::Buffer<uint8_t>::New(
+      env, const_cast<uint8_t*>(bytes.data()), bytes.size(),
+      [](Napi::Env, uint8_t* address, Lent* lent) {
+        // A newer Buffer may have taken the entry over after this one was collected; leave that one be.
+        auto entry = lent->data->lent.find(address);
+        if (entry != lent->data->lent.end() && entry->second.Value().IsEmpty()) lent->data->lent.erase(entry);
+        Bytes::ReleaseBorrowed(lent->token);
+        delete lent;
+      },
+      lent);
+  data->lent[bytes.data()] = Napi::Weak(buffer);
+  return buffer;
 }
 
 }  // namespace stratacache::node

@@ -20,9 +20,10 @@ std::optional<Bytes> ReadValue(const Napi::Value& value);
 // undefined (the default applies), null (no expiry) or a positive number of milliseconds.
 std::optional<Ttl> ReadTtl(const Napi::Value& value);
 
-// Bytes as a Buffer: small values are copied, large ones are lent without a copy and kept alive until the
-// Buffer is collected, so eviction never frees memory JavaScript still reads.
-Napi::Value ToBuffer(Napi::Env env, const Bytes& bytes);
+// Bytes as a Buffer over the core's memory, without a copy: the Buffer holds a reference that keeps the bytes
+// alive until it is collected, so eviction never frees memory JavaScript still reads. While that Buffer lives,
+// lending the same bytes again returns it rather than a new one.
+Napi::Value LendBuffer(Napi::Env env, const Bytes& bytes);
 
 // An Error whose `code` is the status's stable code (ERR_IO, ...), for TypeScript to wrap in a StrataError.
 Napi::Error ToError(Napi::Env env, const Status& status);

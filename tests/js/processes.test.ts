@@ -1,4 +1,5 @@
-// The examples are documentation that runs: each must keep working as the README shows it.
+// Scripts run as a user runs them, in a process of their own: the examples (documentation that runs, which must
+// keep working as the README shows it) and situations a test runner cannot set up in-process.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -11,4 +12,10 @@ test('the quickstart serves repeats from the cache and prints the statistics', a
   expect(stdout.match(/: cache /g)).toHaveLength(5);
   expect(stdout).toContain('cache: 6 hits, 3 misses');
   expect(stdout).toMatch(/tier ram: 3 entries, \d+ bytes, 6 hits, 3 misses, 0 evictions, 0 expirations/);
+});
+
+test('two copies of the module in one thread never mix up their values', async () => {
+  const script = new URL('./fixtures/two-module-copies.mjs', import.meta.url);
+  const { stdout } = await run(process.execPath, [script.pathname]);
+  expect(stdout.trim()).toBe('ok');
 });
