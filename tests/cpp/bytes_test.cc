@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 
 namespace stratacache {
@@ -21,6 +22,14 @@ TEST(BytesTest, EmptyValuesAreValid) {
   EXPECT_EQ(empty.view(), "");
   Bytes none;
   EXPECT_EQ(none.data(), nullptr);
+}
+
+TEST(BytesTest, ImpossibleSizesAreRefusedNotWrapped) {
+  EXPECT_FALSE(Bytes::TryAllocate(std::numeric_limits<size_t>::max()));
+  EXPECT_FALSE(Bytes::TryAllocate(std::numeric_limits<size_t>::max() - Bytes::kHeaderSize + 1));
+  std::optional<Bytes> small = Bytes::TryAllocate(10);
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->size(), 10u);
 }
 
 TEST(BytesTest, CopiesShareOneBlock) {

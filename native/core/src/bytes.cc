@@ -1,14 +1,23 @@
 #include "stratacache/bytes.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <new>
 
 namespace stratacache {
 
+std::optional<Bytes> Bytes::TryAllocate(size_t size) {
+  if (size > std::numeric_limits<size_t>::max() - kHeaderSize) return std::nullopt;
+  void* memory = ::operator new(kHeaderSize + size, std::nothrow);
+  if (memory == nullptr) return std::nullopt;
+  return Bytes(new (memory) Block{{1}, size});
+}
+
 Bytes Bytes::Allocate(size_t size) {
-  void* memory = ::operator new(kHeaderSize + size);
-  auto* block = new (memory) Block{{1}, size};
-  return Bytes(block);
+  std::optional<Bytes> bytes = TryAllocate(size);
+  if (!bytes) std::abort();
+  return std::move(*bytes);
 }
 
 Bytes Bytes::Copy(const void* data, size_t size) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -25,8 +26,11 @@ class Bytes {
   // A copy of `size` bytes at `data`.
   static Bytes Copy(const void* data, size_t size);
   static Bytes Copy(std::string_view text) { return Copy(text.data(), text.size()); }
-  // Uninitialised bytes for the caller to fill through mutable_data() before sharing them.
+  // Uninitialised bytes for the caller to fill through mutable_data() before sharing them. For sizes the caller
+  // has bounded; running out of memory ends the process, as for any allocation.
   static Bytes Allocate(size_t size);
+  // The same for sizes from outside (a Content-Length, a file's size): nullopt when `size` cannot be allocated.
+  static std::optional<Bytes> TryAllocate(size_t size);
 
   bool empty() const { return size() == 0; }
   size_t size() const { return block_ ? block_->size : 0; }

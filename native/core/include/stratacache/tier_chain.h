@@ -71,6 +71,15 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   Status SetNow(const Key& key, Bytes value, Ttl ttl);
   bool DeleteNow(const Key& key);
 
+  // The pieces of Get, for callers that answer an inline hit at once and start the slow path only on a miss:
+  // LookupInline reads the inline tiers (counting per-tier hits and misses); GetBelowInline continues from the
+  // first tier that does not complete inline.
+  std::optional<Hit> LookupInline(const Key& key);
+  void GetBelowInline(const Key& key, GetDone done) { GetBelow(inline_prefix_, key, std::move(done)); }
+
+  // True when every tier completes inline (RAM only): every operation then finishes before it returns.
+  bool all_inline() const { return inline_prefix_ == tiers_.size(); }
+
   void Sweep();
   ChainStats Stats() const;
   size_t tier_count() const { return tiers_.size(); }
@@ -81,8 +90,6 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_ptr<const Clock> clock,
             ErrorListener on_error);
 
-  // Reads the leading inline tiers, counting hits and misses per tier (not the cache's overall miss).
-  std::optional<Hit> LookupInline(const Key& key);
   // Reads tiers from `first` (the first tier that does not complete inline) downwards.
   void GetBelow(size_t first, Key key, GetDone done);
   void HasBelow(size_t first, Key key, FoundDone done);
