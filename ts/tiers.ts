@@ -3,11 +3,13 @@ import { type Duration, parseSize, parseTtl, type Size } from './units.js';
 
 /** A tier as the core receives it: validated, with sizes in bytes and TTLs in milliseconds. */
 export interface TierConfig {
-  readonly kind: 'ram';
+  readonly kind: string;
   readonly name: string;
   readonly cacheLimit: number;
   /** undefined: the cache's default applies; null: no expiry. */
   readonly ttl: number | null | undefined;
+  /** What a platform's tier needs besides the above, flattened (`'credentials.accessKeyId'`) to strings. */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 export interface RamTierOptions {

@@ -7,6 +7,7 @@
 
 #include "addon_data.h"
 #include "cache_registry.h"
+#include "platform_stores.h"
 #include "promise_bridge.h"
 #include "stratacache/cache_config.h"
 #include "values.h"
@@ -46,6 +47,14 @@ std::optional<CacheConfig> ReadConfig(const Napi::Object& options) {
     std::optional<Ttl> tier_ttl = ReadTtl(tier.Get("ttl"));
     if (!tier_ttl) return std::nullopt;
     tier_config.ttl = *tier_ttl;
+    if (Napi::Value settings = tier.Get("settings"); settings.IsObject()) {
+      Napi::Object object = settings.As<Napi::Object>();
+      Napi::Array names = object.GetPropertyNames();
+      for (uint32_t j = 0; j < names.Length(); ++j) {
+        std::string name = names.Get(j).As<Napi::String>().Utf8Value();
+        tier_config.settings[name] = object.Get(name).ToString().Utf8Value();
+      }
+    }
     config.tiers.push_back(std::move(tier_config));
   }
   return config;
@@ -179,7 +188,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   std::optional<CacheConfig> config = ReadConfig(options);
   if (!config) return Napi::Value();
   ChainBuilder build = [&](std::shared_ptr<TierChain>* chain) {
-    return BuildTierChain(*config, std::make_shared<SystemClock>(), nullptr, nullptr, chain);
+    return BuildTierChain(*config, std::make_shared<SystemClock>(), MakePlatformStore, nullptr, chain);
   };
   auto cache = std::make_unique<NativeCache>();
   Napi::Value shared = options.Get("shared");

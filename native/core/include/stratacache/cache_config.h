@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ struct TierConfig {
   std::string name;
   uint64_t limit_bytes = 0;
   Ttl ttl;
+  // What a platform's tier needs besides the above (a path, a bucket, credentials), as TypeScript validated
+  // and flattened it: nested options are joined with dots ("credentials.accessKeyId").
+  std::map<std::string, std::string> settings;
 };
 
 struct CacheConfig {
