@@ -22,6 +22,8 @@ namespace {
 val ToError(const Status& status) {
   val error = val::global("Error").new_(status.message());
   error.set("code", std::string(StatusCodeName(status.code())));
+  error.set("retryable", status.retryable());
+  if (!status.tier().empty()) error.set("tier", status.tier());
   return error;
 }
 
@@ -73,7 +75,7 @@ val StatusOrNull(const Status& status) { return status.ok() ? val::null() : ToEr
 class WasmCache {
  public:
   explicit WasmCache(val options) {
-    open_status_ = BuildTierChain(ReadConfig(options), std::make_shared<SystemClock>(), nullptr, nullptr, &chain_);
+    open_status_ = BuildTierChain(ReadConfig(options), std::make_shared<SystemClock>(), nullptr, &chain_);
   }
 
   // null when the cache opened, else the Error to throw.

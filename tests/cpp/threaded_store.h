@@ -26,8 +26,11 @@ class ThreadedStore final : public Store {
     worker_.join();
   }
 
-  // While set, every operation fails with an I/O error.
-  void set_failing(bool failing) { failing_ = failing; }
+  // While set, every operation fails with `code` (an I/O error unless told otherwise).
+  void set_failing(bool failing, StatusCode code = StatusCode::kIo) {
+    failure_code_ = code;
+    failing_ = failing;
+  }
   int operations() const { return operations_; }
 
   void Get(const Key& key, GetDone done) override {
@@ -46,6 +49,7 @@ class ThreadedStore final : public Store {
   }
   void Clear(Done done) override {
     Post([this, done] {
+      if (failing_) return done(Failure());
       ram_.EraseAll();
       done(Status::Ok());
     });
@@ -60,7 +64,7 @@ class ThreadedStore final : public Store {
   }
 
  private:
-  static Status Failure() { return Status(StatusCode::kIo, "injected failure"); }
+  Status Failure() const { return Status(failure_code_, "injected failure"); }
 
   void Post(std::function<void()> op) {
     {
@@ -94,6 +98,7 @@ class ThreadedStore final : public Store {
   bool stopping_ = false;
   bool busy_ = false;
   std::atomic<bool> failing_{false};
+  std::atomic<StatusCode> failure_code_{StatusCode::kIo};
   std::atomic<int> operations_{0};
   std::thread worker_;
 };

@@ -46,10 +46,12 @@ class TierChainTest : public ::testing::Test {
   std::shared_ptr<TierChain> Chain(std::vector<TierSpec> tiers, Ttl ttl = Ttl::Unset()) {
     std::vector<TierSpec> specs;
     for (auto& t : tiers) specs.push_back(std::move(t));
-    return TierChain::Create(std::move(specs), ttl, clock_, [this](const std::string& tier, const Status& status) {
+    auto chain = TierChain::Create(std::move(specs), ttl, clock_);
+    chain->events().Subscribe([this](const CacheEvent& event) {
       std::lock_guard lock(errors_mu_);
-      errors_.push_back(tier + ": " + status.message());
+      errors_.push_back(event.type + " " + event.tier + " " + event.key + ": " + event.status.message());
     });
+    return chain;
   }
 
   // Waits for an asynchronous operation's completion.
@@ -176,7 +178,61 @@ TEST_F(TierChainTest, AFailingTierIsPassedOverAndReported) {
   threaded_->Drain();
   std::lock_guard lock(errors_mu_);
   ASSERT_EQ(errors_.size(), 2u);
-  EXPECT_EQ(errors_[0], "slow: injected failure");
+  EXPECT_EQ(errors_[0], "error slow k: injected failure");
+}
+
+TEST_F(TierChainTest, AnUnavailableTierIsPassedOverBySetsButNotByClears) {
+  auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
+  threaded_->set_failing(true, StatusCode::kUnavailable);
+  EXPECT_TRUE(AwaitSet(*chain, Key("k"), "v").ok()) << "RAM took it; the unavailable tier is reported instead";
+  EXPECT_EQ(chain->GetNow(Key("k"))->value.view(), "v");
+  {
+    std::lock_guard lock(errors_mu_);
+    ASSERT_EQ(errors_.size(), 1u);
+    EXPECT_EQ(errors_[0], "error slow k: injected failure");
+  }
+  std::promise<Status> cleared;
+  chain->Clear([&](Status status) { cleared.set_value(status); });
+  const Status status = cleared.get_future().get();
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable) << "entries left in the tier would come back";
+  EXPECT_EQ(status.tier(), "slow");
+  EXPECT_TRUE(status.retryable());
+}
+
+TEST_F(TierChainTest, ASetThatNoTierTookFailsWithTheTiersStatus) {
+  std::vector<TierSpec> specs;
+  specs.push_back(Threaded("slow"));
+  auto chain = Chain(std::move(specs));
+  threaded_->set_failing(true, StatusCode::kUnavailable);
+  const Status status = AwaitSet(*chain, Key("k"), "v");
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(status.tier(), "slow");
+}
+
+TEST_F(TierChainTest, EventsReachEverySubscriberUntilItLeaves) {
+  auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
+  std::atomic<int> second{0};
+  const uint64_t id = chain->events().Subscribe([&](const CacheEvent&) { ++second; });
+  threaded_->set_failing(true);
+  EXPECT_FALSE(AwaitGet(*chain, Key("a")));
+  chain->events().Unsubscribe(id);
+  EXPECT_FALSE(AwaitGet(*chain, Key("b")));
+  EXPECT_EQ(second, 1);
+  std::lock_guard lock(errors_mu_);
+  EXPECT_EQ(errors_.size(), 2u);
+}
+
+TEST_F(TierChainTest, OpenAndCleanAskEveryTier) {
+  auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
+  std::promise<Status> opened;
+  chain->Open([&](Status status) { opened.set_value(status); });
+  EXPECT_TRUE(opened.get_future().get().ok());
+  std::promise<uint64_t> cleaned;
+  chain->Clean(CleanOptions{.max_age_ms = 1}, [&](Status status, uint64_t removed) {
+    EXPECT_TRUE(status.ok());
+    cleaned.set_value(removed);
+  });
+  EXPECT_EQ(cleaned.get_future().get(), 0u) << "stores without a notion of cleaning remove nothing";
 }
 
 TEST_F(TierChainTest, PendingOperationsKeepTheChainAlive) {

@@ -7,8 +7,7 @@
 namespace stratacache {
 
 Status BuildTierChain(const CacheConfig& config, std::shared_ptr<const Clock> clock,
-                      const PlatformStoreFactory& platform_stores, ErrorListener on_error,
-                      std::shared_ptr<TierChain>* chain) {
+                      const PlatformStoreFactory& platform_stores, std::shared_ptr<TierChain>* chain) {
   if (config.tiers.empty()) return Status(StatusCode::kInvalidArg, "a cache needs at least one tier");
   std::vector<TierSpec> specs;
   std::set<std::string> names;
@@ -27,7 +26,7 @@ Status BuildTierChain(const CacheConfig& config, std::shared_ptr<const Clock> cl
     }
     specs.push_back(TierSpec{tier.name, std::move(store), tier.ttl});
   }
-  *chain = TierChain::Create(std::move(specs), config.ttl, std::move(clock), std::move(on_error));
+  *chain = TierChain::Create(std::move(specs), config.ttl, std::move(clock));
   return Status::Ok();
 }
 

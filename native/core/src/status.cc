@@ -11,6 +11,10 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kCorrupt: return "ERR_CORRUPT";
     case StatusCode::kClosed: return "ERR_CLOSED";
     case StatusCode::kUnavailable: return "ERR_UNAVAILABLE";
+    case StatusCode::kAuth: return "ERR_S3_AUTH";
+    case StatusCode::kTimeout: return "ERR_TIMEOUT";
+    case StatusCode::kAborted: return "ERR_ABORTED";
+    case StatusCode::kNotFound: return "ERR_NOT_FOUND";
   }
   return "ERR_UNKNOWN";
 }

@@ -1,6 +1,7 @@
 #include "stratacache/tier_chain.h"
 
 #include <mutex>
+#include <type_traits>
 #include <utility>
 
 namespace stratacache {
@@ -16,34 +17,40 @@ struct TierChain::Tier {
 
 namespace {
 
-// Combines the outcomes of one write across tiers. A value too large for some tiers is fine as long as one tier
-// took it; any other failure is the write's failure.
+// Combines the outcomes of one write across tiers. A tier that passes the write over (a value too large for it;
+// for a set, a tier whose breaker is open) is fine as long as another tier took it; any other failure is the
+// write's failure. A clear may not pass over an unavailable tier: its entries would come back.
 class WriteOutcome {
  public:
+  explicit WriteOutcome(bool may_skip_unavailable = true) : may_skip_unavailable_(may_skip_unavailable) {}
+
   void Add(const Status& status) {
     if (status.ok()) {
       stored_ = true;
-    } else if (status.code() == StatusCode::kTooLarge) {
-      if (too_large_.ok()) too_large_ = status;
+    } else if (status.code() == StatusCode::kTooLarge ||
+               (may_skip_unavailable_ && status.code() == StatusCode::kUnavailable)) {
+      if (skipped_.ok()) skipped_ = status;
     } else if (failure_.ok()) {
       failure_ = status;
     }
   }
   Status Result() const {
     if (!failure_.ok()) return failure_;
-    return stored_ ? Status::Ok() : too_large_;
+    return stored_ ? Status::Ok() : skipped_;
   }
 
  private:
+  const bool may_skip_unavailable_;
   bool stored_ = false;
-  Status too_large_;
+  Status skipped_;
   Status failure_;
 };
 
 // Waits for `count` tier operations to finish, then reports their combined outcome once.
 class WriteJoin {
  public:
-  WriteJoin(size_t count, Done done) : pending_(count), done_(std::move(done)) {}
+  WriteJoin(size_t count, Done done, bool may_skip_unavailable = true)
+      : pending_(count), outcome_(may_skip_unavailable), done_(std::move(done)) {}
 
   void Add(const Status& status) {
     Done done;
@@ -65,41 +72,47 @@ class WriteJoin {
   Done done_;
 };
 
-// Waits for `count` deletes to finish; reports whether any tier held the key.
-class DeleteJoin {
+// Waits for `count` tier operations that each answer a value (found, removed), then reports the first failure
+// and the values combined: any found (deletes), removals summed (cleans).
+template <class T>
+class ResultJoin {
  public:
-  DeleteJoin(size_t count, FoundDone done) : pending_(count), done_(std::move(done)) {}
+  using Callback = std::function<void(Status, T)>;
+  ResultJoin(size_t count, Callback done) : pending_(count), done_(std::move(done)) {}
 
-  void Add(const Status& status, bool found) {
-    FoundDone done;
+  void Add(const Status& status, T value) {
+    Callback done;
     {
       std::lock_guard lock(mu_);
       if (!status.ok() && failure_.ok()) failure_ = status;
-      found_ = found_ || found;
+      if constexpr (std::is_same_v<T, bool>) {
+        result_ = result_ || value;
+      } else {
+        result_ += value;
+      }
       if (--pending_ != 0) return;
       done = std::move(done_);
     }
-    done(failure_, found_);
+    done(failure_, result_);
   }
 
  private:
   std::mutex mu_;
   size_t pending_;
   Status failure_;
-  bool found_ = false;
-  FoundDone done_;
+  T result_{};
+  Callback done_;
 };
 
 }  // namespace
 
 std::shared_ptr<TierChain> TierChain::Create(std::vector<TierSpec> tiers, Ttl default_ttl,
-                                             std::shared_ptr<const Clock> clock, ErrorListener on_error) {
-  return std::shared_ptr<TierChain>(new TierChain(std::move(tiers), default_ttl, std::move(clock), std::move(on_error)));
+                                             std::shared_ptr<const Clock> clock) {
+  return std::shared_ptr<TierChain>(new TierChain(std::move(tiers), default_ttl, std::move(clock)));
 }
 
-TierChain::TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_ptr<const Clock> clock,
-                     ErrorListener on_error)
-    : default_ttl_(default_ttl), clock_(std::move(clock)), on_error_(std::move(on_error)) {
+TierChain::TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_ptr<const Clock> clock)
+    : default_ttl_(default_ttl), clock_(std::move(clock)) {
   bool leading = true;
   for (TierSpec& spec : tiers) {
     auto tier = std::make_unique<Tier>();
@@ -117,8 +130,8 @@ int64_t TierChain::ExpiryFor(const Tier& tier, Ttl ttl, int64_t now_ms) const {
   return ttl.Or(tier.default_ttl).Or(default_ttl_).ExpiresAt(now_ms);
 }
 
-void TierChain::ReportError(const Tier& tier, const Status& status) const {
-  if (on_error_) on_error_(tier.name, status);
+void TierChain::ReportError(const Tier& tier, const Key& key, const Status& status) const {
+  if (events_.has_listeners()) events_.Emit(CacheEvent{"error", tier.name, key.text(), status.InTier(tier.name)});
 }
 
 void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
@@ -126,11 +139,11 @@ void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
     Tier& tier = *tiers_[i];
     if (tier.inline_store) {
       Status status = tier.inline_store->Insert(key, hit.value, hit.expires_at_ms);
-      if (!status.ok() && status.code() != StatusCode::kTooLarge) ReportError(tier, status);
+      if (!status.ok() && status.code() != StatusCode::kTooLarge) ReportError(tier, key, status);
       continue;
     }
-    tier.store->Put(key, hit.value, hit.expires_at_ms, [self = shared_from_this(), i](Status status) {
-      if (!status.ok() && status.code() != StatusCode::kTooLarge) self->ReportError(*self->tiers_[i], status);
+    tier.store->Put(key, hit.value, hit.expires_at_ms, [self = shared_from_this(), i, key](Status status) {
+      if (!status.ok() && status.code() != StatusCode::kTooLarge) self->ReportError(*self->tiers_[i], key, status);
     });
   }
 }
@@ -175,7 +188,7 @@ void TierChain::GetBelow(size_t first, Key key, GetDone done) {
                            Status status, std::optional<Hit> hit) mutable {
     Tier& tier = *self->tiers_[first];
     // A tier that cannot be read is passed over: the tiers below may still have the value.
-    if (!status.ok()) self->ReportError(tier, status);
+    if (!status.ok()) self->ReportError(tier, key, status);
     if (status.ok() && hit) {
       tier.hits.fetch_add(1, std::memory_order_relaxed);
       self->hits_.fetch_add(1, std::memory_order_relaxed);
@@ -210,7 +223,7 @@ void TierChain::HasBelow(size_t first, Key key, FoundDone done) {
   }
   tiers_[first]->store->Has(key, [self = shared_from_this(), first, key, done = std::move(done)](
                                      Status status, bool found) mutable {
-    if (!status.ok()) self->ReportError(*self->tiers_[first], status);
+    if (!status.ok()) self->ReportError(*self->tiers_[first], key, status);
     if (status.ok() && found) {
       done(Status::Ok(), true);
       return;
@@ -230,8 +243,8 @@ Status TierChain::SetNow(const Key& key, Bytes value, Ttl ttl) {
       continue;
     }
     outcome.Add(Status::Ok());  // written in the background; a failure reaches the error listener
-    tier.store->Put(key, value, expires, [self = shared_from_this(), i](Status status) {
-      if (!status.ok()) self->ReportError(*self->tiers_[i], status);
+    tier.store->Put(key, value, expires, [self = shared_from_this(), i, key](Status status) {
+      if (!status.ok()) self->ReportError(*self->tiers_[i], key, status);
     });
   }
   return outcome.Result();
@@ -244,8 +257,14 @@ void TierChain::Set(const Key& key, Bytes value, Ttl ttl, Done done) {
     return;
   }
   auto join = std::make_shared<WriteJoin>(tiers_.size(), std::move(done));
-  for (auto& tier : tiers_) {
-    tier->store->Put(key, value, ExpiryFor(*tier, ttl, now), [join](Status status) { join->Add(status); });
+  for (size_t i = 0; i < tiers_.size(); ++i) {
+    Tier& tier = *tiers_[i];
+    tier.store->Put(key, value, ExpiryFor(tier, ttl, now), [self = shared_from_this(), i, key, join](Status status) {
+      const Tier& tier = *self->tiers_[i];
+      // Passed over rather than failed (see WriteOutcome): the listeners still hear of it.
+      if (status.code() == StatusCode::kUnavailable) self->ReportError(tier, key, status);
+      join->Add(status.InTier(tier.name));
+    });
   }
 }
 
@@ -257,23 +276,43 @@ bool TierChain::DeleteNow(const Key& key) {
       found = tier.inline_store->Erase(key) || found;
       continue;
     }
-    tier.store->Delete(key, [self = shared_from_this(), i](Status status, bool) {
-      if (!status.ok()) self->ReportError(*self->tiers_[i], status);
+    tier.store->Delete(key, [self = shared_from_this(), i, key](Status status, bool) {
+      if (!status.ok()) self->ReportError(*self->tiers_[i], key, status);
     });
   }
   return found;
 }
 
 void TierChain::Delete(const Key& key, FoundDone done) {
-  auto join = std::make_shared<DeleteJoin>(tiers_.size(), std::move(done));
+  auto join = std::make_shared<ResultJoin<bool>>(tiers_.size(), std::move(done));
   for (auto& tier : tiers_) {
-    tier->store->Delete(key, [join](Status status, bool found) { join->Add(status, found); });
+    tier->store->Delete(key, [join, name = tier->name](Status status, bool found) {
+      join->Add(status.InTier(name), found);
+    });
   }
 }
 
 void TierChain::Clear(Done done) {
-  auto join = std::make_shared<WriteJoin>(tiers_.size(), std::move(done));
-  for (auto& tier : tiers_) tier->store->Clear([join](Status status) { join->Add(status); });
+  auto join = std::make_shared<WriteJoin>(tiers_.size(), std::move(done), /*may_skip_unavailable=*/false);
+  for (auto& tier : tiers_) {
+    tier->store->Clear([join, name = tier->name](Status status) { join->Add(status.InTier(name)); });
+  }
+}
+
+void TierChain::Open(Done done) {
+  auto join = std::make_shared<WriteJoin>(tiers_.size(), std::move(done), /*may_skip_unavailable=*/false);
+  for (auto& tier : tiers_) {
+    tier->store->Open([join, name = tier->name](Status status) { join->Add(status.InTier(name)); });
+  }
+}
+
+void TierChain::Clean(const CleanOptions& options, CountDone done) {
+  auto join = std::make_shared<ResultJoin<uint64_t>>(tiers_.size(), std::move(done));
+  for (auto& tier : tiers_) {
+    tier->store->Clean(options, [join, name = tier->name](Status status, uint64_t removed) {
+      join->Add(status.InTier(name), removed);
+    });
+  }
 }
 
 void TierChain::Sweep() {

@@ -37,7 +37,6 @@ struct CacheConfig {
 using PlatformStoreFactory = std::function<std::unique_ptr<Store>(const TierConfig& tier, Status* status)>;
 
 Status BuildTierChain(const CacheConfig& config, std::shared_ptr<const Clock> clock,
-                      const PlatformStoreFactory& platform_stores, ErrorListener on_error,
-                      std::shared_ptr<TierChain>* chain);
+                      const PlatformStoreFactory& platform_stores, std::shared_ptr<TierChain>* chain);
 
 }  // namespace stratacache

@@ -25,6 +25,15 @@ using Done = std::function<void(Status)>;
 // Reports whether the key was present.
 using FoundDone = std::function<void(Status, bool)>;
 
+// Which entries Clean removes: those written longer ago than `max_age_ms`, then the oldest until the rest fit in
+// `max_bytes`. Unset limits remove nothing.
+struct CleanOptions {
+  std::optional<int64_t> max_age_ms{};
+  std::optional<uint64_t> max_bytes{};
+};
+// Reports how many entries were removed.
+using CountDone = std::function<void(Status, uint64_t)>;
+
 // What a store reports about itself; hit and miss counts are kept by the tier chain.
 struct StoreCounters {
   uint64_t entries = 0;
@@ -37,6 +46,9 @@ class Store {
  public:
   virtual ~Store() = default;
 
+  // Checks, once when a cache opens, that the store can serve (a bucket exists, credentials are accepted).
+  virtual void Open(Done done) { done(Status::Ok()); }
+
   // Finds a live entry; an expired or absent one is a miss (nullopt), not an error.
   virtual void Get(const Key& key, GetDone done) = 0;
   // Reports whether a live entry exists, without counting as a use of it.
@@ -48,6 +60,11 @@ class Store {
 
   // Removes expired entries. Called periodically; stores also expire lazily on access.
   virtual void Sweep() = 0;
+  // Removes entries by age and total size, for stores that nothing else bounds (S3); others remove nothing.
+  virtual void Clean(const CleanOptions& options, CountDone done) {
+    (void)options;
+    done(Status::Ok(), 0);
+  }
   virtual StoreCounters Counters() const = 0;
 
   // The synchronous face of a store whose operations all complete inline, or nullptr.

@@ -2,7 +2,8 @@
 //
 // Reads go down the tiers until one hits; the hit is promoted into every tier above it with its remaining TTL.
 // Writes go through to every tier, each with the TTL that resolves for it (per call, else the tier's default,
-// else the cache's). Leading tiers that complete inline (RAM) are served without any completion object, which
+// else the cache's); a tier whose circuit breaker is open (kUnavailable) does not fail a write that another tier
+// took, it is reported as an event instead. Leading tiers that complete inline (RAM) are served without any completion object, which
 // is also what the synchronous API uses.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "stratacache/clock.h"
+#include "stratacache/event_hub.h"
 #include "stratacache/store.h"
 #include "stratacache/ttl.h"
 
@@ -50,14 +52,13 @@ struct ChainStats {
   std::vector<TierStats> tiers;
 };
 
-// Told of a tier's failure that the chain absorbed (a failed promotion, a tier that could not be read).
-using ErrorListener = std::function<void(const std::string& tier, const Status& status)>;
-
 class TierChain : public std::enable_shared_from_this<TierChain> {
  public:
   static std::shared_ptr<TierChain> Create(std::vector<TierSpec> tiers, Ttl default_ttl,
-                                           std::shared_ptr<const Clock> clock, ErrorListener on_error = nullptr);
+                                           std::shared_ptr<const Clock> clock);
 
+  // Asks every tier whether it can serve; fails with the first tier's refusal.
+  void Open(Done done);
   void Get(const Key& key, GetDone done);
   void Has(const Key& key, FoundDone done);
   void Set(const Key& key, Bytes value, Ttl ttl, Done done);
@@ -81,14 +82,18 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   bool all_inline() const { return inline_prefix_ == tiers_.size(); }
 
   void Sweep();
+  // Cleans every tier (see Store::Clean); reports how many entries were removed in all.
+  void Clean(const CleanOptions& options, CountDone done);
   ChainStats Stats() const;
+  // Where the chain reports what it absorbed: "error" events for a failed promotion, a tier that could not be
+  // read, a background write that failed, a tier passed over by a write because it is unavailable.
+  EventHub& events() { return events_; }
   size_t tier_count() const { return tiers_.size(); }
 
  private:
   struct Tier;
 
-  TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_ptr<const Clock> clock,
-            ErrorListener on_error);
+  TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_ptr<const Clock> clock);
 
   // Reads tiers from `first` (the first tier that does not complete inline) downwards.
   void GetBelow(size_t first, Key key, GetDone done);
@@ -96,13 +101,13 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // Copies a hit found in tier `found_in` into every tier above it.
   void Promote(const Key& key, const Hit& hit, size_t found_in);
   int64_t ExpiryFor(const Tier& tier, Ttl ttl, int64_t now_ms) const;
-  void ReportError(const Tier& tier, const Status& status) const;
+  void ReportError(const Tier& tier, const Key& key, const Status& status) const;
 
   std::vector<std::unique_ptr<Tier>> tiers_;
   size_t inline_prefix_ = 0;  // how many leading tiers complete inline
   const Ttl default_ttl_;
   const std::shared_ptr<const Clock> clock_;
-  const ErrorListener on_error_;
+  EventHub events_;
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };
