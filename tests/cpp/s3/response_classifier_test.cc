@@ -122,6 +122,14 @@ TEST(S3Error, StatusKeepsTheKindReadable) {
   EXPECT_TRUE(S3Error::Ok().ToStatus().ok());
   EXPECT_EQ(S3Error::Make(S3ErrorKind::kInvalidArg, "x").ToStatus().code(), StatusCode::kInvalidArg);
   EXPECT_EQ(S3Error::Make(S3ErrorKind::kClosed, "x").ToStatus().code(), StatusCode::kClosed);
+  EXPECT_EQ(status.code(), StatusCode::kAuth);
+  EXPECT_EQ(S3Error::Make(S3ErrorKind::kTimeout, "x").ToStatus().code(), StatusCode::kTimeout);
+  EXPECT_EQ(S3Error::Make(S3ErrorKind::kAborted, "x").ToStatus().code(), StatusCode::kAborted);
+  EXPECT_EQ(S3Error::Make(S3ErrorKind::kNoSuchBucket, "x").ToStatus().code(), StatusCode::kNotFound);
+  S3Error reset = S3Error::Make(S3ErrorKind::kIo, "x");
+  reset.retryable = true;
+  EXPECT_TRUE(reset.ToStatus().retryable());
+  EXPECT_FALSE(S3Error::Make(S3ErrorKind::kRejected, "x").ToStatus().retryable()) << "the client's verdict wins";
 }
 
 }  // namespace

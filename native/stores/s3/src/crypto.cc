@@ -37,12 +37,14 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(mac), size);
 }
 
-std::string Md5Base64(std::string_view data) {
-  const std::string digest = Digest(EVP_md5(), data);
-  unsigned char encoded[32];  // base64 of 16 bytes is 24 characters plus a NUL
-  const int size =
-      EVP_EncodeBlock(encoded, reinterpret_cast<const unsigned char*>(digest.data()), static_cast<int>(digest.size()));
-  return std::string(reinterpret_cast<const char*>(encoded), size);
+std::string Md5Base64(std::string_view data) { return Base64(Digest(EVP_md5(), data)); }
+
+std::string Base64(std::string_view data) {
+  std::string encoded(4 * ((data.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock appends a NUL
+  const int size = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                   reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
+  encoded.resize(size);
+  return encoded;
 }
 
 }  // namespace stratacache::s3

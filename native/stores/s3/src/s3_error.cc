@@ -40,21 +40,24 @@ std::string S3Error::ToString() const {
 }
 
 Status S3Error::ToStatus() const {
-  // The core has no codes yet for auth, timeout, abort or a missing bucket; until it does they travel as the
-  // nearest code with the kind spelled out in the message.
   switch (kind) {
     case S3ErrorKind::kOk:
       return Status::Ok();
     case S3ErrorKind::kInvalidArg:
-      return Status(StatusCode::kInvalidArg, ToString());
+      return Status(StatusCode::kInvalidArg, ToString(), false);
     case S3ErrorKind::kClosed:
-      return Status(StatusCode::kClosed, ToString());
+      return Status(StatusCode::kClosed, ToString(), false);
     case S3ErrorKind::kAuth:
+      return Status(StatusCode::kAuth, ToString(), retryable);
+    case S3ErrorKind::kTimeout:
+      return Status(StatusCode::kTimeout, ToString(), retryable);
+    case S3ErrorKind::kAborted:
+      return Status(StatusCode::kAborted, ToString(), false);
+    case S3ErrorKind::kNotFound:
     case S3ErrorKind::kNoSuchBucket:
-    case S3ErrorKind::kThrottled:
-      return Status(StatusCode::kUnavailable, ToString());
-    default:
-      return Status(StatusCode::kIo, ToString());
+      return Status(StatusCode::kNotFound, ToString(), retryable);
+    default:  // throttled, rejected, server, io: the kind stays readable in the message
+      return Status(StatusCode::kIo, ToString(), retryable);
   }
 }
 
