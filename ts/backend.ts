@@ -47,6 +47,18 @@ export interface CoreHandle {
   stats(): CacheStats;
   sweep(): void;
   close(): void;
+  /** Starts delivering the core's events to `listener` (backends whose tiers can fail in the background). */
+  listen?(listener: (event: NativeEvent) => void): void;
+  /** Removes entries of tiers that nothing else bounds; resolves to how many were removed. */
+  clean?(maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
+}
+
+/** An event as the core reports it; `error` is an Error with a code, for fromNative. */
+export interface NativeEvent {
+  type: 'error';
+  tier: string;
+  key?: string;
+  error?: unknown;
 }
 
 /** A runtime that opens caches: the Node-API addon or the WebAssembly module. */

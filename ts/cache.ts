@@ -1,7 +1,8 @@
 import type { Backend, CacheStats, CoreConfig, CoreHandle, MaybePromise } from './backend.js';
 import { fromNative, invalidArg, StrataError } from './errors.js';
+import { type CacheEventType, type CacheListener, Emitter } from './events.js';
 import { ram, type Tier } from './tiers.js';
-import { type Duration, parseDuration, parseTtl } from './units.js';
+import { type Duration, parseDuration, parseSize, parseTtl, type Size } from './units.js';
 import { type CacheValue, checkKey, toStorable } from './values.js';
 
 export interface CacheOptions {
@@ -16,6 +17,13 @@ export interface CacheOptions {
    * same entries (Node build only). The last handle to close frees it.
    */
   shared?: string;
+}
+
+export interface CleanOptions {
+  /** Remove entries written longer ago than this. */
+  maxAge?: Duration;
+  /** Then remove the oldest entries until the rest take at most this many bytes (values only). */
+  maxSize?: Size;
 }
 
 export interface SetOptions {
@@ -65,6 +73,7 @@ export class Cache implements AsyncDisposable {
   readonly #handle: CoreHandle;
   readonly #sweeper: ReturnType<typeof setInterval>;
   #closed = false;
+  #events: Emitter | undefined; // created, and the core asked for events, on the first listener
 
   /** @internal Use `Cache.open()`. */
   constructor(handle: CoreHandle, sweepIntervalMs: number) {
@@ -149,6 +158,43 @@ export class Cache implements AsyncDisposable {
   /** Hits and misses of the cache and of each tier, with each tier's entries, bytes, evictions and expirations. */
   stats(): CacheStats {
     return this.#live().stats();
+  }
+
+  /**
+   * Listens to the cache's events. `'error'`: a tier failed and the cache carried on without it (S3 unreachable,
+   * a promotion or background write that failed), with the tier's name, the key and a StrataError. A listener
+   * that throws does not disturb the cache or the other listeners.
+   */
+  on<T extends CacheEventType>(type: T, listener: CacheListener<T>): this {
+    const handle = this.#live();
+    if (typeof listener !== 'function') throw invalidArg('an event listener must be a function');
+    if (this.#events === undefined) {
+      const events = (this.#events = new Emitter());
+      handle.listen?.((event) => events.emit({ ...event, error: fromNative(event.error) }));
+    }
+    this.#events.on(type, listener);
+    return this;
+  }
+
+  /** Stops calling a listener added with `on`. */
+  off<T extends CacheEventType>(type: T, listener: CacheListener<T>): this {
+    this.#events?.off(type, listener);
+    return this;
+  }
+
+  /**
+   * Removes entries from the tiers that nothing else bounds (`s3()`), by listing them: first those written more
+   * than `maxAge` ago, then the oldest until the rest fit in `maxSize`. Resolves to how many were removed.
+   */
+  clean(options: CleanOptions): Promise<number> {
+    return settle(() => {
+      const handle = this.#live();
+      if (options === null || typeof options !== 'object') throw invalidArg('clean takes { maxAge, maxSize }');
+      const maxAge = options.maxAge === undefined ? undefined : parseDuration(options.maxAge, 'maxAge');
+      const maxSize = options.maxSize === undefined ? undefined : parseSize(options.maxSize, 'maxSize');
+      if (maxAge === undefined && maxSize === undefined) throw invalidArg('clean needs maxAge, maxSize or both');
+      return handle.clean?.(maxAge, maxSize) ?? 0;
+    });
   }
 
   /** Closes the cache. Later calls reject with `ERR_CLOSED`; closing twice is fine. */

@@ -1,7 +1,8 @@
 // What both entry points export besides their own Cache class.
 export { StrataError, type StrataErrorCode, type StrataErrorOptions } from './errors.js';
 export { ram, type RamTierOptions, type Tier } from './tiers.js';
-export type { CacheOptions, SetOptions } from './cache.js';
+export type { CacheOptions, CleanOptions, SetOptions } from './cache.js';
+export type { CacheErrorEvent, CacheEvents, CacheEventType, CacheListener } from './events.js';
 export type { CacheStats, TierStats } from './backend.js';
 export type { CacheValue } from './values.js';
 export { parseDuration, parseSize, type Duration, type Size } from './units.js';

@@ -10,11 +10,12 @@ export type StrataErrorCode =
   | 'ERR_TIMEOUT'
   | 'ERR_QUOTA'
   | 'ERR_ABORTED'
+  | 'ERR_NOT_FOUND'
   | 'ERR_INTERNAL';
 
 const KNOWN_CODES: ReadonlySet<string> = new Set<StrataErrorCode>([
   'ERR_INVALID_ARG', 'ERR_TOO_LARGE', 'ERR_IO', 'ERR_CORRUPT', 'ERR_CLOSED', 'ERR_UNAVAILABLE',
-  'ERR_S3_AUTH', 'ERR_TIMEOUT', 'ERR_QUOTA', 'ERR_ABORTED', 'ERR_INTERNAL',
+  'ERR_S3_AUTH', 'ERR_TIMEOUT', 'ERR_QUOTA', 'ERR_ABORTED', 'ERR_NOT_FOUND', 'ERR_INTERNAL',
 ]);
 
 export interface StrataErrorOptions {
@@ -44,13 +45,20 @@ export function invalidArg(message: string): StrataError {
   return new StrataError('ERR_INVALID_ARG', message);
 }
 
-/** Wraps an error raised by either native backend (an Error with a `code`) in a StrataError. */
+/**
+ * Wraps an error raised by either native backend (an Error with a `code`, and maybe `tier` and `retryable`) in a
+ * StrataError.
+ */
 export function fromNative(error: unknown): StrataError {
   if (error instanceof StrataError) return error;
-  const code = (error as { code?: unknown } | null)?.code;
+  const { code, tier, retryable } = (error ?? {}) as { code?: unknown; tier?: unknown; retryable?: unknown };
   const message = error instanceof Error ? error.message : String(error);
   if (typeof code === 'string' && KNOWN_CODES.has(code)) {
-    return new StrataError(code as StrataErrorCode, message, { cause: error });
+    return new StrataError(code as StrataErrorCode, message, {
+      cause: error,
+      ...(typeof tier === 'string' ? { tier } : {}),
+      ...(typeof retryable === 'boolean' ? { retryable } : {}),
+    });
   }
   return new StrataError('ERR_INTERNAL', message, { cause: error });
 }

@@ -1,7 +1,7 @@
 // Entry point for Node: caches run in the Node-API addon.
 import { createRequire } from 'node:module';
 
-import type { Backend, CacheStats, CoreConfig, CoreHandle, MaybePromise } from './backend.js';
+import type { Backend, CacheStats, CoreConfig, CoreHandle, MaybePromise, NativeEvent } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
 
 /** An open native cache, opaque to JavaScript. */
@@ -12,7 +12,8 @@ type Ttl = number | null | undefined;
 
 /** The addon's functions (native/node/native_cache.cc). */
 interface Addon {
-  open(config: CoreConfig): NativeHandle;
+  /** A promise when slower tiers must first check they can serve (an S3 bucket exists). */
+  open(config: CoreConfig): NativeHandle | Promise<NativeHandle>;
   close(handle: NativeHandle): void;
   getSync(handle: NativeHandle, key: string): Reply;
   get(handle: NativeHandle, key: string): Reply | Promise<Uint8Array | undefined>;
@@ -26,6 +27,8 @@ interface Addon {
   stats(handle: NativeHandle): CacheStats;
   sweep(handle: NativeHandle): void;
   slab(handle: NativeHandle): Uint8Array;
+  listen(handle: NativeHandle, listener: (event: NativeEvent) => void): void;
+  clean(handle: NativeHandle, maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
 }
 
 // The addon is built by cmake-js next to this package's dist/ folder.
@@ -67,13 +70,15 @@ function handleOf(native: NativeHandle): CoreHandle {
     stats: () => addon.stats(native),
     sweep: () => addon.sweep(native),
     close: () => addon.close(native),
+    listen: (listener) => addon.listen(native, listener),
+    clean: (maxAgeMs, maxBytes) => addon.clean(native, maxAgeMs, maxBytes),
   };
 }
 
 const nodeBackend: Backend = {
   name: 'node',
   async open(config) {
-    return handleOf(addon.open(config));
+    return handleOf(await addon.open(config));
   },
 };
 
@@ -83,3 +88,4 @@ export class Cache extends BaseCache {
 }
 
 export * from './common.js';
+export { s3, type S3Credentials, type S3TierOptions } from './s3.js';

@@ -26,7 +26,7 @@ export type Tier = TierConfig;
 
 export const DEFAULT_RAM_LIMIT = '128MB';
 
-function tierName(name: unknown, fallback: string): string {
+export function tierName(name: unknown, fallback: string): string {
   if (name === undefined) return fallback;
   if (typeof name !== 'string' || name.length === 0) throw invalidArg('tier name must be a non-empty string');
   return name;

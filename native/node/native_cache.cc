@@ -7,6 +7,7 @@
 
 #include "addon_data.h"
 #include "cache_registry.h"
+#include "event_sink.h"
 #include "platform_stores.h"
 #include "promise_bridge.h"
 #include "stratacache/cache_config.h"
@@ -21,7 +22,15 @@ constexpr size_t kSlabValueMax = 4096;
 
 // One open cache handle. `chain` is null once closed; a shared chain lives on while other handles hold it.
 struct NativeCache {
+  ~NativeCache() { StopEvents(/*release=*/false); }
+
+  void StopEvents(bool release) {
+    if (events) events->Detach(chain->events(), release);
+    events.reset();
+  }
+
   std::shared_ptr<TierChain> chain;
+  std::shared_ptr<EventSink> events;  // set once JavaScript listens
 
   // Small hits are copied into a slab and returned as views of it: a view costs a fraction of a new
   // native-backed Buffer. A new slab is started when a value does not fit. Each handle has its own, so the
@@ -181,14 +190,18 @@ FoundDone SettleFound(std::shared_ptr<PendingPromise> pending) {
   };
 }
 
-// open({ tiers, ttl, shared?, fingerprint? }) -> handle
+Napi::Value Wrap(Napi::Env env, std::unique_ptr<NativeCache> cache) {
+  return Napi::External<NativeCache>::New(env, cache.release(), [](Napi::Env, NativeCache* c) { delete c; });
+}
+
+// open({ tiers, ttl, shared?, fingerprint? }) -> handle, or a promise of one when slower tiers must answer first
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object options = info[0].As<Napi::Object>();
   std::optional<CacheConfig> config = ReadConfig(options);
   if (!config) return Napi::Value();
   ChainBuilder build = [&](std::shared_ptr<TierChain>* chain) {
-    return BuildTierChain(*config, std::make_shared<SystemClock>(), MakePlatformStore, nullptr, chain);
+    return BuildTierChain(*config, std::make_shared<SystemClock>(), MakePlatformStore, chain);
   };
   auto cache = std::make_unique<NativeCache>();
   Napi::Value shared = options.Get("shared");
@@ -200,13 +213,53 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
     ThrowStatus(env, status);
     return Napi::Value();
   }
-  return Napi::External<NativeCache>::New(env, cache.release(), [](Napi::Env, NativeCache* c) { delete c; });
+  if (cache->chain->all_inline()) return Wrap(env, std::move(cache));
+  // Slower tiers check first that they can serve (an S3 bucket exists), so that open fails rather than every get.
+  return Async(env, [&](std::shared_ptr<PendingPromise> pending) {
+    TierChain* chain = cache->chain.get();
+    auto box = std::make_shared<std::unique_ptr<NativeCache>>(std::move(cache));
+    chain->Open([pending, box](Status status) {
+      pending->Settle([status, box](Napi::Env env, Napi::Promise::Deferred& deferred) {
+        if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
+        deferred.Resolve(Wrap(env, std::move(*box)));
+      });
+    });
+  });
 }
 
 // close(handle)
 Napi::Value Close(const Napi::CallbackInfo& info) {
-  info[0].As<Napi::External<NativeCache>>().Data()->chain.reset();
+  NativeCache* cache = HandleOf(info);
+  if (!cache->chain) return Napi::Value();
+  cache->StopEvents(/*release=*/true);
+  cache->chain.reset();
   return Napi::Value();
+}
+
+// listen(handle, listener): from now on the chain's events reach `listener`, on this thread.
+Napi::Value Listen(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return Napi::Value();
+  NativeCache* cache = HandleOf(info);
+  if (!cache->events) cache->events = EventSink::Attach(info.Env(), info[1].As<Napi::Function>(), chain->events());
+  return Napi::Value();
+}
+
+// clean(handle, maxAgeMs, maxBytes) -> a promise of how many entries were removed; undefined limits are unset
+Napi::Value Clean(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return Napi::Value();
+  CleanOptions options;
+  if (info[1].IsNumber()) options.max_age_ms = static_cast<int64_t>(info[1].As<Napi::Number>().DoubleValue());
+  if (info[2].IsNumber()) options.max_bytes = static_cast<uint64_t>(info[2].As<Napi::Number>().DoubleValue());
+  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
+    chain->Clean(options, [pending](Status status, uint64_t removed) {
+      pending->Settle([status, removed](Napi::Env env, Napi::Promise::Deferred& deferred) {
+        if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
+        deferred.Resolve(Napi::Number::New(env, static_cast<double>(removed)));
+      });
+    });
+  });
 }
 
 // getSync(handle, key) -> reply (see Reply)
@@ -314,7 +367,7 @@ void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
       {"open", Open},       {"close", Close},           {"getSync", GetSync}, {"get", Get},
       {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
       {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
-      {"sweep", Sweep},     {"slab", Slab},
+      {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},
   };
   for (const auto& [name, function] : functions) exports.Set(name, Napi::Function::New(env, function, name));
 }

@@ -7,8 +7,8 @@
 
 namespace stratacache::node {
 
-// Adds open, close, getSync, get, setSync, set, hasSync, has, deleteSync, delete, clear, stats, sweep and
-// slab to `exports`.
+// Adds open, close, getSync, get, setSync, set, hasSync, has, deleteSync, delete, clear, stats, sweep, slab,
+// listen and clean to `exports`.
 void DefineCacheFunctions(Napi::Env env, Napi::Object exports);
 
 }  // namespace stratacache::node

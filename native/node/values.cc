@@ -18,6 +18,8 @@ void ThrowInvalid(Napi::Env env, const std::string& message) {
 Napi::Error ToError(Napi::Env env, const Status& status) {
   Napi::Error error = Napi::Error::New(env, status.message());
   error.Set("code", Napi::String::New(env, StatusCodeName(status.code())));
+  error.Set("retryable", Napi::Boolean::New(env, status.retryable()));
+  if (!status.tier().empty()) error.Set("tier", Napi::String::New(env, status.tier()));
   return error;
 }
 

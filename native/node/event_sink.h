@@ -1,0 +1,34 @@
+// Delivers a tier chain's events to one JavaScript listener. Events happen on any thread (a store's, the
+// JavaScript thread itself); each is copied and handed to the JavaScript thread through a thread-safe function,
+// which never keeps the event loop alive. One sink per cache handle, so that every worker thread sharing a
+// chain hears its events on its own thread.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <mutex>
+
+#include "stratacache/event_hub.h"
+
+namespace stratacache::node {
+
+class EventSink {
+ public:
+  // Subscribes `listener` (called with { type, tier, key?, error? }) to `hub`.
+  static std::shared_ptr<EventSink> Attach(Napi::Env env, Napi::Function listener, EventHub& hub);
+
+  // Stops delivery. `release` also frees the thread-safe function; pass false from a finalizer, where the
+  // environment may already be tearing it down.
+  void Detach(EventHub& hub, bool release);
+
+ private:
+  void Deliver(const CacheEvent& event);
+
+  std::mutex mu_;
+  bool closed_ = false;  // detached, or the environment finalized the thread-safe function
+  Napi::ThreadSafeFunction tsfn_;
+  uint64_t subscription_ = 0;
+};
+
+}  // namespace stratacache::node

@@ -1,0 +1,58 @@
+// Cache events, through a tiny typed emitter that both builds share (Node's EventEmitter is not in browsers).
+import type { StrataError } from './errors.js';
+
+/** A tier failed and the cache carried on without it (a read passed over it, a background write failed). */
+export interface CacheErrorEvent {
+  type: 'error';
+  /** The tier's name. */
+  tier: string;
+  /** The key concerned, when there is one. */
+  key?: string;
+  error: StrataError;
+}
+
+/** Every event a cache emits, by type. */
+export interface CacheEvents {
+  error: CacheErrorEvent;
+}
+
+export type CacheEventType = keyof CacheEvents;
+export type CacheListener<T extends CacheEventType> = (event: CacheEvents[T]) => void;
+
+type AnyListener = (event: CacheEvents[CacheEventType]) => void;
+
+export class Emitter {
+  readonly #listeners = new Map<CacheEventType, Set<AnyListener>>();
+
+  on<T extends CacheEventType>(type: T, listener: CacheListener<T>): void {
+    let set = this.#listeners.get(type);
+    if (set === undefined) this.#listeners.set(type, (set = new Set()));
+    set.add(listener as AnyListener);
+  }
+
+  off<T extends CacheEventType>(type: T, listener: CacheListener<T>): void {
+    this.#listeners.get(type)?.delete(listener as AnyListener);
+  }
+
+  /**
+   * Calls every listener of the event's type. A listener that throws does not stop the others, nor the cache:
+   * what it threw is reported where the runtime reports uncaught errors without ending the program.
+   */
+  emit<T extends CacheEventType>(event: CacheEvents[T]): void {
+    const listeners = this.#listeners.get(event.type);
+    if (listeners === undefined) return;
+    for (const listener of [...listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        report(error);
+      }
+    }
+  }
+}
+
+function report(error: unknown): void {
+  const global = globalThis as { reportError?: (error: unknown) => void };
+  if (typeof global.reportError === 'function') global.reportError(error);
+  else console.error('stratacache: an event listener threw', error);
+}
