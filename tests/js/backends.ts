@@ -1,5 +1,5 @@
 // The backends every contract test runs against: the Node-API addon and the WebAssembly build, both in Node.
-import { Cache as NodeCache } from '../../dist/node.js';
+import { Cache as NodeCache, type Duration, ram, type Tier } from '../../dist/node.js';
 import { Cache as WasmCache } from '../../dist/wasm.js';
 
 export type CacheClass = typeof NodeCache | typeof WasmCache;
@@ -8,6 +8,18 @@ export const backends: Array<[name: string, Cache: CacheClass]> = [
   ['node addon', NodeCache],
   ['wasm', WasmCache],
 ];
+
+/** A cache shape to run the contract over: a backend and the tiers each cache of a test gets. */
+export interface TierSetup {
+  Cache: CacheClass;
+  /** Fresh tiers (a fresh S3 prefix, ...) for one cache, each with `ttl` as its default when given. */
+  tiers(options?: { ttl?: Duration | null }): Tier[];
+}
+
+export const ramSetups: Array<[name: string, setup: TierSetup]> = backends.map(([name, Cache]) => [
+  `${name} [ram]`,
+  { Cache, tiers: (options = {}) => [ram(options)] },
+]);
 
 export const text = (bytes: Uint8Array | undefined): string | undefined =>
   bytes === undefined ? undefined : new TextDecoder().decode(bytes);

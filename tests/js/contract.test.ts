@@ -1,24 +1,34 @@
-// The cache contract, run unchanged against every backend.
+// The cache contract, run unchanged against every backend and tier setup: the cases that hold for any tiers run
+// over RAM in both builds and over S3 (alone and behind RAM, against s3rver); the cases about RAM itself
+// (budgets, eviction, the synchronous API, sweeping) run over RAM in both builds.
 import { ram, StrataError } from '../../dist/node.js';
-import { backends, random, sleep, text } from './backends.js';
+import { backends, random, ramSetups, sleep, text, type TierSetup } from './backends.js';
+import { s3Setups, useS3Server } from './s3-server.js';
 
 const MB = 1_000_000;
 
-describe.each(backends)('Cache contract (%s)', (_name, Cache) => {
+const server = useS3Server();
+const setups: Array<[string, TierSetup]> = [...ramSetups, ...s3Setups(server)];
+
+describe.each(setups)('Cache contract (%s)', (_name, setup) => {
+  const open = (options: { ttl?: number | string | null; tierTtl?: number | string | null } = {}) =>
+    setup.Cache.open({
+      tiers: setup.tiers(options.tierTtl === undefined ? {} : { ttl: options.tierTtl }),
+      ...(options.ttl === undefined ? {} : { ttl: options.ttl }),
+    });
+
   describe('values', () => {
-    test('round-trips bytes and strings, async and sync', async () => {
-      await using cache = await Cache.open();
+    test('round-trips bytes and strings', async () => {
+      await using cache = await open();
       await cache.set('bytes', new Uint8Array([0, 1, 2, 255]));
       expect(Array.from((await cache.get('bytes'))!)).toEqual([0, 1, 2, 255]);
       await cache.set('text', 'héllo ✓ 🌍');
       expect(text(await cache.get('text'))).toBe('héllo ✓ 🌍');
-      cache.setSync('sync', 'value');
-      expect(text(cache.getSync('sync'))).toBe('value');
-      expect(cache.getSync('bytes')).toBeInstanceOf(Uint8Array);
+      expect(await cache.get('bytes')).toBeInstanceOf(Uint8Array);
     });
 
     test('accepts Buffers, ArrayBuffers and other views as their bytes', async () => {
-      await using cache = await Cache.open();
+      await using cache = await open();
       await cache.set('buffer', Buffer.from('buf'));
       await cache.set('arraybuffer', new Uint8Array([7, 8]).buffer);
       const floats = new Float64Array([1.5]);
@@ -32,7 +42,7 @@ describe.each(backends)('Cache contract (%s)', (_name, Cache) => {
     });
 
     test('stores empty values and large ones intact', async () => {
-      await using cache = await Cache.open({ tiers: [ram({ cacheLimit: '8MB' })] });
+      await using cache = await open();
       await cache.set('empty', '');
       expect((await cache.get('empty'))?.length).toBe(0);
       const big = new Uint8Array(1 << 20).map((_, i) => (i * 31) & 0xff);
@@ -41,7 +51,7 @@ describe.each(backends)('Cache contract (%s)', (_name, Cache) => {
     });
 
     test('a stored value does not change when the caller mutates its input or a read copy', async () => {
-      await using cache = await Cache.open();
+      await using cache = await open();
       const input = new Uint8Array([1, 2, 3]);
       await cache.set('k', input);
       input[0] = 99;
@@ -52,7 +62,7 @@ describe.each(backends)('Cache contract (%s)', (_name, Cache) => {
     });
 
     test('unicode keys are distinct and exact', async () => {
-      await using cache = await Cache.open();
+      await using cache = await open();
       await cache.set('ключ', 'a');
       await cache.set('键', 'b');
       await cache.set('e\u0301', 'c'); // not normalised: 'é' as two code points is its own key
@@ -64,12 +74,145 @@ describe.each(backends)('Cache contract (%s)', (_name, Cache) => {
 
   describe('operations', () => {
     test('get of a missing key is undefined, not an error', async () => {
-      await using cache = await Cache.open();
+      await using cache = await open();
       expect(await cache.get('missing')).toBeUndefined();
       expect(cache.getSync('missing')).toBeUndefined();
     });
 
     test('has, delete and clear', async () => {
+      await using cache = await open();
+      await cache.set('a', '1');
+      await cache.set('b', '2');
+      expect(await cache.has('a')).toBe(true);
+      expect(await cache.delete('a')).toBe(true);
+      expect(await cache.delete('a')).toBe(false);
+      expect(await cache.has('a')).toBe(false);
+      expect(text(await cache.get('b'))).toBe('2');
+      await cache.clear();
+      expect(await cache.has('b')).toBe(false);
+      expect(await cache.get('b')).toBeUndefined();
+      for (const tier of cache.stats().tiers) expect([tier.entries, tier.bytes]).toEqual([0, 0]);
+    });
+
+    test('set replaces the value and its TTL', async () => {
+      await using cache = await open();
+      await cache.set('k', 'short', { ttl: 40 });
+      await cache.set('k', 'long', { ttl: null });
+      await sleep(80);
+      expect(text(await cache.get('k'))).toBe('long');
+    });
+  });
+
+  describe('TTL', () => {
+    test('an entry expires after its TTL', async () => {
+      await using cache = await open();
+      await cache.set('k', 'v', { ttl: '60ms' });
+      expect(text(await cache.get('k'))).toBe('v');
+      await sleep(120);
+      expect(await cache.get('k')).toBeUndefined();
+      expect(await cache.has('k')).toBe(false);
+    });
+
+    test('per call, then per tier, then global; null means never', async () => {
+      await using cache = await open({ tierTtl: 60, ttl: '1h' });
+      await cache.set('tier-default', 'v');
+      await cache.set('per-call', 'v', { ttl: '1h' });
+      await cache.set('never', 'v', { ttl: null });
+      await sleep(120);
+      expect(await cache.get('tier-default')).toBeUndefined();
+      expect(text(await cache.get('per-call'))).toBe('v');
+      expect(text(await cache.get('never'))).toBe('v');
+
+      await using global = await open({ ttl: 60 });
+      await global.set('k', 'v');
+      await sleep(120);
+      expect(await global.get('k')).toBeUndefined();
+    });
+  });
+
+  describe('bad input', () => {
+    const invalid = { code: 'ERR_INVALID_ARG' };
+
+    test('bad keys are refused before anything is touched', async () => {
+      await using cache = await open();
+      const tooLong = 'é'.repeat(513); // 1026 UTF-8 bytes in 513 characters
+      for (const key of ['', tooLong, 42, null, undefined, {}] as never[]) {
+        await expect(cache.get(key)).rejects.toMatchObject(invalid);
+        await expect(cache.set(key, 'v')).rejects.toMatchObject(invalid);
+        expect(() => cache.getSync(key)).toThrow(expect.objectContaining(invalid));
+        expect(() => cache.setSync(key, 'v')).toThrow(expect.objectContaining(invalid));
+      }
+      await cache.set('k'.repeat(1024), 'v'); // exactly the limit is fine
+      expect(text(await cache.get('k'.repeat(1024)))).toBe('v');
+      expect(cache.stats().tiers.map((tier) => tier.entries)).toEqual(setup.tiers().map(() => 1));
+    });
+
+    test('values that are not bytes or strings are refused', async () => {
+      await using cache = await open();
+      for (const value of [42, null, undefined, { a: 1 }, [1, 2], true] as never[]) {
+        await expect(cache.set('k', value)).rejects.toMatchObject(invalid);
+        expect(() => cache.setSync('k', value)).toThrow(expect.objectContaining(invalid));
+      }
+      expect(await cache.has('k')).toBe(false);
+    });
+
+    test('bad per-call TTLs are refused and the old value stays', async () => {
+      await using cache = await open();
+      await cache.set('k', 'old');
+      await expect(cache.set('k', 'new', { ttl: -1 })).rejects.toMatchObject(invalid);
+      await expect(cache.set('k', 'new', { ttl: '5 parsecs' })).rejects.toMatchObject(invalid);
+      expect(text(await cache.get('k'))).toBe('old');
+    });
+
+    test('every call after close fails with ERR_CLOSED; closing twice is fine', async () => {
+      const cache = await open();
+      await cache.set('k', 'v');
+      await cache.close();
+      await cache.close();
+      const closed = { code: 'ERR_CLOSED' };
+      await expect(cache.get('k')).rejects.toMatchObject(closed);
+      await expect(cache.set('k', 'v')).rejects.toMatchObject(closed);
+      await expect(cache.has('k')).rejects.toMatchObject(closed);
+      await expect(cache.delete('k')).rejects.toMatchObject(closed);
+      await expect(cache.clear()).rejects.toMatchObject(closed);
+      for (const call of [() => cache.getSync('k'), () => cache.setSync('k', 'v'), () => cache.stats()]) {
+        expect(call).toThrow(expect.objectContaining(closed));
+      }
+    });
+
+    test('errors are StrataErrors with a code and a retry hint', async () => {
+      await using cache = await open();
+      const error = await cache.get('').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StrataError);
+      expect(error).toMatchObject({ name: 'StrataError', code: 'ERR_INVALID_ARG', retryable: false });
+    });
+  });
+
+  test('`await using` closes the cache at the end of the block', async () => {
+    let escaped: Awaited<ReturnType<typeof open>> | undefined;
+    {
+      await using cache = await open();
+      escaped = cache;
+    }
+    expect(() => escaped!.stats()).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
+  });
+});
+
+describe.each(backends)('Cache contract, RAM (%s)', (_name, Cache) => {
+  describe('values', () => {
+    test('the synchronous API round-trips bytes and strings', async () => {
+      await using cache = await Cache.open();
+      cache.setSync('sync', 'value');
+      expect(text(cache.getSync('sync'))).toBe('value');
+      cache.setSync('bytes', new Uint8Array([0, 1, 2, 255]));
+      expect(cache.getSync('bytes')).toBeInstanceOf(Uint8Array);
+      expect(Array.from(cache.getSync('bytes')!)).toEqual([0, 1, 2, 255]);
+    });
+
+  });
+
+  describe('operations', () => {
+    test('has, delete and clear, synchronously and in the statistics', async () => {
       await using cache = await Cache.open();
       await cache.set('a', '1');
       cache.setSync('b', '2');
@@ -86,17 +229,10 @@ describe.each(backends)('Cache contract (%s)', (_name, Cache) => {
       expect(cache.stats().tiers[0]!.bytes).toBe(0);
     });
 
-    test('set replaces the value and its TTL', async () => {
-      await using cache = await Cache.open();
-      await cache.set('k', 'short', { ttl: 40 });
-      await cache.set('k', 'long', { ttl: null });
-      await sleep(80);
-      expect(text(await cache.get('k'))).toBe('long');
-    });
   });
 
   describe('TTL', () => {
-    test('an entry expires after its TTL and counts as an expiration', async () => {
+    test('an expired entry counts as an expiration', async () => {
       await using cache = await Cache.open();
       await cache.set('k', 'v', { ttl: '60ms' });
       expect(text(await cache.get('k'))).toBe('v');
@@ -106,22 +242,6 @@ describe.each(backends)('Cache contract (%s)', (_name, Cache) => {
       const [tier] = cache.stats().tiers;
       expect(tier!.expirations).toBe(1);
       expect(tier!.entries).toBe(0);
-    });
-
-    test('per call, then per tier, then global; null means never', async () => {
-      await using cache = await Cache.open({ tiers: [ram({ ttl: 60 })], ttl: '1h' });
-      await cache.set('tier-default', 'v');
-      await cache.set('per-call', 'v', { ttl: '1h' });
-      await cache.set('never', 'v', { ttl: null });
-      await sleep(120);
-      expect(await cache.get('tier-default')).toBeUndefined();
-      expect(text(await cache.get('per-call'))).toBe('v');
-      expect(text(await cache.get('never'))).toBe('v');
-
-      await using global = await Cache.open({ ttl: 60 });
-      await global.set('k', 'v');
-      await sleep(120);
-      expect(await global.get('k')).toBeUndefined();
     });
 
     test('the background sweep removes expired entries nobody reads', async () => {
@@ -249,67 +369,5 @@ describe.each(backends)('Cache contract (%s)', (_name, Cache) => {
     ])('open with %s rejects with ERR_INVALID_ARG', async (_what, options) => {
       await expect(Cache.open(options as never)).rejects.toMatchObject(invalid);
     });
-
-    test('bad keys are refused before anything is touched', async () => {
-      await using cache = await Cache.open();
-      const tooLong = 'é'.repeat(513); // 1026 UTF-8 bytes in 513 characters
-      for (const key of ['', tooLong, 42, null, undefined, {}] as never[]) {
-        await expect(cache.get(key)).rejects.toMatchObject(invalid);
-        await expect(cache.set(key, 'v')).rejects.toMatchObject(invalid);
-        expect(() => cache.getSync(key)).toThrow(expect.objectContaining(invalid));
-        expect(() => cache.setSync(key, 'v')).toThrow(expect.objectContaining(invalid));
-      }
-      await cache.set('k'.repeat(1024), 'v'); // exactly the limit is fine
-      expect(cache.stats().tiers[0]!.entries).toBe(1);
-    });
-
-    test('values that are not bytes or strings are refused', async () => {
-      await using cache = await Cache.open();
-      for (const value of [42, null, undefined, { a: 1 }, [1, 2], true] as never[]) {
-        await expect(cache.set('k', value)).rejects.toMatchObject(invalid);
-        expect(() => cache.setSync('k', value)).toThrow(expect.objectContaining(invalid));
-      }
-      expect(await cache.has('k')).toBe(false);
-    });
-
-    test('bad per-call TTLs are refused and the old value stays', async () => {
-      await using cache = await Cache.open();
-      await cache.set('k', 'old');
-      await expect(cache.set('k', 'new', { ttl: -1 })).rejects.toMatchObject(invalid);
-      await expect(cache.set('k', 'new', { ttl: '5 parsecs' })).rejects.toMatchObject(invalid);
-      expect(text(await cache.get('k'))).toBe('old');
-    });
-
-    test('every call after close fails with ERR_CLOSED; closing twice is fine', async () => {
-      const cache = await Cache.open();
-      await cache.set('k', 'v');
-      await cache.close();
-      await cache.close();
-      const closed = { code: 'ERR_CLOSED' };
-      await expect(cache.get('k')).rejects.toMatchObject(closed);
-      await expect(cache.set('k', 'v')).rejects.toMatchObject(closed);
-      await expect(cache.has('k')).rejects.toMatchObject(closed);
-      await expect(cache.delete('k')).rejects.toMatchObject(closed);
-      await expect(cache.clear()).rejects.toMatchObject(closed);
-      for (const call of [() => cache.getSync('k'), () => cache.setSync('k', 'v'), () => cache.stats()]) {
-        expect(call).toThrow(expect.objectContaining(closed));
-      }
-    });
-
-    test('errors are StrataErrors with a code and a retry hint', async () => {
-      await using cache = await Cache.open();
-      const error = await cache.get('').catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(StrataError);
-      expect(error).toMatchObject({ name: 'StrataError', code: 'ERR_INVALID_ARG', retryable: false });
-    });
-  });
-
-  test('`await using` closes the cache at the end of the block', async () => {
-    let escaped: InstanceType<typeof Cache> | undefined;
-    {
-      await using cache = await Cache.open();
-      escaped = cache;
-    }
-    expect(() => escaped!.stats()).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
   });
 });

@@ -1,0 +1,101 @@
+// A real S3-protocol server for the tests: the S3 client's own fixture (tests/cpp/s3/fixtures/s3_fixture.cjs),
+// run as a child process: s3rver on 127.0.0.1 with a fresh temporary directory and a bucket 'strata-test',
+// behind a proxy that checks every request's SigV4 signature with AWS's own signer and counts requests.
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+import { Cache, ram, s3 } from '../../dist/node.js';
+import type { TierSetup } from './backends.js';
+
+const FIXTURE = fileURLToPath(new URL('../cpp/s3/fixtures/s3_fixture.cjs', import.meta.url));
+
+export const BUCKET = 'strata-test';
+/** The one identity the proxy and s3rver accept. */
+export const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface ProxyStats {
+  verified: number;
+  rejected: number;
+  rejections: Record<string, number>;
+}
+
+export class S3Server {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #lines: Interface;
+  readonly #answers: Array<(line: string) => void> = [];
+  /** Where clients connect: the signature-checking proxy. */
+  readonly endpoint: string;
+  /** s3rver itself, behind the proxy. */
+  readonly directEndpoint: string;
+
+  private constructor(child: ChildProcessWithoutNullStreams, lines: Interface, ports: { proxy: number; s3rver: number }) {
+    this.#child = child;
+    this.#lines = lines;
+    this.endpoint = `http://127.0.0.1:${ports.proxy}`;
+    this.directEndpoint = `http://127.0.0.1:${ports.s3rver}`;
+    lines.on('line', (line) => this.#answers.shift()?.(line));
+  }
+
+  static async start(): Promise<S3Server> {
+    // s3rver's continuation tokens use DES, which OpenSSL 3 keeps in its legacy provider.
+    const child = spawn(process.execPath, ['--openssl-legacy-provider', FIXTURE], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const lines = createInterface({ input: child.stdout });
+    const first = await new Promise<string>((resolve, reject) => {
+      lines.once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`the S3 fixture exited (${code}): ${stderr}`)));
+    });
+    return new S3Server(child, lines, JSON.parse(first) as { proxy: number; s3rver: number });
+  }
+
+  /** Requests the proxy has passed on (verified) and refused, so far. */
+  async stats(): Promise<ProxyStats> {
+    const answer = new Promise<string>((resolve) => this.#answers.push(resolve));
+    this.#child.stdin.write('stats\n');
+    return (JSON.parse(await answer) as { proxy: ProxyStats }).proxy;
+  }
+
+  /** Options for s3() that reach this server. */
+  tier(prefix: string): { bucket: string; prefix: string; endpoint: string; forcePathStyle: true; region: string; credentials: typeof CREDENTIALS } {
+    return { bucket: BUCKET, prefix, endpoint: this.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: CREDENTIALS };
+  }
+
+  /** Stops every server and removes the data; resolves once the process is gone. */
+  async stop(): Promise<void> {
+    if (this.#child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.#child.once('exit', resolve));
+    this.#lines.close();
+    this.#child.stdin.end();
+    await exited;
+  }
+}
+
+/** Starts a server before the suite's tests and stops it after them; call at the top of a describe or file. */
+export function useS3Server(): () => S3Server {
+  let server: S3Server | undefined;
+  beforeAll(async () => {
+    server = await S3Server.start();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (server === undefined) throw new Error('the S3 server starts in beforeAll');
+    return server;
+  };
+}
+
+let prefixes = 0;
+/** A fresh prefix for each cache, so that tests sharing the bucket never see each other's entries. */
+export const freshPrefix = (what: string): string => `${what}-${process.pid}-${prefixes++}`;
+
+/** The contract's S3 setups: S3 alone, and RAM in front of S3. */
+export function s3Setups(server: () => S3Server): Array<[name: string, setup: TierSetup]> {
+  const tier = (options: { ttl?: number | string | null }) => s3({ ...server().tier(freshPrefix('contract')), ...options });
+  return [
+    ['node addon [s3]', { Cache, tiers: (options = {}) => [tier(options)] }],
+    ['node addon [ram, s3]', { Cache, tiers: (options = {}) => [ram(options), tier(options)] }],
+  ];
+}
