@@ -1,0 +1,72 @@
+// The disk tier: values in content-addressed files (small ones inline in the index), a SQLite index, a byte
+// budget kept online, and checksums verified on every read. Several processes may share one folder.
+//
+// Threads: one writer runs every queued change (puts, deletes, access-time updates, eviction, sweeps) in one
+// transaction per batch and then completes the batch (group commit); a small pool of readers, each with its own
+// connection, serves gets. Completions are called on those threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "stratacache/cache_config.h"
+#include "stratacache/clock.h"
+#include "stratacache/eviction_policy.h"
+#include "stratacache/store.h"
+
+namespace stratacache::disk {
+
+struct DiskStoreOptions {
+  std::string path;
+  uint64_t limit_bytes = 0;
+  EvictionPolicy policy = EvictionPolicy::kLru;
+  // Strict: each content file and its folder are fsynced before the index commits, and commits are synced too
+  // (survives power loss). Relaxed: survives a crash of the process, not of the machine.
+  bool strict = false;
+  int readers = 2;
+};
+
+// Reads the options of a "disk" tier from the settings TypeScript flattened (path, policy, durability).
+Status DiskStoreOptionsFrom(const TierConfig& tier, DiskStoreOptions* options);
+
+// What DiskStore::Verify found and repaired.
+struct DiskVerifyReport {
+  uint64_t entries = 0;          // entries left, all readable
+  uint64_t removed_entries = 0;  // entries whose content was missing or corrupt
+  uint64_t orphan_files = 0;     // content files no entry used, removed
+  uint64_t temp_files = 0;       // stale temp files of crashed writers, removed
+};
+using VerifyDone = std::function<void(Status, DiskVerifyReport)>;
+
+class DiskStore final : public Store {
+ public:
+  // Opens the tier at `options.path`, creating it. A path that cannot be created or written fails (kIo); a
+  // corrupt index is moved aside to index.sqlite.corrupt-<time> and the tier starts empty.
+  static Status Open(const DiskStoreOptions& options, std::shared_ptr<const Clock> clock,
+                     std::unique_ptr<DiskStore>* store);
+  ~DiskStore() override;
+
+  void Get(const Key& key, GetDone done) override;
+  void Has(const Key& key, FoundDone done) override;
+  void Put(const Key& key, Bytes value, int64_t expires_at_ms, Done done) override;
+  void Delete(const Key& key, FoundDone done) override;
+  void Clear(Done done) override;
+  void Sweep() override;
+  void Clean(const CleanOptions& options, CountDone done) override;
+  StoreCounters Counters() const override;
+
+  // Checks the index against the files while the tier keeps serving: drops entries whose content is missing or
+  // corrupt, removes files no entry uses, and fixes reference counts and totals.
+  void Verify(VerifyDone done);
+  // Calls `done` once everything queued before it (including recorded uses) is committed.
+  void Flush(Done done);
+
+ private:
+  struct Engine;
+  explicit DiskStore(std::shared_ptr<Engine> engine) : engine_(std::move(engine)) {}
+  std::shared_ptr<Engine> engine_;
+};
+
+}  // namespace stratacache::disk

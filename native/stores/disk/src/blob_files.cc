@@ -1,0 +1,196 @@
+#include "blob_files.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+namespace stratacache::disk {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr auto kStaleTempAge = std::chrono::hours(1);
+
+Status IoError(const std::string& what, int error) {
+  if (error == ENOSPC || error == EDQUOT) {
+    return Status(StatusCode::kIo, "disk full: " + what + ": " + std::strerror(error), false);
+  }
+  return Status(StatusCode::kIo, what + ": " + std::strerror(error));
+}
+
+Status WriteAll(int fd, const uint8_t* data, size_t size, const std::string& path) {
+  while (size > 0) {
+    ssize_t written = ::write(fd, data, size);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return IoError("write " + path, errno);
+    }
+    data += written;
+    size -= static_cast<size_t>(written);
+  }
+  return Status::Ok();
+}
+
+Status SyncFolder(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("open " + path, errno);
+  int rc = ::fsync(fd);
+  int error = errno;
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : IoError("fsync " + path, error);
+}
+
+// Temp files are named <pid>-<counter>-<random>, so a sweep can tell whether their writer still runs.
+bool WriterIsGone(const std::string& name) {
+  const long pid = std::strtol(name.c_str(), nullptr, 10);
+  return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<Blake3Digest> ParseHash(std::string_view hex) {
+  Blake3Digest hash;
+  if (hex.size() != hash.size() * 2) return std::nullopt;
+  for (size_t i = 0; i < hash.size(); ++i) {
+    int high = HexValue(hex[2 * i]), low = HexValue(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    hash[i] = static_cast<uint8_t>(high << 4 | low);
+  }
+  return hash;
+}
+
+std::string BlobFiles::PathOf(const Blake3Digest& hash) const {
+  std::string hex = Blake3::ToHex(hash);
+  return root_ + "/blobs/" + hex.substr(0, 2) + "/" + hex.substr(2, 2) + "/" + hex;
+}
+
+std::string BlobFiles::NewTempPath() const {
+  static std::atomic<uint64_t> counter{0};
+  static const uint64_t salt = std::random_device{}();
+  return root_ + "/tmp/" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)) + "-" +
+         std::to_string(salt);
+}
+
+Status BlobFiles::Prepare() const {
+  std::error_code error;
+  for (const char* sub : {"", "/blobs", "/tmp"}) {
+    fs::create_directories(root_ + sub, error);
+    if (error) return Status(StatusCode::kIo, "cannot create " + root_ + sub + ": " + error.message(), false);
+  }
+  const std::string probe = NewTempPath();
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return Status(StatusCode::kIo, "cannot write in " + root_ + ": " + std::strerror(errno), false);
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return Status::Ok();
+}
+
+uint64_t BlobFiles::SweepStaleTemp() const {
+  uint64_t removed = 0;
+  std::error_code error;
+  const auto now = fs::file_time_type::clock::now();
+  for (const auto& entry : fs::directory_iterator(root_ + "/tmp", error)) {
+    std::error_code ignored;
+    const auto written = entry.last_write_time(ignored);
+    if (WriterIsGone(entry.path().filename().string()) || (!ignored && now - written > kStaleTempAge)) {
+      removed += fs::remove(entry.path(), ignored) ? 1 : 0;
+    }
+  }
+  return removed;
+}
+
+Status BlobFiles::Write(const Blake3Digest& hash, const Bytes& value) const {
+  const std::string temp = NewTempPath();
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("create " + temp, errno);
+  Status status = WriteAll(fd, value.data(), value.size(), temp);
+  if (status.ok() && strict_ && ::fsync(fd) != 0) status = IoError("fsync " + temp, errno);
+  if (::close(fd) != 0 && status.ok()) status = IoError("close " + temp, errno);
+  const std::string path = PathOf(hash);
+  if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
+    if (errno != ENOENT) {
+      status = IoError("rename to " + path, errno);
+    } else {  // the fan-out folders do not exist yet
+      std::error_code error;
+      fs::create_directories(fs::path(path).parent_path(), error);
+      if (::rename(temp.c_str(), path.c_str()) != 0) status = IoError("rename to " + path, errno);
+    }
+  }
+  if (!status.ok()) {
+    ::unlink(temp.c_str());
+    return status;
+  }
+  return strict_ ? SyncFolder(fs::path(path).parent_path().string()) : Status::Ok();
+}
+
+bool BlobFiles::Exists(const Blake3Digest& hash) const {
+  struct stat info;
+  return ::stat(PathOf(hash).c_str(), &info) == 0;
+}
+
+Status BlobFiles::Read(const Blake3Digest& hash, std::optional<Bytes>* value) const {
+  value->reset();
+  const std::string path = PathOf(hash);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? Status::Ok() : IoError("open " + path, errno);
+  struct stat info;
+  if (::fstat(fd, &info) != 0) {
+    int error = errno;
+    ::close(fd);
+    return IoError("stat " + path, error);
+  }
+  std::optional<Bytes> bytes = Bytes::TryAllocate(static_cast<size_t>(info.st_size));
+  if (!bytes) {
+    ::close(fd);
+    return Status(StatusCode::kIo, "out of memory reading " + path);
+  }
+  size_t done = 0;
+  while (done < bytes->size()) {
+    ssize_t got = ::read(fd, bytes->mutable_data() + done, bytes->size() - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    done += static_cast<size_t>(got);
+  }
+  ::close(fd);
+  if (done != bytes->size() || Blake3::Hash(bytes->data(), bytes->size()) != hash) {
+    return Status(StatusCode::kCorrupt, "content file " + path + " does not match its checksum", false);
+  }
+  *value = std::move(*bytes);
+  return Status::Ok();
+}
+
+void BlobFiles::Remove(const Blake3Digest& hash) const { ::unlink(PathOf(hash).c_str()); }
+
+void BlobFiles::ForEach(const std::function<void(const Blake3Digest& hash)>& visit) const {
+  std::error_code error;
+  for (const auto& entry : fs::recursive_directory_iterator(root_ + "/blobs", error)) {
+    if (!entry.is_regular_file(error)) continue;
+    if (std::optional<Blake3Digest> hash = ParseHash(entry.path().filename().string())) {
+      visit(*hash);
+    } else {
+      fs::remove(entry.path(), error);
+    }
+  }
+}
+
+void BlobFiles::RemoveAll() const {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(root_ + "/blobs", error)) fs::remove_all(entry.path(), error);
+}
+
+}  // namespace stratacache::disk

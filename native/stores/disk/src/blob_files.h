@@ -1,0 +1,51 @@
+// The content files of a disk tier: `blobs/xx/yy/<hex>`, named by the BLAKE3 hash of their bytes, written to
+// `tmp/` first and renamed into place. A file's name is its checksum, and identical content has one name, so
+// placing a file is idempotent across threads and processes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "stratacache/blake3.h"
+#include "stratacache/bytes.h"
+#include "stratacache/status.h"
+
+namespace stratacache::disk {
+
+class BlobFiles {
+ public:
+  // `strict`: fsync each file before its rename and its folder after, so it survives a power loss.
+  BlobFiles(std::string root, bool strict) : root_(std::move(root)), strict_(strict) {}
+
+  // Creates the folders and checks that they can be written.
+  Status Prepare() const;
+  // Removes temp files left by writers that died: those of processes no longer running, or older than an hour.
+  // Scans tmp/ only, never blobs/. Returns how many it removed.
+  uint64_t SweepStaleTemp() const;
+
+  Status Write(const Blake3Digest& hash, const Bytes& value) const;
+  bool Exists(const Blake3Digest& hash) const;
+  // The file's bytes, checked against `hash`: nullopt when the file is gone, kCorrupt when its bytes differ.
+  Status Read(const Blake3Digest& hash, std::optional<Bytes>* value) const;
+  void Remove(const Blake3Digest& hash) const;
+  // Calls `visit(hash)` for every well-named file under blobs/; removes files with other names.
+  void ForEach(const std::function<void(const Blake3Digest& hash)>& visit) const;
+  // Removes every content file.
+  void RemoveAll() const;
+
+  const std::string& root() const { return root_; }
+
+ private:
+  std::string PathOf(const Blake3Digest& hash) const;
+  std::string NewTempPath() const;
+
+  std::string root_;
+  bool strict_;
+};
+
+// Parses 64 lowercase hex characters.
+std::optional<Blake3Digest> ParseHash(std::string_view hex);
+
+}  // namespace stratacache::disk

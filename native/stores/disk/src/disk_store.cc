@@ -1,0 +1,372 @@
+#include "stratacache/disk/disk_store.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "blob_files.h"
+#include "index_reader.h"
+#include "index_writer.h"
+
+namespace stratacache::disk {
+
+namespace {
+
+// Recorded uses are written at least this often, so that eviction and other processes see them.
+constexpr auto kAccessFlushDelay = std::chrono::seconds(1);
+
+// One change for the writer thread. `complete` reports its outcome; it is empty for background work.
+struct WriteOp {
+  enum class Kind { kPut, kDelete, kClear, kSweep, kClean, kVerify, kForget, kFlush };
+  explicit WriteOp(Kind k) : kind(k) {}
+
+  Kind kind;
+  std::optional<Key> key;
+  Bytes value;
+  Blake3Digest hash{};
+  int64_t expires_at_ms = 0;
+  CleanOptions clean;
+  Status status;
+  Status refused;  // this op alone failed (its content file could not be written)
+  bool found = false;
+  uint64_t count = 0;
+  DiskVerifyReport verify;
+  std::function<void(WriteOp&)> complete;
+};
+
+// Joins a thread, or lets it finish alone when it is the one destroying the store (a completion may hold the
+// last reference to the cache that owns the store).
+void JoinOrDetach(std::thread& thread) {
+  if (!thread.joinable()) return;
+  if (thread.get_id() == std::this_thread::get_id()) {
+    thread.detach();
+  } else {
+    thread.join();
+  }
+}
+
+}  // namespace
+
+struct DiskStore::Engine : std::enable_shared_from_this<Engine> {
+  Engine(DiskStoreOptions opts, std::shared_ptr<const Clock> clk)
+      : options(std::move(opts)), clock(std::move(clk)), blobs(options.path, options.strict),
+        writer(std::make_unique<IndexWriter>(blobs, options.policy)) {}
+
+  Status Start();
+  void Stop();
+  void RunWriter();
+  void RunReader(IndexReader* reader);
+  void RunBatch(std::deque<WriteOp>& batch);
+  Status Apply(WriteOp& op, int64_t now_ms);
+  void Enqueue(WriteOp op);
+  void Read(std::function<void(IndexReader&)> task);
+  void RecordAccess(const Key& key, int64_t now_ms);
+  void Forget(const Blake3Digest& hash);
+  void PublishTotals();
+
+  const DiskStoreOptions options;
+  const std::shared_ptr<const Clock> clock;
+  BlobFiles blobs;
+
+  std::unique_ptr<IndexWriter> writer;
+  std::thread writer_thread;
+  std::mutex write_mu;
+  std::condition_variable write_cv;
+  std::deque<WriteOp> writes;
+  PendingAccesses accesses;  // guarded by write_mu
+  bool stopping = false;     // guarded by write_mu and read_mu
+
+  std::vector<std::unique_ptr<IndexReader>> readers;
+  std::vector<std::thread> reader_threads;
+  std::mutex read_mu;
+  std::condition_variable read_cv;
+  std::deque<std::function<void(IndexReader&)>> reads;
+
+  std::atomic<uint64_t> entries{0}, bytes{0}, evictions{0}, expirations{0};
+};
+
+Status DiskStore::Engine::Start() {
+  Status status = blobs.Prepare();
+  if (!status.ok()) return status;
+  blobs.SweepStaleTemp();
+  status = writer->Open(options.path, options.strict);
+  if (status.code() == StatusCode::kCorrupt) {
+    // The index cannot be trusted, so neither can the files it named: start over, keeping the damaged file.
+    const std::string index = IndexPath(options.path);
+    std::error_code error;
+    std::filesystem::rename(index, index + ".corrupt-" + std::to_string(clock->NowMs()), error);
+    std::filesystem::remove(index + "-wal", error);
+    std::filesystem::remove(index + "-shm", error);
+    blobs.RemoveAll();
+    writer = std::make_unique<IndexWriter>(blobs, options.policy);
+    status = writer->Open(options.path, options.strict);
+  }
+  if (!status.ok()) return status;
+  PublishTotals();
+  for (int i = 0; i < std::max(1, options.readers); ++i) {
+    auto reader = std::make_unique<IndexReader>();
+    if (!(status = reader->Open(options.path, options.strict)).ok()) return status;
+    readers.push_back(std::move(reader));
+  }
+  auto self = shared_from_this();
+  writer_thread = std::thread([self] { self->RunWriter(); });
+  for (auto& reader : readers) {
+    reader_threads.emplace_back([self, reader = reader.get()] { self->RunReader(reader); });
+  }
+  return Status::Ok();
+}
+
+void DiskStore::Engine::Stop() {
+  {
+    std::scoped_lock lock(write_mu, read_mu);
+    stopping = true;
+  }
+  write_cv.notify_all();
+  read_cv.notify_all();
+  JoinOrDetach(writer_thread);
+  for (auto& thread : reader_threads) JoinOrDetach(thread);
+}
+
+void DiskStore::Engine::PublishTotals() {
+  entries.store(writer->totals().entries, std::memory_order_relaxed);
+  bytes.store(writer->totals().bytes, std::memory_order_relaxed);
+}
+
+void DiskStore::Engine::Enqueue(WriteOp op) {
+  {
+    std::lock_guard lock(write_mu);
+    writes.push_back(std::move(op));
+  }
+  write_cv.notify_one();
+}
+
+void DiskStore::Engine::Read(std::function<void(IndexReader&)> task) {
+  {
+    std::lock_guard lock(read_mu);
+    reads.push_back(std::move(task));
+  }
+  read_cv.notify_one();
+}
+
+void DiskStore::Engine::RecordAccess(const Key& key, int64_t now_ms) {
+  std::lock_guard lock(write_mu);
+  PendingAccess& access = accesses[DigestBlob(key)];
+  access.last_access_ms = std::max(access.last_access_ms, now_ms);
+  ++access.hits;
+}
+
+void DiskStore::Engine::Forget(const Blake3Digest& hash) {
+  WriteOp op(WriteOp::Kind::kForget);
+  op.hash = hash;
+  Enqueue(std::move(op));
+}
+
+void DiskStore::Engine::RunReader(IndexReader* reader) {
+  std::unique_lock lock(read_mu);
+  while (true) {
+    read_cv.wait(lock, [this] { return stopping || !reads.empty(); });
+    if (reads.empty()) return;
+    auto task = std::move(reads.front());
+    reads.pop_front();
+    lock.unlock();
+    task(*reader);
+    task = nullptr;  // drops the completion (and what it holds) outside the lock
+    lock.lock();
+  }
+}
+
+void DiskStore::Engine::RunWriter() {
+  std::unique_lock lock(write_mu);
+  while (true) {
+    if (writes.empty() && !stopping) {
+      if (accesses.empty()) {
+        write_cv.wait(lock, [this] { return stopping || !writes.empty() || !accesses.empty(); });
+      } else {
+        write_cv.wait_for(lock, kAccessFlushDelay, [this] { return stopping || !writes.empty(); });
+      }
+    }
+    if (writes.empty() && accesses.empty() && stopping) return;
+    std::deque<WriteOp> batch;
+    batch.swap(writes);
+    lock.unlock();
+    RunBatch(batch);
+    batch.clear();
+    lock.lock();
+  }
+}
+
+void DiskStore::Engine::RunBatch(std::deque<WriteOp>& batch) {
+  const int64_t now = clock->NowMs();
+  // Hashing and writing content files happen before the transaction, so the write lock, which other processes
+  // wait for, is held only for index work.
+  for (WriteOp& op : batch) {
+    if (op.kind != WriteOp::Kind::kPut) continue;
+    op.hash = Blake3::Hash(op.value.data(), op.value.size());
+    if (op.value.size() > kInlineMax && !writer->HasContent(op.hash)) op.refused = blobs.Write(op.hash, op.value);
+  }
+  PendingAccesses uses;
+  {
+    std::lock_guard lock(write_mu);
+    uses.swap(accesses);
+  }
+  Status status = writer->Begin();
+  for (auto it = batch.begin(); status.ok() && it != batch.end(); ++it) status = Apply(*it, now);
+  if (status.ok()) status = writer->RecordAccesses(uses);
+  uint64_t evicted = 0;
+  if (status.ok() && options.limit_bytes > 0) status = writer->EvictTo(options.limit_bytes, &evicted);
+  if (status.ok()) status = writer->Commit();
+  if (status.ok()) {
+    evictions.fetch_add(evicted, std::memory_order_relaxed);
+  } else {
+    writer->Rollback();
+  }
+  PublishTotals();
+  for (WriteOp& op : batch) {
+    op.status = !status.ok() ? status : op.refused;
+    if (op.complete) op.complete(op);
+  }
+}
+
+Status DiskStore::Engine::Apply(WriteOp& op, int64_t now_ms) {
+  switch (op.kind) {
+    case WriteOp::Kind::kPut:
+      if (!op.refused.ok()) return Status::Ok();
+      return writer->Put(*op.key, op.hash, op.value, op.expires_at_ms, now_ms, &op.refused);
+    case WriteOp::Kind::kDelete:
+      return writer->Delete(*op.key, &op.found);
+    case WriteOp::Kind::kClear:
+      return writer->Clear();
+    case WriteOp::Kind::kSweep: {
+      Status status = writer->RemoveExpired(now_ms, &op.count);
+      expirations.fetch_add(op.count, std::memory_order_relaxed);
+      return status;
+    }
+    case WriteOp::Kind::kClean: {
+      Status status = Status::Ok();
+      if (op.clean.max_age_ms) status = writer->RemoveCreatedBefore(now_ms - *op.clean.max_age_ms, &op.count);
+      if (status.ok() && op.clean.max_bytes) status = writer->EvictTo(*op.clean.max_bytes, &op.count);
+      return status;
+    }
+    case WriteOp::Kind::kVerify:
+      op.verify.temp_files = blobs.SweepStaleTemp();
+      return writer->Verify(&op.verify);
+    case WriteOp::Kind::kForget:
+      return writer->Forget(op.hash, &op.count);
+    case WriteOp::Kind::kFlush:
+      return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+Status DiskStore::Open(const DiskStoreOptions& options, std::shared_ptr<const Clock> clock,
+                       std::unique_ptr<DiskStore>* store) {
+  auto engine = std::make_shared<Engine>(options, std::move(clock));
+  Status status = engine->Start();
+  if (!status.ok()) {
+    engine->Stop();
+    return status;
+  }
+  store->reset(new DiskStore(std::move(engine)));
+  return Status::Ok();
+}
+
+DiskStore::~DiskStore() { engine_->Stop(); }
+
+void DiskStore::Get(const Key& key, GetDone done) {
+  engine_->Read([engine = engine_.get(), key, done = std::move(done)](IndexReader& reader) {
+    const int64_t now = engine->clock->NowMs();
+    std::optional<IndexedEntry> entry;
+    Status status = reader.Find(key, now, &entry);
+    if (!status.ok() || !entry) return done(status, std::nullopt);
+    std::optional<Bytes> value = std::move(entry->inline_value);
+    if (value) {
+      if (Blake3::Hash(value->data(), value->size()) != entry->hash) {
+        status = Status(StatusCode::kCorrupt, "a value in the disk index does not match its checksum", false);
+        value.reset();
+      }
+    } else {
+      status = engine->blobs.Read(entry->hash, &value);
+    }
+    if (!value) {
+      // Gone (evicted by another writer since the lookup, or removed by hand) or corrupt: a miss either way, and
+      // the writer drops the entry if its content is still bad.
+      engine->Forget(entry->hash);
+      return done(status.code() == StatusCode::kCorrupt ? status : Status::Ok(), std::nullopt);
+    }
+    engine->RecordAccess(key, now);
+    done(Status::Ok(), Hit{std::move(*value), entry->expires_at_ms});
+  });
+}
+
+void DiskStore::Has(const Key& key, FoundDone done) {
+  engine_->Read([engine = engine_.get(), key, done = std::move(done)](IndexReader& reader) {
+    bool found = false;
+    Status status = reader.Contains(key, engine->clock->NowMs(), &found);
+    done(status, found);
+  });
+}
+
+void DiskStore::Put(const Key& key, Bytes value, int64_t expires_at_ms, Done done) {
+  if (engine_->options.limit_bytes > 0 &&
+      ContentCharge(value.size()) + EntryCharge(key) > engine_->options.limit_bytes) {
+    return done(Status(StatusCode::kTooLarge, "the value is larger than the disk tier's cacheLimit"));
+  }
+  WriteOp op(WriteOp::Kind::kPut);
+  op.key = key;
+  op.value = std::move(value);
+  op.expires_at_ms = expires_at_ms;
+  op.complete = [done = std::move(done)](WriteOp& op) { done(op.status); };
+  engine_->Enqueue(std::move(op));
+}
+
+void DiskStore::Delete(const Key& key, FoundDone done) {
+  WriteOp op(WriteOp::Kind::kDelete);
+  op.key = key;
+  op.complete = [done = std::move(done)](WriteOp& op) { done(op.status, op.found); };
+  engine_->Enqueue(std::move(op));
+}
+
+void DiskStore::Clear(Done done) {
+  WriteOp op(WriteOp::Kind::kClear);
+  op.complete = [done = std::move(done)](WriteOp& op) { done(op.status); };
+  engine_->Enqueue(std::move(op));
+}
+
+void DiskStore::Sweep() { engine_->Enqueue(WriteOp{WriteOp::Kind::kSweep}); }
+
+void DiskStore::Clean(const CleanOptions& options, CountDone done) {
+  WriteOp op(WriteOp::Kind::kClean);
+  op.clean = options;
+  op.complete = [done = std::move(done)](WriteOp& op) { done(op.status, op.count); };
+  engine_->Enqueue(std::move(op));
+}
+
+void DiskStore::Verify(VerifyDone done) {
+  WriteOp op(WriteOp::Kind::kVerify);
+  op.complete = [done = std::move(done)](WriteOp& op) {
+    done(op.status, op.verify);
+  };
+  engine_->Enqueue(std::move(op));
+}
+
+void DiskStore::Flush(Done done) {
+  WriteOp op(WriteOp::Kind::kFlush);
+  op.complete = [done = std::move(done)](WriteOp& op) { done(op.status); };
+  engine_->Enqueue(std::move(op));
+}
+
+StoreCounters DiskStore::Counters() const {
+  StoreCounters counters;
+  counters.entries = engine_->entries.load(std::memory_order_relaxed);
+  counters.bytes = engine_->bytes.load(std::memory_order_relaxed);
+  counters.evictions = engine_->evictions.load(std::memory_order_relaxed);
+  counters.expirations = engine_->expirations.load(std::memory_order_relaxed);
+  return counters;
+}
+
+}  // namespace stratacache::disk

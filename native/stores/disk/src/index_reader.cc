@@ -1,0 +1,52 @@
+#include "index_reader.h"
+
+#include <algorithm>
+
+namespace stratacache::disk {
+
+bool IsLiveRow(const Statement& row, const Key& key, int64_t now_ms) {
+  return row.Text(0) == key.ns() && row.Text(1) == key.text() && row.Int(2) > now_ms;
+}
+
+Status IndexReader::Open(const std::string& root, bool strict) {
+  Status status = OpenIndex(root, strict, /*create=*/false, &db_);
+  if (!status.ok()) return status;
+  find_ = db_.Prepare(
+      "SELECT e.ns, e.key, e.expires, e.hash, c.data FROM entries e JOIN content c ON c.hash = e.hash "
+      "WHERE e.digest = ?1",
+      &status);
+  if (!status.ok()) return status;
+  contains_ = db_.Prepare("SELECT ns, key, expires FROM entries WHERE digest = ?1", &status);
+  return status;
+}
+
+Status IndexReader::Find(const Key& key, int64_t now_ms, std::optional<IndexedEntry>* entry) {
+  entry->reset();
+  const std::string digest = DigestBlob(key);
+  find_.BindBlob(1, digest.data(), digest.size());
+  int rc = find_.Step();
+  if (rc == SQLITE_ROW && IsLiveRow(find_, key, now_ms)) {
+    IndexedEntry found;
+    found.expires_at_ms = find_.Int(2);
+    std::string_view hash = find_.Blob(3);
+    std::copy_n(hash.begin(), std::min(hash.size(), found.hash.size()), found.hash.begin());
+    if (!find_.IsNull(4)) found.inline_value = Bytes::Copy(find_.Blob(4));
+    *entry = std::move(found);
+  }
+  Status status = rc == SQLITE_ROW || rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.handle(), rc, "find");
+  find_.Reset();
+  return status;
+}
+
+Status IndexReader::Contains(const Key& key, int64_t now_ms, bool* found) {
+  const std::string digest = DigestBlob(key);
+  contains_.BindBlob(1, digest.data(), digest.size());
+  int rc = contains_.Step();
+  *found = rc == SQLITE_ROW && IsLiveRow(contains_, key, now_ms);
+  Status status =
+      rc == SQLITE_ROW || rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.handle(), rc, "contains");
+  contains_.Reset();
+  return status;
+}
+
+}  // namespace stratacache::disk

@@ -1,0 +1,38 @@
+// The SQLite index of a disk tier (`index.sqlite`, WAL mode):
+//   entries(digest PK, ns, key, hash, size, created, expires, last_access, hits, tags, score)
+//   content(hash PK, size, charge, refs, data)  -- one row per distinct value; `data` holds small values inline
+//   meta(total bytes, entries)                  -- kept in the same transactions, so the budget needs no scan
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "sqlite_db.h"
+#include "stratacache/key.h"
+
+namespace stratacache::disk {
+
+// Values up to this size live in the index rather than in a file: SQLite reads and writes small blobs faster
+// than the file system creates, renames and opens files.
+inline constexpr size_t kInlineMax = 4096;
+// What an entry costs besides its value: its row and index entries, plus its key and namespace.
+inline constexpr uint64_t kEntryCharge = 128;
+// Files are charged by the blocks they occupy.
+inline constexpr uint64_t kFileBlock = 4096;
+
+inline uint64_t EntryCharge(const Key& key) { return kEntryCharge + key.ns().size() + key.text().size(); }
+inline uint64_t ContentCharge(uint64_t size) {
+  return size <= kInlineMax ? size : (size + kFileBlock - 1) / kFileBlock * kFileBlock;
+}
+
+// The 16 bytes that identify a key in the index (its digest, high word first).
+std::string DigestBlob(const Key& key);
+
+inline std::string IndexPath(const std::string& root) { return root + "/index.sqlite"; }
+
+// Opens the index at `root`, creating its tables when `create`. `strict` makes commits durable against power
+// loss (synchronous=FULL); otherwise they survive a process crash (synchronous=NORMAL under WAL).
+// A file that is not a database, or a corrupt one, gives kCorrupt.
+Status OpenIndex(const std::string& root, bool strict, bool create, SqliteDb* db);
+
+}  // namespace stratacache::disk

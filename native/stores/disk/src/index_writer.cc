@@ -1,0 +1,347 @@
+#include "index_writer.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace stratacache::disk {
+
+namespace {
+
+// An entry selected for removal.
+struct Victim {
+  std::string digest;
+  std::string hash;
+  uint64_t charge;
+};
+
+// Reads every row of `select` (digest, hash, ns, key) and resets it.
+Status Collect(Statement& select, sqlite3* db, std::vector<Victim>* victims) {
+  victims->clear();
+  int rc;
+  while ((rc = select.Step()) == SQLITE_ROW) {
+    victims->push_back(Victim{std::string(select.Blob(0)), std::string(select.Blob(1)),
+                              kEntryCharge + select.Text(2).size() + select.Text(3).size()});
+  }
+  select.Reset();
+  return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db, rc, "select entries");
+}
+
+std::string_view HashBlob(const Blake3Digest& hash) {
+  return {reinterpret_cast<const char*>(hash.data()), hash.size()};
+}
+
+Blake3Digest HashFromBlob(std::string_view blob) {
+  Blake3Digest hash{};
+  std::copy_n(blob.begin(), std::min(blob.size(), hash.size()), hash.begin());
+  return hash;
+}
+
+// strata_score(last_access, hits, size): the core's eviction score, so SQL orders entries as the policy does.
+void ScoreFunction(sqlite3_context* context, int, sqlite3_value** args) {
+  const auto policy = *static_cast<const EvictionPolicy*>(sqlite3_user_data(context));
+  sqlite3_result_int64(context, EvictionScore(policy, sqlite3_value_int64(args[0]),
+                                              static_cast<uint64_t>(sqlite3_value_int64(args[1])),
+                                              static_cast<uint64_t>(sqlite3_value_int64(args[2]))));
+}
+
+constexpr int kRemovalBatch = 256;
+
+}  // namespace
+
+Status IndexWriter::Open(const std::string& root, bool strict) {
+  Status status = OpenIndex(root, strict, /*create=*/true, &db_);
+  if (!status.ok()) return status;
+  sqlite3_create_function(db_.handle(), "strata_score", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                          const_cast<EvictionPolicy*>(&policy_), ScoreFunction, nullptr, nullptr);
+  const std::string removal_limit = " LIMIT " + std::to_string(kRemovalBatch);
+  const std::pair<Statement*, std::string> statements[] = {
+      {&has_content_, "SELECT 1 FROM content WHERE hash = ?1"},
+      {&load_totals_, "SELECT total_bytes, entries FROM meta WHERE id = 0"},
+      {&save_totals_, "UPDATE meta SET total_bytes = ?1, entries = ?2 WHERE id = 0"},
+      {&find_entry_, "SELECT hash, ns, key FROM entries WHERE digest = ?1"},
+      {&upsert_entry_,
+       "INSERT OR REPLACE INTO entries(digest, ns, key, hash, size, created, expires, last_access, hits, score) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, 0, ?8)"},
+      {&delete_entry_, "DELETE FROM entries WHERE digest = ?1"},
+      {&add_ref_,
+       "INSERT INTO content(hash, size, charge, refs, data) VALUES (?1, ?2, ?3, 1, ?4) "
+       "ON CONFLICT(hash) DO UPDATE SET refs = refs + 1 RETURNING refs"},
+      {&release_ref_, "UPDATE content SET refs = refs - 1 WHERE hash = ?1 RETURNING refs, charge, data IS NULL"},
+      {&delete_content_, "DELETE FROM content WHERE hash = ?1 RETURNING charge, data IS NULL"},
+      {&record_access_,
+       "UPDATE entries SET last_access = max(last_access, ?2), hits = hits + ?3, "
+       "score = strata_score(max(last_access, ?2), hits + ?3, size) WHERE digest = ?1"},
+      {&select_expired_, "SELECT digest, hash, ns, key FROM entries WHERE expires <= ?1" + removal_limit},
+      {&select_old_, "SELECT digest, hash, ns, key FROM entries WHERE created < ?1" + removal_limit},
+      {&select_lowest_, "SELECT digest, hash, ns, key FROM entries ORDER BY score LIMIT 64"},
+      {&select_by_hash_, "SELECT digest, hash, ns, key FROM entries WHERE hash = ?1" + removal_limit},
+      {&find_content_, "SELECT data IS NULL, data FROM content WHERE hash = ?1"},
+  };
+  for (const auto& [statement, sql] : statements) {
+    *statement = db_.Prepare(sql, &status);
+    if (!status.ok()) return status;
+  }
+  return LoadTotals();
+}
+
+bool IndexWriter::HasContent(const Blake3Digest& hash) {
+  std::string_view blob = HashBlob(hash);
+  has_content_.BindBlob(1, blob.data(), blob.size());
+  const bool found = has_content_.Step() == SQLITE_ROW;
+  has_content_.Reset();
+  return found;
+}
+
+Status IndexWriter::LoadTotals() {
+  int rc = load_totals_.Step();
+  if (rc == SQLITE_ROW) {
+    totals_.bytes = static_cast<uint64_t>(load_totals_.Int(0));
+    totals_.entries = static_cast<uint64_t>(load_totals_.Int(1));
+  }
+  load_totals_.Reset();
+  return rc == SQLITE_ROW ? Status::Ok() : SqliteStatus(db_.handle(), rc, "read totals");
+}
+
+Status IndexWriter::Begin() {
+  // IMMEDIATE takes the write lock now, so two processes never both read and then both try to upgrade.
+  Status status = db_.Exec("BEGIN IMMEDIATE");
+  return status.ok() ? LoadTotals() : status;
+}
+
+Status IndexWriter::Commit() {
+  save_totals_.Bind(1, static_cast<int64_t>(totals_.bytes)).Bind(2, static_cast<int64_t>(totals_.entries));
+  Status status = save_totals_.Run("save totals");
+  return status.ok() ? db_.Exec("COMMIT") : status;
+}
+
+void IndexWriter::Rollback() {
+  db_.Exec("ROLLBACK");
+  LoadTotals();
+}
+
+Status IndexWriter::AddContentRef(const Blake3Digest& hash, const Bytes& value, Status* refused) {
+  const bool is_inline = value.size() <= kInlineMax;
+  // Under the write lock: a file another process removed since this batch wrote it is written again.
+  if (!is_inline && !HasContent(hash) && !blobs_.Exists(hash)) {
+    *refused = blobs_.Write(hash, value);
+    if (!refused->ok()) return Status::Ok();
+  }
+  std::string_view blob = HashBlob(hash);
+  const uint64_t charge = ContentCharge(value.size());
+  add_ref_.BindBlob(1, blob.data(), blob.size())
+      .Bind(2, static_cast<int64_t>(value.size()))
+      .Bind(3, static_cast<int64_t>(charge));
+  if (is_inline) add_ref_.BindBlob(4, value.data(), value.size());
+  int rc = add_ref_.Step();
+  const int64_t refs = rc == SQLITE_ROW ? add_ref_.Int(0) : 0;
+  add_ref_.Reset();
+  if (rc != SQLITE_ROW) return SqliteStatus(db_.handle(), rc, "add content");
+  if (refs == 1) totals_.bytes += charge;
+  return Status::Ok();
+}
+
+Status IndexWriter::ReleaseContentRef(std::string_view hash) {
+  release_ref_.BindBlob(1, hash.data(), hash.size());
+  int rc = release_ref_.Step();
+  const bool drop = rc == SQLITE_ROW && release_ref_.Int(0) <= 0;
+  release_ref_.Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteStatus(db_.handle(), rc, "release content");
+  if (!drop) return Status::Ok();
+  delete_content_.BindBlob(1, hash.data(), hash.size());
+  rc = delete_content_.Step();
+  if (rc == SQLITE_ROW) {
+    totals_.bytes -= std::min<uint64_t>(totals_.bytes, static_cast<uint64_t>(delete_content_.Int(0)));
+    if (delete_content_.Int(1)) blobs_.Remove(HashFromBlob(hash));
+  }
+  delete_content_.Reset();
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.handle(), rc, "drop content");
+}
+
+Status IndexWriter::RemoveEntry(std::string_view digest, std::string_view hash, uint64_t entry_charge) {
+  delete_entry_.BindBlob(1, digest.data(), digest.size());
+  Status status = delete_entry_.Run("delete entry");
+  if (!status.ok()) return status;
+  totals_.entries -= std::min<uint64_t>(totals_.entries, 1);
+  totals_.bytes -= std::min(totals_.bytes, entry_charge);
+  return ReleaseContentRef(hash);
+}
+
+Status IndexWriter::Put(const Key& key, const Blake3Digest& hash, const Bytes& value, int64_t expires_at_ms,
+                        int64_t now_ms, Status* refused) {
+  // The new content is referenced before the old is released, so replacing a value by itself keeps its file.
+  Status status = AddContentRef(hash, value, refused);
+  if (!status.ok() || !refused->ok()) return status;
+  bool replaced;
+  if (!(status = Delete(key, &replaced)).ok()) return status;
+  const std::string digest = DigestBlob(key);
+  std::string_view blob = HashBlob(hash);
+  upsert_entry_.BindBlob(1, digest.data(), digest.size())
+      .Bind(2, key.ns())
+      .Bind(3, key.text())
+      .BindBlob(4, blob.data(), blob.size())
+      .Bind(5, static_cast<int64_t>(value.size()))
+      .Bind(6, now_ms)
+      .Bind(7, expires_at_ms)
+      .Bind(8, EvictionScore(policy_, now_ms, 0, value.size()));
+  if (!(status = upsert_entry_.Run("insert entry")).ok()) return status;
+  totals_.entries += 1;
+  totals_.bytes += EntryCharge(key);
+  return Status::Ok();
+}
+
+Status IndexWriter::Delete(const Key& key, bool* found) {
+  const std::string digest = DigestBlob(key);
+  find_entry_.BindBlob(1, digest.data(), digest.size());
+  int rc = find_entry_.Step();
+  *found = rc == SQLITE_ROW;
+  // A row of another key with the same digest is replaced too: the index holds one entry per digest.
+  std::string hash = *found ? std::string(find_entry_.Blob(0)) : std::string();
+  const uint64_t charge = *found ? kEntryCharge + find_entry_.Text(1).size() + find_entry_.Text(2).size() : 0;
+  find_entry_.Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteStatus(db_.handle(), rc, "find entry");
+  return *found ? RemoveEntry(digest, hash, charge) : Status::Ok();
+}
+
+Status IndexWriter::Clear() {
+  Status status = db_.Exec("DELETE FROM entries; DELETE FROM content;");
+  if (!status.ok()) return status;
+  blobs_.RemoveAll();
+  totals_ = IndexTotals{};
+  return Status::Ok();
+}
+
+Status IndexWriter::RecordAccesses(const PendingAccesses& accesses) {
+  for (const auto& [digest, access] : accesses) {
+    record_access_.BindBlob(1, digest.data(), digest.size())
+        .Bind(2, access.last_access_ms)
+        .Bind(3, static_cast<int64_t>(access.hits));
+    Status status = record_access_.Run("record access");
+    if (!status.ok()) return status;
+  }
+  return Status::Ok();
+}
+
+template <class Bind>
+Status IndexWriter::RemoveSelected(Statement& select, Bind bind, uint64_t* removed) {
+  std::vector<Victim> victims;
+  while (true) {
+    bind(select);
+    Status status = Collect(select, db_.handle(), &victims);
+    if (!status.ok() || victims.empty()) return status;
+    for (const Victim& victim : victims) {
+      if (!(status = RemoveEntry(victim.digest, victim.hash, victim.charge)).ok()) return status;
+    }
+    *removed += victims.size();
+  }
+}
+
+Status IndexWriter::RemoveExpired(int64_t now_ms, uint64_t* removed) {
+  return RemoveSelected(select_expired_, [now_ms](Statement& s) { s.Bind(1, now_ms); }, removed);
+}
+
+Status IndexWriter::RemoveCreatedBefore(int64_t before_ms, uint64_t* removed) {
+  return RemoveSelected(select_old_, [before_ms](Statement& s) { s.Bind(1, before_ms); }, removed);
+}
+
+Status IndexWriter::EvictTo(uint64_t limit_bytes, uint64_t* removed) {
+  std::vector<Victim> victims;
+  while (totals_.bytes > limit_bytes) {
+    Status status = Collect(select_lowest_, db_.handle(), &victims);
+    if (!status.ok() || victims.empty()) return status;
+    for (const Victim& victim : victims) {
+      if (totals_.bytes <= limit_bytes) break;
+      if (!(status = RemoveEntry(victim.digest, victim.hash, victim.charge)).ok()) return status;
+      ++*removed;
+    }
+  }
+  return Status::Ok();
+}
+
+bool IndexWriter::ContentIntact(const Blake3Digest& hash, bool is_inline, std::string_view data) {
+  if (is_inline) return Blake3::Hash(data.data(), data.size()) == hash;
+  std::optional<Bytes> value;
+  return blobs_.Read(hash, &value).ok() && value.has_value();
+}
+
+Status IndexWriter::Forget(const Blake3Digest& hash, uint64_t* removed) {
+  std::string_view blob = HashBlob(hash);
+  find_content_.BindBlob(1, blob.data(), blob.size());
+  int rc = find_content_.Step();
+  const bool intact = rc != SQLITE_ROW || ContentIntact(hash, find_content_.Int(0) == 0, find_content_.Blob(1));
+  find_content_.Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteStatus(db_.handle(), rc, "find content");
+  return intact ? Status::Ok() : DropContent(hash, removed);
+}
+
+Status IndexWriter::DropContent(const Blake3Digest& hash, uint64_t* removed) {
+  std::string_view blob = HashBlob(hash);
+  Status status = RemoveSelected(
+      select_by_hash_, [blob](Statement& s) { s.BindBlob(1, blob.data(), blob.size()); }, removed);
+  if (!status.ok()) return status;
+  blobs_.Remove(hash);
+  // Normally gone with its last entry; a row whose count was wrong goes too.
+  delete_content_.BindBlob(1, blob.data(), blob.size());
+  int rc = delete_content_.Step();
+  if (rc == SQLITE_ROW) totals_.bytes -= std::min<uint64_t>(totals_.bytes, delete_content_.Int(0));
+  delete_content_.Reset();
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.handle(), rc, "drop content");
+}
+
+Status IndexWriter::Verify(DiskVerifyReport* counts) {
+  // Entries whose content row is missing cannot be read.
+  Status status = db_.Exec("DELETE FROM entries WHERE hash NOT IN (SELECT hash FROM content)");
+  if (!status.ok()) return status;
+  counts->removed_entries += static_cast<uint64_t>(sqlite3_changes(db_.handle()));
+  // Reference counts as the entries say, then content no entry uses.
+  status = db_.Exec(
+      "UPDATE content SET refs = (SELECT count(*) FROM entries e WHERE e.hash = content.hash);"
+      "DELETE FROM content WHERE refs = 0;");
+  if (!status.ok()) return status;
+
+  std::vector<Blake3Digest> damaged;
+  Statement all_content = db_.Prepare("SELECT hash, data IS NULL, data FROM content", &status);
+  if (!status.ok()) return status;
+  int rc;
+  while ((rc = all_content.Step()) == SQLITE_ROW) {
+    const Blake3Digest hash = HashFromBlob(all_content.Blob(0));
+    if (!ContentIntact(hash, all_content.Int(1) == 0, all_content.Blob(2))) damaged.push_back(hash);
+  }
+  all_content.Reset();
+  if (rc != SQLITE_DONE) return SqliteStatus(db_.handle(), rc, "read content");
+  for (const Blake3Digest& hash : damaged) {
+    if (!(status = DropContent(hash, &counts->removed_entries)).ok()) return status;
+  }
+
+  // Files that no content row (kept in a file) names.
+  blobs_.ForEach([&](const Blake3Digest& hash) {
+    std::string_view blob = HashBlob(hash);
+    find_content_.BindBlob(1, blob.data(), blob.size());
+    const bool used = find_content_.Step() == SQLITE_ROW && find_content_.Int(0) != 0;
+    find_content_.Reset();
+    if (used) return;
+    blobs_.Remove(hash);
+    ++counts->orphan_files;
+  });
+  if (!(status = RecountTotals()).ok()) return status;
+  counts->entries = totals_.entries;
+  return Status::Ok();
+}
+
+Status IndexWriter::RecountTotals() {
+  Status status;
+  Statement recount = db_.Prepare(
+      "SELECT (SELECT coalesce(sum(charge), 0) FROM content) + (SELECT coalesce(sum(?1 + "
+      "length(CAST(ns AS BLOB)) + length(CAST(key AS BLOB))), 0) FROM entries), (SELECT count(*) FROM entries)",
+      &status);
+  if (!status.ok()) return status;
+  recount.Bind(1, static_cast<int64_t>(kEntryCharge));
+  int rc = recount.Step();
+  if (rc == SQLITE_ROW) {
+    totals_.bytes = static_cast<uint64_t>(recount.Int(0));
+    totals_.entries = static_cast<uint64_t>(recount.Int(1));
+  }
+  recount.Reset();
+  return rc == SQLITE_ROW ? Status::Ok() : SqliteStatus(db_.handle(), rc, "recount");
+}
+
+}  // namespace stratacache::disk

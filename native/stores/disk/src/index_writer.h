@@ -1,0 +1,86 @@
+// The write side of the index: the one connection that changes it, used by the store's writer thread. Every
+// change happens between Begin and Commit, so one transaction covers a whole batch of writes (group commit),
+// and the totals in `meta` change with the rows they count. Content files are removed inside the transaction
+// (under SQLite's write lock) so that no other process can be placing the same file at that moment; a file a
+// transaction needs is checked for, and put back if another process removed it, also under the lock.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "blob_files.h"
+#include "index_schema.h"
+#include "stratacache/disk/disk_store.h"
+#include "stratacache/eviction_policy.h"
+#include "stratacache/key.h"
+
+namespace stratacache::disk {
+
+struct IndexTotals {
+  uint64_t bytes = 0;
+  uint64_t entries = 0;
+};
+
+// Uses of an entry not yet written to the index: the latest access time and how many.
+struct PendingAccess {
+  int64_t last_access_ms = 0;
+  uint64_t hits = 0;
+};
+using PendingAccesses = std::unordered_map<std::string, PendingAccess>;  // by DigestBlob
+
+class IndexWriter {
+ public:
+  IndexWriter(const BlobFiles& blobs, EvictionPolicy policy) : blobs_(blobs), policy_(policy) {}
+
+  Status Open(const std::string& root, bool strict);
+
+  // Outside a transaction: whether the content is already stored (its file need not be written again).
+  bool HasContent(const Blake3Digest& hash);
+
+  Status Begin();
+  Status Commit();
+  void Rollback();
+
+  // Values over kInlineMax need their content file: the caller writes it before the transaction, and Put
+  // writes it again if it is missing; a failure to write it sets `*refused` and changes nothing.
+  Status Put(const Key& key, const Blake3Digest& hash, const Bytes& value, int64_t expires_at_ms, int64_t now_ms,
+             Status* refused);
+  Status Delete(const Key& key, bool* found);
+  Status Clear();
+  Status RecordAccesses(const PendingAccesses& accesses);
+  // Each adds to `*removed` the entries it removed.
+  Status RemoveExpired(int64_t now_ms, uint64_t* removed);
+  Status RemoveCreatedBefore(int64_t before_ms, uint64_t* removed);
+  // Removes the lowest-scored entries until the totals fit in `limit_bytes`.
+  Status EvictTo(uint64_t limit_bytes, uint64_t* removed);
+  // Drops the content `hash` and every entry using it, unless it reads back intact (a reader found it missing
+  // or corrupt, but another writer may have replaced it since).
+  Status Forget(const Blake3Digest& hash, uint64_t* removed);
+  // Fills all of `counts` but temp_files.
+  Status Verify(DiskVerifyReport* counts);
+
+  const IndexTotals& totals() const { return totals_; }
+
+ private:
+  // Removes the entries a query (digest, hash, ns, key per row; ?1 bound by `bind`) selects, `batch` at a time.
+  template <class Bind>
+  Status RemoveSelected(Statement& select, Bind bind, uint64_t* removed);
+  Status RemoveEntry(std::string_view digest, std::string_view hash, uint64_t entry_charge);
+  Status AddContentRef(const Blake3Digest& hash, const Bytes& value, Status* refused);
+  Status ReleaseContentRef(std::string_view hash);
+  Status DropContent(const Blake3Digest& hash, uint64_t* removed);
+  bool ContentIntact(const Blake3Digest& hash, bool is_inline, std::string_view data);
+  Status LoadTotals();
+  Status RecountTotals();
+
+  const BlobFiles& blobs_;
+  const EvictionPolicy policy_;
+  SqliteDb db_;
+  IndexTotals totals_;
+  Statement has_content_, load_totals_, save_totals_, find_entry_, upsert_entry_, delete_entry_;
+  Statement add_ref_, release_ref_, delete_content_, record_access_;
+  Statement select_expired_, select_old_, select_lowest_, select_by_hash_, find_content_;
+};
+
+}  // namespace stratacache::disk

@@ -1,0 +1,380 @@
+#include "stratacache/disk/disk_store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <random>
+#include <thread>
+
+#include "manual_clock.h"
+#include "stratacache/blake3.h"
+
+namespace stratacache::disk {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ManualClock;
+
+// A fresh folder per test, removed afterwards.
+class DiskStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("strata-disk-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(root_);
+  }
+
+  void Reopen(uint64_t limit = 0, EvictionPolicy policy = EvictionPolicy::kLru) {
+    store_.reset();
+    DiskStoreOptions options;
+    options.path = root_.string();
+    options.limit_bytes = limit;
+    options.policy = policy;
+    ASSERT_TRUE(DiskStore::Open(options, clock_, &store_).ok());
+  }
+
+  Status Put(const std::string& key, const Bytes& value, int64_t expires = kNeverExpires) {
+    std::promise<Status> done;
+    store_->Put(Key(key), value, expires, [&](Status status) { done.set_value(status); });
+    return done.get_future().get();
+  }
+  std::pair<Status, std::optional<Hit>> Get(const std::string& key) {
+    std::promise<std::pair<Status, std::optional<Hit>>> done;
+    store_->Get(Key(key), [&](Status status, std::optional<Hit> hit) { done.set_value({status, std::move(hit)}); });
+    return done.get_future().get();
+  }
+  std::optional<std::string> Text(const std::string& key) {
+    auto [status, hit] = Get(key);
+    EXPECT_TRUE(status.ok()) << status.message();
+    if (!hit) return std::nullopt;
+    return std::string(hit->value.view());
+  }
+  bool Has(const std::string& key) {
+    std::promise<bool> done;
+    store_->Has(Key(key), [&](Status status, bool found) { done.set_value(status.ok() && found); });
+    return done.get_future().get();
+  }
+  bool Delete(const std::string& key) {
+    std::promise<bool> done;
+    store_->Delete(Key(key), [&](Status status, bool found) { done.set_value(status.ok() && found); });
+    return done.get_future().get();
+  }
+  void Flush() {
+    std::promise<Status> done;
+    store_->Flush([&](Status status) { done.set_value(status); });
+    ASSERT_TRUE(done.get_future().get().ok());
+  }
+  DiskVerifyReport Verify() {
+    std::promise<DiskVerifyReport> done;
+    store_->Verify([&](Status status, DiskVerifyReport report) {
+      EXPECT_TRUE(status.ok()) << status.message();
+      done.set_value(report);
+    });
+    return done.get_future().get();
+  }
+  uint64_t Clean(CleanOptions options) {
+    std::promise<uint64_t> done;
+    store_->Clean(options, [&](Status status, uint64_t removed) {
+      EXPECT_TRUE(status.ok()) << status.message();
+      done.set_value(removed);
+    });
+    return done.get_future().get();
+  }
+
+  fs::path BlobPath(const Bytes& value) const {
+    std::string hex = Blake3::ToHex(Blake3::Hash(value.data(), value.size()));
+    return root_ / "blobs" / hex.substr(0, 2) / hex.substr(2, 2) / hex;
+  }
+  size_t BlobCount() const {
+    size_t count = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(root_ / "blobs")) count += entry.is_regular_file();
+    return count;
+  }
+
+  fs::path root_;
+  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
+  std::unique_ptr<DiskStore> store_;
+};
+
+Bytes Pattern(size_t size, uint32_t seed) {
+  Bytes bytes = Bytes::Allocate(size);
+  std::mt19937 random(seed);
+  for (size_t i = 0; i < size; ++i) bytes.mutable_data()[i] = static_cast<uint8_t>(random());
+  return bytes;
+}
+
+TEST_F(DiskStoreTest, PutGetReplaceDeleteSmallAndLarge) {
+  const Bytes large = Pattern(100'000, 1);
+  ASSERT_TRUE(Put("small", Bytes::Copy("hello")).ok());
+  ASSERT_TRUE(Put("large", large).ok());
+  ASSERT_TRUE(Put("empty", Bytes()).ok());
+  EXPECT_EQ(Text("small"), "hello");
+  EXPECT_EQ(Text("large"), std::string(large.view()));
+  EXPECT_EQ(Text("empty"), "");
+  EXPECT_EQ(Text("missing"), std::nullopt);
+  EXPECT_TRUE(fs::exists(BlobPath(large)));  // large values live in files, small ones in the index
+  EXPECT_EQ(BlobCount(), 1u);
+
+  ASSERT_TRUE(Put("large", Bytes::Copy("now small")).ok());
+  EXPECT_EQ(Text("large"), "now small");
+  EXPECT_FALSE(fs::exists(BlobPath(large)));  // its last reference went
+
+  EXPECT_TRUE(Has("small"));
+  EXPECT_TRUE(Delete("small"));
+  EXPECT_FALSE(Delete("small"));
+  EXPECT_FALSE(Has("small"));
+  EXPECT_EQ(store_->Counters().entries, 2u);
+}
+
+TEST_F(DiskStoreTest, NamespacesAreSeparate) {
+  std::promise<Status> put;
+  store_->Put(Key("a", "k"), Bytes::Copy("in a"), kNeverExpires, [&](Status status) { put.set_value(status); });
+  ASSERT_TRUE(put.get_future().get().ok());
+  EXPECT_EQ(Text("k"), std::nullopt);
+}
+
+TEST_F(DiskStoreTest, EntriesSurviveReopen) {
+  const Bytes large = Pattern(50'000, 2);
+  ASSERT_TRUE(Put("small", Bytes::Copy("kept")).ok());
+  ASSERT_TRUE(Put("large", large).ok());
+  const uint64_t bytes = store_->Counters().bytes;
+  Reopen();
+  EXPECT_EQ(Text("small"), "kept");
+  EXPECT_EQ(Text("large"), std::string(large.view()));
+  EXPECT_EQ(store_->Counters().entries, 2u);
+  EXPECT_EQ(store_->Counters().bytes, bytes);
+}
+
+TEST_F(DiskStoreTest, TtlHoldsAcrossReopenAndSweepRemoves) {
+  ASSERT_TRUE(Put("short", Bytes::Copy("s"), clock_->NowMs() + 1'000).ok());
+  ASSERT_TRUE(Put("long", Bytes::Copy("l"), clock_->NowMs() + 60'000).ok());
+  Reopen();
+  EXPECT_EQ(Text("short"), "s");
+  auto [status, hit] = Get("long");
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->expires_at_ms, clock_->NowMs() + 60'000);  // the absolute expiry, kept on disk
+  clock_->Advance(1'000);
+  EXPECT_EQ(Text("short"), std::nullopt);
+  EXPECT_FALSE(Has("short"));
+  store_->Sweep();
+  Flush();
+  EXPECT_EQ(store_->Counters().entries, 1u);
+  EXPECT_EQ(store_->Counters().expirations, 1u);
+  EXPECT_EQ(Text("long"), "l");
+}
+
+TEST_F(DiskStoreTest, BudgetHoldsUnderTenfoldOverfill) {
+  constexpr uint64_t kLimit = 1'000'000;
+  Reopen(kLimit);
+  std::mt19937 random(7);
+  uint64_t written = 0;
+  for (int i = 0; written < 10 * kLimit; ++i) {
+    const size_t size = std::uniform_int_distribution<size_t>(1, 60'000)(random);
+    ASSERT_TRUE(Put("k" + std::to_string(i), Pattern(size, i)).ok());
+    written += size;
+    ASSERT_LE(store_->Counters().bytes, kLimit);
+  }
+  EXPECT_GT(store_->Counters().evictions, 0u);
+  uint64_t on_disk = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(root_ / "blobs")) {
+    if (entry.is_regular_file()) on_disk += entry.file_size();
+  }
+  EXPECT_LE(on_disk, kLimit);
+  EXPECT_EQ(Verify().removed_entries, 0u);  // the totals kept online match a recount
+  EXPECT_LE(store_->Counters().bytes, kLimit);
+}
+
+TEST_F(DiskStoreTest, LruEvictsTheLeastRecentlyUsed) {
+  Reopen(4 * (20'480 + 200));
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(Put("k" + std::to_string(i), Pattern(20'000, i)).ok());
+    clock_->Advance(10);
+  }
+  ASSERT_TRUE(Get("k0").second);  // k1 is now the least recently used
+  clock_->Advance(10);
+  Flush();
+  ASSERT_TRUE(Put("k4", Pattern(20'000, 4)).ok());
+  EXPECT_TRUE(Has("k0"));
+  EXPECT_FALSE(Has("k1"));
+  EXPECT_TRUE(Has("k4"));
+}
+
+TEST_F(DiskStoreTest, OversizedValueIsRefused) {
+  Reopen(10'000);
+  EXPECT_EQ(Put("big", Pattern(20'000, 1)).code(), StatusCode::kTooLarge);
+}
+
+TEST_F(DiskStoreTest, IdenticalValuesAreStoredOnce) {
+  const Bytes value = Pattern(30'000, 3);
+  ASSERT_TRUE(Put("a", value).ok());
+  const uint64_t one = store_->Counters().bytes;
+  ASSERT_TRUE(Put("b", value).ok());
+  EXPECT_EQ(BlobCount(), 1u);
+  EXPECT_LT(store_->Counters().bytes - one, 1'000u);  // the second entry costs its index row only
+  EXPECT_TRUE(Delete("a"));
+  EXPECT_TRUE(fs::exists(BlobPath(value)));
+  EXPECT_EQ(Text("b"), std::string(value.view()));
+  EXPECT_TRUE(Delete("b"));
+  EXPECT_FALSE(fs::exists(BlobPath(value)));
+  EXPECT_EQ(store_->Counters().bytes, 0u);
+}
+
+// Damaged content is never returned: a changed or truncated file is a miss reported as kCorrupt, a deleted file
+// a plain miss, and each entry is dropped.
+TEST_F(DiskStoreTest, DamagedFilesAreMissesAndRemoved) {
+  const Bytes flipped = Pattern(10'000, 4), truncated = Pattern(10'000, 5), deleted = Pattern(10'000, 6);
+  ASSERT_TRUE(Put("flipped", flipped).ok());
+  ASSERT_TRUE(Put("truncated", truncated).ok());
+  ASSERT_TRUE(Put("deleted", deleted).ok());
+  {
+    std::fstream file(BlobPath(flipped), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(5'000);
+    file.put(static_cast<char>(flipped.data()[5'000] ^ 0x01));
+  }
+  fs::resize_file(BlobPath(truncated), 9'999);
+  fs::remove(BlobPath(deleted));
+
+  for (const char* key : {"flipped", "truncated"}) {
+    auto [status, hit] = Get(key);
+    EXPECT_EQ(status.code(), StatusCode::kCorrupt) << key;
+    EXPECT_FALSE(hit) << key;
+  }
+  auto [status, hit] = Get("deleted");
+  EXPECT_TRUE(status.ok());
+  EXPECT_FALSE(hit);
+  Flush();
+  for (const char* key : {"flipped", "truncated", "deleted"}) EXPECT_FALSE(Has(key)) << key;
+  EXPECT_EQ(BlobCount(), 0u);
+  EXPECT_EQ(store_->Counters().entries, 0u);
+}
+
+TEST_F(DiskStoreTest, VerifyRepairsIndexAndFiles) {
+  const Bytes kept = Pattern(10'000, 7), lost = Pattern(10'000, 8);
+  ASSERT_TRUE(Put("kept", kept).ok());
+  ASSERT_TRUE(Put("lost", lost).ok());
+  fs::remove(BlobPath(lost));
+  const Bytes orphan = Pattern(9'000, 9);
+  fs::create_directories(BlobPath(orphan).parent_path());
+  std::ofstream(BlobPath(orphan), std::ios::binary).write(orphan.view().data(), orphan.size());
+  // A temp file of a writer that no longer runs (pid 2^22 + 1 is above Linux's pid_max default).
+  std::ofstream(root_ / "tmp" / "4194305-0-1") << "partial";
+
+  DiskVerifyReport report = Verify();
+  EXPECT_EQ(report.entries, 1u);
+  EXPECT_EQ(report.removed_entries, 1u);
+  EXPECT_EQ(report.orphan_files, 1u);
+  EXPECT_EQ(report.temp_files, 1u);
+  EXPECT_EQ(Text("kept"), std::string(kept.view()));
+  EXPECT_FALSE(Has("lost"));
+
+  report = Verify();
+  EXPECT_EQ(report.removed_entries + report.orphan_files + report.temp_files, 0u);
+}
+
+TEST_F(DiskStoreTest, CleanByAgeThenBySize) {
+  ASSERT_TRUE(Put("old", Pattern(10'000, 1)).ok());
+  clock_->Advance(60'000);
+  ASSERT_TRUE(Put("new1", Pattern(10'000, 2)).ok());
+  ASSERT_TRUE(Put("new2", Pattern(10'000, 3)).ok());
+  EXPECT_EQ(Clean({.max_age_ms = 30'000, .max_bytes = std::nullopt}), 1u);
+  EXPECT_FALSE(Has("old"));
+  EXPECT_EQ(Clean({.max_age_ms = std::nullopt, .max_bytes = 15'000}), 1u);
+  EXPECT_TRUE(Has("new2"));
+  EXPECT_LE(store_->Counters().bytes, 15'000u);
+}
+
+TEST_F(DiskStoreTest, ClearRemovesEverything) {
+  ASSERT_TRUE(Put("a", Pattern(10'000, 1)).ok());
+  ASSERT_TRUE(Put("b", Bytes::Copy("b")).ok());
+  std::promise<Status> done;
+  store_->Clear([&](Status status) { done.set_value(status); });
+  ASSERT_TRUE(done.get_future().get().ok());
+  EXPECT_FALSE(Has("a"));
+  EXPECT_FALSE(Has("b"));
+  EXPECT_EQ(BlobCount(), 0u);
+  EXPECT_EQ(store_->Counters().bytes, 0u);
+}
+
+// Puts from many threads are committed in shared transactions; every one completes and reads back.
+TEST_F(DiskStoreTest, ConcurrentPutsAllLand) {
+  constexpr int kThreads = 8, kEach = 200;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<std::future<Status>> pending;
+      std::vector<std::shared_ptr<std::promise<Status>>> promises;
+      for (int i = 0; i < kEach; ++i) {
+        auto promise = std::make_shared<std::promise<Status>>();
+        pending.push_back(promise->get_future());
+        const bool large = i % 10 == 0;
+        store_->Put(Key("t" + std::to_string(t) + "-" + std::to_string(i)),
+                    large ? Pattern(8'000, t * kEach + i) : Bytes::Copy(std::to_string(t * kEach + i)),
+                    kNeverExpires, [promise](Status status) { promise->set_value(status); });
+      }
+      for (auto& future : pending) failures += !future.get().ok();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(store_->Counters().entries, static_cast<uint64_t>(kThreads * kEach));
+  EXPECT_EQ(Text("t3-7"), std::to_string(3 * kEach + 7));
+  EXPECT_EQ(Text("t5-10"), std::string(Pattern(8'000, 5 * kEach + 10).view()));
+}
+
+TEST_F(DiskStoreTest, CorruptIndexIsMovedAsideAndRebuilt) {
+  ASSERT_TRUE(Put("a", Pattern(10'000, 1)).ok());
+  store_.reset();
+  fs::remove(root_ / "index.sqlite-wal");
+  fs::remove(root_ / "index.sqlite-shm");
+  std::ofstream(root_ / "index.sqlite", std::ios::binary | std::ios::trunc) << std::string(8192, 'x');
+  Reopen();
+  EXPECT_FALSE(Has("a"));
+  EXPECT_EQ(BlobCount(), 0u);
+  ASSERT_TRUE(Put("b", Bytes::Copy("works")).ok());
+  EXPECT_EQ(Text("b"), "works");
+  bool moved_aside = false;
+  for (const auto& entry : fs::directory_iterator(root_)) {
+    moved_aside |= entry.path().filename().string().starts_with("index.sqlite.corrupt-");
+  }
+  EXPECT_TRUE(moved_aside);
+}
+
+TEST(DiskStoreOpen, UnwritablePathFails) {
+  const fs::path file = fs::temp_directory_path() / ("strata-disk-file-" + std::to_string(::getpid()));
+  std::ofstream(file) << "not a folder";
+  DiskStoreOptions options;
+  options.path = (file / "cache").string();
+  std::unique_ptr<DiskStore> store;
+  Status status = DiskStore::Open(options, std::make_shared<SystemClock>(), &store);
+  EXPECT_EQ(status.code(), StatusCode::kIo);
+  EXPECT_FALSE(store);
+  fs::remove(file);
+}
+
+TEST(DiskStoreSettings, ReadsAndChecksTierSettings) {
+  TierConfig tier;
+  tier.limit_bytes = 1234;
+  DiskStoreOptions options;
+  EXPECT_EQ(DiskStoreOptionsFrom(tier, &options).code(), StatusCode::kInvalidArg);  // no path
+  tier.settings = {{"path", "/tmp/x"}, {"policy", "sized-lru"}, {"durability", "strict"}};
+  ASSERT_TRUE(DiskStoreOptionsFrom(tier, &options).ok());
+  EXPECT_EQ(options.path, "/tmp/x");
+  EXPECT_EQ(options.limit_bytes, 1234u);
+  EXPECT_EQ(options.policy, EvictionPolicy::kSizedLru);
+  EXPECT_TRUE(options.strict);
+  tier.settings["policy"] = "fifo";
+  EXPECT_EQ(DiskStoreOptionsFrom(tier, &options).code(), StatusCode::kInvalidArg);
+}
+
+}  // namespace
+}  // namespace stratacache::disk
