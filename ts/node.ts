@@ -89,3 +89,4 @@ export class Cache extends BaseCache {
 
 export * from './common.js';
 export { s3, type S3Credentials, type S3TierOptions } from './s3.js';
+export { disk, type DiskTierOptions, type Durability, type EvictionPolicy } from './disk.js';
