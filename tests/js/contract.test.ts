@@ -1,14 +1,15 @@
 // The cache contract, run unchanged against every backend and tier setup: the cases that hold for any tiers run
-// over RAM in both builds and over S3 (alone and behind RAM, against s3rver); the cases about RAM itself
-// (budgets, eviction, the synchronous API, sweeping) run over RAM in both builds.
+// over RAM in both builds, over S3 (alone and behind RAM, against s3rver) and over disk (alone and behind RAM);
+// the cases about RAM itself (budgets, eviction, the synchronous API, sweeping) run over RAM in both builds.
 import { ram, StrataError } from '../../dist/node.js';
 import { backends, random, ramSetups, sleep, text, type TierSetup } from './backends.js';
+import { diskSetups } from './disk-folders.js';
 import { s3Setups, useS3Server } from './s3-server.js';
 
 const MB = 1_000_000;
 
 const server = useS3Server();
-const setups: Array<[string, TierSetup]> = [...ramSetups, ...s3Setups(server)];
+const setups: Array<[string, TierSetup]> = [...ramSetups, ...s3Setups(server), ...diskSetups()];
 
 describe.each(setups)('Cache contract (%s)', (_name, setup) => {
   const open = (options: { ttl?: number | string | null; tierTtl?: number | string | null } = {}) =>
