@@ -56,7 +56,8 @@ function checkEndpoint(endpoint: string | undefined): void {
     url = undefined;
   }
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.search) {
-    throw invalidArg(`endpoint '${endpoint}' must be an http:// or https:// URL without credentials or query`);
+    // Not repeated in the message: it may hold a password.
+    throw invalidArg('endpoint must be an http:// or https:// URL without credentials or query');
   }
 }
 
