@@ -1,0 +1,370 @@
+// The cache contract's cases, shared by the Jest suite (contract.test.ts, in Node) and the browser page
+// (tests/browser), which bundles this module with '../../dist/node.js' mapped to the WebAssembly build.
+import { ram, StrataError } from '../../dist/node.js';
+import { type CacheClass, random, sleep, text, type TierSetup } from './backends.js';
+
+const MB = 1_000_000;
+
+/** The cases that hold for any tiers. */
+export function tierContract(setup: TierSetup): void {
+  const open = (options: { ttl?: number | string | null; tierTtl?: number | string | null } = {}) =>
+    setup.Cache.open({
+      tiers: setup.tiers(options.tierTtl === undefined ? {} : { ttl: options.tierTtl }),
+      ...(options.ttl === undefined ? {} : { ttl: options.ttl }),
+    });
+
+  describe('values', () => {
+    test('round-trips bytes and strings', async () => {
+      await using cache = await open();
+      await cache.set('bytes', new Uint8Array([0, 1, 2, 255]));
+      expect(Array.from((await cache.get('bytes'))!)).toEqual([0, 1, 2, 255]);
+      await cache.set('text', 'héllo ✓ 🌍');
+      expect(text(await cache.get('text'))).toBe('héllo ✓ 🌍');
+      expect(await cache.get('bytes')).toBeInstanceOf(Uint8Array);
+    });
+
+    test('accepts Buffers, ArrayBuffers and other views as their bytes', async () => {
+      await using cache = await open();
+      await cache.set('buffer', Buffer.from('buf'));
+      await cache.set('arraybuffer', new Uint8Array([7, 8]).buffer);
+      const floats = new Float64Array([1.5]);
+      await cache.set('view', floats);
+      const window = new Uint8Array([1, 2, 3, 4, 5]).subarray(1, 3);
+      await cache.set('window', window);
+      expect(text(await cache.get('buffer'))).toBe('buf');
+      expect(Array.from((await cache.get('arraybuffer'))!)).toEqual([7, 8]);
+      expect(Array.from((await cache.get('view'))!)).toEqual(Array.from(new Uint8Array(floats.buffer)));
+      expect(Array.from((await cache.get('window'))!)).toEqual([2, 3]);
+    });
+
+    test('stores empty values and large ones intact', async () => {
+      await using cache = await open();
+      await cache.set('empty', '');
+      expect((await cache.get('empty'))?.length).toBe(0);
+      const big = new Uint8Array(1 << 20).map((_, i) => (i * 31) & 0xff);
+      await cache.set('big', big);
+      expect(Buffer.compare(Buffer.from((await cache.get('big'))!), Buffer.from(big))).toBe(0);
+    });
+
+    test('a stored value does not change when the caller mutates its input or a read copy', async () => {
+      await using cache = await open();
+      const input = new Uint8Array([1, 2, 3]);
+      await cache.set('k', input);
+      input[0] = 99;
+      const read = (await cache.get('k'))!;
+      expect(read[0]).toBe(1);
+      read[1] = 99;
+      expect((await cache.get('k'))![1]).toBe(2);
+    });
+
+    test('unicode keys are distinct and exact', async () => {
+      await using cache = await open();
+      await cache.set('ключ', 'a');
+      await cache.set('键', 'b');
+      await cache.set('e\u0301', 'c'); // not normalised: 'é' as two code points is its own key
+      expect(text(await cache.get('ключ'))).toBe('a');
+      expect(text(await cache.get('键'))).toBe('b');
+      expect(await cache.get('é')).toBeUndefined();
+    });
+  });
+
+  describe('operations', () => {
+    test('get of a missing key is undefined, not an error', async () => {
+      await using cache = await open();
+      expect(await cache.get('missing')).toBeUndefined();
+      expect(cache.getSync('missing')).toBeUndefined();
+    });
+
+    test('has, delete and clear', async () => {
+      await using cache = await open();
+      await cache.set('a', '1');
+      await cache.set('b', '2');
+      expect(await cache.has('a')).toBe(true);
+      expect(await cache.delete('a')).toBe(true);
+      expect(await cache.delete('a')).toBe(false);
+      expect(await cache.has('a')).toBe(false);
+      expect(text(await cache.get('b'))).toBe('2');
+      await cache.clear();
+      expect(await cache.has('b')).toBe(false);
+      expect(await cache.get('b')).toBeUndefined();
+      for (const tier of cache.stats().tiers) expect([tier.entries, tier.bytes]).toEqual([0, 0]);
+    });
+
+    test('set replaces the value and its TTL', async () => {
+      await using cache = await open();
+      await cache.set('k', 'short', { ttl: 40 });
+      await cache.set('k', 'long', { ttl: null });
+      await sleep(80);
+      expect(text(await cache.get('k'))).toBe('long');
+    });
+  });
+
+  describe('TTL', () => {
+    test('an entry expires after its TTL', async () => {
+      await using cache = await open();
+      await cache.set('k', 'v', { ttl: '60ms' });
+      expect(text(await cache.get('k'))).toBe('v');
+      await sleep(120);
+      expect(await cache.get('k')).toBeUndefined();
+      expect(await cache.has('k')).toBe(false);
+    });
+
+    test('per call, then per tier, then global; null means never', async () => {
+      await using cache = await open({ tierTtl: 60, ttl: '1h' });
+      await cache.set('tier-default', 'v');
+      await cache.set('per-call', 'v', { ttl: '1h' });
+      await cache.set('never', 'v', { ttl: null });
+      await sleep(120);
+      expect(await cache.get('tier-default')).toBeUndefined();
+      expect(text(await cache.get('per-call'))).toBe('v');
+      expect(text(await cache.get('never'))).toBe('v');
+
+      await using global = await open({ ttl: 60 });
+      await global.set('k', 'v');
+      await sleep(120);
+      expect(await global.get('k')).toBeUndefined();
+    });
+  });
+
+  describe('bad input', () => {
+    const invalid = { code: 'ERR_INVALID_ARG' };
+
+    test('bad keys are refused before anything is touched', async () => {
+      await using cache = await open();
+      const tooLong = 'é'.repeat(513); // 1026 UTF-8 bytes in 513 characters
+      for (const key of ['', tooLong, 42, null, undefined, {}] as never[]) {
+        await expect(cache.get(key)).rejects.toMatchObject(invalid);
+        await expect(cache.set(key, 'v')).rejects.toMatchObject(invalid);
+        expect(() => cache.getSync(key)).toThrow(expect.objectContaining(invalid));
+        expect(() => cache.setSync(key, 'v')).toThrow(expect.objectContaining(invalid));
+      }
+      await cache.set('k'.repeat(1024), 'v'); // exactly the limit is fine
+      expect(text(await cache.get('k'.repeat(1024)))).toBe('v');
+      expect(cache.stats().tiers.map((tier) => tier.entries)).toEqual(setup.tiers().map(() => 1));
+    });
+
+    test('values that are not bytes or strings are refused', async () => {
+      await using cache = await open();
+      for (const value of [42, null, undefined, { a: 1 }, [1, 2], true] as never[]) {
+        await expect(cache.set('k', value)).rejects.toMatchObject(invalid);
+        expect(() => cache.setSync('k', value)).toThrow(expect.objectContaining(invalid));
+      }
+      expect(await cache.has('k')).toBe(false);
+    });
+
+    test('bad per-call TTLs are refused and the old value stays', async () => {
+      await using cache = await open();
+      await cache.set('k', 'old');
+      await expect(cache.set('k', 'new', { ttl: -1 })).rejects.toMatchObject(invalid);
+      await expect(cache.set('k', 'new', { ttl: '5 parsecs' })).rejects.toMatchObject(invalid);
+      expect(text(await cache.get('k'))).toBe('old');
+    });
+
+    test('every call after close fails with ERR_CLOSED; closing twice is fine', async () => {
+      const cache = await open();
+      await cache.set('k', 'v');
+      await cache.close();
+      await cache.close();
+      const closed = { code: 'ERR_CLOSED' };
+      await expect(cache.get('k')).rejects.toMatchObject(closed);
+      await expect(cache.set('k', 'v')).rejects.toMatchObject(closed);
+      await expect(cache.has('k')).rejects.toMatchObject(closed);
+      await expect(cache.delete('k')).rejects.toMatchObject(closed);
+      await expect(cache.clear()).rejects.toMatchObject(closed);
+      for (const call of [() => cache.getSync('k'), () => cache.setSync('k', 'v'), () => cache.stats()]) {
+        expect(call).toThrow(expect.objectContaining(closed));
+      }
+    });
+
+    test('errors are StrataErrors with a code and a retry hint', async () => {
+      await using cache = await open();
+      const error = await cache.get('').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StrataError);
+      expect(error).toMatchObject({ name: 'StrataError', code: 'ERR_INVALID_ARG', retryable: false });
+    });
+  });
+
+  test('`await using` closes the cache at the end of the block', async () => {
+    let escaped: Awaited<ReturnType<typeof open>> | undefined;
+    {
+      await using cache = await open();
+      escaped = cache;
+    }
+    expect(() => escaped!.stats()).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
+  });
+}
+
+/** The cases about RAM itself: budgets, eviction, the synchronous API, sweeping. */
+export function ramContract(Cache: CacheClass): void {
+  describe('values', () => {
+    test('the synchronous API round-trips bytes and strings', async () => {
+      await using cache = await Cache.open();
+      cache.setSync('sync', 'value');
+      expect(text(cache.getSync('sync'))).toBe('value');
+      cache.setSync('bytes', new Uint8Array([0, 1, 2, 255]));
+      expect(cache.getSync('bytes')).toBeInstanceOf(Uint8Array);
+      expect(Array.from(cache.getSync('bytes')!)).toEqual([0, 1, 2, 255]);
+    });
+
+  });
+
+  describe('operations', () => {
+    test('has, delete and clear, synchronously and in the statistics', async () => {
+      await using cache = await Cache.open();
+      await cache.set('a', '1');
+      cache.setSync('b', '2');
+      expect(await cache.has('a')).toBe(true);
+      expect(cache.hasSync('b')).toBe(true);
+      expect(await cache.delete('a')).toBe(true);
+      expect(await cache.delete('a')).toBe(false);
+      expect(cache.deleteSync('b')).toBe(true);
+      expect(cache.hasSync('b')).toBe(false);
+      await cache.set('c', '3');
+      await cache.clear();
+      expect(await cache.has('c')).toBe(false);
+      expect(cache.stats().tiers[0]!.entries).toBe(0);
+      expect(cache.stats().tiers[0]!.bytes).toBe(0);
+    });
+
+  });
+
+  describe('TTL', () => {
+    test('an expired entry counts as an expiration', async () => {
+      await using cache = await Cache.open();
+      await cache.set('k', 'v', { ttl: '60ms' });
+      expect(text(await cache.get('k'))).toBe('v');
+      await sleep(120);
+      expect(await cache.get('k')).toBeUndefined();
+      expect(cache.hasSync('k')).toBe(false);
+      const [tier] = cache.stats().tiers;
+      expect(tier!.expirations).toBe(1);
+      expect(tier!.entries).toBe(0);
+    });
+
+    test('the background sweep removes expired entries nobody reads', async () => {
+      await using cache = await Cache.open({ sweepInterval: '40ms' });
+      for (let i = 0; i < 100; i++) await cache.set(`k${i}`, 'v', { ttl: 30 });
+      await cache.set('keep', 'v');
+      await sleep(200);
+      const [tier] = cache.stats().tiers;
+      expect(tier!.expirations).toBe(100);
+      expect(tier!.entries).toBe(1);
+    });
+  });
+
+  describe('budget', () => {
+    test('cacheLimit holds under a tenfold overfill with random sizes', async () => {
+      await using cache = await Cache.open({ tiers: [ram({ cacheLimit: '1MB' })] });
+      const next = random(7);
+      let written = 0;
+      let i = 0;
+      while (written < 10 * MB) {
+        const size = Math.floor(next() * 20_000);
+        cache.setSync(`key:${i++}`, new Uint8Array(size));
+        written += size;
+        expect(cache.stats().tiers[0]!.bytes).toBeLessThanOrEqual(MB);
+      }
+      const [tier] = cache.stats().tiers;
+      expect(tier!.evictions).toBeGreaterThan(0);
+      expect(tier!.bytes).toBeGreaterThan(MB / 2);
+      expect(cache.hasSync(`key:${i - 1}`)).toBe(true); // the newest entry survives
+    });
+
+    test('keys and per-entry overhead count, not just value bytes', async () => {
+      await using cache = await Cache.open();
+      const key = 'k'.repeat(500);
+      await cache.set(key, new Uint8Array(100));
+      expect(cache.stats().tiers[0]!.bytes).toBeGreaterThan(600);
+    });
+
+    test('least recently used entries go first', async () => {
+      // Room for five and a half entries, measured, since the per-entry overhead differs between builds.
+      let charge: number;
+      {
+        await using probe = await Cache.open();
+        await probe.set('k0', new Uint8Array(1500));
+        charge = probe.stats().tiers[0]!.bytes;
+      }
+      await using cache = await Cache.open({ tiers: [ram({ cacheLimit: Math.floor(5.5 * charge) })] });
+      for (let i = 0; i < 5; i++) await cache.set(`k${i}`, new Uint8Array(1500));
+      await cache.get('k0'); // k1 becomes the coldest
+      await cache.set('k5', new Uint8Array(1500));
+      expect(await cache.has('k0')).toBe(true);
+      expect(await cache.has('k1')).toBe(false);
+    });
+
+    test('a value larger than every tier is refused with ERR_TOO_LARGE', async () => {
+      await using cache = await Cache.open({ tiers: [ram({ cacheLimit: '10KB' })] });
+      await expect(cache.set('big', new Uint8Array(20_000))).rejects.toMatchObject({ code: 'ERR_TOO_LARGE' });
+      expect(() => cache.setSync('big', new Uint8Array(20_000))).toThrow(StrataError);
+    });
+
+    test('bytes read before an eviction stay intact', async () => {
+      await using cache = await Cache.open({ tiers: [ram({ cacheLimit: '200KB' })] });
+      const value = new Uint8Array(64 * 1024).fill(42);
+      await cache.set('pinned', value);
+      const read = (await cache.get('pinned'))!;
+      for (let i = 0; i < 10; i++) await cache.set(`filler${i}`, new Uint8Array(64 * 1024).fill(i));
+      expect(await cache.has('pinned')).toBe(false);
+      expect(read.every((b) => b === 42)).toBe(true);
+    });
+  });
+
+  describe('tiers', () => {
+    test('a lower-tier hit is promoted into the tier above', async () => {
+      await using cache = await Cache.open({
+        tiers: [ram({ name: 'hot', cacheLimit: 4_000 }), ram({ name: 'warm', cacheLimit: '1MB' })],
+      });
+      await cache.set('a', new Uint8Array(1_500));
+      await cache.set('b', new Uint8Array(1_500)); // hot can hold only two such entries
+      await cache.set('c', new Uint8Array(1_500)); // evicts 'a' from hot; warm keeps it
+      expect(cache.getSync('a')?.length).toBe(1_500); // found in warm...
+      const [hot, warm] = cache.stats().tiers;
+      expect(warm!.hits).toBe(1);
+      expect(hot!.misses).toBe(1);
+      expect(cache.getSync('a')?.length).toBe(1_500); // ...and now served by hot
+      expect(cache.stats().tiers[0]!.hits).toBe(1);
+    });
+
+    test('stats report each tier by name with all counters', async () => {
+      await using cache = await Cache.open({ tiers: [ram({ name: 'l1' }), ram({ name: 'l2' })] });
+      await cache.set('k', 'v');
+      await cache.get('k');
+      await cache.get('nope');
+      const stats = cache.stats();
+      expect(stats.hits).toBe(1);
+      expect(stats.misses).toBe(1);
+      expect(stats.tiers.map((t) => t.name)).toEqual(['l1', 'l2']);
+      expect(stats.tiers[0]).toEqual({
+        name: 'l1', hits: 1, misses: 1, entries: 1, bytes: expect.any(Number), evictions: 0, expirations: 0,
+      });
+      expect(stats.tiers[1]!.misses).toBe(1);
+    });
+  });
+
+  describe('bad input', () => {
+    const invalid = { code: 'ERR_INVALID_ARG' };
+
+    test.each([
+      ['unknown size unit', { tiers: [() => ram({ cacheLimit: '12XB' })] }],
+      ['negative limit', { tiers: [() => ram({ cacheLimit: -1 })] }],
+      ['non-finite limit', { tiers: [() => ram({ cacheLimit: Infinity })] }],
+      ['NaN ttl', { tiers: [() => ram({ ttl: NaN })] }],
+      ['unit-less ttl string', { tiers: [() => ram({ ttl: '10' })] }],
+      ['unknown ttl unit', { tiers: [() => ram({ ttl: '10 years' })] }],
+      ['zero ttl', { tiers: [() => ram({ ttl: 0 })] }],
+    ])('%s throws ERR_INVALID_ARG at the tier function', (_what, { tiers }) => {
+      expect(tiers[0]).toThrow(expect.objectContaining(invalid));
+    });
+
+    test.each([
+      ['empty tiers', { tiers: [] }],
+      ['duplicate tier names', { tiers: [ram(), ram()] }],
+      ['negative global ttl', { ttl: -5 }],
+      ['bad sweep interval', { sweepInterval: 'often' }],
+      ['a tier that is not a tier', { tiers: [{} as never] }],
+    ])('open with %s rejects with ERR_INVALID_ARG', async (_what, options) => {
+      await expect(Cache.open(options as never)).rejects.toMatchObject(invalid);
+    });
+  });
+}
