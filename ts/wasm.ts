@@ -41,8 +41,10 @@ async function wasmBytes(source: WasmSource | undefined): Promise<ArrayBuffer | 
       ? new URL('./wasm/stratacache_wasm.wasm', import.meta.url)
       : new URL(source as string | URL, globalThis.location?.href);
   if (url.protocol === 'file:') {
-    // Node: fetch() cannot read files, so read it directly.
-    const { readFile } = await import('node:fs/promises');
+    // Node: fetch() cannot read files, so read it directly. The specifier is not a literal so that bundlers
+    // building for browsers, where this branch never runs, do not try to resolve a Node module.
+    const fsModule = 'node:fs/promises';
+    const { readFile } = (await import(/* @vite-ignore */ fsModule)) as typeof import('node:fs/promises');
     return readFile(url);
   }
   const response = await fetch(url);
