@@ -18,6 +18,18 @@ export interface CacheStats {
   tiers: TierStats[];
 }
 
+/** What `cache.verify()` found and repaired, summed over the tiers that keep content beside an index (disk). */
+export interface VerifyReport {
+  /** Entries left, all readable. */
+  entries: number;
+  /** Entries dropped because their content was missing or corrupt. */
+  removedEntries: number;
+  /** Content files no entry used, removed. */
+  orphanFiles: number;
+  /** Temp files of writers that crashed, removed. */
+  tempFiles: number;
+}
+
 /** A cache's shape as both native backends receive it. */
 export interface CoreConfig {
   tiers: TierConfig[];
@@ -51,6 +63,8 @@ export interface CoreHandle {
   listen?(listener: (event: NativeEvent) => void): void;
   /** Removes entries of tiers that nothing else bounds; resolves to how many were removed. */
   clean?(maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
+  /** Checks and repairs the tiers that keep content beside an index (disk). */
+  verify?(): Promise<VerifyReport>;
 }
 
 /** An event as the core reports it; `error` is an Error with a code, for fromNative. */

@@ -1,4 +1,4 @@
-import type { Backend, CacheStats, CoreConfig, CoreHandle, MaybePromise } from './backend.js';
+import type { Backend, CacheStats, CoreConfig, CoreHandle, MaybePromise, VerifyReport } from './backend.js';
 import { fromNative, invalidArg, StrataError } from './errors.js';
 import { type CacheEventType, type CacheListener, Emitter } from './events.js';
 import { ram, type Tier } from './tiers.js';
@@ -195,6 +195,15 @@ export class Cache implements AsyncDisposable {
       if (maxAge === undefined && maxSize === undefined) throw invalidArg('clean needs maxAge, maxSize or both');
       return handle.clean?.(maxAge, maxSize) ?? 0;
     });
+  }
+
+  /**
+   * Checks the tiers that keep content beside an index (`disk()`) while they keep serving: drops entries whose
+   * content is missing or corrupt, removes files no entry uses and temp files of crashed writers, and fixes the
+   * byte totals. Resolves to what it found; tiers with nothing to check report zeros.
+   */
+  verify(): Promise<VerifyReport> {
+    return settle(() => this.#live().verify?.() ?? { entries: 0, removedEntries: 0, orphanFiles: 0, tempFiles: 0 });
   }
 
   /** Closes the cache. Later calls reject with `ERR_CLOSED`; closing twice is fine. */

@@ -3,6 +3,6 @@ export { StrataError, type StrataErrorCode, type StrataErrorOptions } from './er
 export { ram, type RamTierOptions, type Tier } from './tiers.js';
 export type { CacheOptions, CleanOptions, SetOptions } from './cache.js';
 export type { CacheErrorEvent, CacheEvents, CacheEventType, CacheListener } from './events.js';
-export type { CacheStats, TierStats } from './backend.js';
+export type { CacheStats, TierStats, VerifyReport } from './backend.js';
 export type { CacheValue } from './values.js';
 export { parseDuration, parseSize, type Duration, type Size } from './units.js';

@@ -15,7 +15,7 @@ export interface DiskTierOptions {
   cacheLimit?: Size;
   /** Default TTL for entries in this tier. Default: the cache's `ttl`. */
   ttl?: Duration | null;
-  /** Which entries go first when over budget: least recently used (default), least frequently, or oldest-and-largest. */
+  /** Which entries go first when over budget: least recently used (default), least used, or old and large. */
   policy?: EvictionPolicy;
   /**
    * `'relaxed'` (default): a write survives the process crashing, not the machine losing power.

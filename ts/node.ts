@@ -1,7 +1,15 @@
 // Entry point for Node: caches run in the Node-API addon.
 import { createRequire } from 'node:module';
 
-import type { Backend, CacheStats, CoreConfig, CoreHandle, MaybePromise, NativeEvent } from './backend.js';
+import type {
+  Backend,
+  CacheStats,
+  CoreConfig,
+  CoreHandle,
+  MaybePromise,
+  NativeEvent,
+  VerifyReport,
+} from './backend.js';
 import { Cache as BaseCache } from './cache.js';
 
 /** An open native cache, opaque to JavaScript. */
@@ -29,6 +37,7 @@ interface Addon {
   slab(handle: NativeHandle): Uint8Array;
   listen(handle: NativeHandle, listener: (event: NativeEvent) => void): void;
   clean(handle: NativeHandle, maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
+  verify(handle: NativeHandle): Promise<VerifyReport>;
 }
 
 // The addon is built by cmake-js next to this package's dist/ folder.
@@ -72,6 +81,7 @@ function handleOf(native: NativeHandle): CoreHandle {
     close: () => addon.close(native),
     listen: (listener) => addon.listen(native, listener),
     clean: (maxAgeMs, maxBytes) => addon.clean(native, maxAgeMs, maxBytes),
+    verify: () => addon.verify(native),
   };
 }
 

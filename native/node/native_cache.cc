@@ -344,6 +344,25 @@ Napi::Value Clear(const Napi::CallbackInfo& info) {
   return Async(info.Env(), [&](auto pending) { chain->Clear(SettleDone(pending)); });
 }
 
+// verify(handle) -> a promise of { entries, removedEntries, orphanFiles, tempFiles }, summed over the tiers
+Napi::Value Verify(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return Napi::Value();
+  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
+    chain->Verify([pending](Status status, VerifyReport report) {
+      pending->Settle([status, report](Napi::Env env, Napi::Promise::Deferred& deferred) {
+        if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
+        Napi::Object result = Napi::Object::New(env);
+        result.Set("entries", static_cast<double>(report.entries));
+        result.Set("removedEntries", static_cast<double>(report.removed_entries));
+        result.Set("orphanFiles", static_cast<double>(report.orphan_files));
+        result.Set("tempFiles", static_cast<double>(report.temp_files));
+        deferred.Resolve(result);
+      });
+    });
+  });
+}
+
 // stats(handle) -> { hits, misses, tiers: [...] }
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   TierChain* chain = OpenChain(info);
@@ -367,7 +386,7 @@ void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
       {"open", Open},       {"close", Close},           {"getSync", GetSync}, {"get", Get},
       {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
       {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
-      {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},
+      {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},     {"verify", Verify},
   };
   for (const auto& [name, function] : functions) exports.Set(name, Napi::Function::New(env, function, name));
 }

@@ -73,7 +73,7 @@ class WriteJoin {
 };
 
 // Waits for `count` tier operations that each answer a value (found, removed), then reports the first failure
-// and the values combined: any found (deletes), removals summed (cleans).
+// and the values combined: any found (deletes), removals summed (cleans, verifications).
 template <class T>
 class ResultJoin {
  public:
@@ -311,6 +311,15 @@ void TierChain::Clean(const CleanOptions& options, CountDone done) {
   for (auto& tier : tiers_) {
     tier->store->Clean(options, [join, name = tier->name](Status status, uint64_t removed) {
       join->Add(status.InTier(name), removed);
+    });
+  }
+}
+
+void TierChain::Verify(VerifyDone done) {
+  auto join = std::make_shared<ResultJoin<VerifyReport>>(tiers_.size(), std::move(done));
+  for (auto& tier : tiers_) {
+    tier->store->Verify([join, name = tier->name](Status status, VerifyReport report) {
+      join->Add(status.InTier(name), report);
     });
   }
 }

@@ -73,9 +73,9 @@ class DiskStoreTest : public ::testing::Test {
     store_->Flush([&](Status status) { done.set_value(status); });
     ASSERT_TRUE(done.get_future().get().ok());
   }
-  DiskVerifyReport Verify() {
-    std::promise<DiskVerifyReport> done;
-    store_->Verify([&](Status status, DiskVerifyReport report) {
+  VerifyReport Verify() {
+    std::promise<VerifyReport> done;
+    store_->Verify([&](Status status, VerifyReport report) {
       EXPECT_TRUE(status.ok()) << status.message();
       done.set_value(report);
     });
@@ -268,7 +268,7 @@ TEST_F(DiskStoreTest, VerifyRepairsIndexAndFiles) {
   // A temp file of a writer that no longer runs (pid 2^22 + 1 is above Linux's pid_max default).
   std::ofstream(root_ / "tmp" / "4194305-0-1") << "partial";
 
-  DiskVerifyReport report = Verify();
+  VerifyReport report = Verify();
   EXPECT_EQ(report.entries, 1u);
   EXPECT_EQ(report.removed_entries, 1u);
   EXPECT_EQ(report.orphan_files, 1u);

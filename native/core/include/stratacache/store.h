@@ -34,6 +34,23 @@ struct CleanOptions {
 // Reports how many entries were removed.
 using CountDone = std::function<void(Status, uint64_t)>;
 
+// What Verify found and repaired in a store that keeps content beside an index (disk).
+struct VerifyReport {
+  uint64_t entries = 0;          // entries left, all readable
+  uint64_t removed_entries = 0;  // entries whose content was missing or corrupt
+  uint64_t orphan_files = 0;     // content no entry used, removed
+  uint64_t temp_files = 0;       // temp files of crashed writers, removed
+
+  VerifyReport& operator+=(const VerifyReport& other) {
+    entries += other.entries;
+    removed_entries += other.removed_entries;
+    orphan_files += other.orphan_files;
+    temp_files += other.temp_files;
+    return *this;
+  }
+};
+using VerifyDone = std::function<void(Status, VerifyReport)>;
+
 // What a store reports about itself; hit and miss counts are kept by the tier chain.
 struct StoreCounters {
   uint64_t entries = 0;
@@ -65,6 +82,9 @@ class Store {
     (void)options;
     done(Status::Ok(), 0);
   }
+  // Checks entries against their content while the store keeps serving, repairing what it can; stores with
+  // nothing that can drift apart report nothing.
+  virtual void Verify(VerifyDone done) { done(Status::Ok(), VerifyReport{}); }
   virtual StoreCounters Counters() const = 0;
 
   // The synchronous face of a store whose operations all complete inline, or nullptr.

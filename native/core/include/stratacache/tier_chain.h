@@ -84,6 +84,8 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   void Sweep();
   // Cleans every tier (see Store::Clean); reports how many entries were removed in all.
   void Clean(const CleanOptions& options, CountDone done);
+  // Verifies every tier (see Store::Verify); reports the tiers' findings summed.
+  void Verify(VerifyDone done);
   ChainStats Stats() const;
   // Where the chain reports what it absorbed: "error" events for a failed promotion, a tier that could not be
   // read, a background write that failed, a tier passed over by a write because it is unavailable.

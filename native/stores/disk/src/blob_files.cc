@@ -176,15 +176,14 @@ Status BlobFiles::Read(const Blake3Digest& hash, std::optional<Bytes>* value) co
 
 void BlobFiles::Remove(const Blake3Digest& hash) const { ::unlink(PathOf(hash).c_str()); }
 
-void BlobFiles::ForEach(const std::function<void(const Blake3Digest& hash)>& visit) const {
+void BlobFiles::ForEach(const FileVisitor& visit) const {
   std::error_code error;
   for (const auto& entry : fs::recursive_directory_iterator(root_ + "/blobs", error)) {
     if (!entry.is_regular_file(error)) continue;
-    if (std::optional<Blake3Digest> hash = ParseHash(entry.path().filename().string())) {
-      visit(*hash);
-    } else {
-      fs::remove(entry.path(), error);
-    }
+    const std::string path = entry.path().string();
+    std::optional<Blake3Digest> hash = ParseHash(entry.path().filename().string());
+    if (hash && PathOf(*hash) != path) hash.reset();
+    visit(hash, path);
   }
 }
 

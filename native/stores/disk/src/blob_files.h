@@ -30,8 +30,10 @@ class BlobFiles {
   // The file's bytes, checked against `hash`: nullopt when the file is gone, kCorrupt when its bytes differ.
   Status Read(const Blake3Digest& hash, std::optional<Bytes>* value) const;
   void Remove(const Blake3Digest& hash) const;
-  // Calls `visit(hash)` for every well-named file under blobs/; removes files with other names.
-  void ForEach(const std::function<void(const Blake3Digest& hash)>& visit) const;
+  // Calls `visit(hash, path)` for every file under blobs/; `hash` is nullopt for a file that is not where its
+  // name would place it (or not named by a hash), which no entry can use.
+  using FileVisitor = std::function<void(const std::optional<Blake3Digest>& hash, const std::string& path)>;
+  void ForEach(const FileVisitor& visit) const;
   // Removes every content file.
   void RemoveAll() const;
 

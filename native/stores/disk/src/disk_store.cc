@@ -35,7 +35,7 @@ struct WriteOp {
   Status refused;  // this op alone failed (its content file could not be written)
   bool found = false;
   uint64_t count = 0;
-  DiskVerifyReport verify;
+  VerifyReport verify;
   std::function<void(WriteOp&)> complete;
 };
 

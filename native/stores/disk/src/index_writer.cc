@@ -1,6 +1,7 @@
 #include "index_writer.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <vector>
 
 namespace stratacache::disk {
@@ -287,7 +288,7 @@ Status IndexWriter::DropContent(const Blake3Digest& hash, uint64_t* removed) {
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.handle(), rc, "drop content");
 }
 
-Status IndexWriter::Verify(DiskVerifyReport* counts) {
+Status IndexWriter::Verify(VerifyReport* counts) {
   // Entries whose content row is missing cannot be read.
   Status status = db_.Exec("DELETE FROM entries WHERE hash NOT IN (SELECT hash FROM content)");
   if (!status.ok()) return status;
@@ -313,13 +314,16 @@ Status IndexWriter::Verify(DiskVerifyReport* counts) {
   }
 
   // Files that no content row (kept in a file) names.
-  blobs_.ForEach([&](const Blake3Digest& hash) {
-    std::string_view blob = HashBlob(hash);
-    find_content_.BindBlob(1, blob.data(), blob.size());
-    const bool used = find_content_.Step() == SQLITE_ROW && find_content_.Int(0) != 0;
-    find_content_.Reset();
-    if (used) return;
-    blobs_.Remove(hash);
+  std::error_code ignored;
+  blobs_.ForEach([&](const std::optional<Blake3Digest>& hash, const std::string& path) {
+    if (hash) {
+      std::string_view blob = HashBlob(*hash);
+      find_content_.BindBlob(1, blob.data(), blob.size());
+      const bool used = find_content_.Step() == SQLITE_ROW && find_content_.Int(0) != 0;
+      find_content_.Reset();
+      if (used) return;
+    }
+    std::filesystem::remove(path, ignored);
     ++counts->orphan_files;
   });
   if (!(status = RecountTotals()).ok()) return status;

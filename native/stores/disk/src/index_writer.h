@@ -58,7 +58,7 @@ class IndexWriter {
   // or corrupt, but another writer may have replaced it since).
   Status Forget(const Blake3Digest& hash, uint64_t* removed);
   // Fills all of `counts` but temp_files.
-  Status Verify(DiskVerifyReport* counts);
+  Status Verify(VerifyReport* counts);
 
   const IndexTotals& totals() const { return totals_; }
 

@@ -31,15 +31,6 @@ struct DiskStoreOptions {
 // Reads the options of a "disk" tier from the settings TypeScript flattened (path, policy, durability).
 Status DiskStoreOptionsFrom(const TierConfig& tier, DiskStoreOptions* options);
 
-// What DiskStore::Verify found and repaired.
-struct DiskVerifyReport {
-  uint64_t entries = 0;          // entries left, all readable
-  uint64_t removed_entries = 0;  // entries whose content was missing or corrupt
-  uint64_t orphan_files = 0;     // content files no entry used, removed
-  uint64_t temp_files = 0;       // stale temp files of crashed writers, removed
-};
-using VerifyDone = std::function<void(Status, DiskVerifyReport)>;
-
 class DiskStore final : public Store {
  public:
   // Opens the tier at `options.path`, creating it. A path that cannot be created or written fails (kIo); a
@@ -58,8 +49,8 @@ class DiskStore final : public Store {
   StoreCounters Counters() const override;
 
   // Checks the index against the files while the tier keeps serving: drops entries whose content is missing or
-  // corrupt, removes files no entry uses, and fixes reference counts and totals.
-  void Verify(VerifyDone done);
+  // corrupt, removes files no entry uses and stale temp files, and fixes reference counts and totals.
+  void Verify(VerifyDone done) override;
   // Calls `done` once everything queued before it (including recorded uses) is committed.
   void Flush(Done done);
 

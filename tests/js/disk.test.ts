@@ -1,0 +1,199 @@
+// The disk tier as users meet it: across restarts, below RAM, shared by several processes, after a writer is
+// killed, and when its files are damaged. The contract cases run over [disk] and [ram, disk] in contract.test.ts.
+import { execFile, spawn } from 'node:child_process';
+import { readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { Cache, type CacheErrorEvent, disk, ram } from '../../dist/node.js';
+import { random, sleep, text } from './backends.js';
+import { freshFolder } from './disk-folders.js';
+// @ts-expect-error: a plain ES module shared with the fixtures, without types
+import { sameBytes, valueFor } from './fixtures/disk-values.mjs';
+
+const run = promisify(execFile);
+const writer = new URL('./fixtures/disk-writer.mjs', import.meta.url).pathname;
+
+/** Every content file under a disk tier's folder. */
+function blobFiles(folder: string): string[] {
+  return readdirSync(join(folder, 'blobs'), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+const bytesOnDisk = (folder: string): number => blobFiles(folder).reduce((sum, file) => sum + statSync(file).size, 0);
+
+/** Reads every key; counts the values present and those that differ from what was written. */
+async function audit(cache: Cache, keys: string[]): Promise<{ present: number; bad: number }> {
+  let present = 0;
+  let bad = 0;
+  for (const key of keys) {
+    const value = await cache.get(key);
+    if (value === undefined) continue;
+    present++;
+    if (!sameBytes(value, valueFor(key))) bad++;
+  }
+  return { present, bad };
+}
+
+const keysOf = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+
+describe('disk tier', () => {
+  test('entries and their TTLs survive a restart', async () => {
+    const path = freshFolder('restart');
+    {
+      await using cache = await Cache.open({ tiers: [disk({ path })] });
+      await cache.set('small', 'kept');
+      await cache.set('large', valueFor('large'));
+      await cache.set('short', 'gone soon', { ttl: '50ms' });
+      await cache.set('long', 'kept too', { ttl: '1h' });
+    }
+    await sleep(80);
+    await using cache = await Cache.open({ tiers: [disk({ path })] });
+    expect(text(await cache.get('small'))).toBe('kept');
+    expect(sameBytes((await cache.get('large'))!, valueFor('large'))).toBe(true);
+    expect(await cache.get('short')).toBeUndefined();
+    expect(text(await cache.get('long'))).toBe('kept too');
+    expect(cache.stats().tiers[0]).toMatchObject({ name: 'disk', entries: 4 });
+  });
+
+  test('a disk hit is promoted into RAM', async () => {
+    const path = freshFolder('promote');
+    {
+      await using cache = await Cache.open({ tiers: [disk({ path })] });
+      await cache.set('k', 'from disk');
+    }
+    await using cache = await Cache.open({ tiers: [ram(), disk({ path })] });
+    expect(cache.getSync('k')).toBeUndefined();
+    expect(text(await cache.get('k'))).toBe('from disk');
+    expect(text(cache.getSync('k'))).toBe('from disk');
+    const [ramTier, diskTier] = cache.stats().tiers;
+    expect(diskTier).toMatchObject({ hits: 1 });
+    expect(ramTier).toMatchObject({ entries: 1 });
+  });
+
+  test('the budget holds under a tenfold overfill, counting what is on disk', async () => {
+    const path = freshFolder('budget');
+    const limit = 2_000_000;
+    await using cache = await Cache.open({ tiers: [disk({ path, cacheLimit: limit })] });
+    const next = random(11);
+    let written = 0;
+    for (let i = 0; written < 10 * limit; i++) {
+      const value = new Uint8Array(1 + Math.floor(next() * 60_000)).fill(i & 0xff);
+      await cache.set(`k${i}`, value);
+      written += value.length;
+    }
+    const [tier] = cache.stats().tiers;
+    expect(tier.bytes).toBeLessThanOrEqual(limit);
+    expect(tier.evictions).toBeGreaterThan(0);
+    expect(bytesOnDisk(path)).toBeLessThanOrEqual(limit);
+  });
+
+  test('identical values are stored once', async () => {
+    const path = freshFolder('dedup');
+    await using cache = await Cache.open({ tiers: [disk({ path })] });
+    for (const key of ['a', 'b', 'c']) await cache.set(key, valueFor('shared-large-value'));
+    expect(blobFiles(path)).toHaveLength(1);
+    await cache.delete('a');
+    await cache.delete('b');
+    expect(blobFiles(path)).toHaveLength(1);
+    await cache.delete('c');
+    expect(blobFiles(path)).toHaveLength(0);
+  });
+
+  test('a damaged file is a miss, never garbage, and raises an error event', async () => {
+    const path = freshFolder('corrupt');
+    await using cache = await Cache.open({ tiers: [disk({ path })] });
+    const events: CacheErrorEvent[] = [];
+    cache.on('error', (event) => events.push(event));
+    const value = new Uint8Array(50_000).fill(3);
+    await cache.set('flipped', value);
+    const [file] = blobFiles(path);
+    const damaged = new Uint8Array(value);
+    damaged[25_000] ^= 1;
+    writeFileSync(file, damaged);
+    expect(await cache.get('flipped')).toBeUndefined();
+    await cache.set('truncated', new Uint8Array(60_000).fill(4));
+    truncateSync(blobFiles(path)[0], 100);
+    expect(await cache.get('truncated')).toBeUndefined();
+    await sleep(20); // events reach JavaScript through the event loop
+    expect(events.map((e) => [e.tier, e.error.code])).toEqual([
+      ['disk', 'ERR_CORRUPT'],
+      ['disk', 'ERR_CORRUPT'],
+    ]);
+    expect(await cache.has('flipped')).toBe(false);
+    expect(await cache.has('truncated')).toBe(false);
+    expect(blobFiles(path)).toHaveLength(0);
+  });
+
+  test('verify() drops entries whose file is gone and removes orphan files', async () => {
+    const path = freshFolder('verify');
+    await using cache = await Cache.open({ tiers: [ram(), disk({ path })] });
+    await cache.set('lost', new Uint8Array(10_000).fill(1));
+    rmSync(blobFiles(path)[0]);
+    await cache.set('kept', new Uint8Array(10_000).fill(2));
+    writeFileSync(join(path, 'blobs', 'a'.repeat(64)), 'orphan');
+    expect(await cache.verify()).toEqual({ entries: 1, removedEntries: 1, orphanFiles: 1, tempFiles: 0 });
+    expect(await cache.verify()).toEqual({ entries: 1, removedEntries: 0, orphanFiles: 0, tempFiles: 0 });
+  });
+
+  test('bad options and unusable paths are refused', async () => {
+    expect(() => disk({ path: '' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
+    expect(() => disk({ path: '/tmp/x', policy: 'fifo' as never })).toThrow(/policy must be/);
+    expect(() => disk({ path: '/tmp/x', durability: 'maybe' as never })).toThrow(/durability must be/);
+    const invalid = expect.objectContaining({ code: 'ERR_INVALID_ARG' });
+    expect(() => disk({ path: '/tmp/x', cacheLimit: -1 })).toThrow(invalid);
+    const file = join(freshFolder('file'), 'plain-file');
+    writeFileSync(file, 'not a folder');
+    await expect(Cache.open({ tiers: [disk({ path: join(file, 'cache') })] })).rejects.toMatchObject({
+      code: 'ERR_IO',
+    });
+  });
+
+  test('several processes write and read one folder within one budget', async () => {
+    const path = freshFolder('processes');
+    const limit = 3_000_000;
+    const prefixes = ['p0', 'p1', 'p2', 'p3'];
+    const results = await Promise.all(
+      prefixes.map((prefix) =>
+        run(process.execPath, [writer, path, String(limit), prefix, '300', ...prefixes.filter((p) => p !== prefix)]),
+      ),
+    );
+    const reports = results.map(({ stdout }) => JSON.parse(stdout.trim().split('\n').pop()!));
+    expect(reports.map((r) => r.written)).toEqual([300, 300, 300, 300]);
+    expect(reports.reduce((sum, r) => sum + r.read, 0)).toBeGreaterThan(0); // they did see each other's values
+    expect(reports.reduce((sum, r) => sum + r.bad, 0)).toBe(0);
+
+    await using cache = await Cache.open({ tiers: [disk({ path, cacheLimit: limit })] });
+    const { present, bad } = await audit(cache, prefixes.flatMap((p) => keysOf(p, 300)));
+    expect(bad).toBe(0);
+    expect(present).toBeGreaterThan(0);
+    expect(cache.stats().tiers[0].bytes).toBeLessThanOrEqual(limit);
+    expect(bytesOnDisk(path)).toBeLessThanOrEqual(limit);
+    expect((await cache.verify()).removedEntries).toBe(0);
+  });
+
+  test('writers killed with SIGKILL mid-write never leave a torn value', async () => {
+    const path = freshFolder('sigkill');
+    const limit = 20_000_000;
+    const next = random(5);
+    for (let round = 0; round < 5; round++) {
+      const child = spawn(process.execPath, [writer, path, String(limit), `r${round}`, 'forever']);
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('started') && resolve());
+        child.on('exit', () => reject(new Error('the writer exited before it started')));
+      });
+      await sleep(100 + Math.floor(next() * 300));
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await using cache = await Cache.open({ tiers: [disk({ path, cacheLimit: limit })] });
+    const { present, bad } = await audit(cache, [0, 1, 2, 3, 4].flatMap((round) => keysOf(`r${round}`, 3000)));
+    expect(present).toBeGreaterThan(0);
+    expect(bad).toBe(0);
+    const first = await cache.verify();
+    expect(first.removedEntries).toBe(0); // every committed entry had its content intact
+    expect(await cache.verify()).toEqual({ entries: first.entries, removedEntries: 0, orphanFiles: 0, tempFiles: 0 });
+  });
+});
