@@ -69,7 +69,7 @@ export interface CoreHandle {
 
 /** An event as the core reports it; `error` is an Error with a code, for fromNative. */
 export interface NativeEvent {
-  type: 'error';
+  type: 'error' | 'warning';
   tier: string;
   key?: string;
   error?: unknown;

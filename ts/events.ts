@@ -11,9 +11,19 @@ export interface CacheErrorEvent {
   error: StrataError;
 }
 
+/** The cache works, in a lesser way than asked: an indexedDb() tier that could not open keeps entries in RAM. */
+export interface CacheWarningEvent {
+  type: 'warning';
+  /** The tier's name. */
+  tier: string;
+  /** Why, with a code (`ERR_UNAVAILABLE`, `ERR_TIMEOUT`) and the browser's error as its cause. */
+  error: StrataError;
+}
+
 /** Every event a cache emits, by type. */
 export interface CacheEvents {
   error: CacheErrorEvent;
+  warning: CacheWarningEvent;
 }
 
 export type CacheEventType = keyof CacheEvents;

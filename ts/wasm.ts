@@ -1,7 +1,9 @@
 // Entry point for the WebAssembly build: the browser's default, and loadable in Node (`stratacache/wasm`).
-import type { Backend, CacheStats, CoreConfig, CoreHandle } from './backend.js';
+import type { Backend, CacheStats, CoreConfig, CoreHandle, NativeEvent } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
 import { invalidArg } from './errors.js';
+import { type CompleteRequest } from './idb/driver.js';
+import { openIdbTiers } from './idb/open.js';
 import createStrataModule from './wasm/stratacache_wasm.mjs';
 
 type Callback<T> = (error: Error | null, value: T) => void;
@@ -9,6 +11,9 @@ type Callback<T> = (error: Error | null, value: T) => void;
 /** The Embind class WasmCache (wasm/bindings.cc). Errors come back as values, never thrown through wasm. */
 interface WasmCache {
   openError(): Error | null;
+  /** Asks every tier whether it can serve; the IndexedDB tier loads its index. */
+  open(callback: (error: Error | null) => void): void;
+  listen(listener: (event: NativeEvent) => void): void;
   getSync(key: string): Uint8Array | undefined | Error;
   get(key: string, callback: Callback<Uint8Array | undefined>): void;
   setSync(key: string, value: Uint8Array, ttl: number | null | undefined): Error | null;
@@ -24,7 +29,9 @@ interface WasmCache {
 }
 
 interface StrataModule {
-  WasmCache: new (config: CoreConfig) => WasmCache;
+  WasmCache: new (config: CoreConfig & { drivers: object }) => WasmCache;
+  /** Where the IndexedDB driver answers the C++ store's requests. */
+  idbComplete: CompleteRequest;
 }
 
 /** Where to find the .wasm file: a URL, a fetch Response, or the bytes themselves. */
@@ -79,7 +86,8 @@ function callback<T>(resolve: (value: T) => void, reject: (error: Error) => void
   return (error, value) => (error ? reject(error) : resolve(value));
 }
 
-function adapt(cache: WasmCache): CoreHandle {
+/** `warnings`: what happened while opening, delivered to the first listener once its caller's task is done. */
+function adapt(cache: WasmCache, warnings: NativeEvent[]): CoreHandle {
   return {
     getSync: (key) => unwrap(cache.getSync(key)),
     get: (key) => new Promise((resolve, reject) => cache.get(key, callback(resolve, reject))),
@@ -98,6 +106,11 @@ function adapt(cache: WasmCache): CoreHandle {
     stats: () => cache.stats(),
     sweep: () => cache.sweep(),
     close: () => cache.delete(),
+    listen: (listener) => {
+      cache.listen(listener);
+      const opened = warnings.splice(0);
+      if (opened.length > 0) queueMicrotask(() => opened.forEach(listener));
+    },
   };
 }
 
@@ -109,13 +122,16 @@ const wasmBackend: Backend = {
     }
     await init();
     const module = (await modulePromise) as StrataModule;
-    const cache = new module.WasmCache(config);
-    const error = cache.openError();
+    const { tiers, drivers, warnings } = await openIdbTiers(config.tiers, module.idbComplete);
+    const cache = new module.WasmCache({ ...config, tiers, drivers });
+    const error =
+      cache.openError() ?? (await new Promise<Error | null>((resolve) => cache.open((failure) => resolve(failure))));
     if (error) {
       cache.delete();
+      for (const driver of Object.values(drivers)) driver.close();
       throw error;
     }
-    return adapt(cache);
+    return adapt(cache, warnings);
   },
 };
 
@@ -125,3 +141,5 @@ export class Cache extends BaseCache {
 }
 
 export * from './common.js';
+export { indexedDb, type IndexedDbTierOptions } from './idb/tier.js';
+export type { CacheWarningEvent } from './events.js';

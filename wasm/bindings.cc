@@ -11,6 +11,8 @@
 #include <string>
 #include <utility>
 
+#include "idb_store.h"
+#include "js_bytes.h"
 #include "stratacache/cache_config.h"
 
 namespace stratacache::wasm {
@@ -32,20 +34,10 @@ val InvalidKey(const std::string& key) {
   return ToError(Status(StatusCode::kInvalidArg, "key is longer than " + std::to_string(kMaxKeyBytes) + " UTF-8 bytes"));
 }
 
+// (Emscripten 3.1.6's val has no isObject.)
+bool IsObject(const val& value) { return !value.isNull() && value.typeOf().as<std::string>() == "object"; }
+
 bool ValidKey(const std::string& key) { return !key.empty() && key.size() <= kMaxKeyBytes; }
-
-// Copies a Uint8Array into the core's memory in one step.
-Bytes ReadBytes(const val& array) {
-  const size_t size = array["length"].as<size_t>();
-  Bytes bytes = Bytes::Allocate(size);
-  if (size > 0) val(emscripten::typed_memory_view(size, bytes.mutable_data())).call<void>("set", array);
-  return bytes;
-}
-
-// A JavaScript-owned copy: views of wasm memory go stale when it grows, so none is handed out.
-val ToUint8Array(const Bytes& bytes) {
-  return val(emscripten::typed_memory_view(bytes.size(), bytes.data())).call<val>("slice");
-}
 
 // undefined: the default applies; null: no expiry; a number: milliseconds (validated in TypeScript).
 Ttl ReadTtl(const val& ttl) {
@@ -62,29 +54,76 @@ CacheConfig ReadConfig(const val& options) {
   const unsigned count = tiers["length"].as<unsigned>();
   for (unsigned i = 0; i < count; ++i) {
     const val tier = tiers[i];
-    config.tiers.push_back(TierConfig{tier["kind"].as<std::string>(), tier["name"].as<std::string>(),
-                                      static_cast<uint64_t>(tier["cacheLimit"].as<double>()), ReadTtl(tier["ttl"])});
+    TierConfig tier_config;
+    tier_config.kind = tier["kind"].as<std::string>();
+    tier_config.name = tier["name"].as<std::string>();
+    tier_config.limit_bytes = static_cast<uint64_t>(tier["cacheLimit"].as<double>());
+    tier_config.ttl = ReadTtl(tier["ttl"]);
+    if (const val settings = tier["settings"]; IsObject(settings)) {
+      const val names = val::global("Object").call<val>("keys", settings);
+      for (unsigned j = 0; j < names["length"].as<unsigned>(); ++j) {
+        const std::string name = names[j].as<std::string>();
+        tier_config.settings[name] = settings[name].as<std::string>();
+      }
+    }
+    config.tiers.push_back(std::move(tier_config));
   }
   return config;
 }
 
 val StatusOrNull(const Status& status) { return status.ok() ? val::null() : ToError(status); }
 
+// The stores of this build's own tiers: "indexeddb", over the driver TypeScript opened for the tier
+// (options.drivers[tier name], see ts/idb/driver.ts).
+PlatformStoreFactory BrowserStores(const val& options, std::shared_ptr<const Clock> clock) {
+  return [drivers = options["drivers"], clock](const TierConfig& tier, Status* status) -> std::unique_ptr<Store> {
+    if (tier.kind != "indexeddb") return nullptr;
+    if (!IsObject(drivers) || !IsObject(drivers[tier.name])) {
+      *status = Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no IndexedDB driver");
+      return nullptr;
+    }
+    return std::make_unique<IdbStore>(tier.limit_bytes, clock, drivers[tier.name]);
+  };
+}
+
 }  // namespace
 
 class WasmCache {
  public:
   explicit WasmCache(val options) {
-    open_status_ = BuildTierChain(ReadConfig(options), std::make_shared<SystemClock>(), nullptr, &chain_);
+    auto clock = std::make_shared<SystemClock>();
+    open_status_ = BuildTierChain(ReadConfig(options), clock, BrowserStores(options, clock), &chain_);
   }
 
-  // null when the cache opened, else the Error to throw.
+  ~WasmCache() {
+    if (listener_ != 0) chain_->events().Unsubscribe(listener_);
+  }
+
+  // null when the cache was built, else the Error to throw.
   val openError() const { return StatusOrNull(open_status_); }
+
+  // Asks every tier whether it can serve (the IndexedDB tier loads its index).
+  void open(val callback) {
+    chain_->Open([callback](Status status) { callback(StatusOrNull(status)); });
+  }
+
+  // Delivers the chain's events to `callback` as { type, tier, key, error }.
+  void listen(val callback) {
+    if (listener_ != 0) chain_->events().Unsubscribe(listener_);
+    listener_ = chain_->events().Subscribe([callback](const CacheEvent& event) {
+      val js = val::object();
+      js.set("type", event.type);
+      js.set("tier", event.tier);
+      if (!event.key.empty()) js.set("key", event.key);
+      js.set("error", ToError(event.status));
+      callback(js);
+    });
+  }
 
   val getSync(const std::string& key) {
     if (!ValidKey(key)) return InvalidKey(key);
     std::optional<Hit> hit = chain_->GetNow(Key(key));
-    return hit ? ToUint8Array(hit->value) : val::undefined();
+    return hit ? BytesToJs(hit->value) : val::undefined();
   }
 
   void get(const std::string& key, val callback) {
@@ -96,14 +135,14 @@ class WasmCache {
       if (!status.ok()) {
         callback(ToError(status), val::undefined());
       } else {
-        callback(val::null(), hit ? ToUint8Array(hit->value) : val::undefined());
+        callback(val::null(), hit ? BytesToJs(hit->value) : val::undefined());
       }
     });
   }
 
   val setSync(const std::string& key, val value, val ttl) {
     if (!ValidKey(key)) return InvalidKey(key);
-    return StatusOrNull(chain_->SetNow(Key(key), ReadBytes(value), ReadTtl(ttl)));
+    return StatusOrNull(chain_->SetNow(Key(key), BytesFromJs(value), ReadTtl(ttl)));
   }
 
   void set(const std::string& key, val value, val ttl, val callback) {
@@ -111,7 +150,7 @@ class WasmCache {
       callback(InvalidKey(key));
       return;
     }
-    chain_->Set(Key(key), ReadBytes(value), ReadTtl(ttl), [callback](Status status) { callback(StatusOrNull(status)); });
+    chain_->Set(Key(key), BytesFromJs(value), ReadTtl(ttl), [callback](Status status) { callback(StatusOrNull(status)); });
   }
 
   val hasSync(const std::string& key) {
@@ -169,12 +208,15 @@ class WasmCache {
 
   Status open_status_;
   std::shared_ptr<TierChain> chain_;
+  uint64_t listener_ = 0;
 };
 
 EMSCRIPTEN_BINDINGS(stratacache) {
   emscripten::class_<WasmCache>("WasmCache")
       .constructor<val>()
       .function("openError", &WasmCache::openError)
+      .function("open", &WasmCache::open)
+      .function("listen", &WasmCache::listen)
       .function("getSync", &WasmCache::getSync)
       .function("get", &WasmCache::get)
       .function("setSync", &WasmCache::setSync)
@@ -186,6 +228,7 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("clear", &WasmCache::clear)
       .function("sweep", &WasmCache::sweep)
       .function("stats", &WasmCache::stats);
+  emscripten::function("idbComplete", &IdbStore::Complete);
 }
 
 }  // namespace stratacache::wasm

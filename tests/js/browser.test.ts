@@ -36,7 +36,7 @@ const runInPage = (prefix: string): Promise<CaseResult[]> =>
     prefix,
   );
 
-test.each(['Cache contract [ram] ›', 'Cache contract, RAM ›'])('%s every case passes in Chromium', async (suite) => {
+test.each(['Cache contract [ram] ›', 'Cache contract [indexedDb] ›', 'Cache contract [ram, indexedDb] ›', 'Cache contract, RAM ›'])('%s every case passes in Chromium', async (suite) => {
   const results = await runInPage(suite);
   expect(results.length).toBeGreaterThan(10);
   expect(results.filter((result) => result.error !== undefined)).toEqual([]);

@@ -15,6 +15,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kTimeout: return "ERR_TIMEOUT";
     case StatusCode::kAborted: return "ERR_ABORTED";
     case StatusCode::kNotFound: return "ERR_NOT_FOUND";
+    case StatusCode::kQuota: return "ERR_QUOTA";
   }
   return "ERR_UNKNOWN";
 }

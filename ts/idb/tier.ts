@@ -1,0 +1,40 @@
+// The indexedDb() tier (WebAssembly build): entries persist in the origin's IndexedDB, bounded by cacheLimit.
+import { invalidArg } from '../errors.js';
+import { type Tier } from '../tiers.js';
+import { type Duration, parseDuration, parseSize, parseTtl, type Size } from '../units.js';
+
+export interface IndexedDbTierOptions {
+  /** The IndexedDB database's name; tabs of an origin that use one name share its entries. Default `'stratacache'`. */
+  name?: string;
+  /** Bytes this tier may store: values, keys twice (value and metadata records), and record overhead. Default `'256MB'`. */
+  cacheLimit?: Size;
+  /** Default TTL for entries in this tier. Default: the cache's `ttl`. */
+  ttl?: Duration | null;
+  /** Which entries go first when over budget. Only least recently used (`'lru'`) today. */
+  policy?: 'lru';
+  /** How long `Cache.open` waits for IndexedDB before going on with RAM in its place. Default `'5s'`. */
+  openTimeout?: Duration;
+}
+
+export const DEFAULT_INDEXEDDB_LIMIT = '256MB';
+const DEFAULT_OPEN_TIMEOUT = '5s';
+
+/**
+ * A persistent tier in the browser's IndexedDB, usually placed below `ram()`. When IndexedDB cannot be used
+ * (private mode, blocked storage, no answer within `openTimeout`), the cache opens with a RAM tier in its
+ * place and emits a `warning` event. WebAssembly build only.
+ */
+export function indexedDb(options: IndexedDbTierOptions = {}): Tier {
+  if (options === null || typeof options !== 'object') throw invalidArg('indexedDb() takes an options object');
+  const database = options.name ?? 'stratacache';
+  if (typeof database !== 'string' || database.length === 0) throw invalidArg('name must be a non-empty string');
+  if (options.policy !== undefined && options.policy !== 'lru') throw invalidArg("policy must be 'lru'");
+  const openTimeout = parseDuration(options.openTimeout ?? DEFAULT_OPEN_TIMEOUT, 'openTimeout');
+  return {
+    kind: 'indexeddb',
+    name: 'indexeddb',
+    cacheLimit: parseSize(options.cacheLimit ?? DEFAULT_INDEXEDDB_LIMIT, 'cacheLimit'),
+    ttl: parseTtl(options.ttl, 'ttl'),
+    settings: { database, openTimeout: String(openTimeout) },
+  };
+}

@@ -1,0 +1,271 @@
+#include "idb_store.h"
+
+#include <emscripten/val.h>
+
+#include <utility>
+
+#include "js_bytes.h"
+
+namespace stratacache::wasm {
+
+using emscripten::val;
+
+namespace {
+
+std::unordered_map<uint32_t, IdbStore*>& Stores() {
+  static auto* stores = new std::unordered_map<uint32_t, IdbStore*>();
+  return *stores;
+}
+
+uint32_t NextStoreId() {
+  static uint32_t next = 1;
+  return next++;
+}
+
+// IndexedDB reports failures as DOMExceptions; the name says which kind.
+Status FromDriverError(const val& error) {
+  const std::string name = error["name"].isString() ? error["name"].as<std::string>() : "Error";
+  const std::string message = "IndexedDB: " + name + ": " +
+                              (error["message"].isString() ? error["message"].as<std::string>() : "");
+  if (name == "QuotaExceededError") return Status(StatusCode::kQuota, message, false);
+  if (name == "TimeoutError") return Status(StatusCode::kTimeout, message);
+  return Status(StatusCode::kIo, message);
+}
+
+// Expiry instants cross to JavaScript as numbers, with null for never (kNeverExpires is not a safe double).
+val ExpiryToJs(int64_t expires_at_ms) {
+  return expires_at_ms == kNeverExpires ? val::null() : val(static_cast<double>(expires_at_ms));
+}
+
+int64_t ExpiryFromJs(const val& expires) {
+  return expires.isNull() || expires.isUndefined() ? kNeverExpires : static_cast<int64_t>(expires.as<double>());
+}
+
+}  // namespace
+
+IdbStore::IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, val driver)
+    : limit_bytes_(limit_bytes), clock_(std::move(clock)), driver_(std::move(driver)), id_(NextStoreId()) {
+  Stores()[id_] = this;
+  driver_.call<void>("attach", id_);
+}
+
+IdbStore::~IdbStore() {
+  Stores().erase(id_);
+  driver_.call<void>("close");
+}
+
+void IdbStore::Complete(uint32_t store_id, uint32_t request, val error, val result) {
+  auto store = Stores().find(store_id);
+  if (store == Stores().end()) return;
+  auto pending = store->second->pending_.find(request);
+  if (pending == store->second->pending_.end()) return;
+  Answer answer = std::move(pending->second);
+  store->second->pending_.erase(pending);
+  answer(error.isNull() || error.isUndefined() ? Status::Ok() : FromDriverError(error), std::move(result));
+}
+
+template <class... Args>
+void IdbStore::Send(const char* method, Answer answer, Args&&... args) {
+  const uint32_t request = next_request_++;
+  pending_.emplace(request, std::move(answer));
+  driver_.call<void>(method, request, std::forward<Args>(args)...);
+}
+
+void IdbStore::Open(Done done) {
+  Send("load", [this, done = std::move(done)](Status status, val records) {
+    if (status.ok()) LoadIndex(records);
+    done(status);
+  });
+}
+
+void IdbStore::LoadIndex(val records) {
+  index_.clear();
+  lru_.clear();
+  bytes_ = 0;
+  // Records come oldest access first, so each one adopted becomes the most recent.
+  const unsigned count = records["length"].as<unsigned>();
+  for (unsigned i = 0; i < count; ++i) {
+    const val record = records[i];
+    Adopt(record["id"].as<std::string>(), record["key"].as<std::string>(),
+          static_cast<uint64_t>(record["charge"].as<double>()), ExpiryFromJs(record["expires"]));
+  }
+}
+
+void IdbStore::Adopt(const std::string& id, const std::string& key, uint64_t charge, int64_t expires_at_ms) {
+  Erase(id);
+  lru_.push_front(id);
+  index_.emplace(id, Entry{key, charge, expires_at_ms, lru_.begin()});
+  bytes_ += charge;
+}
+
+void IdbStore::Touch(Entry& entry) { lru_.splice(lru_.begin(), lru_, entry.recency); }
+
+bool IdbStore::Erase(const std::string& id) {
+  auto found = index_.find(id);
+  if (found == index_.end()) return false;
+  bytes_ -= found->second.charge;
+  lru_.erase(found->second.recency);
+  index_.erase(found);
+  return true;
+}
+
+void IdbStore::Get(const Key& key, GetDone done) {
+  const std::string id = key.digest().ToHex();
+  const int64_t now = clock_->NowMs();
+  if (auto found = index_.find(id); found != index_.end() && found->second.expires_at_ms <= now) {
+    Erase(id);
+    ++expirations_;
+    WriteDeletes({id});
+    done(Status::Ok(), std::nullopt);
+    return;
+  }
+  // Read even when the index has no entry: another tab may have written it.
+  Send("read", [this, id, key, done = std::move(done)](Status status, val record) {
+    if (!status.ok()) return done(status, std::nullopt);
+    if (record.isUndefined() || record.isNull() || record["key"].as<std::string>() != key.text()) {
+      Erase(id);  // gone (another tab removed it), or a digest collision: a miss either way
+      return done(Status::Ok(), std::nullopt);
+    }
+    const int64_t expires = ExpiryFromJs(record["expires"]);
+    if (expires <= clock_->NowMs()) {
+      if (Erase(id)) ++expirations_;
+      WriteDeletes({id});
+      return done(Status::Ok(), std::nullopt);
+    }
+    Bytes value = BytesFromJs(record["value"]);
+    if (auto found = index_.find(id); found != index_.end()) {
+      Touch(found->second);
+    } else {
+      Adopt(id, key.text(), Charge(key.text().size(), value.size()), expires);
+    }
+    done(Status::Ok(), Hit{std::move(value), expires});
+  }, id);
+}
+
+void IdbStore::Has(const Key& key, FoundDone done) {
+  const std::string id = key.digest().ToHex();
+  if (auto found = index_.find(id); found != index_.end()) {
+    return done(Status::Ok(), found->second.expires_at_ms > clock_->NowMs());
+  }
+  Send("peek", [this, key, done = std::move(done)](Status status, val record) {
+    const bool live = status.ok() && !record.isUndefined() && !record.isNull() &&
+                      record["key"].as<std::string>() == key.text() &&
+                      ExpiryFromJs(record["expires"]) > clock_->NowMs();
+    done(status, live);
+  }, id);
+}
+
+std::vector<std::string> IdbStore::EvictFor(uint64_t bytes) {
+  std::vector<std::string> evicted;
+  while (!lru_.empty() && bytes_ + bytes > limit_bytes_) {
+    std::string id = lru_.back();
+    Erase(id);
+    ++evictions_;
+    evicted.push_back(std::move(id));
+  }
+  return evicted;
+}
+
+void IdbStore::Put(const Key& key, Bytes value, int64_t expires_at_ms, Done done) {
+  const uint64_t charge = Charge(key.text().size(), value.size());
+  if (charge > limit_bytes_) {
+    return done(Status(StatusCode::kTooLarge, "the value does not fit in the IndexedDB tier's cacheLimit"));
+  }
+  const std::string id = key.digest().ToHex();
+  Erase(id);
+  std::vector<std::string> deletes = EvictFor(charge);
+  Adopt(id, key.text(), charge, expires_at_ms);
+  Write(key, std::move(value), expires_at_ms, std::move(deletes), /*retried=*/false, std::move(done));
+}
+
+void IdbStore::Write(const Key& key, Bytes value, int64_t expires_at_ms, std::vector<std::string> deletes,
+                     bool retried, Done done) {
+  const std::string id = key.digest().ToHex();
+  const uint64_t charge = Charge(key.text().size(), value.size());
+  val put = val::object();
+  put.set("id", id);
+  put.set("key", key.text());
+  put.set("value", BytesToJs(value));
+  put.set("expires", ExpiryToJs(expires_at_ms));
+  put.set("charge", static_cast<double>(charge));
+  val ids = val::array();
+  for (const std::string& deleted : deletes) ids.call<void>("push", deleted);
+  Send("write",
+       [this, key, value, expires_at_ms, retried, charge, deletes, done = std::move(done)](Status status,
+                                                                                         val result) mutable {
+         if (status.code() == StatusCode::kQuota && !retried) {
+           // The origin's storage is full though this tier is within its budget: the failed transaction wrote
+           // nothing, so retry it once with entries worth twice the value evicted as well.
+           const std::string id = key.digest().ToHex();
+           Erase(id);
+           const uint64_t keep = bytes_ > 2 * charge ? bytes_ - 2 * charge : 0;
+           for (std::string& evicted : EvictFor(limit_bytes_ - keep)) deletes.push_back(std::move(evicted));
+           Adopt(id, key.text(), charge, expires_at_ms);
+           return Write(key, std::move(value), expires_at_ms, std::move(deletes), true, std::move(done));
+         }
+         if (!status.ok()) {
+           Erase(key.digest().ToHex());
+           return done(status);
+         }
+         Reconcile(result["total"].as<double>());
+         done(Status::Ok());
+       },
+       put, ids);
+}
+
+void IdbStore::WriteDeletes(std::vector<std::string> ids) {
+  if (ids.empty()) return;
+  val list = val::array();
+  for (const std::string& id : ids) list.call<void>("push", id);
+  Send("write", [this](Status status, val result) {
+    if (status.ok()) Reconcile(result["total"].as<double>());
+  }, val::null(), list);
+}
+
+void IdbStore::Reconcile(double database_total) {
+  if (database_total <= static_cast<double>(limit_bytes_) || reloading_) return;
+  // Other tabs wrote entries this index does not know of: learn them, then evict down to the budget.
+  reloading_ = true;
+  Send("load", [this](Status status, val records) {
+    reloading_ = false;
+    if (!status.ok()) return;
+    LoadIndex(records);
+    WriteDeletes(EvictFor(0));
+  });
+}
+
+void IdbStore::Delete(const Key& key, FoundDone done) {
+  const std::string id = key.digest().ToHex();
+  const bool known = Erase(id);
+  val list = val::array();
+  list.call<void>("push", id);
+  Send("write", [this, known, done = std::move(done)](Status status, val result) {
+    if (!status.ok()) return done(status, known);
+    Reconcile(result["total"].as<double>());
+    done(Status::Ok(), known || result["removed"].as<unsigned>() > 0);
+  }, val::null(), list);
+}
+
+void IdbStore::Clear(Done done) {
+  index_.clear();
+  lru_.clear();
+  bytes_ = 0;
+  Send("clear", [done = std::move(done)](Status status, val) { done(status); });
+}
+
+void IdbStore::Sweep() {
+  const int64_t now = clock_->NowMs();
+  std::vector<std::string> expired;
+  for (const auto& [id, entry] : index_) {
+    if (entry.expires_at_ms <= now) expired.push_back(id);
+  }
+  for (const std::string& id : expired) Erase(id);
+  expirations_ += expired.size();
+  WriteDeletes(std::move(expired));
+}
+
+StoreCounters IdbStore::Counters() const {
+  return StoreCounters{index_.size(), bytes_, evictions_, expirations_};
+}
+
+}  // namespace stratacache::wasm

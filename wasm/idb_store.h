@@ -1,0 +1,90 @@
+// The IndexedDB tier of the WebAssembly build. The core's side of it: this store keeps the index (key digest ->
+// charge, expiry, recency), the budget and the eviction order, and leaves the bytes to a JavaScript driver
+// (ts/idb/driver.ts) that runs batched IndexedDB transactions. The driver answers each request by calling
+// IdbStore::Complete (through the module function idbComplete) with the request's id; nothing blocks.
+//
+// IndexedDB is the source of truth, because other tabs of the origin write the same database: a read goes to
+// IndexedDB even when the index has no entry (another tab may have written it) and a record that is gone is a
+// miss. Every write transaction also keeps a running total of the database's charged bytes; when it comes back
+// above the budget, the index is reloaded from the metadata store and the oldest entries are evicted.
+#pragma once
+
+#include <emscripten/val.h>
+
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "stratacache/clock.h"
+#include "stratacache/store.h"
+
+namespace stratacache::wasm {
+
+class IdbStore final : public Store {
+ public:
+  // `driver` is a ts/idb/driver.ts IdbDriver over an open database.
+  IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, emscripten::val driver);
+  ~IdbStore() override;
+
+  // Loads the index from the metadata store (no value is read).
+  void Open(Done done) override;
+  void Get(const Key& key, GetDone done) override;
+  void Has(const Key& key, FoundDone done) override;
+  void Put(const Key& key, Bytes value, int64_t expires_at_ms, Done done) override;
+  void Delete(const Key& key, FoundDone done) override;
+  void Clear(Done done) override;
+  void Sweep() override;
+  StoreCounters Counters() const override;
+
+  // Delivers the driver's answer to request `request` of store `store_id`: `error` is null or an Error-like
+  // object with a DOMException name; `result` depends on the request. Answers for a closed store are dropped.
+  static void Complete(uint32_t store_id, uint32_t request, emscripten::val error, emscripten::val result);
+
+  // What one entry is charged beyond its value: the key, stored in both records, and the records' overhead.
+  static uint64_t Charge(size_t key_bytes, size_t value_bytes) { return value_bytes + 2 * key_bytes + 96; }
+
+ private:
+  struct Entry {
+    std::string key;
+    uint64_t charge = 0;
+    int64_t expires_at_ms = kNeverExpires;
+    std::list<std::string>::iterator recency;  // position in lru_, most recent first
+  };
+  using Answer = std::function<void(Status, emscripten::val)>;
+
+  // Sends `method(request, args...)` to the driver; `answer` runs when it completes.
+  template <class... Args>
+  void Send(const char* method, Answer answer, Args&&... args);
+  // Writes `value` (and the deletes) in one transaction; on a full quota, evicts and tries once more.
+  void Write(const Key& key, Bytes value, int64_t expires_at_ms, std::vector<std::string> deletes, bool retried,
+             Done done);
+  // Writes only deletes (evictions, expirations) in the background.
+  void WriteDeletes(std::vector<std::string> ids);
+  // Takes the oldest entries out of the index until `bytes` more fit in the budget; returns their ids.
+  std::vector<std::string> EvictFor(uint64_t bytes);
+  // Reloads the index when the database holds more than this tab knows of (other tabs wrote).
+  void Reconcile(double database_total);
+  void LoadIndex(emscripten::val records);
+  void Adopt(const std::string& id, const std::string& key, uint64_t charge, int64_t expires_at_ms);
+  void Touch(Entry& entry);
+  bool Erase(const std::string& id);
+
+  const uint64_t limit_bytes_;
+  const std::shared_ptr<const Clock> clock_;
+  emscripten::val driver_;
+  const uint32_t id_;
+  uint32_t next_request_ = 1;
+  std::unordered_map<uint32_t, Answer> pending_;
+  std::unordered_map<std::string, Entry> index_;  // by key digest (hex)
+  std::list<std::string> lru_;
+  uint64_t bytes_ = 0;
+  uint64_t evictions_ = 0;
+  uint64_t expirations_ = 0;
+  bool reloading_ = false;
+};
+
+}  // namespace stratacache::wasm
