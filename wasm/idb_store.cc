@@ -2,6 +2,7 @@
 
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "js_bytes.h"
@@ -194,14 +195,19 @@ void IdbStore::Write(const Key& key, Bytes value, int64_t expires_at_ms, std::ve
        [this, key, value, expires_at_ms, retried, charge, deletes, done = std::move(done)](Status status,
                                                                                          val result) mutable {
          if (status.code() == StatusCode::kQuota && !retried) {
-           // The origin's storage is full though this tier is within its budget: the failed transaction wrote
-           // nothing, so retry it once with entries worth twice the value evicted as well.
+           // The origin's storage is full though this tier is within its budget. The failed transaction wrote
+           // nothing; free the older half of the entries (at least twice the value) in a transaction of their
+           // own, since the browser checks a transaction's new bytes against the quota before its deletes count,
+           // then try the put once more.
            const std::string id = key.digest().ToHex();
            Erase(id);
-           const uint64_t keep = bytes_ > 2 * charge ? bytes_ - 2 * charge : 0;
+           const uint64_t keep = std::min(bytes_ / 2, bytes_ > 2 * charge ? bytes_ - 2 * charge : 0);
            for (std::string& evicted : EvictFor(limit_bytes_ - keep)) deletes.push_back(std::move(evicted));
-           Adopt(id, key.text(), charge, expires_at_ms);
-           return Write(key, std::move(value), expires_at_ms, std::move(deletes), true, std::move(done));
+           return SendDeletes(deletes, [this, key, value = std::move(value), expires_at_ms, charge,
+                                        done = std::move(done)](Status, val) mutable {
+             Adopt(key.digest().ToHex(), key.text(), charge, expires_at_ms);
+             Write(key, std::move(value), expires_at_ms, {}, /*retried=*/true, std::move(done));
+           });
          }
          if (!status.ok()) {
            Erase(key.digest().ToHex());
@@ -213,13 +219,17 @@ void IdbStore::Write(const Key& key, Bytes value, int64_t expires_at_ms, std::ve
        put, ids);
 }
 
-void IdbStore::WriteDeletes(std::vector<std::string> ids) {
-  if (ids.empty()) return;
+void IdbStore::SendDeletes(const std::vector<std::string>& ids, Answer answer) {
   val list = val::array();
   for (const std::string& id : ids) list.call<void>("push", id);
-  Send("write", [this](Status status, val result) {
+  Send("write", std::move(answer), val::null(), list);
+}
+
+void IdbStore::WriteDeletes(std::vector<std::string> ids) {
+  if (ids.empty()) return;
+  SendDeletes(ids, [this](Status status, val result) {
     if (status.ok()) Reconcile(result["total"].as<double>());
-  }, val::null(), list);
+  });
 }
 
 void IdbStore::Reconcile(double database_total) {
@@ -237,13 +247,11 @@ void IdbStore::Reconcile(double database_total) {
 void IdbStore::Delete(const Key& key, FoundDone done) {
   const std::string id = key.digest().ToHex();
   const bool known = Erase(id);
-  val list = val::array();
-  list.call<void>("push", id);
-  Send("write", [this, known, done = std::move(done)](Status status, val result) {
+  SendDeletes({id}, [this, known, done = std::move(done)](Status status, val result) {
     if (!status.ok()) return done(status, known);
     Reconcile(result["total"].as<double>());
     done(Status::Ok(), known || result["removed"].as<unsigned>() > 0);
-  }, val::null(), list);
+  });
 }
 
 void IdbStore::Clear(Done done) {

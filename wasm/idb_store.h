@@ -62,7 +62,9 @@ class IdbStore final : public Store {
   // Writes `value` (and the deletes) in one transaction; on a full quota, evicts and tries once more.
   void Write(const Key& key, Bytes value, int64_t expires_at_ms, std::vector<std::string> deletes, bool retried,
              Done done);
-  // Writes only deletes (evictions, expirations) in the background.
+  // Removes entries by id in one transaction.
+  void SendDeletes(const std::vector<std::string>& ids, Answer answer);
+  // The same in the background (evictions, expirations).
   void WriteDeletes(std::vector<std::string> ids);
   // Takes the oldest entries out of the index until `bytes` more fit in the budget; returns their ids.
   std::vector<std::string> EvictFor(uint64_t bytes);

@@ -20,4 +20,39 @@ export const setups: Array<[name: string, setup: TierSetup]> = [
 for (const [name, setup] of setups) describe(`Cache contract ${name}`, () => tierContract(setup));
 describe('Cache contract, RAM', () => ramContract(Cache));
 
-Object.assign(globalThis, { strataTests: { runCases } });
+/** What a test reads straight from a tier's database, to check the cache against IndexedDB itself. */
+export interface DatabaseFacts {
+  /** The running total the tier keeps of charged bytes. */
+  total: number;
+  /** The charges of the metadata records, summed. */
+  charges: number;
+  metaRecords: number;
+  valueRecords: number;
+}
+
+function databaseFacts(name: string): Promise<DatabaseFacts> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(name);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction(['meta', 'values'], 'readonly');
+      const [meta, values] = [tx.objectStore('meta').getAll(), tx.objectStore('values').count()];
+      const total = tx.objectStore('meta').get('#total');
+      tx.oncomplete = () => {
+        db.close();
+        const records = (meta.result as Array<number | { charge: number }>).filter((r) => typeof r === 'object');
+        resolve({
+          total: (total.result as number | undefined) ?? 0,
+          charges: records.reduce((sum, record) => sum + (record as { charge: number }).charge, 0),
+          metaRecords: records.length,
+          valueRecords: values.result,
+        });
+      };
+    };
+  });
+}
+
+const api = { runCases, Cache, ram, indexedDb, databaseFacts };
+export type PageApi = typeof api;
+Object.assign(globalThis, { strataTests: api });

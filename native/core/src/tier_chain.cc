@@ -261,8 +261,11 @@ void TierChain::Set(const Key& key, Bytes value, Ttl ttl, Done done) {
     Tier& tier = *tiers_[i];
     tier.store->Put(key, value, ExpiryFor(tier, ttl, now), [self = shared_from_this(), i, key, join](Status status) {
       const Tier& tier = *self->tiers_[i];
-      // Passed over rather than failed (see WriteOutcome): the listeners still hear of it.
-      if (status.code() == StatusCode::kUnavailable) self->ReportError(tier, key, status);
+      // Passed over rather than failed (see WriteOutcome): the listeners still hear of it. A full storage quota
+      // fails the set and is an event too: the app, not the caller of this set, is who can free storage.
+      if (status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kQuota) {
+        self->ReportError(tier, key, status);
+      }
       join->Add(status.InTier(tier.name));
     });
   }

@@ -1,0 +1,208 @@
+// The indexedDb() tier in real Chromium beyond the contract: persistence across a browser restart, the budget
+// under overfill, promotion, two pages on one database, a full storage quota, a hung open, another tab
+// deleting the database. Each case checks the cache against what IndexedDB itself holds.
+import { rm } from 'node:fs/promises';
+
+import type { Page } from 'playwright-core';
+
+import { profileFolder } from '../browser/harness.mjs';
+import type { PageApi } from '../browser/page.js';
+import { startTestSite, type TestSite } from './browser-page.js';
+
+declare const strataTests: PageApi;
+
+let site: TestSite;
+let browser: Awaited<ReturnType<TestSite['launch']>>;
+
+beforeAll(async () => {
+  site = await startTestSite();
+  browser = await site.launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+const newPage = (): Promise<Page> => site.open(browser.context);
+
+test('entries persist across a browser restart, and the index loads from metadata alone', async () => {
+  const profile = await profileFolder();
+  try {
+    let chromium = await site.launch(profile);
+    await (await site.open(chromium.context)).evaluate(async () => {
+      const { Cache, indexedDb } = strataTests;
+      const cache = await Cache.open({ tiers: [indexedDb({ name: 'persist' })] });
+      for (let i = 0; i < 20; i++) await cache.set(`k${i}`, `value ${i}`);
+      await cache.set('short', 'v', { ttl: 50 });
+      await cache.close();
+    });
+    await chromium.close();
+
+    chromium = await site.launch(profile);
+    const after = await (await site.open(chromium.context)).evaluate(async () => {
+      const { Cache, indexedDb, ram } = strataTests;
+      const cache = await Cache.open({ tiers: [ram(), indexedDb({ name: 'persist' })] });
+      const loaded = cache.stats().tiers[1]!.entries; // before any read
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const value = new TextDecoder().decode(await cache.get('k7'));
+      const short = await cache.get('short');
+      const promoted = cache.getSync('k7') !== undefined; // now in RAM
+      const [hot, idb] = cache.stats().tiers;
+      await cache.close();
+      return { loaded, value, short, promoted, ramHits: hot!.hits, idbHits: idb!.hits };
+    });
+    await chromium.close();
+    expect(after).toEqual({ loaded: 21, value: 'value 7', short: undefined, promoted: true, ramHits: 1, idbHits: 1 });
+  } finally {
+    await rm(profile, { recursive: true, force: true });
+  }
+});
+
+test('cacheLimit holds under a tenfold overfill, in the index and in the database', async () => {
+  const page = await newPage();
+  const result = await page.evaluate(async () => {
+    const { Cache, indexedDb, databaseFacts } = strataTests;
+    const limit = 1_000_000;
+    const cache = await Cache.open({ tiers: [indexedDb({ name: 'overfill', cacheLimit: limit })] });
+    let [written, i, worst] = [0, 0, 0];
+    let seed = 7;
+    while (written < 10 * limit) {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      const size = seed % 20_000;
+      await cache.set(`key:${i++}`, new Uint8Array(size));
+      written += size;
+      worst = Math.max(worst, cache.stats().tiers[0]!.bytes);
+    }
+    const stats = cache.stats().tiers[0]!;
+    const newest = await cache.has(`key:${i - 1}`);
+    await cache.close();
+    return { limit, worst, stats, newest, facts: await databaseFacts('overfill') };
+  });
+  expect(result.worst).toBeLessThanOrEqual(result.limit);
+  expect(result.stats.evictions).toBeGreaterThan(0);
+  expect(result.newest).toBe(true);
+  expect(result.facts.total).toBeLessThanOrEqual(result.limit);
+  expect(result.facts.total).toBe(result.facts.charges);
+  expect(result.facts).toMatchObject({ metaRecords: result.stats.entries, valueRecords: result.stats.entries });
+});
+
+test('two pages write one database at once without corrupting it, and see each other’s entries', async () => {
+  const [a, b] = [await newPage(), await newPage()];
+  const limit = 1_000_000;
+  const fill = (page: Page, prefix: string) =>
+    page.evaluate(
+      async ({ prefix, limit }) => {
+        const { Cache, indexedDb } = strataTests;
+        const cache = await Cache.open({ tiers: [indexedDb({ name: 'two-pages', cacheLimit: limit })] });
+        (globalThis as unknown as { cache: typeof cache }).cache = cache;
+        for (let round = 0; round < 30; round++) {
+          await Promise.all(Array.from({ length: 10 }, (_, i) => cache.set(`${prefix}${round * 10 + i}`, new Uint8Array(10_000).fill(round))));
+        }
+      },
+      { prefix, limit },
+    );
+  await Promise.all([fill(a, 'a'), fill(b, 'b')]);
+  type Shared = { cache: Awaited<ReturnType<PageApi['Cache']['open']>> };
+
+  // Each page reads what the other wrote last, and a delete in one is a miss in the other.
+  const seen = await a.evaluate(async () => {
+    const { cache } = globalThis as unknown as Shared;
+    return Array.from((await cache.get('b299')) ?? []).every((byte) => byte === 29);
+  });
+  expect(seen).toBe(true);
+  expect(await b.evaluate(() => (globalThis as unknown as Shared).cache.delete('a299'))).toBe(true);
+  expect(await a.evaluate(async () => (await (globalThis as unknown as Shared).cache.get('a299')) === undefined)).toBe(true);
+
+  // The writers bring the database back within the budget once they learn of each other's entries.
+  await a.waitForFunction(async (max) => (await strataTests.databaseFacts('two-pages')).total <= max, limit);
+  const facts = await a.evaluate(() => strataTests.databaseFacts('two-pages'));
+  expect(facts.total).toBe(facts.charges);
+  expect(facts.valueRecords).toBe(facts.metaRecords);
+  expect(facts.metaRecords).toBeGreaterThan(0);
+});
+
+test('a full storage quota: evicts and retries once, then ERR_QUOTA and an error event', async () => {
+  // A browser of its own: the quota override is per origin, and other cases' databases would count against it.
+  const chromium = await site.launch();
+  const page = await site.open(chromium.context);
+  const cdp = await chromium.context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: site.origin, quotaSize: 4_000_000 });
+  try {
+    const result = await page.evaluate(async () => {
+      const { Cache, indexedDb } = strataTests;
+      const cache = await Cache.open({ tiers: [indexedDb({ name: 'quota', cacheLimit: '100MB' })] });
+      const events: Array<{ code: string; tier: string }> = [];
+      cache.on('error', (event) => events.push({ code: event.error.code, tier: event.tier }));
+      // Random bytes, since Chromium compresses what it stores.
+      const noise = (size: number, first: number) => {
+        const bytes = new Uint8Array(size);
+        for (let at = 0; at < size; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536));
+        bytes[0] = first;
+        return bytes;
+      };
+      for (let i = 0; i < 30; i++) await cache.set(`fits:${i}`, noise(400_000, i)); // 12 MB in all
+      const kept = await cache.get('fits:29');
+      const failure = await cache.set('too-big', noise(6_000_000, 0)).then(() => null, (error: { code: string }) => error.code);
+      const stats = cache.stats().tiers[0]!;
+      await cache.close();
+      return { kept: kept?.[0], failure, events, evictions: stats.evictions };
+    });
+    expect(result.kept).toBe(29);
+    expect(result.evictions).toBeGreaterThan(0); // made room within a budget the quota was smaller than
+    expect(result.failure).toBe('ERR_QUOTA');
+    expect(result.events).toContainEqual({ code: 'ERR_QUOTA', tier: 'indexeddb' });
+  } finally {
+    await chromium.close();
+  }
+});
+
+test('an open that hangs falls back to RAM after openTimeout, with a warning event', async () => {
+  const [holder, page] = [await newPage(), await newPage()];
+  // A real hung open: another page's upgrade of the database never finishes, so every open of it waits.
+  await holder.evaluate(() => {
+    const request = indexedDB.open('hung', 2);
+    request.onupgradeneeded = () => {
+      const store = request.result.createObjectStore('spin');
+      const spin = () => (store.get(0).onsuccess = spin);
+      spin();
+    };
+  });
+  const result = await page.evaluate(async () => {
+    const { Cache, indexedDb } = strataTests;
+    const cache = await Cache.open({ tiers: [indexedDb({ name: 'hung', openTimeout: '300ms' })] });
+    const warnings: Array<{ code: string; tier: string }> = [];
+    cache.on('warning', (event) => warnings.push({ code: event.error.code, tier: event.tier }));
+    await cache.set('k', 'v');
+    const value = new TextDecoder().decode(await cache.get('k'));
+    await cache.close();
+    return { value, warnings };
+  });
+  expect(result).toEqual({ value: 'v', warnings: [{ code: 'ERR_TIMEOUT', tier: 'indexeddb' }] });
+});
+
+test('another tab deleting the database is not blocked; the cache reopens it', async () => {
+  const [page, other] = [await newPage(), await newPage()];
+  await page.evaluate(async () => {
+    const { Cache, indexedDb } = strataTests;
+    const cache = await Cache.open({ tiers: [indexedDb({ name: 'versionchange' })] });
+    await cache.set('before', 'v');
+    (globalThis as unknown as { cache: typeof cache }).cache = cache;
+  });
+  const deletion = await other.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        const request = indexedDB.deleteDatabase('versionchange');
+        request.onblocked = () => resolve('blocked');
+        request.onsuccess = () => resolve('deleted');
+      }),
+  );
+  expect(deletion).toBe('deleted');
+  const after = await page.evaluate(async () => {
+    const { cache } = globalThis as unknown as { cache: Awaited<ReturnType<PageApi['Cache']['open']>> };
+    const before = await cache.get('before');
+    await cache.set('after', 'v2');
+    return { before, after: new TextDecoder().decode(await cache.get('after')) };
+  });
+  expect(after).toEqual({ before: undefined, after: 'v2' });
+});
