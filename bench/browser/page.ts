@@ -1,0 +1,81 @@
+// The browser benchmark's page (run by bench/browser.mjs): the IndexedDB tier against idb-keyval, and the RAM
+// tier's hits against lru-cache, in one page on the same data.
+import { createStore, get, getMany, set, setMany } from 'idb-keyval';
+import { LRUCache } from 'lru-cache';
+
+import { Cache, indexedDb, ram } from '../../dist/wasm.js';
+
+interface Row {
+  what: string;
+  stratacache: number; // operations per second
+  other: number;
+  /** stratacache's rate over the other's: above 1 is faster. */
+  ratio: number;
+}
+
+function values(size: number, count: number): Uint8Array[] {
+  return Array.from({ length: count }, (_, i) => {
+    const bytes = new Uint8Array(size);
+    for (let at = 0; at < size; at += 65_536) crypto.getRandomValues(bytes.subarray(at, Math.min(size, at + 65_536)));
+    bytes[0] = i & 0xff;
+    return bytes;
+  });
+}
+
+/** Operations per second of `run`, which does `count` operations. */
+async function rate(count: number, run: () => Promise<unknown> | unknown): Promise<number> {
+  const start = performance.now();
+  await run();
+  return (count * 1000) / (performance.now() - start);
+}
+
+const row = (what: string, stratacache: number, other: number): Row => ({ what, stratacache, other, ratio: stratacache / other });
+
+async function idbRows(quick: boolean): Promise<Row[]> {
+  const rows: Row[] = [];
+  const cache = await Cache.open({ tiers: [indexedDb({ name: 'bench-strata', cacheLimit: '2GB' })] });
+  const store = createStore('bench-keyval', 'kv');
+  for (const [label, size, sequential] of [['100 B', 100, 1000], ['64 KiB', 65_536, 200], ['1 MiB', 1 << 20, 30]] as const) {
+    const n = quick ? Math.ceil(sequential / 10) : sequential;
+    const data = values(size, Math.max(n, 100));
+    const keys = data.map((_, i) => `${label}:${i}`);
+    rows.push(row(`put ${label}, one at a time`,
+      await rate(n, async () => { for (let i = 0; i < n; i++) await cache.set(keys[i]!, data[i]!); }),
+      await rate(n, async () => { for (let i = 0; i < n; i++) await set(keys[i]!, data[i]!, store); })));
+    rows.push(row(`get ${label}, one at a time`,
+      await rate(n, async () => { for (let i = 0; i < n; i++) await cache.get(keys[i]!); }),
+      await rate(n, async () => { for (let i = 0; i < n; i++) await get(keys[i]!, store); })));
+    const batch = keys.slice(0, 100);
+    rows.push(row(`put ${label}, 100 at once (idb-keyval setMany)`,
+      await rate(100, () => Promise.all(batch.map((key, i) => cache.set(key, data[i]!)))),
+      await rate(100, () => setMany(batch.map((key, i) => [key, data[i]!]), store))));
+    rows.push(row(`get ${label}, 100 at once (idb-keyval getMany)`,
+      await rate(100, () => Promise.all(batch.map((key) => cache.get(key)))),
+      await rate(100, () => getMany(batch, store))));
+  }
+  await cache.clear();
+  await cache.close();
+  return rows;
+}
+
+async function ramRows(quick: boolean): Promise<Row[]> {
+  const keys = Array.from({ length: 1000 }, (_, i) => `key:${i}`);
+  const value = new Uint8Array(100);
+  const cache = await Cache.open({ tiers: [ram({ cacheLimit: '64MB' })] });
+  const lru = new LRUCache<string, Uint8Array>({ maxSize: 64_000_000, sizeCalculation: (v) => v.length + 1 });
+  for (const key of keys) {
+    cache.setSync(key, value);
+    lru.set(key, value);
+  }
+  const n = quick ? 20_000 : 200_000;
+  let sink = 0;
+  const strata = await rate(n, () => { for (let i = 0; i < n; i++) sink += cache.getSync(keys[i % 1000]!)!.length; });
+  const other = await rate(n, () => { for (let i = 0; i < n; i++) sink += lru.get(keys[i % 1000]!)!.length; });
+  await cache.close();
+  if (sink === 0) throw new Error('no hits');
+  return [row('RAM hit 100 B (getSync vs lru-cache get)', strata, other)];
+}
+
+Object.assign(globalThis, {
+  runBench: async (quick: boolean) => [...(await idbRows(quick)), ...(await ramRows(quick))],
+});
