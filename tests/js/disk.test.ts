@@ -1,9 +1,10 @@
 // The disk tier as users meet it: across restarts, below RAM, shared by several processes, after a writer is
 // killed, and when its files are damaged. The contract cases run over [disk] and [ram, disk] in contract.test.ts.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 
 import { Cache, type CacheErrorEvent, disk, ram } from '../../dist/node.js';
 import { random, sleep, text } from './backends.js';
@@ -137,6 +138,33 @@ describe('disk tier', () => {
     expect(await cache.verify()).toEqual({ entries: 1, removedEntries: 0, orphanFiles: 0, tempFiles: 0 });
   });
 
+  // A real full disk: a 2 MiB tmpfs mounted over the folder (needs root, as in CI's container).
+  const canMount = process.getuid?.() === 0;
+  (canMount ? test : test.skip)('a full disk fails the set with an error event; gets keep being served', async () => {
+    const path = freshFolder('full');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', path]);
+    try {
+      await using cache = await Cache.open({ tiers: [disk({ path })] });
+      const events: CacheErrorEvent[] = [];
+      cache.on('error', (event) => events.push(event));
+      await cache.set('kept', valueFor('kept'));
+      let failure: unknown;
+      for (let i = 0; i < 100 && failure === undefined; i++) {
+        await cache.set(`fill-${i}`, new Uint8Array(100_000).fill(i)).catch((error: unknown) => (failure = error));
+      }
+      expect(failure).toMatchObject({ code: 'ERR_QUOTA', tier: 'disk', message: expect.stringMatching(/disk full/) });
+      await sleep(20); // events reach JavaScript through the event loop
+      expect(events.map((e) => [e.tier, e.error.code])).toContainEqual(['disk', 'ERR_QUOTA']);
+      expect(sameBytes((await cache.get('kept'))!, valueFor('kept'))).toBe(true);
+      await cache.delete('fill-0');
+      await cache.delete('fill-1');
+      await cache.set('after', 'fits again');
+      expect(text(await cache.get('after'))).toBe('fits again');
+    } finally {
+      execFileSync('umount', ['-l', path]);
+    }
+  });
+
   test('bad options and unusable paths are refused', async () => {
     expect(() => disk({ path: '' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
     expect(() => disk({ path: '/tmp/x', policy: 'fifo' as never })).toThrow(/policy must be/);
@@ -150,16 +178,20 @@ describe('disk tier', () => {
     });
   });
 
-  test('several processes write and read one folder within one budget', async () => {
-    const path = freshFolder('processes');
+  interface WriterReport {
+    written: number;
+    read: number;
+    bad: number;
+  }
+
+  /** Four writers (`start` runs one) share a folder: each wrote all its keys, saw others', and nothing is damaged. */
+  async function shareOneFolder(label: string, start: (args: string[]) => Promise<WriterReport>): Promise<void> {
+    const path = freshFolder(label);
     const limit = 3_000_000;
     const prefixes = ['p0', 'p1', 'p2', 'p3'];
-    const results = await Promise.all(
-      prefixes.map((prefix) =>
-        run(process.execPath, [writer, path, String(limit), prefix, '300', ...prefixes.filter((p) => p !== prefix)]),
-      ),
+    const reports = await Promise.all(
+      prefixes.map((prefix) => start([path, String(limit), prefix, '300', ...prefixes.filter((p) => p !== prefix)])),
     );
-    const reports = results.map(({ stdout }) => JSON.parse(stdout.trim().split('\n').pop()!));
     expect(reports.map((r) => r.written)).toEqual([300, 300, 300, 300]);
     expect(reports.reduce((sum, r) => sum + r.read, 0)).toBeGreaterThan(0); // they did see each other's values
     expect(reports.reduce((sum, r) => sum + r.bad, 0)).toBe(0);
@@ -171,6 +203,25 @@ describe('disk tier', () => {
     expect(cache.stats().tiers[0].bytes).toBeLessThanOrEqual(limit);
     expect(bytesOnDisk(path)).toBeLessThanOrEqual(limit);
     expect((await cache.verify()).removedEntries).toBe(0);
+  }
+
+  test('several processes write and read one folder within one budget', async () => {
+    await shareOneFolder('processes', async (args) => {
+      const { stdout } = await run(process.execPath, [writer, ...args]);
+      return JSON.parse(stdout.trim().split('\n').pop()!);
+    });
+  });
+
+  test('several worker threads, each with its own cache, write and read one folder within one budget', async () => {
+    await shareOneFolder('workers', (args) => {
+      const worker = new Worker(writer, { workerData: args });
+      return new Promise<WriterReport>((resolve, reject) => {
+        let report: WriterReport | undefined;
+        worker.on('message', (message: WriterReport) => (report = message));
+        worker.on('error', reject);
+        worker.on('exit', (code) => (code === 0 && report ? resolve(report) : reject(new Error(`worker exit ${code}`))));
+      });
+    });
   });
 
   test('writers killed with SIGKILL mid-write never leave a torn value', async () => {

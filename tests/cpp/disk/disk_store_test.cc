@@ -1,14 +1,18 @@
 #include "stratacache/disk/disk_store.h"
 
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <random>
 #include <thread>
 
+#include "index_schema.h"
 #include "manual_clock.h"
 #include "stratacache/blake3.h"
 
@@ -30,7 +34,20 @@ class DiskStoreTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
+    if (mounted_) ::umount2(root_.c_str(), MNT_DETACH);
     fs::remove_all(root_);
+  }
+
+  // Puts the tier on a tmpfs of `size` (e.g. "2m"), so the disk really fills up. Needs root (CAP_SYS_ADMIN).
+  bool MountTinyFilesystem(const char* size) {
+    store_.reset();
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+    const std::string options = std::string("size=") + size;
+    if (::mount("tmpfs", root_.c_str(), "tmpfs", 0, options.c_str()) != 0) return false;
+    mounted_ = true;
+    Reopen();
+    return true;
   }
 
   void Reopen(uint64_t limit = 0, EvictionPolicy policy = EvictionPolicy::kLru) {
@@ -101,6 +118,7 @@ class DiskStoreTest : public ::testing::Test {
   }
 
   fs::path root_;
+  bool mounted_ = false;
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
   std::unique_ptr<DiskStore> store_;
 };
@@ -329,6 +347,63 @@ TEST_F(DiskStoreTest, ConcurrentPutsAllLand) {
   EXPECT_EQ(store_->Counters().entries, static_cast<uint64_t>(kThreads * kEach));
   EXPECT_EQ(Text("t3-7"), std::to_string(3 * kEach + 7));
   EXPECT_EQ(Text("t5-10"), std::string(Pattern(8'000, 5 * kEach + 10).view()));
+}
+
+// A full disk fails the set that hit it (kQuota, "disk full") and nothing else: gets keep being served, and sets
+// work again once space is freed.
+TEST_F(DiskStoreTest, DiskFullFailsTheSetAndKeepsServingGets) {
+  if (!MountTinyFilesystem("2m")) GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno);
+  ASSERT_TRUE(Put("small", Bytes::Copy("still here")).ok());
+  const Bytes first = Pattern(100'000, 100);
+  ASSERT_TRUE(Put("large0", first).ok());
+  Status full;
+  int stored = 1;
+  for (int i = 1; i < 100 && full.ok(); ++i) {
+    full = Put("large" + std::to_string(i), Pattern(100'000, 100 + i));
+    stored += full.ok();
+  }
+  ASSERT_FALSE(full.ok()) << "2 MiB never filled up";
+  EXPECT_EQ(full.code(), StatusCode::kQuota);
+  EXPECT_NE(full.message().find("disk full"), std::string::npos) << full.message();
+  EXPECT_FALSE(full.retryable());
+  EXPECT_FALSE(Has("large" + std::to_string(stored)));  // the failed set left nothing behind
+
+  EXPECT_EQ(Text("small"), "still here");
+  EXPECT_EQ(Text("large0"), std::string(first.view()));
+  EXPECT_EQ(store_->Counters().entries, static_cast<uint64_t>(stored + 1));
+  EXPECT_TRUE(fs::is_empty(root_ / "tmp"));  // the partial temp file was removed
+
+  for (int i = 0; i < stored; i += 2) ASSERT_TRUE(Delete("large" + std::to_string(i)));
+  EXPECT_TRUE(Put("after", Pattern(100'000, 999)).ok());
+  EXPECT_EQ(Text("small"), "still here");
+  EXPECT_EQ(Verify().removed_entries, 0u);
+}
+
+// The index holds one row per key digest and stores the key with it: a row whose key differs from the one asked
+// for (a digest collision, forged here by moving a row to another key's digest) is a miss, never its value.
+TEST_F(DiskStoreTest, RowOfAnotherKeyWithTheSameDigestIsAMiss) {
+  ASSERT_TRUE(Put("victim", Bytes::Copy("victim's value")).ok());
+  ASSERT_TRUE(Put("forger", Pattern(10'000, 1)).ok());
+  store_.reset();
+  {
+    SqliteDb db;
+    ASSERT_TRUE(db.Open(IndexPath(root_.string()), /*create=*/false, 1'000).ok());
+    Status status;
+    Statement forge = db.Prepare("UPDATE entries SET digest = ?1 WHERE key = 'forger'", &status);
+    ASSERT_TRUE(status.ok()) << status.message();
+    ASSERT_TRUE(db.Exec("DELETE FROM entries WHERE key = 'victim'").ok());
+    const std::string victim = DigestBlob(Key("victim"));
+    forge.BindBlob(1, victim.data(), victim.size());
+    ASSERT_TRUE(forge.Run("forge").ok());
+    ASSERT_EQ(sqlite3_changes(db.handle()), 1);
+  }
+  Reopen();
+  EXPECT_EQ(Text("victim"), std::nullopt);
+  EXPECT_FALSE(Has("victim"));
+  EXPECT_EQ(Text("forger"), std::nullopt);  // its row no longer sits at its own digest
+
+  ASSERT_TRUE(Put("victim", Bytes::Copy("written again")).ok());  // replaces the forged row
+  EXPECT_EQ(Text("victim"), "written again");
 }
 
 TEST_F(DiskStoreTest, CorruptIndexIsMovedAsideAndRebuilt) {

@@ -21,8 +21,9 @@ namespace {
 constexpr auto kStaleTempAge = std::chrono::hours(1);
 
 Status IoError(const std::string& what, int error) {
+  // kQuota: the tier chain fails the set and tells the error listeners, who can free space.
   if (error == ENOSPC || error == EDQUOT) {
-    return Status(StatusCode::kIo, "disk full: " + what + ": " + std::strerror(error), false);
+    return Status(StatusCode::kQuota, "disk full: " + what + ": " + std::strerror(error), false);
   }
   return Status(StatusCode::kIo, what + ": " + std::strerror(error));
 }

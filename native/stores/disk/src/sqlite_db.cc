@@ -8,7 +8,7 @@ Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
   const int primary = rc & 0xff;
   std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   std::string message = "disk index: " + std::string(what) + ": " + detail;
-  if (primary == SQLITE_FULL) return Status(StatusCode::kIo, "disk full: " + message, false);
+  if (primary == SQLITE_FULL) return Status(StatusCode::kQuota, "disk full: " + message, false);
   if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return Status(StatusCode::kCorrupt, message);
   return Status(StatusCode::kIo, message);
 }
