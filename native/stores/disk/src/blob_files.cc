@@ -175,6 +175,12 @@ Status BlobFiles::Read(const Blake3Digest& hash, std::optional<Bytes>* value) co
   return Status::Ok();
 }
 
+bool BlobFiles::Intact(const Blake3Digest& hash, const std::optional<std::string_view>& inline_data) const {
+  if (inline_data) return Blake3::Hash(inline_data->data(), inline_data->size()) == hash;
+  std::optional<Bytes> value;
+  return Read(hash, &value).ok() && value.has_value();
+}
+
 void BlobFiles::Remove(const Blake3Digest& hash) const { ::unlink(PathOf(hash).c_str()); }
 
 void BlobFiles::ForEach(const FileVisitor& visit) const {

@@ -29,6 +29,8 @@ class BlobFiles {
   bool Exists(const Blake3Digest& hash) const;
   // The file's bytes, checked against `hash`: nullopt when the file is gone, kCorrupt when its bytes differ.
   Status Read(const Blake3Digest& hash, std::optional<Bytes>* value) const;
+  // Whether content `hash` reads back intact: `inline_data` when the index holds it, else its file.
+  bool Intact(const Blake3Digest& hash, const std::optional<std::string_view>& inline_data) const;
   void Remove(const Blake3Digest& hash) const;
   // Calls `visit(hash, path)` for every file under blobs/; `hash` is nullopt for a file that is not where its
   // name would place it (or not named by a hash), which no entry can use.

@@ -19,10 +19,12 @@ namespace {
 
 // Recorded uses are written at least this often, so that eviction and other processes see them.
 constexpr auto kAccessFlushDelay = std::chrono::seconds(1);
+// verify() reads content this many rows per reader task, so gets queued meanwhile wait for one chunk at most.
+constexpr int kVerifyChunk = 64;
 
 // One change for the writer thread. `complete` reports its outcome; it is empty for background work.
 struct WriteOp {
-  enum class Kind { kPut, kDelete, kClear, kSweep, kClean, kVerify, kForget, kFlush };
+  enum class Kind { kPut, kDelete, kClear, kSweep, kClean, kRepairIndex, kRemoveOrphans, kForget, kFlush };
   explicit WriteOp(Kind k) : kind(k) {}
 
   Kind kind;
@@ -36,7 +38,17 @@ struct WriteOp {
   bool found = false;
   uint64_t count = 0;
   VerifyReport verify;
+  std::vector<OrphanCandidate> orphans;
   std::function<void(WriteOp&)> complete;
+};
+
+// One verify() in progress. Its steps run one after another (each starts the next), so no two touch it at once.
+struct VerifyRun {
+  explicit VerifyRun(VerifyDone d) : done(std::move(d)) {}
+  VerifyDone done;
+  VerifyReport report;                // filled by step 1, then read only
+  std::atomic<uint64_t> dropped{0};   // entries the writer dropped for content step 2 found damaged
+  std::string cursor;                 // the last content hash checked
 };
 
 // Joins a thread, or lets it finish alone when it is the one destroying the store (a completion may hold the
@@ -66,7 +78,9 @@ struct DiskStore::Engine : std::enable_shared_from_this<Engine> {
   void Enqueue(WriteOp op);
   void Read(std::function<void(IndexReader&)> task);
   void RecordAccess(const Key& key, int64_t now_ms);
-  void Forget(const Blake3Digest& hash);
+  void Forget(const Blake3Digest& hash, std::function<void(WriteOp&)> complete = nullptr);
+  void VerifyContent(std::shared_ptr<VerifyRun> run);
+  void VerifyFiles(std::shared_ptr<VerifyRun> run);
   void PublishTotals();
 
   const DiskStoreOptions options;
@@ -160,10 +174,52 @@ void DiskStore::Engine::RecordAccess(const Key& key, int64_t now_ms) {
   ++access.hits;
 }
 
-void DiskStore::Engine::Forget(const Blake3Digest& hash) {
+void DiskStore::Engine::Forget(const Blake3Digest& hash, std::function<void(WriteOp&)> complete) {
   WriteOp op(WriteOp::Kind::kForget);
   op.hash = hash;
+  op.complete = std::move(complete);
   Enqueue(std::move(op));
+}
+
+// verify(), step 2: content is read and hashed on a reader thread, a chunk per task, holding no lock; what looks
+// damaged is dropped by the writer, which reads it again under the write lock first (another writer may have
+// replaced it since).
+void DiskStore::Engine::VerifyContent(std::shared_ptr<VerifyRun> run) {
+  Read([this, run = std::move(run)](IndexReader& reader) {
+    std::vector<ContentRow> rows;
+    Status status = reader.ContentAfter(run->cursor, kVerifyChunk, &rows);
+    if (!status.ok()) return run->done(status, VerifyReport{});
+    for (const ContentRow& row : rows) {
+      std::optional<std::string_view> data;
+      if (row.inline_value) data = row.inline_value->view();
+      if (blobs.Intact(row.hash, data)) continue;
+      Forget(row.hash, [run](WriteOp& op) { run->dropped += op.count; });
+    }
+    if (rows.size() < static_cast<size_t>(kVerifyChunk)) return VerifyFiles(run);
+    run->cursor = std::string(HashBlob(rows.back().hash));
+    VerifyContent(run);
+  });
+}
+
+// verify(), step 3: files no content row names are looked for on a reader thread; the writer removes those that
+// are still unused under the write lock, then recounts the totals.
+void DiskStore::Engine::VerifyFiles(std::shared_ptr<VerifyRun> run) {
+  Read([this, run = std::move(run)](IndexReader& reader) {
+    WriteOp op(WriteOp::Kind::kRemoveOrphans);
+    Status status = Status::Ok();
+    blobs.ForEach([&](const std::optional<Blake3Digest>& hash, const std::string& path) {
+      bool used = false;
+      if (status.ok() && hash) status = reader.UsesFile(*hash, &used);
+      if (!used) op.orphans.push_back(OrphanCandidate{hash, path});
+    });
+    if (!status.ok()) return run->done(status, VerifyReport{});
+    op.verify = run->report;
+    op.complete = [run](WriteOp& op) {
+      op.verify.removed_entries += run->dropped;  // the drops were queued before this op, so they are done
+      run->done(op.status, op.verify);
+    };
+    Enqueue(std::move(op));
+  });
 }
 
 void DiskStore::Engine::RunReader(IndexReader* reader) {
@@ -252,9 +308,11 @@ Status DiskStore::Engine::Apply(WriteOp& op, int64_t now_ms) {
       if (status.ok() && op.clean.max_bytes) status = writer->EvictTo(*op.clean.max_bytes, &op.count);
       return status;
     }
-    case WriteOp::Kind::kVerify:
+    case WriteOp::Kind::kRepairIndex:
       op.verify.temp_files = blobs.SweepStaleTemp();
-      return writer->Verify(&op.verify);
+      return writer->RepairIndex(&op.verify);
+    case WriteOp::Kind::kRemoveOrphans:
+      return writer->RemoveOrphanFiles(op.orphans, &op.verify);
     case WriteOp::Kind::kForget:
       return writer->Forget(op.hash, &op.count);
     case WriteOp::Kind::kFlush:
@@ -346,10 +404,14 @@ void DiskStore::Clean(const CleanOptions& options, CountDone done) {
   engine_->Enqueue(std::move(op));
 }
 
+// In three steps, so the write lock (which this process's writes and other processes wait for) is held only for
+// index work, never while content is read: see VerifyContent and VerifyFiles.
 void DiskStore::Verify(VerifyDone done) {
-  WriteOp op(WriteOp::Kind::kVerify);
-  op.complete = [done = std::move(done)](WriteOp& op) {
-    done(op.status, op.verify);
+  WriteOp op(WriteOp::Kind::kRepairIndex);
+  op.complete = [engine = engine_.get(), run = std::make_shared<VerifyRun>(std::move(done))](WriteOp& op) {
+    if (!op.status.ok()) return run->done(op.status, op.verify);
+    run->report = op.verify;
+    engine->VerifyContent(run);
   };
   engine_->Enqueue(std::move(op));
 }

@@ -17,6 +17,10 @@ Status IndexReader::Open(const std::string& root, bool strict) {
       &status);
   if (!status.ok()) return status;
   contains_ = db_.Prepare("SELECT ns, key, expires FROM entries WHERE digest = ?1", &status);
+  if (!status.ok()) return status;
+  content_after_ = db_.Prepare("SELECT hash, data FROM content WHERE hash > ?1 ORDER BY hash LIMIT ?2", &status);
+  if (!status.ok()) return status;
+  uses_file_ = db_.Prepare("SELECT 1 FROM content WHERE hash = ?1 AND data IS NULL", &status);
   return status;
 }
 
@@ -47,6 +51,28 @@ Status IndexReader::Contains(const Key& key, int64_t now_ms, bool* found) {
       rc == SQLITE_ROW || rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.handle(), rc, "contains");
   contains_.Reset();
   return status;
+}
+
+Status IndexReader::ContentAfter(std::string_view after, int limit, std::vector<ContentRow>* rows) {
+  rows->clear();
+  content_after_.BindBlob(1, after.data(), after.size()).Bind(2, limit);
+  int rc;
+  while ((rc = content_after_.Step()) == SQLITE_ROW) {
+    ContentRow row{HashFromBlob(content_after_.Blob(0)), std::nullopt};
+    if (!content_after_.IsNull(1)) row.inline_value = Bytes::Copy(content_after_.Blob(1));
+    rows->push_back(std::move(row));
+  }
+  content_after_.Reset();
+  return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.handle(), rc, "read content");
+}
+
+Status IndexReader::UsesFile(const Blake3Digest& hash, bool* used) {
+  std::string_view blob = HashBlob(hash);
+  uses_file_.BindBlob(1, blob.data(), blob.size());
+  int rc = uses_file_.Step();
+  *used = rc == SQLITE_ROW;
+  uses_file_.Reset();
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.handle(), rc, "find content");
 }
 
 }  // namespace stratacache::disk

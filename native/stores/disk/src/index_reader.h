@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "index_schema.h"
 #include "stratacache/blake3.h"
@@ -18,6 +19,12 @@ struct IndexedEntry {
   std::optional<Bytes> inline_value;
 };
 
+// A row of the content table as verify() checks it.
+struct ContentRow {
+  Blake3Digest hash;
+  std::optional<Bytes> inline_value;  // set when the index holds the bytes
+};
+
 class IndexReader {
  public:
   Status Open(const std::string& root, bool strict);
@@ -25,11 +32,18 @@ class IndexReader {
   // The live entry for `key` at `now_ms`, or nullopt: absent, expired, or a different key with the same digest.
   Status Find(const Key& key, int64_t now_ms, std::optional<IndexedEntry>* entry);
   Status Contains(const Key& key, int64_t now_ms, bool* found);
+  // Up to `limit` content rows in hash order after `after` (a hash blob; empty for the first), for verify() to
+  // walk the table a chunk at a time.
+  Status ContentAfter(std::string_view after, int limit, std::vector<ContentRow>* rows);
+  // Whether a content row says `hash` is kept in a file.
+  Status UsesFile(const Blake3Digest& hash, bool* used);
 
  private:
   SqliteDb db_;
   Statement find_;
   Statement contains_;
+  Statement content_after_;
+  Statement uses_file_;
 };
 
 // Whether the row the statement is on (ns, key, expires in columns 0..2) is `key`'s live entry.

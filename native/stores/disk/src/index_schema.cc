@@ -1,5 +1,7 @@
 #include "index_schema.h"
 
+#include <algorithm>
+
 namespace stratacache::disk {
 
 namespace {
@@ -31,6 +33,12 @@ std::string DigestBlob(const Key& key) {
     blob[8 + i] = static_cast<char>(key.digest().low >> (56 - 8 * i));
   }
   return blob;
+}
+
+Blake3Digest HashFromBlob(std::string_view blob) {
+  Blake3Digest hash{};
+  std::copy_n(blob.begin(), std::min(blob.size(), hash.size()), hash.begin());
+  return hash;
 }
 
 Status OpenIndex(const std::string& root, bool strict, bool create, SqliteDb* db) {

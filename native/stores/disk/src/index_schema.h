@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sqlite_db.h"
+#include "stratacache/blake3.h"
 #include "stratacache/key.h"
 
 namespace stratacache::disk {
@@ -27,6 +28,12 @@ inline uint64_t ContentCharge(uint64_t size) {
 
 // The 16 bytes that identify a key in the index (its digest, high word first).
 std::string DigestBlob(const Key& key);
+
+// A content hash as the index stores it (a 32-byte blob), and back.
+inline std::string_view HashBlob(const Blake3Digest& hash) {
+  return {reinterpret_cast<const char*>(hash.data()), hash.size()};
+}
+Blake3Digest HashFromBlob(std::string_view blob);
 
 inline std::string IndexPath(const std::string& root) { return root + "/index.sqlite"; }
 

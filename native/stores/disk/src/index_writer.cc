@@ -27,14 +27,11 @@ Status Collect(Statement& select, sqlite3* db, std::vector<Victim>* victims) {
   return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db, rc, "select entries");
 }
 
-std::string_view HashBlob(const Blake3Digest& hash) {
-  return {reinterpret_cast<const char*>(hash.data()), hash.size()};
-}
-
-Blake3Digest HashFromBlob(std::string_view blob) {
-  Blake3Digest hash{};
-  std::copy_n(blob.begin(), std::min(blob.size(), hash.size()), hash.begin());
-  return hash;
+// Columns `column` (data IS NULL) and `column` + 1 (data) of a content row: its inline bytes, or nullopt when
+// they are in a file.
+std::optional<std::string_view> InlineData(const Statement& row, int column) {
+  if (row.Int(column) != 0) return std::nullopt;
+  return row.Blob(column + 1);
 }
 
 // strata_score(last_access, hits, size): the core's eviction score, so SQL orders entries as the policy does.
@@ -258,17 +255,11 @@ Status IndexWriter::EvictTo(uint64_t limit_bytes, uint64_t* removed) {
   return Status::Ok();
 }
 
-bool IndexWriter::ContentIntact(const Blake3Digest& hash, bool is_inline, std::string_view data) {
-  if (is_inline) return Blake3::Hash(data.data(), data.size()) == hash;
-  std::optional<Bytes> value;
-  return blobs_.Read(hash, &value).ok() && value.has_value();
-}
-
 Status IndexWriter::Forget(const Blake3Digest& hash, uint64_t* removed) {
   std::string_view blob = HashBlob(hash);
   find_content_.BindBlob(1, blob.data(), blob.size());
   int rc = find_content_.Step();
-  const bool intact = rc != SQLITE_ROW || ContentIntact(hash, find_content_.Int(0) == 0, find_content_.Blob(1));
+  const bool intact = rc != SQLITE_ROW || blobs_.Intact(hash, InlineData(find_content_, 0));
   find_content_.Reset();
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteStatus(db_.handle(), rc, "find content");
   return intact ? Status::Ok() : DropContent(hash, removed);
@@ -288,7 +279,7 @@ Status IndexWriter::DropContent(const Blake3Digest& hash, uint64_t* removed) {
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.handle(), rc, "drop content");
 }
 
-Status IndexWriter::Verify(VerifyReport* counts) {
+Status IndexWriter::RepairIndex(VerifyReport* counts) {
   // Entries whose content row is missing cannot be read.
   Status status = db_.Exec("DELETE FROM entries WHERE hash NOT IN (SELECT hash FROM content)");
   if (!status.ok()) return status;
@@ -297,38 +288,24 @@ Status IndexWriter::Verify(VerifyReport* counts) {
   status = db_.Exec(
       "UPDATE content SET refs = (SELECT count(*) FROM entries e WHERE e.hash = content.hash);"
       "DELETE FROM content WHERE refs = 0;");
-  if (!status.ok()) return status;
+  return status.ok() ? RecountTotals() : status;
+}
 
-  std::vector<Blake3Digest> damaged;
-  Statement all_content = db_.Prepare("SELECT hash, data IS NULL, data FROM content", &status);
-  if (!status.ok()) return status;
-  int rc;
-  while ((rc = all_content.Step()) == SQLITE_ROW) {
-    const Blake3Digest hash = HashFromBlob(all_content.Blob(0));
-    if (!ContentIntact(hash, all_content.Int(1) == 0, all_content.Blob(2))) damaged.push_back(hash);
-  }
-  all_content.Reset();
-  if (rc != SQLITE_DONE) return SqliteStatus(db_.handle(), rc, "read content");
-  for (const Blake3Digest& hash : damaged) {
-    if (!(status = DropContent(hash, &counts->removed_entries)).ok()) return status;
-  }
-
-  // Files that no content row (kept in a file) names.
+Status IndexWriter::RemoveOrphanFiles(const std::vector<OrphanCandidate>& candidates, VerifyReport* counts) {
   std::error_code ignored;
-  blobs_.ForEach([&](const std::optional<Blake3Digest>& hash, const std::string& path) {
-    if (hash) {
-      std::string_view blob = HashBlob(*hash);
+  for (const OrphanCandidate& candidate : candidates) {
+    if (candidate.hash) {
+      std::string_view blob = HashBlob(*candidate.hash);
       find_content_.BindBlob(1, blob.data(), blob.size());
       const bool used = find_content_.Step() == SQLITE_ROW && find_content_.Int(0) != 0;
       find_content_.Reset();
-      if (used) return;
+      if (used) continue;
     }
-    std::filesystem::remove(path, ignored);
-    ++counts->orphan_files;
-  });
-  if (!(status = RecountTotals()).ok()) return status;
+    counts->orphan_files += std::filesystem::remove(candidate.path, ignored) ? 1 : 0;
+  }
+  Status status = RecountTotals();
   counts->entries = totals_.entries;
-  return Status::Ok();
+  return status;
 }
 
 Status IndexWriter::RecountTotals() {

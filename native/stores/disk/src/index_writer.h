@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "blob_files.h"
 #include "index_schema.h"
@@ -28,6 +29,13 @@ struct PendingAccess {
   uint64_t hits = 0;
 };
 using PendingAccesses = std::unordered_map<std::string, PendingAccess>;  // by DigestBlob
+
+// A file under blobs/ that no content row named when verify() looked: its hash (nullopt for a misplaced or
+// misnamed file) and path.
+struct OrphanCandidate {
+  std::optional<Blake3Digest> hash;
+  std::string path;
+};
 
 class IndexWriter {
  public:
@@ -57,8 +65,12 @@ class IndexWriter {
   // Drops the content `hash` and every entry using it, unless it reads back intact (a reader found it missing
   // or corrupt, but another writer may have replaced it since).
   Status Forget(const Blake3Digest& hash, uint64_t* removed);
-  // Fills all of `counts` but temp_files.
-  Status Verify(VerifyReport* counts);
+  // The first step of verify(), index only: drops entries without a content row, fixes reference counts and
+  // drops content no entry uses. Adds to counts->removed_entries.
+  Status RepairIndex(VerifyReport* counts);
+  // The last step: removes the files in `candidates` that still no content row names (checked again under the
+  // write lock, since another writer may have placed one since it was found), then recounts the totals.
+  Status RemoveOrphanFiles(const std::vector<OrphanCandidate>& candidates, VerifyReport* counts);
 
   const IndexTotals& totals() const { return totals_; }
 
@@ -70,7 +82,6 @@ class IndexWriter {
   Status AddContentRef(const Blake3Digest& hash, const Bytes& value, Status* refused);
   Status ReleaseContentRef(std::string_view hash);
   Status DropContent(const Blake3Digest& hash, uint64_t* removed);
-  bool ContentIntact(const Blake3Digest& hash, bool is_inline, std::string_view data);
   Status LoadTotals();
   Status RecountTotals();
 
