@@ -13,8 +13,10 @@
 //    Each value is distinct (no side profits from deduplication). Each round writes into fresh folders, then reads
 //    every key back; a row reports the median operations per second over the rounds. One value per row is checked
 //    byte for byte outside the timing.
-// 2. Open time with many entries (1 KiB): stratacache's Cache.open plus the first get; cacache's first get, and
-//    its ls() (the index read it needs to know its size, which stratacache keeps in its index).
+// 2. Open time with many entries: stratacache's Cache.open plus the first get; cacache's first get, and its ls()
+//    (the index read it needs to know its size, which stratacache keeps in its index). 100k entries of 1 KiB on
+//    both sides; then 1M small entries on stratacache's side alone (filled 4096 sets in flight, so the writer
+//    commits large batches; filling cacache with 1M entries would take the better part of an hour).
 //
 // Results: a table on stdout, and everything as JSON in bench/results/disk.json.
 
@@ -35,8 +37,9 @@ const MIB = 1024 * KIB;
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean' } } });
 const CONFIG = args.quick
-  ? { counts: { [KIB]: 1000, [MIB]: 40 }, rounds: 1, openEntries: 10_000, concurrency: 64 }
-  : { counts: { [KIB]: 5000, [MIB]: 200 }, rounds: 3, openEntries: 100_000, concurrency: 64 };
+  ? { counts: { [KIB]: 1000, [MIB]: 40 }, rounds: 1, openEntries: 10_000, bigOpenEntries: 100_000 }
+  : { counts: { [KIB]: 5000, [MIB]: 200 }, rounds: 3, openEntries: 100_000, bigOpenEntries: 1_000_000 };
+CONFIG.concurrency = 64;
 const TARGETS = { [KIB]: 20, [MIB]: 2 }; // relaxed durability, put and get rate against cacache's
 
 const scratch = mkdtempSync(join(os.tmpdir(), 'strata-bench-disk-'));
@@ -139,35 +142,58 @@ async function timeMs(work) {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-async function openRow() {
-  const entries = CONFIG.openEntries;
-  const values = makeValues(KIB, 1);
-  const fill = async (store) => rate(entries, CONFIG.concurrency, (i) => store.put(`open:${i}`, values[0]));
-  const strataPath = freshFolder();
-  const cacachePath = freshFolder();
-  for (const [side, path] of [[SIDES[0], strataPath], [cacacheSide, cacachePath]]) {
-    const store = await side.open(path);
-    await fill(store);
-    await store.close();
-  }
+/** Writes `entries` keys into a fresh folder through `side`, `concurrency` sets at a time; returns the folder. */
+async function filled(side, entries, value, concurrency) {
+  const path = freshFolder();
+  const store = await side.open(path);
+  await rate(entries, concurrency, (i) => store.put(`open:${i}`, value));
+  await store.close();
+  return path;
+}
+
+/** Cache.open plus the first get, on a folder of `entries` entries (each opened once, so nothing is warm). */
+async function strataOpen(path) {
   let cache;
-  const strataOpenMs = await timeMs(async () => {
-    cache = await Cache.open({ tiers: [disk({ path: strataPath, cacheLimit: '1TB' })] });
+  const ms = await timeMs(async () => {
+    cache = await Cache.open({ tiers: [disk({ path, cacheLimit: '1TB' })] });
     await cache.get('open:0');
   });
-  const strataEntries = cache.stats().tiers[0].entries;
+  const entries = cache.stats().tiers[0].entries;
   await cache.close();
+  return { ms, entries };
+}
+
+async function openRow() {
+  const entries = CONFIG.openEntries;
+  const [value] = makeValues(KIB, 1);
+  const strataPath = await filled(SIDES[0], entries, value, CONFIG.concurrency);
+  const cacachePath = await filled(cacacheSide, entries, value, CONFIG.concurrency);
+  const { ms: strataOpenMs, entries: strataEntries } = await strataOpen(strataPath);
   const cacacheFirstGetMs = await timeMs(() => cacache.get(cacachePath, 'open:0'));
   let listed = 0;
   const cacacheLsMs = await timeMs(async () => {
     listed = Object.keys(await cacache.ls(cacachePath)).length;
   });
-  const row = { entries, strataOpenMs, strataEntries, cacacheFirstGetMs, cacacheLsMs, cacacheListed: listed };
   console.log(
     `open with ${entries} entries: stratacache open + first get ${strataOpenMs.toFixed(1)} ms (knows ${strataEntries} ` +
       `entries); cacache first get ${cacacheFirstGetMs.toFixed(1)} ms, ls ${cacacheLsMs.toFixed(1)} ms`,
   );
-  return row;
+  rmSync(strataPath, { recursive: true, force: true });
+  rmSync(cacachePath, { recursive: true, force: true });
+
+  const big = CONFIG.bigOpenEntries;
+  const fillStart = process.hrtime.bigint();
+  const bigPath = await filled(SIDES[0], big, new Uint8Array(16), 4096);
+  const bigFillSeconds = Number(process.hrtime.bigint() - fillStart) / 1e9;
+  const { ms: bigOpenMs, entries: bigEntries } = await strataOpen(bigPath);
+  console.log(
+    `open with ${big} entries: stratacache open + first get ${bigOpenMs.toFixed(1)} ms (knows ${bigEntries} ` +
+      `entries; filled in ${bigFillSeconds.toFixed(1)} s)`,
+  );
+  return {
+    entries, strataOpenMs, strataEntries, cacacheFirstGetMs, cacacheLsMs, cacacheListed: listed,
+    big: { entries: big, strataOpenMs: bigOpenMs, strataEntries: bigEntries, fillSeconds: bigFillSeconds },
+  };
 }
 
 try {

@@ -1,6 +1,9 @@
 // Scripts run as a user runs them, in a process of their own: the examples (documentation that runs, which must
 // keep working as the README shows it) and situations a test runner cannot set up in-process.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -24,6 +27,22 @@ test('the S3 example shares an entry between two caches through a local s3rver a
   expect(stdout).toContain('B get of an entry only S3 could have: miss');
   expect(stdout).toContain('B set while S3 is down, then getSync: kept in RAM');
   expect(stdout).toContain('B error event: tier s3, key report:2026-10, ERR_UNAVAILABLE');
+});
+
+test('the disk example finds in its second run what its first stored, and verify() finds nothing wrong', async () => {
+  const script = new URL('../../examples/disk/index.mjs', import.meta.url).pathname;
+  const folder = mkdtempSync(join(tmpdir(), 'strata-example-disk-'));
+  try {
+    const first = (await run(process.execPath, [script, folder])).stdout;
+    const second = (await run(process.execPath, [script, folder])).stdout;
+    expect(first.match(/: computed and stored/g)).toHaveLength(2);
+    expect(second).toContain('report:2026-10: from disk {"month":"2026-10","total":1234}');
+    expect(second.match(/: from disk/g)).toHaveLength(2);
+    expect(second).toContain('verify: 2 entries, 0 removed, 0 orphan files, 0 temp files');
+    expect(second).toMatch(/tier disk: 2 entries, \d+ bytes, 2 hits, 0 misses/);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });
 
 test('two copies of the module in one thread never mix up their values', async () => {
