@@ -4,6 +4,7 @@ import { Cache as BaseCache } from './cache.js';
 import { invalidArg } from './errors.js';
 import { type CompleteRequest } from './idb/driver.js';
 import { openIdbTiers } from './idb/open.js';
+import { HotPath, type HotPathModule } from './wasm-hot-path.js';
 import createStrataModule from './wasm/stratacache_wasm.mjs';
 
 type Callback<T> = (error: Error | null, value: T) => void;
@@ -14,13 +15,14 @@ interface WasmCache {
   /** Asks every tier whether it can serve; the IndexedDB tier loads its index. */
   open(callback: (error: Error | null) => void): void;
   listen(listener: (event: NativeEvent) => void): void;
-  getSync(key: string): Uint8Array | undefined | Error;
-  get(key: string, callback: Callback<Uint8Array | undefined>): void;
-  setSync(key: string, value: Uint8Array, ttl: number | null | undefined): Error | null;
+  /** The cache's handle for the hot path (wasm-hot-path.ts), which reads and writes the RAM tiers. */
+  chain(): number;
+  /** True when every tier is RAM: every operation then completes on the hot path. */
+  allInline(): boolean;
+  /** Continues a get that missed the RAM tiers. */
+  getBelow(key: string, callback: Callback<Uint8Array | undefined>): void;
   set(key: string, value: Uint8Array, ttl: number | null | undefined, callback: (error: Error | null) => void): void;
-  hasSync(key: string): boolean | Error;
   has(key: string, callback: Callback<boolean>): void;
-  removeSync(key: string): boolean | Error;
   remove(key: string, callback: Callback<boolean>): void;
   clear(callback: (error: Error | null) => void): void;
   sweep(): void;
@@ -28,7 +30,7 @@ interface WasmCache {
   delete(): void;  // frees the C++ object (Embind)
 }
 
-interface StrataModule {
+interface StrataModule extends HotPathModule {
   WasmCache: new (config: CoreConfig & { drivers: object }) => WasmCache;
   /** Where the IndexedDB driver answers the C++ store's requests. */
   idbComplete: CompleteRequest;
@@ -39,6 +41,7 @@ export type WasmSource = URL | string | Response | ArrayBuffer | Uint8Array;
 
 const encoder = new TextEncoder();
 let modulePromise: Promise<StrataModule> | undefined;
+let hotPath: HotPath | undefined;
 
 async function wasmBytes(source: WasmSource | undefined): Promise<ArrayBuffer | Uint8Array> {
   if (source instanceof ArrayBuffer || source instanceof Uint8Array) return source;
@@ -73,11 +76,6 @@ export function init(source?: WasmSource): Promise<void> {
   return modulePromise.then(() => undefined);
 }
 
-function unwrap<T>(result: T | Error): T {
-  if (result instanceof Error) throw result;
-  return result;
-}
-
 function toBytes(value: Uint8Array | string): Uint8Array {
   return typeof value === 'string' ? encoder.encode(value) : value;
 }
@@ -86,22 +84,31 @@ function callback<T>(resolve: (value: T) => void, reject: (error: Error) => void
   return (error, value) => (error ? reject(error) : resolve(value));
 }
 
-/** `warnings`: what happened while opening, delivered to the first listener once its caller's task is done. */
-function adapt(cache: WasmCache, warnings: NativeEvent[]): CoreHandle {
+/**
+ * The RAM tiers answer on the hot path; the rest goes through Embind with a callback. `warnings`: what happened
+ * while opening, delivered to the first listener once its caller's task is done.
+ */
+function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[]): CoreHandle {
+  const id = cache.chain();
+  const ramOnly = cache.allInline();
   return {
-    getSync: (key) => unwrap(cache.getSync(key)),
-    get: (key) => new Promise((resolve, reject) => cache.get(key, callback(resolve, reject))),
-    setSync: (key, value, ttl) => {
-      const error = cache.setSync(key, toBytes(value), ttl);
-      if (error) throw error;
+    getSync: (key) => hot.get(id, key, false) ?? undefined,
+    get: (key) => {
+      const hit = hot.get(id, key, true);
+      return hit !== null ? hit : new Promise((resolve, reject) => cache.getBelow(key, callback(resolve, reject)));
     },
+    setSync: (key, value, ttl) => hot.set(id, key, toBytes(value), ttl),
     set: (key, value, ttl) =>
-      new Promise((resolve, reject) =>
-        cache.set(key, toBytes(value), ttl, (error) => (error ? reject(error) : resolve()))),
-    hasSync: (key) => unwrap(cache.hasSync(key)),
-    has: (key) => new Promise((resolve, reject) => cache.has(key, callback(resolve, reject))),
-    deleteSync: (key) => unwrap(cache.removeSync(key)),
-    delete: (key) => new Promise((resolve, reject) => cache.remove(key, callback(resolve, reject))),
+      ramOnly
+        ? hot.set(id, key, toBytes(value), ttl)
+        : new Promise((resolve, reject) =>
+            cache.set(key, toBytes(value), ttl, (error) => (error ? reject(error) : resolve()))),
+    hasSync: (key) => hot.has(id, key),
+    has: (key) =>
+      hot.has(id, key) || (ramOnly ? false : new Promise((resolve, reject) => cache.has(key, callback(resolve, reject)))),
+    deleteSync: (key) => hot.delete(id, key),
+    delete: (key) =>
+      ramOnly ? hot.delete(id, key) : new Promise((resolve, reject) => cache.remove(key, callback(resolve, reject))),
     clear: () => new Promise((resolve, reject) => cache.clear((error) => (error ? reject(error) : resolve()))),
     stats: () => cache.stats(),
     sweep: () => cache.sweep(),
@@ -131,7 +138,8 @@ const wasmBackend: Backend = {
       for (const driver of Object.values(drivers)) driver.close();
       throw error;
     }
-    return adapt(cache, warnings);
+    hotPath ??= new HotPath(module);
+    return adapt(cache, hotPath, warnings);
   },
 };
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "hot_path.h"
 #include "idb_store.h"
 #include "js_bytes.h"
 #include "stratacache/cache_config.h"
@@ -29,15 +30,8 @@ val ToError(const Status& status) {
   return error;
 }
 
-val InvalidKey(const std::string& key) {
-  if (key.empty()) return ToError(Status(StatusCode::kInvalidArg, "key must not be empty"));
-  return ToError(Status(StatusCode::kInvalidArg, "key is longer than " + std::to_string(kMaxKeyBytes) + " UTF-8 bytes"));
-}
-
 // (Emscripten 3.1.6's val has no isObject.)
 bool IsObject(const val& value) { return !value.isNull() && value.typeOf().as<std::string>() == "object"; }
-
-bool ValidKey(const std::string& key) { return !key.empty() && key.size() <= kMaxKeyBytes; }
 
 // undefined: the default applies; null: no expiry; a number: milliseconds (validated in TypeScript).
 Ttl ReadTtl(const val& ttl) {
@@ -120,18 +114,17 @@ class WasmCache {
     });
   }
 
-  val getSync(const std::string& key) {
-    if (!ValidKey(key)) return InvalidKey(key);
-    std::optional<Hit> hit = chain_->GetNow(Key(key));
-    return hit ? BytesToJs(hit->value) : val::undefined();
-  }
+  // The cache's address for the hot-path functions (hot_path.h); the RAM tiers are read there first.
+  uintptr_t chain() const { return reinterpret_cast<uintptr_t>(chain_.get()); }
+  bool allInline() const { return chain_->all_inline(); }
 
-  void get(const std::string& key, val callback) {
-    if (!ValidKey(key)) {
-      callback(InvalidKey(key), val::undefined());
+  // Continues a get that missed the RAM tiers (strata_get answered kGoBelow).
+  void getBelow(const std::string& key, val callback) {
+    if (Status status = CheckKey(key); !status.ok()) {
+      callback(ToError(status), val::undefined());
       return;
     }
-    chain_->Get(Key(key), [callback](Status status, std::optional<Hit> hit) {
+    chain_->GetBelowInline(Key(key), [callback](Status status, std::optional<Hit> hit) {
       if (!status.ok()) {
         callback(ToError(status), val::undefined());
       } else {
@@ -140,40 +133,25 @@ class WasmCache {
     });
   }
 
-  val setSync(const std::string& key, val value, val ttl) {
-    if (!ValidKey(key)) return InvalidKey(key);
-    return StatusOrNull(chain_->SetNow(Key(key), BytesFromJs(value), ReadTtl(ttl)));
-  }
-
   void set(const std::string& key, val value, val ttl, val callback) {
-    if (!ValidKey(key)) {
-      callback(InvalidKey(key));
+    if (Status status = CheckKey(key); !status.ok()) {
+      callback(ToError(status));
       return;
     }
     chain_->Set(Key(key), BytesFromJs(value), ReadTtl(ttl), [callback](Status status) { callback(StatusOrNull(status)); });
   }
 
-  val hasSync(const std::string& key) {
-    if (!ValidKey(key)) return InvalidKey(key);
-    return val(chain_->HasNow(Key(key)));
-  }
-
   void has(const std::string& key, val callback) {
-    if (!ValidKey(key)) {
-      callback(InvalidKey(key), val(false));
+    if (Status status = CheckKey(key); !status.ok()) {
+      callback(ToError(status), val(false));
       return;
     }
     chain_->Has(Key(key), FoundCallback(callback));
   }
 
-  val removeSync(const std::string& key) {
-    if (!ValidKey(key)) return InvalidKey(key);
-    return val(chain_->DeleteNow(Key(key)));
-  }
-
   void remove(const std::string& key, val callback) {
-    if (!ValidKey(key)) {
-      callback(InvalidKey(key), val(false));
+    if (Status status = CheckKey(key); !status.ok()) {
+      callback(ToError(status), val(false));
       return;
     }
     chain_->Delete(Key(key), FoundCallback(callback));
@@ -217,18 +195,17 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("openError", &WasmCache::openError)
       .function("open", &WasmCache::open)
       .function("listen", &WasmCache::listen)
-      .function("getSync", &WasmCache::getSync)
-      .function("get", &WasmCache::get)
-      .function("setSync", &WasmCache::setSync)
+      .function("chain", &WasmCache::chain)
+      .function("allInline", &WasmCache::allInline)
+      .function("getBelow", &WasmCache::getBelow)
       .function("set", &WasmCache::set)
-      .function("hasSync", &WasmCache::hasSync)
       .function("has", &WasmCache::has)
-      .function("removeSync", &WasmCache::removeSync)
       .function("remove", &WasmCache::remove)
       .function("clear", &WasmCache::clear)
       .function("sweep", &WasmCache::sweep)
       .function("stats", &WasmCache::stats);
   emscripten::function("idbComplete", &IdbStore::Complete);
+  emscripten::function("lastError", +[]() { return ToError(LastHotPathError()); });
 }
 
 }  // namespace stratacache::wasm

@@ -46,6 +46,9 @@ async function idbRows(quick: boolean): Promise<Row[]> {
       await rate(n, async () => { for (let i = 0; i < n; i++) await cache.get(keys[i]!); }),
       await rate(n, async () => { for (let i = 0; i < n; i++) await get(keys[i]!, store); })));
     const batch = keys.slice(0, 100);
+    rows.push(row(`put ${label}, 100 at once (idb-keyval: 100 set calls)`,
+      await rate(100, () => Promise.all(batch.map((key, i) => cache.set(key, data[i]!)))),
+      await rate(100, () => Promise.all(batch.map((key, i) => set(key, data[i]!, store))))));
     rows.push(row(`put ${label}, 100 at once (idb-keyval setMany)`,
       await rate(100, () => Promise.all(batch.map((key, i) => cache.set(key, data[i]!)))),
       await rate(100, () => setMany(batch.map((key, i) => [key, data[i]!]), store))));

@@ -1,0 +1,120 @@
+#include "hot_path.h"
+
+#include <emscripten/emscripten.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "stratacache/bytes.h"
+#include "stratacache/key.h"
+#include "stratacache/tier_chain.h"
+#include "stratacache/ttl.h"
+
+namespace stratacache::wasm {
+namespace {
+
+// Results of the hot-path functions below zero; zero and above are lengths or booleans.
+constexpr int32_t kMiss = -1;
+constexpr int32_t kFailed = -2;     // see strata_last_error
+constexpr int32_t kGoBelow = -3;  // not in the RAM tiers: continue with WasmCache::getBelow
+
+// A UTF-16 unit is at most 3 UTF-8 bytes; a longer key is refused before it is encoded.
+alignas(8) uint8_t key_scratch[3 * kMaxKeyBytes];
+// The value of the last hit, kept alive until the next call so that JavaScript can copy it out.
+Bytes last_hit;
+uintptr_t last_hit_data = 0;
+// The value strata_stage allocated, for the next strata_set.
+Bytes staged;
+Status last_error;
+
+TierChain* Chain(uintptr_t cache) { return reinterpret_cast<TierChain*>(cache); }
+
+// The key in the scratch region, or nullopt (with last_error set) when it is not a valid key.
+std::optional<Key> ScratchKey(uint32_t key_length) {
+  const std::string_view text(reinterpret_cast<const char*>(key_scratch), key_length);
+  if (Status status = CheckKey(text); !status.ok()) {
+    last_error = std::move(status);
+    return std::nullopt;
+  }
+  return Key(text);
+}
+
+int32_t Failed(Status status) {
+  last_error = std::move(status);
+  return kFailed;
+}
+
+int32_t Answer(std::optional<Hit> hit) {
+  if (!hit) return kMiss;
+  last_hit = std::move(hit->value);
+  last_hit_data = reinterpret_cast<uintptr_t>(last_hit.data());
+  return static_cast<int32_t>(last_hit.size());
+}
+
+}  // namespace
+
+Status CheckKey(std::string_view key) {
+  if (key.empty()) return Status(StatusCode::kInvalidArg, "key must not be empty");
+  if (key.size() > kMaxKeyBytes) {
+    return Status(StatusCode::kInvalidArg, "key is longer than " + std::to_string(kMaxKeyBytes) + " UTF-8 bytes");
+  }
+  return Status::Ok();
+}
+
+const Status& LastHotPathError() { return last_error; }
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE uintptr_t strata_key_scratch() { return reinterpret_cast<uintptr_t>(key_scratch); }
+
+// Where the data address of the last hit is, for JavaScript to read after a non-negative strata_get.
+EMSCRIPTEN_KEEPALIVE uintptr_t strata_hit_slot() { return reinterpret_cast<uintptr_t>(&last_hit_data); }
+
+// Reads the RAM tiers. `below`: a miss there continues below (kGoBelow) when slower tiers exist, else counts
+// as the cache's miss (the synchronous API, or a cache of RAM tiers only).
+EMSCRIPTEN_KEEPALIVE int32_t strata_get(uintptr_t cache, uint32_t key_length, int32_t below) {
+  std::optional<Key> key = ScratchKey(key_length);
+  if (!key) return kFailed;
+  TierChain& chain = *Chain(cache);
+  if (!below) return Answer(chain.GetNow(*key));
+  if (std::optional<Hit> hit = chain.LookupInline(*key)) return Answer(std::move(hit));
+  if (!chain.all_inline()) return kGoBelow;
+  chain.GetBelowInline(*key, [](Status, std::optional<Hit>) {});  // counts the miss
+  return kMiss;
+}
+
+// Allocates `size` bytes for the value of the next strata_set and returns their address (JavaScript fills them).
+EMSCRIPTEN_KEEPALIVE uintptr_t strata_stage(uint32_t size) {
+  staged = Bytes::Allocate(size);
+  return reinterpret_cast<uintptr_t>(staged.mutable_data());
+}
+
+// Stores the staged value in the RAM tiers at once, and below them in the background. `ttl_kind`: 0 the
+// default, 1 no expiry, 2 `ttl_ms` milliseconds. 0 when stored.
+EMSCRIPTEN_KEEPALIVE int32_t strata_set(uintptr_t cache, uint32_t key_length, int32_t ttl_kind, double ttl_ms) {
+  std::optional<Key> key = ScratchKey(key_length);
+  if (!key) return kFailed;
+  const Ttl ttl = ttl_kind == 0 ? Ttl::Unset() : ttl_kind == 1 ? Ttl::Never() : Ttl::Millis(static_cast<int64_t>(ttl_ms));
+  Status status = Chain(cache)->SetNow(*key, std::exchange(staged, Bytes()), ttl);
+  return status.ok() ? 0 : Failed(std::move(status));
+}
+
+// 1 when a RAM tier holds a live entry, else 0.
+EMSCRIPTEN_KEEPALIVE int32_t strata_has(uintptr_t cache, uint32_t key_length) {
+  std::optional<Key> key = ScratchKey(key_length);
+  if (!key) return kFailed;
+  return Chain(cache)->HasNow(*key) ? 1 : 0;
+}
+
+// Removes the key from the RAM tiers at once and below them in the background; 1 when a RAM tier held it.
+EMSCRIPTEN_KEEPALIVE int32_t strata_delete(uintptr_t cache, uint32_t key_length) {
+  std::optional<Key> key = ScratchKey(key_length);
+  if (!key) return kFailed;
+  return Chain(cache)->DeleteNow(*key) ? 1 : 0;
+}
+
+}  // extern "C"
+
+}  // namespace stratacache::wasm
