@@ -1,5 +1,6 @@
 // The browser build in real Chromium: the contract cases run in a page (tests/browser/page.ts) over each tier
-// setup of the WebAssembly build, served from 127.0.0.1 with the .wasm where the bundle looks for it.
+// setup of the WebAssembly build, served from 127.0.0.1 with the .wasm where the bundle looks for it; and the
+// RAM hot path (wasm/hot_path.h) where it differs from Embind: memory growth, UTF-8 keys, copies it hands out.
 import type { Page } from 'playwright-core';
 
 import type { PageApi } from '../browser/page.js';
@@ -30,3 +31,45 @@ test.each(['Cache contract [ram] ›', 'Cache contract [indexedDb] ›', 'Cache 
     expect(results.filter((result) => result.error !== undefined)).toEqual([]);
   },
 );
+
+test('the RAM hot path survives memory growth, encodes non-ASCII keys, and hands out independent copies', async () => {
+  const result = await page.evaluate(async () => {
+    const { Cache, ram } = strataTests;
+    const cache = await Cache.open({ tiers: [ram({ cacheLimit: '256MB' })] });
+    const long = `ключ-${'é'.repeat(100)}-🔑`; // past the ASCII fast path and the short-key length
+    cache.setSync('before', new Uint8Array([1, 2, 3]));
+    cache.setSync(long, 'unicode');
+    cache.setSync('big', new Uint8Array(96 << 20).fill(7)); // grows wasm memory: older views of it go stale
+    const [a, b] = [cache.getSync('before')!, cache.getSync('before')!];
+    a[0] = 9; // a copy of its own: neither the cache nor the other hit changes
+    const big = cache.getSync('big')!;
+    const error = (() => {
+      try {
+        cache.getSync('x'.repeat(1025));
+        return null;
+      } catch (failure) {
+        return (failure as { code: string }).code;
+      }
+    })();
+    const answer = {
+      before: Array.from(cache.getSync('before')!),
+      other: Array.from(b),
+      unicode: new TextDecoder().decode(cache.getSync(long)),
+      hasLong: cache.hasSync(long),
+      big: [big.length, big[0], big[big.length - 1]],
+      deleted: [cache.deleteSync(long), cache.hasSync(long), cache.getSync(long)],
+      error,
+    };
+    await cache.close();
+    return answer;
+  });
+  expect(result).toEqual({
+    before: [1, 2, 3],
+    other: [1, 2, 3],
+    unicode: 'unicode',
+    hasLong: true,
+    big: [96 << 20, 7, 7],
+    deleted: [true, false, undefined],
+    error: 'ERR_INVALID_ARG',
+  });
+});
