@@ -43,7 +43,11 @@ void EventSink::Deliver(const CacheEvent& event) {
     js.Set("tier", event->tier);
     if (!event->key.empty()) js.Set("key", event->key);
     if (!event->status.ok()) js.Set("error", ToError(env, event->status).Value());
-    listener.Call({js});  // the TypeScript emitter catches what its listeners throw
+    try {
+      listener.Call({js});
+    } catch (const Napi::Error&) {
+      // The TypeScript emitter catches what listeners throw, so this is a thread being terminated: nothing to do.
+    }
   });
   if (status != napi_ok) delete copy;
 }

@@ -33,8 +33,6 @@ PromiseBridge::PromiseBridge(Napi::Env env) : js_thread_(std::this_thread::get_i
   tsfn_.Unref(env);
 }
 
-PromiseBridge::~PromiseBridge() { tsfn_.Abort(); }
-
 void PromiseBridge::Post(std::shared_ptr<PendingPromise> pending, Settler settler) {
   auto* task = new Task{std::move(pending), std::move(settler)};
   napi_status status = tsfn_.NonBlockingCall(task, [](Napi::Env env, Napi::Function, Task* task) {

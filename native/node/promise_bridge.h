@@ -41,7 +41,6 @@ class PendingPromise : public std::enable_shared_from_this<PendingPromise> {
 class PromiseBridge {
  public:
   explicit PromiseBridge(Napi::Env env);
-  ~PromiseBridge();
 
   // A promise for an operation about to start. Pass the result to the core's completion, then call Started().
   std::shared_ptr<PendingPromise> Begin(Napi::Env env) { return std::make_shared<PendingPromise>(env, this); }
@@ -56,6 +55,8 @@ class PromiseBridge {
   void Release(Napi::Env env);
 
   const std::thread::id js_thread_;
+  // Not released by the bridge: the bridge dies with its environment, which closes its thread-safe functions
+  // itself and may already have freed this one by then (releasing it again aborts the process).
   Napi::ThreadSafeFunction tsfn_;
   size_t holds_ = 0;  // operations in flight that keep the loop alive
 };

@@ -3,6 +3,7 @@
 // breaker, credentials and buckets refused at open, clean(). The contract cases themselves run in contract.test.ts.
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { jest } from '@jest/globals';
+import { Worker } from 'node:worker_threads';
 
 import { Cache, type CacheErrorEvent, ram, s3, type S3TierOptions } from '../../dist/node.js';
 import * as wasmEntry from '../../dist/wasm.js';
@@ -216,6 +217,31 @@ describe('when S3 goes away', () => {
     ]);
     expect(events[0]!.error.message).toContain('could not be reached');
     expect(events[1]!.error.message).toContain('circuit open'); // the breaker answered at once
+  });
+
+  test('every thread sharing the cache hears its events; a thread that ends without closing breaks nothing', async () => {
+    const own = await S3Server.start();
+    const s3Options = { ...own.tier(freshPrefix('workers')), cooldown: '1h' };
+    await using cache = await Cache.open({ shared: 'events', tiers: [ram(), s3(s3Options)] });
+    const worker = new Worker(new URL('./fixtures/events-worker.mjs', import.meta.url), { workerData: { shared: 'events', s3: s3Options } });
+    const messages: unknown[] = [];
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: { ready?: boolean }) => (message.ready ? resolve() : messages.push(message)));
+      worker.once('error', reject);
+    });
+    const heard: string[] = [];
+    cache.on('error', (event) => heard.push(event.key!));
+    await own.stop();
+
+    expect(await cache.get('cold')).toBeUndefined();
+    await nextEvents();
+    expect(heard).toEqual(['cold']);
+    expect(messages).toEqual([{ key: 'cold', code: 'ERR_UNAVAILABLE' }]);
+
+    await worker.terminate();
+    expect(await cache.get('colder')).toBeUndefined();
+    await nextEvents();
+    expect(heard).toEqual(['cold', 'colder']);
   });
 
   test('a listener that throws disturbs neither the cache nor the other listeners', async () => {
