@@ -271,6 +271,13 @@ void TierChain::Set(const Key& key, Bytes value, Ttl ttl, Done done) {
   }
 }
 
+void TierChain::Land(const Key& key, uint64_t flight, Bytes value, Ttl ttl, Done done) {
+  Set(key, value, ttl, [self = shared_from_this(), key, flight, value, done = std::move(done)](Status status) {
+    self->flights_.Complete(key, flight, status, value);
+    done(status);
+  });
+}
+
 bool TierChain::DeleteNow(const Key& key) {
   bool found = false;
   for (size_t i = 0; i < tiers_.size(); ++i) {

@@ -17,6 +17,7 @@
 
 #include "stratacache/clock.h"
 #include "stratacache/event_hub.h"
+#include "stratacache/single_flight.h"
 #include "stratacache/store.h"
 #include "stratacache/ttl.h"
 
@@ -64,6 +65,9 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   void Set(const Key& key, Bytes value, Ttl ttl, Done done);
   void Delete(const Key& key, FoundDone done);
   void Clear(Done done);
+  // Ends a flight of getOrSet (see SingleFlight) whose loader produced `value`: stores it as Set does, then hands
+  // the stored value, or the write's failure, to the flight's waiters. The waiters need not still be there.
+  void Land(const Key& key, uint64_t flight, Bytes value, Ttl ttl, Done done);
 
   // The synchronous API. Reads see only the leading inline tiers; writes and deletes complete on them at once
   // and continue to the tiers below in the background, reporting failures to the error listener.
@@ -91,6 +95,8 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // read, a background write that failed, a tier passed over by a write because it is unavailable.
   EventHub& events() { return events_; }
   size_t tier_count() const { return tiers_.size(); }
+  // The chain's in-flight loads, shared by every handle on the chain.
+  SingleFlight& flights() { return flights_; }
 
  private:
   struct Tier;
@@ -110,6 +116,7 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   const Ttl default_ttl_;
   const std::shared_ptr<const Clock> clock_;
   EventHub events_;
+  SingleFlight flights_;
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };
