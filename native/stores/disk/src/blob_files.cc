@@ -1,16 +1,22 @@
 #include "blob_files.h"
 
+#include "index_schema.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <random>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 namespace stratacache::disk {
 
@@ -63,6 +69,31 @@ int HexValue(char c) {
 }
 
 }  // namespace
+
+// Each content file ends with an XXH3-128 checksum of its bytes. Reads check it (at memory speed) rather than
+// the BLAKE3 name, which would cost more than the read itself for large values; verify() checks both.
+using Checksum = std::array<uint8_t, kFileChecksumBytes>;
+constexpr size_t kChecksumSize = sizeof(Checksum);
+
+Checksum ChecksumOf(const uint8_t* data, size_t size) {
+  XXH128_canonical_t canonical;
+  XXH128_canonicalFromHash(&canonical, XXH3_128bits(data, size));
+  Checksum checksum;
+  std::memcpy(checksum.data(), canonical.digest, checksum.size());
+  return checksum;
+}
+
+// Reads exactly `size` bytes; false on a short file or an error.
+bool ReadAll(int fd, uint8_t* out, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t got = ::read(fd, out + done, size - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    done += static_cast<size_t>(got);
+  }
+  return true;
+}
 
 std::optional<Blake3Digest> ParseHash(std::string_view hex) {
   Blake3Digest hash;
@@ -119,7 +150,9 @@ Status BlobFiles::Write(const Blake3Digest& hash, const Bytes& value) const {
   const std::string temp = NewTempPath();
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("create " + temp, errno);
+  const Checksum checksum = ChecksumOf(value.data(), value.size());
   Status status = WriteAll(fd, value.data(), value.size(), temp);
+  if (status.ok()) status = WriteAll(fd, checksum.data(), checksum.size(), temp);
   if (status.ok() && strict_ && ::fsync(fd) != 0) status = IoError("fsync " + temp, errno);
   if (::close(fd) != 0 && status.ok()) status = IoError("close " + temp, errno);
   const std::string path = PathOf(hash);
@@ -155,30 +188,30 @@ Status BlobFiles::Read(const Blake3Digest& hash, std::optional<Bytes>* value) co
     ::close(fd);
     return IoError("stat " + path, error);
   }
-  std::optional<Bytes> bytes = Bytes::TryAllocate(static_cast<size_t>(info.st_size));
+  const Status corrupt(StatusCode::kCorrupt, "content file " + path + " does not match its checksum", false);
+  const size_t file_size = static_cast<size_t>(info.st_size);
+  if (file_size < kChecksumSize) {
+    ::close(fd);
+    return corrupt;
+  }
+  std::optional<Bytes> bytes = Bytes::TryAllocate(file_size - kChecksumSize);
   if (!bytes) {
     ::close(fd);
     return Status(StatusCode::kIo, "out of memory reading " + path);
   }
-  size_t done = 0;
-  while (done < bytes->size()) {
-    ssize_t got = ::read(fd, bytes->mutable_data() + done, bytes->size() - done);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    done += static_cast<size_t>(got);
-  }
+  Checksum stored;
+  const bool complete = ReadAll(fd, bytes->mutable_data(), bytes->size()) && ReadAll(fd, stored.data(), stored.size());
   ::close(fd);
-  if (done != bytes->size() || Blake3::Hash(bytes->data(), bytes->size()) != hash) {
-    return Status(StatusCode::kCorrupt, "content file " + path + " does not match its checksum", false);
-  }
+  if (!complete || ChecksumOf(bytes->data(), bytes->size()) != stored) return corrupt;
   *value = std::move(*bytes);
   return Status::Ok();
 }
 
 bool BlobFiles::Intact(const Blake3Digest& hash, const std::optional<std::string_view>& inline_data) const {
   if (inline_data) return Blake3::Hash(inline_data->data(), inline_data->size()) == hash;
+  // Beyond the file's own checksum, verify() checks that the bytes are the content the file is named after.
   std::optional<Bytes> value;
-  return Read(hash, &value).ok() && value.has_value();
+  return Read(hash, &value).ok() && value.has_value() && Blake3::Hash(value->data(), value->size()) == hash;
 }
 
 void BlobFiles::Remove(const Blake3Digest& hash) const { ::unlink(PathOf(hash).c_str()); }

@@ -20,10 +20,12 @@ inline constexpr size_t kInlineMax = 4096;
 inline constexpr uint64_t kEntryCharge = 128;
 // Files are charged by the blocks they occupy.
 inline constexpr uint64_t kFileBlock = 4096;
+// Each content file ends with a checksum of its bytes (see BlobFiles).
+inline constexpr uint64_t kFileChecksumBytes = 16;
 
 inline uint64_t EntryCharge(const Key& key) { return kEntryCharge + key.ns().size() + key.text().size(); }
 inline uint64_t ContentCharge(uint64_t size) {
-  return size <= kInlineMax ? size : (size + kFileBlock - 1) / kFileBlock * kFileBlock;
+  return size <= kInlineMax ? size : (size + kFileChecksumBytes + kFileBlock - 1) / kFileBlock * kFileBlock;
 }
 
 // The 16 bytes that identify a key in the index (its digest, high word first).
