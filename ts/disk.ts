@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 
 import { invalidArg } from './errors.js';
-import { type Tier, tierName } from './tiers.js';
+import { oneOf, type Tier, tierName } from './tiers.js';
 import { parseSize, parseTtl, type Duration, type Size } from './units.js';
 
 export type EvictionPolicy = 'lru' | 'lfu' | 'sized-lru';
@@ -29,14 +29,6 @@ export interface DiskTierOptions {
 export const DEFAULT_DISK_LIMIT = '1GB';
 const POLICIES: readonly string[] = ['lru', 'lfu', 'sized-lru'];
 const DURABILITIES: readonly string[] = ['relaxed', 'strict'];
-
-function oneOf(value: unknown, allowed: readonly string[], what: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !allowed.includes(value)) {
-    throw invalidArg(`${what} must be ${allowed.map((a) => `'${a}'`).join(', ')}`);
-  }
-  return value;
-}
 
 /**
  * A tier on the local disk: content-addressed files plus a SQLite index, kept within `cacheLimit` online,

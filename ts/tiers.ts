@@ -17,8 +17,25 @@ export interface RamTierOptions {
   cacheLimit?: Size;
   /** Default TTL for entries in this tier. Default: the cache's `ttl`. */
   ttl?: Duration | null;
+  /**
+   * Which entries go first when over budget: `'lru'` (default, least recently used), `'lfu'` (least used,
+   * recency breaking ties), `'sized-lru'` (old and large), `'s3-fifo'` (scan-resistant: entries used once leave first).
+   */
+  policy?: RamPolicy;
   /** Name in statistics and errors. Default `'ram'`. */
   name?: string;
+}
+
+export type RamPolicy = 'lru' | 'lfu' | 'sized-lru' | 's3-fifo';
+const RAM_POLICIES: readonly string[] = ['lru', 'lfu', 'sized-lru', 's3-fifo'];
+
+/** `value` if it is one of `allowed`, undefined if absent; ERR_INVALID_ARG otherwise. */
+export function oneOf(value: unknown, allowed: readonly string[], what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    throw invalidArg(`${what} must be ${allowed.map((a) => `'${a}'`).join(', ')}`);
+  }
+  return value;
 }
 
 /** A tier description to pass in `Cache.open({ tiers: [...] })`. */
@@ -32,7 +49,7 @@ export function tierName(name: unknown, fallback: string): string {
   return name;
 }
 
-/** An in-memory tier: sharded, thread-safe, LRU, bounded by `cacheLimit` in real bytes. */
+/** An in-memory tier: sharded, thread-safe, bounded by `cacheLimit` in real bytes, evicting by `policy`. */
 export function ram(options: RamTierOptions = {}): Tier {
   if (options === null || typeof options !== 'object') throw invalidArg('ram() takes an options object');
   return {
@@ -40,5 +57,6 @@ export function ram(options: RamTierOptions = {}): Tier {
     name: tierName(options.name, 'ram'),
     cacheLimit: parseSize(options.cacheLimit ?? DEFAULT_RAM_LIMIT, 'cacheLimit'),
     ttl: parseTtl(options.ttl, 'ttl'),
+    settings: { policy: oneOf(options.policy, RAM_POLICIES, 'policy') ?? 'lru' },
   };
 }

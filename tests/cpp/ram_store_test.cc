@@ -16,8 +16,8 @@ using testing::ManualClock;
 
 class RamStoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<RamStore> MakeStore(uint64_t limit, unsigned shards = 4) {
-    return std::make_unique<RamStore>(RamStoreOptions{limit, shards}, clock_);
+  std::unique_ptr<RamStore> MakeStore(uint64_t limit, unsigned shards = 4, RamPolicy policy = RamPolicy::kLru) {
+    return std::make_unique<RamStore>(RamStoreOptions{limit, shards, policy}, clock_);
   }
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
 };
@@ -78,9 +78,15 @@ TEST_F(RamStoreTest, RefusesAValueLargerThanTheBudgetAndDropsTheOldOne) {
   EXPECT_FALSE(store->Contains(Key("k")));
 }
 
-TEST_F(RamStoreTest, BudgetHoldsUnderTenfoldOverfillWithRandomSizes) {
+// What every policy must keep: the budget, exact accounting, thread safety.
+class RamPolicyTest : public RamStoreTest, public ::testing::WithParamInterface<RamPolicy> {};
+
+INSTANTIATE_TEST_SUITE_P(Policies, RamPolicyTest,
+                         ::testing::Values(RamPolicy::kLru, RamPolicy::kLfu, RamPolicy::kSizedLru, RamPolicy::kS3Fifo));
+
+TEST_P(RamPolicyTest, BudgetHoldsUnderTenfoldOverfillWithRandomSizes) {
   const uint64_t limit = 1 << 20;
-  auto store = MakeStore(limit, 8);
+  auto store = MakeStore(limit, 8, GetParam());
   std::mt19937 rng(42);
   std::uniform_int_distribution<size_t> size(0, 16 << 10);
   uint64_t written = 0;
@@ -102,9 +108,9 @@ TEST_F(RamStoreTest, SmallBudgetsGetFewerShards) {
   EXPECT_EQ(MakeStore(1ull << 30, 5)->shard_count(), 8u);
 }
 
-TEST_F(RamStoreTest, BudgetHoldsAcrossManyShards) {
+TEST_P(RamPolicyTest, BudgetHoldsAcrossManyShards) {
   const uint64_t limit = 64ull << 20;
-  auto store = MakeStore(limit, 16);
+  auto store = MakeStore(limit, 16, GetParam());
   ASSERT_EQ(store->shard_count(), 16u);
   std::mt19937 rng(1);
   for (int i = 0; i < 4000; ++i) {
@@ -128,8 +134,8 @@ TEST_F(RamStoreTest, ExpiresLazilyOnAccess) {
   EXPECT_EQ(store->Counters().entries, 0u);
 }
 
-TEST_F(RamStoreTest, SweepRemovesOnlyExpiredEntries) {
-  auto store = MakeStore(64 << 20);
+TEST_P(RamPolicyTest, SweepRemovesOnlyExpiredEntries) {
+  auto store = MakeStore(64 << 20, 4, GetParam());
   for (int i = 0; i < 5000; ++i) {
     int64_t expires = i % 2 ? clock_->NowMs() + 100 : kNeverExpires;
     ASSERT_TRUE(store->Insert(Key(std::to_string(i)), Bytes::Copy("v"), expires).ok());
@@ -140,7 +146,7 @@ TEST_F(RamStoreTest, SweepRemovesOnlyExpiredEntries) {
   EXPECT_EQ(counters.expirations, 2500u);
   EXPECT_EQ(counters.entries, 2500u);
   // Short keys live in the small-string buffer, so every survivor costs the same.
-  EXPECT_EQ(counters.bytes, 2500 * RamStore::ChargeFor(4, 1, false));
+  EXPECT_EQ(counters.bytes, 2500 * RamStore::ChargeFor(4, 1, false, GetParam()));
 }
 
 TEST_F(RamStoreTest, InsertingAnExpiredEntryStoresNothing) {
@@ -172,9 +178,9 @@ TEST_F(RamStoreTest, ClearEmptiesEveryShard) {
   EXPECT_EQ(Text(store->Lookup(Key("5"))), "again");
 }
 
-TEST_F(RamStoreTest, ConcurrentThreadsKeepTheBudgetAndNeverSeeForeignValues) {
+TEST_P(RamPolicyTest, ConcurrentThreadsKeepTheBudgetAndNeverSeeForeignValues) {
   const uint64_t limit = 256 << 10;
-  auto store = MakeStore(limit, 16);
+  auto store = MakeStore(limit, 16, GetParam());
   std::vector<std::thread> threads;
   std::atomic<int> wrong{0};
   for (int t = 0; t < 8; ++t) {
@@ -201,10 +207,101 @@ TEST_F(RamStoreTest, ConcurrentThreadsKeepTheBudgetAndNeverSeeForeignValues) {
   EXPECT_EQ(wrong.load(), 0);
   StoreCounters counters = store->Counters();
   EXPECT_LE(counters.bytes, limit);
+  EXPECT_GT(counters.evictions, 0u);
   // Accounting stays exact under contention: the sum of charges equals what the store reports.
   uint64_t entries = 0;
   for (int i = 0; i < 2000; ++i) entries += store->Contains(Key("k" + std::to_string(i)));
   EXPECT_EQ(entries, counters.entries);
+  // Emptying returns every byte, ghosts included: nothing leaked from the policy's structures.
+  store->EraseAll();
+  EXPECT_EQ(store->Counters().bytes, 0u);
+}
+
+TEST_F(RamStoreTest, ParsesThePolicyNamesOfTheJavaScriptApi) {
+  EXPECT_EQ(ParseRamPolicy("lru"), RamPolicy::kLru);
+  EXPECT_EQ(ParseRamPolicy("lfu"), RamPolicy::kLfu);
+  EXPECT_EQ(ParseRamPolicy("sized-lru"), RamPolicy::kSizedLru);
+  EXPECT_EQ(ParseRamPolicy("s3-fifo"), RamPolicy::kS3Fifo);
+  EXPECT_EQ(ParseRamPolicy("fifo"), std::nullopt);
+}
+
+constexpr int64_t kMinute = 60'000;
+
+Status Put(RamStore& store, const std::string& key, size_t size) {
+  return store.Insert(Key(key), Bytes::Allocate(size), kNeverExpires);
+}
+
+TEST_F(RamStoreTest, LfuKeepsFrequentlyUsedEntriesOverRecentOnes) {
+  const uint64_t one = RamStore::ChargeFor(2, 100, false, RamPolicy::kLfu);
+  auto store = MakeStore(3 * one, 1, RamPolicy::kLfu);
+  for (const char* k : {"k1", "k2", "k3"}) ASSERT_TRUE(Put(*store, k, 100).ok());
+  ASSERT_TRUE(store->Lookup(Key("k1")));
+  ASSERT_TRUE(store->Lookup(Key("k1")));
+  ASSERT_TRUE(store->Lookup(Key("k2")));
+  clock_->Advance(10 * kMinute);
+  ASSERT_TRUE(store->Lookup(Key("k3")));
+  // Scores: k1 = t0 + 2 h, k2 = t0 + 1 h, k3 = t0 + 10 min + 1 h. LRU would drop k1, the least recent.
+  ASSERT_TRUE(Put(*store, "k4", 100).ok());
+  EXPECT_TRUE(store->Contains(Key("k1")));
+  EXPECT_FALSE(store->Contains(Key("k2")));
+  EXPECT_TRUE(store->Contains(Key("k3")));
+  EXPECT_TRUE(store->Contains(Key("k4")));
+}
+
+TEST_F(RamStoreTest, SizedLruEvictsLargeColdEntriesFirst) {
+  const auto charge = [](size_t size) { return RamStore::ChargeFor(6, size, false, RamPolicy::kSizedLru); };
+  auto store = MakeStore(2 * charge(100) + charge(4000), 1, RamPolicy::kSizedLru);
+  ASSERT_TRUE(Put(*store, "small1", 100).ok());
+  clock_->Advance(3 * kMinute);
+  // Newer, but bit_width(4000) = 12 minutes older than its access vs bit_width(100) = 7 for the small ones.
+  ASSERT_TRUE(Put(*store, "large1", 4000).ok());
+  ASSERT_TRUE(Put(*store, "small2", 100).ok());
+  ASSERT_TRUE(Put(*store, "small3", 100).ok());
+  EXPECT_FALSE(store->Contains(Key("large1")));
+  EXPECT_TRUE(store->Contains(Key("small1")));
+  EXPECT_TRUE(store->Contains(Key("small2")));
+  EXPECT_TRUE(store->Contains(Key("small3")));
+}
+
+// Uses 20 keys twice each, then inserts 1000 keys used once; reports how many of the 20 survive.
+int HotKeysSurvivingAScan(RamStore& store) {
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_TRUE(Put(store, "hot" + std::to_string(i), 100).ok());
+    EXPECT_TRUE(store.Lookup(Key("hot" + std::to_string(i))));
+  }
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(Put(store, "scan" + std::to_string(i), 100).ok());
+  int survivors = 0;
+  for (int i = 0; i < 20; ++i) survivors += store.Contains(Key("hot" + std::to_string(i)));
+  return survivors;
+}
+
+TEST_F(RamStoreTest, S3FifoScanOfOneHitWondersDoesNotFlushTheUsedSet) {
+  const uint64_t limit = 100 * RamStore::ChargeFor(7, 100, false, RamPolicy::kS3Fifo);
+  EXPECT_EQ(HotKeysSurvivingAScan(*MakeStore(limit, 1, RamPolicy::kS3Fifo)), 20);
+  EXPECT_EQ(HotKeysSurvivingAScan(*MakeStore(limit, 1, RamPolicy::kLru)), 0);
+}
+
+TEST_F(RamStoreTest, S3FifoSendsAGhostHitToMain) {
+  const uint64_t limit = 10 * RamStore::ChargeFor(8, 100, false, RamPolicy::kS3Fifo);
+  auto store = MakeStore(limit, 1, RamPolicy::kS3Fifo);
+  ASSERT_TRUE(Put(*store, "ghost", 100).ok());
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(Put(*store, "fill" + std::to_string(i), 100).ok());
+  ASSERT_FALSE(store->Contains(Key("ghost")));  // left small unused: remembered as a ghost
+  ASSERT_TRUE(Put(*store, "ghost", 100).ok());  // back: into main
+  ASSERT_TRUE(Put(*store, "fresh", 100).ok());  // never seen: into small
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(Put(*store, "scan" + std::to_string(i), 100).ok());
+  EXPECT_TRUE(store->Contains(Key("ghost")));
+  EXPECT_FALSE(store->Contains(Key("fresh")));
+}
+
+TEST_F(RamStoreTest, S3FifoChargesItsGhostsAgainstTheBudget) {
+  const uint64_t one = RamStore::ChargeFor(6, 100, false, RamPolicy::kS3Fifo);
+  auto store = MakeStore(10 * one, 1, RamPolicy::kS3Fifo);
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(Put(*store, "fill" + std::to_string(i), 100).ok());
+  const StoreCounters counters = store->Counters();
+  EXPECT_GT(counters.evictions, 0u);
+  EXPECT_EQ(counters.bytes, counters.entries * one + counters.evictions * RamStore::GhostCharge());
+  EXPECT_LE(counters.bytes, 10 * one);
 }
 
 }  // namespace

@@ -308,6 +308,18 @@ export function ramContract(Cache: CacheClass): void {
       expect(await cache.has('pinned')).toBe(false);
       expect(read.every((b) => b === 42)).toBe(true);
     });
+
+    test.each(['lru', 'lfu', 'sized-lru', 's3-fifo'] as const)('policy %s holds its budget and keeps serving', async (policy) => {
+      await using cache = await Cache.open({ tiers: [ram({ cacheLimit: '64KB', policy })] });
+      for (let i = 0; i < 200; i++) {
+        cache.setSync(`k${i}`, new Uint8Array(1 + ((i * 733) % 3000)));
+        cache.getSync(`k${i % 7}`);
+      }
+      const tier = cache.stats().tiers[0]!;
+      expect(tier.bytes).toBeLessThanOrEqual(64 * 1024);
+      expect(tier.evictions).toBeGreaterThan(0);
+      expect(cache.getSync('k199')?.length).toBe(1 + ((199 * 733) % 3000));
+    });
   });
 
   describe('tiers', () => {
@@ -353,6 +365,7 @@ export function ramContract(Cache: CacheClass): void {
       ['unit-less ttl string', { tiers: [() => ram({ ttl: '10' })] }],
       ['unknown ttl unit', { tiers: [() => ram({ ttl: '10 years' })] }],
       ['zero ttl', { tiers: [() => ram({ ttl: 0 })] }],
+      ['unknown policy', { tiers: [() => ram({ policy: 'fifo' as never })] }],
     ])('%s throws ERR_INVALID_ARG at the tier function', (_what, { tiers }) => {
       expect(tiers[0]).toThrow(expect.objectContaining(invalid));
     });

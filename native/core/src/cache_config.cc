@@ -18,7 +18,13 @@ Status BuildTierChain(const CacheConfig& config, std::shared_ptr<const Clock> cl
     if (tier.limit_bytes == 0) return Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no cacheLimit");
     std::unique_ptr<Store> store;
     if (tier.kind == "ram") {
-      store = std::make_unique<RamStore>(RamStoreOptions{tier.limit_bytes, config.ram_shards}, clock);
+      RamStoreOptions options{tier.limit_bytes, config.ram_shards};
+      if (auto policy = tier.settings.find("policy"); policy != tier.settings.end()) {
+        std::optional<RamPolicy> parsed = ParseRamPolicy(policy->second);
+        if (!parsed) return Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has an unknown policy");
+        options.policy = *parsed;
+      }
+      store = std::make_unique<RamStore>(options, clock);
     } else {
       Status status(StatusCode::kInvalidArg, "tier kind '" + tier.kind + "' is not available in this build");
       if (platform_stores) store = platform_stores(tier, &status);

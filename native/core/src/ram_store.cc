@@ -1,7 +1,10 @@
 #include "stratacache/ram_store.h"
 
 #include <algorithm>
+#include <deque>
 #include <utility>
+
+#include "stratacache/eviction_policy.h"
 
 namespace stratacache {
 
@@ -12,36 +15,69 @@ struct RamStore::Entry {
   Bytes value;
   int64_t expires_at_ms = kNeverExpires;
   uint64_t charge = 0;
-  // LRU list: the shard's sentinel `next` is the most recently used entry, its `prev` the coldest.
+  // lru and s3-fifo: a place in a list whose sentinel's `next` is the newest entry and `prev` the next to leave.
   Entry* prev = nullptr;
   Entry* next = nullptr;
   // Position in the shard's expiry index; meaningful only when the entry expires.
   std::multimap<int64_t, Entry*>::iterator expiry;
+  // lfu and sized-lru: position in the shard's score index; `hits` counts uses since the value was written.
+  std::multimap<int64_t, Entry*>::iterator ranked;
+  uint32_t hits = 0;
+  // s3-fifo: uses since the entry entered or last passed the tail of main (0..3), and which FIFO holds it.
+  uint8_t freq = 0;
+  bool in_small = false;
 
   bool expires() const { return expires_at_ms != kNeverExpires; }
 };
 
 struct RamStore::Shard {
-  Shard() { lru.prev = lru.next = &lru; }
+  Shard() { ResetLists(); }
 
-  void LinkFront(Entry* e) {
-    e->prev = &lru;
-    e->next = lru.next;
-    lru.next->prev = e;
-    lru.next = e;
+  void ResetLists() {
+    lru.prev = lru.next = &lru;
+    small.prev = small.next = &small;
+  }
+  static void LinkFront(Entry& list, Entry* e) {
+    e->prev = &list;
+    e->next = list.next;
+    list.next->prev = e;
+    list.next = e;
   }
   static void Unlink(Entry* e) {
     e->prev->next = e->next;
     e->next->prev = e->prev;
   }
-  Entry* Coldest() { return lru.prev == &lru ? nullptr : lru.prev; }
+  static Entry* Last(Entry& list) { return list.prev == &list ? nullptr : list.prev; }
+
+  // s3-fifo remembers an evicted digest by its high word (the low word picks the shard). `ghost_order` is the
+  // FIFO; `ghosts` maps each remembered digest to its place in it, counted from the first ever pushed, so a
+  // digest forgotten by a hit and pushed again is not dropped by its stale older slot.
+  void PushGhost(uint64_t fingerprint) {
+    ghosts[fingerprint] = ghosts_popped + ghost_order.size();
+    ghost_order.push_back(fingerprint);
+  }
+  void PopGhost() {
+    auto it = ghosts.find(ghost_order.front());
+    if (it != ghosts.end() && it->second == ghosts_popped) ghosts.erase(it);
+    ghost_order.pop_front();
+    ++ghosts_popped;
+  }
+  bool TakeGhost(uint64_t fingerprint) { return ghosts.erase(fingerprint) != 0; }
 
   std::mutex mu;
   std::unordered_map<Digest, Entry, DigestHash> entries;
+  // lru: the recency list. s3-fifo: the main FIFO, beside `small` and the ghosts.
   Entry lru;
+  Entry small;
+  uint64_t small_bytes = 0;
+  std::deque<uint64_t> ghost_order;
+  std::unordered_map<uint64_t, uint64_t> ghosts;
+  uint64_t ghosts_popped = 0;
+  // lfu and sized-lru: entries by EvictionScore, lowest (first to go) first; equal scores in insertion order.
+  std::multimap<int64_t, Entry*> ranked;
   // Entries that expire, soonest first, so that sweeping costs only what it removes.
   std::multimap<int64_t, Entry*> expiry;
-  uint64_t bytes = 0;
+  uint64_t bytes = 0;  // entries and ghosts
   uint64_t evictions = 0;
   uint64_t expirations = 0;
 };
@@ -69,23 +105,49 @@ unsigned RoundDownToPowerOfTwo(unsigned n) {
   return n == 0 ? 0 : p;
 }
 
+// A red-black tree node of four words around an (instant or score, entry) pair: the expiry and score indexes.
+constexpr uint64_t kIndexNode = 4 * sizeof(void*) + sizeof(std::pair<int64_t, void*>);
+
+// s3-fifo's small FIFO holds up to this share of a shard's entry bytes; the paper's 10%.
+constexpr uint64_t kSmallShareDivisor = 10;
+constexpr uint8_t kMaxFreq = 3;
+
+bool Scored(RamPolicy policy) { return policy == RamPolicy::kLfu || policy == RamPolicy::kSizedLru; }
+
 }  // namespace
 
-uint64_t RamStore::ChargeFor(size_t key_bytes, size_t value_bytes, bool expires) {
+// The scored RAM policies are the core's EvictionPolicy values, so one casts to the other.
+static_assert(static_cast<int>(RamPolicy::kLru) == static_cast<int>(EvictionPolicy::kLru));
+static_assert(static_cast<int>(RamPolicy::kLfu) == static_cast<int>(EvictionPolicy::kLfu));
+static_assert(static_cast<int>(RamPolicy::kSizedLru) == static_cast<int>(EvictionPolicy::kSizedLru));
+
+std::optional<RamPolicy> ParseRamPolicy(std::string_view name) {
+  if (name == "s3-fifo") return RamPolicy::kS3Fifo;
+  const std::optional<EvictionPolicy> policy = ParseEvictionPolicy(name);
+  if (!policy) return std::nullopt;
+  return static_cast<RamPolicy>(*policy);
+}
+
+uint64_t RamStore::GhostCharge() {
+  // A deque slot, and a hash node (next link, fingerprint, place) with its bucket slot.
+  return sizeof(uint64_t) + HeapBlock(sizeof(void*) + 2 * sizeof(uint64_t)) + sizeof(void*);
+}
+
+uint64_t RamStore::ChargeFor(size_t key_bytes, size_t value_bytes, bool expires, RamPolicy policy) {
   // Hash node: the digest, the entry and the node's own link (plus a cached hash word), and its bucket slot.
   uint64_t charge = HeapBlock(sizeof(Digest) + sizeof(Entry) + 2 * sizeof(void*)) + sizeof(void*);
   // Keys beyond the small-string buffer live in a heap block of their own.
   if (key_bytes >= sizeof(std::string) / 2) charge += HeapBlock(key_bytes + 1);
   charge += HeapBlock(Bytes::kHeaderSize + value_bytes);
-  // Expiry index node: a red-black tree node of four words around the (instant, entry) pair.
-  if (expires) charge += HeapBlock(4 * sizeof(void*) + sizeof(std::pair<int64_t, Entry*>));
+  if (expires) charge += HeapBlock(kIndexNode);
+  if (Scored(policy)) charge += HeapBlock(kIndexNode);
   return charge;
 }
 
 RamStore::RamStore(RamStoreOptions options, std::shared_ptr<const Clock> clock)
-    : limit_bytes_(options.limit_bytes), clock_(std::move(clock)) {
-  // A shard evicts its own coldest entries, which approximates global LRU only when every shard holds many
-  // entries; small budgets therefore get fewer shards, down to one (exact LRU).
+    : limit_bytes_(options.limit_bytes), policy_(options.policy), clock_(std::move(clock)) {
+  // A shard evicts its own victims, which approximates the global policy only when every shard holds many
+  // entries; small budgets therefore get fewer shards, down to one (the exact policy).
   const uint64_t by_budget = std::min<uint64_t>(limit_bytes_ / kMinShardBytes, 1u << 16);
   const unsigned count = std::max(1u, std::min(RoundUpToPowerOfTwo(options.shards),
                                                RoundDownToPowerOfTwo(static_cast<unsigned>(by_budget))));
@@ -98,14 +160,102 @@ RamStore::~RamStore() = default;
 
 RamStore::Shard& RamStore::ShardFor(const Digest& digest) const { return *shards_[digest.low & shard_mask_]; }
 
-void RamStore::RemoveLocked(Shard& shard, Entry* entry) {
+void RamStore::AttachLocked(Shard& shard, Entry* entry, bool to_main) {
+  switch (policy_) {
+    case RamPolicy::kLru:
+      Shard::LinkFront(shard.lru, entry);
+      return;
+    case RamPolicy::kLfu:
+    case RamPolicy::kSizedLru:
+      entry->hits = 0;
+      entry->ranked = shard.ranked.emplace(
+          EvictionScore(static_cast<EvictionPolicy>(policy_), clock_->NowMs(), 0, entry->value.size()), entry);
+      return;
+    case RamPolicy::kS3Fifo:
+      entry->freq = 0;
+      entry->in_small = !to_main;
+      Shard::LinkFront(to_main ? shard.lru : shard.small, entry);
+      if (entry->in_small) shard.small_bytes += entry->charge;
+      return;
+  }
+}
+
+void RamStore::TouchLocked(Shard& shard, Entry* entry) {
+  switch (policy_) {
+    case RamPolicy::kLru:
+      Shard::Unlink(entry);
+      Shard::LinkFront(shard.lru, entry);
+      return;
+    case RamPolicy::kLfu:
+    case RamPolicy::kSizedLru: {
+      if (entry->hits < kLfuMaxHits) ++entry->hits;
+      // Re-keying the extracted node moves the entry without allocating.
+      auto node = shard.ranked.extract(entry->ranked);
+      node.key() = EvictionScore(static_cast<EvictionPolicy>(policy_), clock_->NowMs(), entry->hits,
+                                 entry->value.size());
+      entry->ranked = shard.ranked.insert(std::move(node));
+      return;
+    }
+    case RamPolicy::kS3Fifo:
+      if (entry->freq < kMaxFreq) ++entry->freq;
+      return;
+  }
+}
+
+void RamStore::DetachLocked(Shard& shard, Entry* entry) {
+  if (Scored(policy_)) {
+    shard.ranked.erase(entry->ranked);
+    return;
+  }
   Shard::Unlink(entry);
+  if (entry->in_small) shard.small_bytes -= entry->charge;
+}
+
+RamStore::Entry* RamStore::VictimLocked(Shard& shard, const Entry* keep) {
+  if (Scored(policy_)) {
+    auto it = shard.ranked.begin();
+    if (it != shard.ranked.end() && it->second == keep) ++it;
+    return it == shard.ranked.end() ? nullptr : it->second;
+  }
+  if (policy_ == RamPolicy::kLru) {
+    Entry* coldest = Shard::Last(shard.lru);
+    return coldest == keep ? nullptr : coldest;
+  }
+  // s3-fifo. Ends: each pass moves an entry from small to main or lowers a counter.
+  for (;;) {
+    const uint64_t entry_bytes = shard.bytes - shard.ghost_order.size() * GhostCharge();
+    // `keep` is new, so at the front of its FIFO: at the tail only when alone there.
+    Entry* small_tail = Shard::Last(shard.small);
+    Entry* main_tail = Shard::Last(shard.lru);
+    if (small_tail == keep) small_tail = nullptr;
+    if (main_tail == keep) main_tail = nullptr;
+    const bool from_small =
+        small_tail != nullptr && (main_tail == nullptr || shard.small_bytes * kSmallShareDivisor > entry_bytes);
+    Entry* tail = from_small ? small_tail : main_tail;
+    if (tail == nullptr) return nullptr;
+    if (tail->freq == 0) return tail;
+    // Used again since it arrived (small) or since its last pass (main): it stays, in main.
+    DetachLocked(shard, tail);
+    const uint8_t freq = tail->freq;
+    AttachLocked(shard, tail, /*to_main=*/true);
+    if (!from_small) tail->freq = freq - 1;
+  }
+}
+
+void RamStore::RemoveLocked(Shard& shard, Entry* entry) {
+  DetachLocked(shard, entry);
   if (entry->expires()) shard.expiry.erase(entry->expiry);
   shard.bytes -= entry->charge;
   used_bytes_.fetch_sub(entry->charge, std::memory_order_relaxed);
   // Copy the digest out: it lives in the node that erasing destroys.
   const Digest digest = *entry->digest;
   shard.entries.erase(digest);
+  // At most as many ghosts as entries: the paper sizes the ghost FIFO like main.
+  while (shard.ghost_order.size() > shard.entries.size()) {
+    shard.PopGhost();
+    shard.bytes -= GhostCharge();
+    used_bytes_.fetch_sub(GhostCharge(), std::memory_order_relaxed);
+  }
 }
 
 void RamStore::EvictLocked(Shard& shard, const Entry* keep) {
@@ -117,10 +267,16 @@ void RamStore::EvictLocked(Shard& shard, const Entry* keep) {
     RemoveLocked(shard, shard.expiry.begin()->second);
   }
   while (OverBudget()) {
-    Entry* coldest = shard.Coldest();
-    if (coldest == nullptr || coldest == keep) return;
+    Entry* victim = VictimLocked(shard, keep);
+    if (victim == nullptr) return;
     ++shard.evictions;
-    RemoveLocked(shard, coldest);
+    // s3-fifo remembers what leaves small unused, so that its return goes straight to main.
+    if (victim->in_small) {
+      shard.PushGhost(victim->digest->high);
+      shard.bytes += GhostCharge();
+      used_bytes_.fetch_add(GhostCharge(), std::memory_order_relaxed);
+    }
+    RemoveLocked(shard, victim);
   }
 }
 
@@ -143,8 +299,7 @@ std::optional<Hit> RamStore::Lookup(const Key& key) {
     RemoveLocked(shard, entry);
     return std::nullopt;
   }
-  Shard::Unlink(entry);
-  shard.LinkFront(entry);
+  TouchLocked(shard, entry);
   return Hit{entry->value, entry->expires_at_ms};
 }
 
@@ -158,7 +313,7 @@ bool RamStore::Contains(const Key& key) {
 
 Status RamStore::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
   const bool expires = expires_at_ms != kNeverExpires;
-  const uint64_t charge = ChargeFor(key.text().size(), value.size(), expires);
+  const uint64_t charge = ChargeFor(key.text().size(), value.size(), expires, policy_);
   if (charge > limit_bytes_) {
     Erase(key);  // the caller replaces the value; an older one must not outlive the write
     return Status(StatusCode::kTooLarge, "value of " + std::to_string(value.size()) +
@@ -174,10 +329,13 @@ Status RamStore::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
     std::lock_guard lock(shard.mu);
     auto [it, inserted] = shard.entries.try_emplace(key.digest());
     Entry* entry = &it->second;
+    // s3-fifo: a rewritten entry keeps its place in main, and a digest remembered as a ghost returns to main.
+    bool to_main = policy_ == RamPolicy::kS3Fifo && shard.TakeGhost(key.digest().high);
     if (inserted) {
       entry->digest = &it->first;
     } else {
-      Shard::Unlink(entry);
+      to_main = to_main || (policy_ == RamPolicy::kS3Fifo && !entry->in_small);
+      DetachLocked(shard, entry);
       if (entry->expires()) shard.expiry.erase(entry->expiry);
       shard.bytes -= entry->charge;
       used_bytes_.fetch_sub(entry->charge, std::memory_order_relaxed);
@@ -186,7 +344,7 @@ Status RamStore::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
     entry->value = std::move(value);
     entry->expires_at_ms = expires_at_ms;
     entry->charge = charge;
-    shard.LinkFront(entry);
+    AttachLocked(shard, entry, to_main);
     if (expires) entry->expiry = shard.expiry.emplace(expires_at_ms, entry);
     shard.bytes += charge;
     used_bytes_.fetch_add(charge, std::memory_order_relaxed);
@@ -212,7 +370,11 @@ void RamStore::EraseAll() {
     used_bytes_.fetch_sub(shard->bytes, std::memory_order_relaxed);
     shard->bytes = 0;
     shard->expiry.clear();
-    shard->lru.prev = shard->lru.next = &shard->lru;
+    shard->ResetLists();
+    shard->small_bytes = 0;
+    shard->ghost_order.clear();
+    shard->ghosts.clear();
+    shard->ranked.clear();
     shard->entries.clear();
   }
 }

@@ -1,9 +1,18 @@
-// The RAM tier: a sharded, thread-safe, byte-accounted LRU store.
+// The RAM tier: a sharded, thread-safe, byte-accounted store with a choice of eviction policy.
 //
 // `limit_bytes` bounds what entries really cost: value bytes, key bytes and a per-entry overhead that covers the
-// hash node, the value header, the expiry index and the allocator's bookkeeping. Each shard has its own lock and
-// LRU list; the byte budget is global, so a shard that grows past it evicts its own coldest entries first and
-// then asks the other shards to give up theirs.
+// hash node, the value header, the expiry index, the policy's own structures and the allocator's bookkeeping.
+// Each shard has its own lock and eviction order; the byte budget is global, so a shard that grows past it evicts
+// its own victims first and then asks the other shards to give up theirs.
+//
+// Policies:
+//   lru        an intrusive recency list; a hit moves the entry to the front.
+//   lfu        \ exact order on the core's EvictionScore (eviction_policy.h), as the disk tier uses, kept in an
+//   sized-lru  / ordered index that a hit re-positions (O(log n)).
+//   s3-fifo    S3-FIFO (Yang et al., SOSP '23): new entries enter a small FIFO (~10% of the bytes); those used
+//              again there move to the main FIFO, the rest leave and are remembered in a ghost FIFO of digests,
+//              whose return goes straight to main. Main gives entries used since their last pass another round
+//              (2-bit counter). A hit only bumps the counter, and a scan of one-hit wonders never reaches main.
 #pragma once
 
 #include <atomic>
@@ -11,7 +20,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -20,11 +31,17 @@
 
 namespace stratacache {
 
+enum class RamPolicy { kLru, kLfu, kSizedLru, kS3Fifo };
+
+// The policy named `name` ("lru", "lfu", "sized-lru", "s3-fifo"), as the JavaScript API spells it.
+std::optional<RamPolicy> ParseRamPolicy(std::string_view name);
+
 struct RamStoreOptions {
   uint64_t limit_bytes = 128ull << 20;
   // Most independently locked shards, rounded up to a power of two; budgets under 4 MiB a shard get fewer.
   // One suits a single-threaded runtime.
   unsigned shards = 16;
+  RamPolicy policy = RamPolicy::kLru;
 };
 
 class RamStore final : public InlineStore {
@@ -41,7 +58,9 @@ class RamStore final : public InlineStore {
   StoreCounters Counters() const override;
 
   // What an entry of this key and value size is charged against the budget.
-  static uint64_t ChargeFor(size_t key_bytes, size_t value_bytes, bool expires);
+  static uint64_t ChargeFor(size_t key_bytes, size_t value_bytes, bool expires, RamPolicy policy = RamPolicy::kLru);
+  // What s3-fifo charges for remembering an evicted entry's digest (at most one per resident entry).
+  static uint64_t GhostCharge();
 
   uint64_t limit_bytes() const { return limit_bytes_; }
   size_t shard_count() const { return shards_.size(); }
@@ -53,13 +72,20 @@ class RamStore final : public InlineStore {
   Shard& ShardFor(const Digest& digest) const;
   // Unlinks and frees `entry`; the caller holds the shard's lock.
   void RemoveLocked(Shard& shard, Entry* entry);
-  // Evicts the coldest entries of `shard` (sparing `keep`) until the store is within budget or the shard is empty.
+  // Policy bookkeeping, with the shard's lock held: an entry joins (`to_main`: s3-fifo's main FIFO), is used,
+  // leaves; and the entry the policy gives up next, other than `keep` (nullptr when none).
+  void AttachLocked(Shard& shard, Entry* entry, bool to_main);
+  void TouchLocked(Shard& shard, Entry* entry);
+  void DetachLocked(Shard& shard, Entry* entry);
+  Entry* VictimLocked(Shard& shard, const Entry* keep);
+  // Evicts the policy's victims in `shard` (sparing `keep`) until the store is within budget or none is left.
   void EvictLocked(Shard& shard, const Entry* keep);
   // Evicts from every shard, one at a time, until the store is within budget.
   void EvictAcrossShards();
   bool OverBudget() const { return used_bytes_.load(std::memory_order_relaxed) > limit_bytes_; }
 
   const uint64_t limit_bytes_;
+  const RamPolicy policy_;
   const std::shared_ptr<const Clock> clock_;
   std::vector<std::unique_ptr<Shard>> shards_;
   uint64_t shard_mask_;
