@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <deque>
 #include <filesystem>
 #include <mutex>
@@ -22,6 +23,14 @@ constexpr auto kAccessFlushDelay = std::chrono::seconds(1);
 // verify() reads content this many rows per reader task, so gets queued meanwhile wait for one chunk at most.
 constexpr int kVerifyChunk = 64;
 
+// A large value's content name and file, worked out on a reader thread while its put waits in the writer's queue.
+struct PreparedContent {
+  Blake3Digest hash{};
+  Status refused;  // the file could not be written
+  std::promise<void> ready;
+  std::shared_future<void> done = ready.get_future().share();
+};
+
 // One change for the writer thread. `complete` reports its outcome; it is empty for background work.
 struct WriteOp {
   enum class Kind { kPut, kDelete, kClear, kSweep, kClean, kRepairIndex, kRemoveOrphans, kForget, kFlush };
@@ -39,6 +48,7 @@ struct WriteOp {
   uint64_t count = 0;
   VerifyReport verify;
   std::vector<OrphanCandidate> orphans;
+  std::shared_ptr<PreparedContent> prepared;  // set for puts whose content a reader thread prepares
   std::function<void(WriteOp&)> complete;
 };
 
@@ -262,6 +272,12 @@ void DiskStore::Engine::RunBatch(std::deque<WriteOp>& batch) {
   // wait for, is held only for index work.
   for (WriteOp& op : batch) {
     if (op.kind != WriteOp::Kind::kPut) continue;
+    if (op.prepared) {
+      op.prepared->done.wait();
+      op.hash = op.prepared->hash;
+      op.refused = op.prepared->refused;
+      continue;
+    }
     op.hash = Blake3::Hash(op.value.data(), op.value.size());
     if (op.value.size() > kInlineMax && !writer->HasContent(op.hash)) op.refused = blobs.Write(op.hash, op.value);
   }
@@ -379,6 +395,18 @@ void DiskStore::Put(const Key& key, Bytes value, int64_t expires_at_ms, Done don
   op.value = std::move(value);
   op.expires_at_ms = expires_at_ms;
   op.complete = [done = std::move(done)](WriteOp& op) { done(op.status); };
+  if (op.value.size() > kInlineMax) {
+    // Hashing a large value and writing its file cost more than its index work: a reader thread does them while
+    // the put waits in the writer's queue in its place (so writes of one key keep their order), and several puts
+    // hash at once. Should the file be removed before the put commits, the writer writes it again
+    // (IndexWriter::AddContentRef).
+    op.prepared = std::make_shared<PreparedContent>();
+    engine_->Read([engine = engine_, prepared = op.prepared, value = op.value](IndexReader&) {
+      prepared->hash = Blake3::Hash(value.data(), value.size());
+      if (!engine->blobs.Exists(prepared->hash)) prepared->refused = engine->blobs.Write(prepared->hash, value);
+      prepared->ready.set_value();
+    });
+  }
   engine_->Enqueue(std::move(op));
 }
 
