@@ -43,6 +43,12 @@ export interface CoreConfig {
 export type MaybePromise<T> = T | Promise<T>;
 
 /**
+ * A caller's place in the core's single flight of a key: it leads the flight (loads, then lands or ends it), or
+ * waits for the value or error of the flight another caller leads, on any thread sharing the cache.
+ */
+export type FlightTicket = { flight: number; waiter?: undefined } | { waiter: number; result: Promise<Uint8Array> };
+
+/**
  * One open cache in a native backend. Keys and values arrive validated. The asynchronous operations answer
  * directly when the RAM tiers could (no promise to allocate on a hit), and with a promise otherwise.
  */
@@ -57,6 +63,13 @@ export interface CoreHandle {
   delete(key: string): MaybePromise<boolean>;
   clear(): MaybePromise<void>;
   stats(): CacheStats;
+  joinFlight(key: string): FlightTicket;
+  /** Stops a waiter's wait: its result rejects with ERR_ABORTED. False when the flight had already ended. */
+  leaveFlight(key: string, waiter: number): boolean;
+  /** Stores the loaded value in every tier, then hands it to the waiters (or the write's failure). */
+  landFlight(key: string, value: Uint8Array | string, ttl: number | null | undefined, flight: number): Promise<void>;
+  /** Hands the waiters a value found already stored, or (value undefined) the loader's failure message. */
+  endFlight(key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   sweep(): void;
   close(): void;
   /** Starts delivering the core's events to `listener` (backends whose tiers can fail in the background). */

@@ -1,5 +1,5 @@
 import type { Backend, CacheStats, CoreConfig, CoreHandle, MaybePromise, VerifyReport } from './backend.js';
-import { fromNative, invalidArg, StrataError } from './errors.js';
+import { fromNative, invalidArg, messageOf, StrataError } from './errors.js';
 import { type CacheEventType, type CacheListener, Emitter } from './events.js';
 import { ram, type Tier } from './tiers.js';
 import { type Duration, parseDuration, parseSize, parseTtl, type Size } from './units.js';
@@ -30,6 +30,17 @@ export interface SetOptions {
   /** TTL for this entry: milliseconds, a string such as `'30s'`, or `null` for no expiry. */
   ttl?: Duration | null;
 }
+
+export interface GetOrSetOptions extends SetOptions {
+  /**
+   * Aborts this caller's wait: it rejects with `ERR_ABORTED`. The load carries on for the other callers and its
+   * value is still stored.
+   */
+  signal?: AbortSignal;
+}
+
+/** Produces the value of a key that missed; runs once per key however many callers (and threads) miss together. */
+export type Loader = () => CacheValue | Promise<CacheValue>;
 
 const DEFAULT_SWEEP_INTERVAL = '30s';
 
@@ -108,6 +119,26 @@ export class Cache implements AsyncDisposable {
   /** Stores the value in every tier (write-through). */
   set(key: string, value: CacheValue, options?: SetOptions): Promise<void> {
     return settle(() => this.#handleFor(key).set(key, toStorable(value), parseTtl(options?.ttl)));
+  }
+
+  /**
+   * Read-through: the value, or on a miss the loader's value, stored with `ttl`. Concurrent misses of one key, from
+   * every caller and every worker thread sharing the cache, run the loader once: the others get its value, or its
+   * failure as `ERR_LOADER` (the loader's error is the leader's `cause`).
+   */
+  async getOrSet(key: string, loader: Loader, options?: GetOrSetOptions): Promise<Uint8Array> {
+    const handle = this.#handleFor(key);
+    if (typeof loader !== 'function') throw invalidArg('getOrSet needs a loader function');
+    const ttl = parseTtl(options?.ttl);
+    const signal = options?.signal;
+    if (signal?.aborted) throw abortedError();
+    const hit = await this.get(key);
+    if (hit !== undefined) return hit;
+    if (signal?.aborted) throw abortedError(); // while the miss was read from slower tiers
+    const ticket = settleSync(() => handle.joinFlight(key));
+    if (ticket.waiter === undefined) return abortable(lead(handle, key, loader, ttl, ticket.flight), signal);
+    const { waiter } = ticket;
+    return abortable(ticket.result.catch(rejectNative), signal, () => handle.leaveFlight(key, waiter));
   }
 
   /** Whether any tier holds a live entry for the key; does not count as a use. */
@@ -228,6 +259,45 @@ export class Cache implements AsyncDisposable {
     checkKey(key);
     return handle;
   }
+}
+
+/**
+ * Leads a key's flight: reads the key again (a flight that landed between the caller's miss and its join stored
+ * it), else loads and stores the value; either way the flight's waiters get the outcome.
+ */
+async function lead(handle: CoreHandle, key: string, loader: Loader, ttl: number | null | undefined, flight: number) {
+  let value: Uint8Array | string;
+  try {
+    const hit = await handle.get(key);
+    if (hit !== undefined) {
+      handle.endFlight(key, flight, hit, '');
+      return hit;
+    }
+    value = toStorable(await loader());
+  } catch (error) {
+    const reason = messageOf(error);
+    handle.endFlight(key, flight, undefined, reason);
+    throw new StrataError('ERR_LOADER', reason, { cause: error });
+  }
+  await handle.landFlight(key, value, ttl, flight).catch(rejectNative);
+  return typeof value === 'string' ? new TextEncoder().encode(value) : value.slice();
+}
+
+function abortedError(): StrataError {
+  return new StrataError('ERR_ABORTED', 'the wait was aborted');
+}
+
+/** `work`, or ERR_ABORTED as soon as `signal` aborts (after `leave`, which withdraws the caller's wait). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, leave?: () => void): Promise<T> {
+  if (signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      leave?.();
+      reject(abortedError());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /**

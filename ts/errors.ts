@@ -11,11 +11,12 @@ export type StrataErrorCode =
   | 'ERR_QUOTA'
   | 'ERR_ABORTED'
   | 'ERR_NOT_FOUND'
+  | 'ERR_LOADER'
   | 'ERR_INTERNAL';
 
 const KNOWN_CODES: ReadonlySet<string> = new Set<StrataErrorCode>([
   'ERR_INVALID_ARG', 'ERR_TOO_LARGE', 'ERR_IO', 'ERR_CORRUPT', 'ERR_CLOSED', 'ERR_UNAVAILABLE',
-  'ERR_S3_AUTH', 'ERR_TIMEOUT', 'ERR_QUOTA', 'ERR_ABORTED', 'ERR_NOT_FOUND', 'ERR_INTERNAL',
+  'ERR_S3_AUTH', 'ERR_TIMEOUT', 'ERR_QUOTA', 'ERR_ABORTED', 'ERR_NOT_FOUND', 'ERR_LOADER', 'ERR_INTERNAL',
 ]);
 
 export interface StrataErrorOptions {
@@ -41,6 +42,12 @@ export class StrataError extends Error {
   }
 }
 
+/** An error's message. Not by `instanceof Error`: errors from another realm (the addon's, a vm context's) fail it. */
+export function messageOf(error: unknown): string {
+  const { message } = (error ?? {}) as { message?: unknown };
+  return typeof message === 'string' ? message : String(error);
+}
+
 export function invalidArg(message: string): StrataError {
   return new StrataError('ERR_INVALID_ARG', message);
 }
@@ -52,7 +59,7 @@ export function invalidArg(message: string): StrataError {
 export function fromNative(error: unknown): StrataError {
   if (error instanceof StrataError) return error;
   const { code, tier, retryable } = (error ?? {}) as { code?: unknown; tier?: unknown; retryable?: unknown };
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (typeof code === 'string' && KNOWN_CODES.has(code)) {
     return new StrataError(code as StrataErrorCode, message, {
       cause: error,

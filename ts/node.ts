@@ -34,6 +34,10 @@ interface Addon {
   clear(handle: NativeHandle): Promise<void>;
   stats(handle: NativeHandle): CacheStats;
   sweep(handle: NativeHandle): void;
+  joinFlight(handle: NativeHandle, key: string): number | [number, Promise<Uint8Array>];
+  leaveFlight(handle: NativeHandle, key: string, waiter: number): boolean;
+  landFlight(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl, flight: number): Promise<void>;
+  endFlight(handle: NativeHandle, key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   slab(handle: NativeHandle): Uint8Array;
   listen(handle: NativeHandle, listener: (event: NativeEvent) => void): void;
   clean(handle: NativeHandle, maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
@@ -78,6 +82,13 @@ function handleOf(native: NativeHandle): CoreHandle {
     clear: () => addon.clear(native),
     stats: () => addon.stats(native),
     sweep: () => addon.sweep(native),
+    joinFlight: (key) => {
+      const ticket = addon.joinFlight(native, key);
+      return typeof ticket === 'number' ? { flight: ticket } : { waiter: ticket[0], result: ticket[1] };
+    },
+    leaveFlight: (key, waiter) => addon.leaveFlight(native, key, waiter),
+    landFlight: (key, value, ttl, flight) => addon.landFlight(native, key, value, ttl, flight),
+    endFlight: (key, flight, value, message) => addon.endFlight(native, key, flight, value, message),
     close: () => addon.close(native),
     listen: (listener) => addon.listen(native, listener),
     clean: (maxAgeMs, maxBytes) => addon.clean(native, maxAgeMs, maxBytes),

@@ -25,6 +25,11 @@ interface WasmCache {
   has(key: string, callback: Callback<boolean>): void;
   remove(key: string, callback: Callback<boolean>): void;
   clear(callback: (error: Error | null) => void): void;
+  /** The flight's id when leading, else minus the waiter's id; `callback` gets the leader's outcome. */
+  joinFlight(key: string, callback: Callback<Uint8Array>): number;
+  leaveFlight(key: string, waiter: number): boolean;
+  landFlight(key: string, value: Uint8Array, ttl: number | null | undefined, flight: number, callback: (error: Error | null) => void): void;
+  endFlight(key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   sweep(): void;
   stats(): CacheStats;
   delete(): void;  // frees the C++ object (Embind)
@@ -112,6 +117,17 @@ function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[]): CoreHan
     clear: () => new Promise((resolve, reject) => cache.clear((error) => (error ? reject(error) : resolve()))),
     stats: () => cache.stats(),
     sweep: () => cache.sweep(),
+    joinFlight: (key) => {
+      let settle: Callback<Uint8Array> = () => {};
+      const result = new Promise<Uint8Array>((resolve, reject) => (settle = callback(resolve, reject)));
+      const ticket = cache.joinFlight(key, (error, value) => settle(error, value));
+      return ticket > 0 ? { flight: ticket } : { waiter: -ticket, result };
+    },
+    leaveFlight: (key, waiter) => cache.leaveFlight(key, waiter),
+    landFlight: (key, value, ttl, flight) =>
+      new Promise((resolve, reject) =>
+        cache.landFlight(key, toBytes(value), ttl, flight, (error) => (error ? reject(error) : resolve()))),
+    endFlight: (key, flight, value, message) => cache.endFlight(key, flight, value, message),
     close: () => cache.delete(),
     listen: (listener) => {
       cache.listen(listener);

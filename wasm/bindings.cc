@@ -161,6 +161,38 @@ class WasmCache {
     chain_->Clear([callback](Status status) { callback(StatusOrNull(status)); });
   }
 
+  // The single flight of a key (see SingleFlight): the flight's id when this caller leads it, else minus the
+  // waiter's id, and `callback(error, value)` receives the leader's outcome.
+  double joinFlight(const std::string& key, val callback) {
+    SingleFlight::Ticket ticket = chain_->flights().Join(Key(key), [&] {
+      return [callback](const Status& status, const Bytes& value) {
+        if (!status.ok()) {
+          callback(ToError(status), val::undefined());
+        } else {
+          callback(val::null(), BytesToJs(value));
+        }
+      };
+    });
+    return ticket.leader() ? static_cast<double>(ticket.flight) : -static_cast<double>(ticket.waiter);
+  }
+
+  bool leaveFlight(const std::string& key, double waiter) {
+    return chain_->flights().Leave(Key(key), static_cast<uint64_t>(waiter));
+  }
+
+  // Stores the loaded value, then hands it to the flight's waiters.
+  void landFlight(const std::string& key, val value, val ttl, double flight, val callback) {
+    chain_->Land(Key(key), static_cast<uint64_t>(flight), BytesFromJs(value), ReadTtl(ttl),
+                 [callback](Status status) { callback(StatusOrNull(status)); });
+  }
+
+  // Hands the waiters a value found already stored (a Uint8Array), or the loader's failure (`message`).
+  void endFlight(const std::string& key, double flight, val value, const std::string& message) {
+    const bool found = !value.isUndefined();
+    const Status status = found ? Status::Ok() : Status(StatusCode::kLoader, message);
+    chain_->flights().Complete(Key(key), static_cast<uint64_t>(flight), status, found ? BytesFromJs(value) : Bytes());
+  }
+
   void sweep() { chain_->Sweep(); }
 
   val stats() const {
@@ -202,6 +234,10 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("has", &WasmCache::has)
       .function("remove", &WasmCache::remove)
       .function("clear", &WasmCache::clear)
+      .function("joinFlight", &WasmCache::joinFlight)
+      .function("leaveFlight", &WasmCache::leaveFlight)
+      .function("landFlight", &WasmCache::landFlight)
+      .function("endFlight", &WasmCache::endFlight)
       .function("sweep", &WasmCache::sweep)
       .function("stats", &WasmCache::stats);
   emscripten::function("idbComplete", &IdbStore::Complete);

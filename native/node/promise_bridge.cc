@@ -17,6 +17,8 @@ void PendingPromise::Settle(Settler settler) {
     settled_inline_ = true;
     Napi::HandleScope scope(env_);
     settler(env_, deferred_);
+    // Settled on this thread after it started (a flight that a caller on this thread ended): stop holding the loop.
+    if (holds_loop_) bridge_->Release(env_);
     return;
   }
   bridge_->Post(shared_from_this(), std::move(settler));

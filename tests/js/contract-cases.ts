@@ -126,6 +126,87 @@ export function tierContract(setup: TierSetup): void {
     });
   });
 
+  describe('getOrSet', () => {
+    /** A loader that counts its calls and answers only when the test says so. */
+    const gatedLoader = (value: string) => {
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const loader = Object.assign(
+        async () => {
+          loader.calls++;
+          await gate;
+          return value;
+        },
+        { calls: 0, open: () => open() },
+      );
+      return loader;
+    };
+
+    test('concurrent misses of one key run the loader once and all get its value, which is stored', async () => {
+      await using cache = await open();
+      const loader = gatedLoader('loaded');
+      const callers = Array.from({ length: 5 }, () => cache.getOrSet('k', loader, { ttl: '1h' }));
+      const other = cache.getOrSet('other', async () => 'x');
+      await sleep(0); // every caller has joined the flight
+      loader.open();
+      expect((await Promise.all(callers)).map(text)).toEqual(Array(5).fill('loaded'));
+      expect(text(await other)).toBe('x');
+      expect(loader.calls).toBe(1);
+      expect(text(await cache.get('k'))).toBe('loaded');
+      expect(text(await cache.getOrSet('k', () => 'unused'))).toBe('loaded'); // a hit does not load
+    });
+
+    test("the loader's failure reaches every caller as ERR_LOADER, stores nothing, and the next miss loads again", async () => {
+      await using cache = await open();
+      const failing = Object.assign(async () => {
+        failing.calls++;
+        await sleep(0);
+        throw new Error('backend down');
+      }, { calls: 0 });
+      const results = await Promise.allSettled([cache.getOrSet('k', failing), cache.getOrSet('k', failing)]);
+      expect(failing.calls).toBe(1);
+      const reasons = results.map((result) => (result.status === 'rejected' ? result.reason : undefined));
+      expect(reasons.map((reason) => [reason?.code, reason?.message])).toEqual(Array(2).fill(['ERR_LOADER', 'backend down']));
+      expect(await cache.has('k')).toBe(false);
+      expect(text(await cache.getOrSet('k', () => 'recovered'))).toBe('recovered');
+    });
+
+    test('an aborted caller rejects with ERR_ABORTED; the others still get the value and it is stored', async () => {
+      await using cache = await open();
+      const loader = gatedLoader('v');
+      const leaderAbort = new AbortController();
+      const waiterAbort = new AbortController();
+      const leader = cache.getOrSet('k', loader, { signal: leaderAbort.signal });
+      const aborted = cache.getOrSet('k', loader, { signal: waiterAbort.signal });
+      const patient = cache.getOrSet('k', loader);
+      await sleep(0);
+      waiterAbort.abort();
+      leaderAbort.abort();
+      const settled = await Promise.allSettled([aborted, leader]);
+      expect(settled.map((result) => (result.status === 'rejected' ? result.reason.code : result.status))).toEqual([
+        'ERR_ABORTED',
+        'ERR_ABORTED',
+      ]);
+      loader.open();
+      expect(text(await patient)).toBe('v');
+      expect(loader.calls).toBe(1);
+      expect(text(await cache.get('k'))).toBe('v');
+      await expect(cache.getOrSet('k2', loader, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+        code: 'ERR_ABORTED',
+      });
+    });
+
+    test('bad arguments are refused before the loader runs', async () => {
+      await using cache = await open();
+      const loader = Object.assign(() => { loader.calls++; return 'v'; }, { calls: 0 });
+      await expect(cache.getOrSet('', loader)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+      await expect(cache.getOrSet('k', loader, { ttl: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+      await expect(cache.getOrSet('k', 'v' as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+      await expect(cache.getOrSet('k', () => 42 as never)).rejects.toMatchObject({ code: 'ERR_LOADER' });
+      expect(loader.calls).toBe(0);
+    });
+  });
+
   describe('bad input', () => {
     const invalid = { code: 'ERR_INVALID_ARG' };
 

@@ -16,6 +16,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kAborted: return "ERR_ABORTED";
     case StatusCode::kNotFound: return "ERR_NOT_FOUND";
     case StatusCode::kQuota: return "ERR_QUOTA";
+    case StatusCode::kLoader: return "ERR_LOADER";
   }
   return "ERR_UNKNOWN";
 }

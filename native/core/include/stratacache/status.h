@@ -20,6 +20,7 @@ enum class StatusCode {
   kAborted,     // the caller cancelled the operation
   kNotFound,    // a store's container is missing (an S3 bucket); a missing entry is a miss, not this
   kQuota,       // the storage a store lives in is full even after evicting (browser storage quota)
+  kLoader,      // a getOrSet loader failed; the message is the loader's
 };
 
 // Stable string codes shared with the TypeScript StrataError (ERR_INVALID_ARG, ...).
