@@ -59,6 +59,31 @@ describe('shared caches across worker threads', () => {
     await Promise.all(workers.map((w) => w.terminate()));
   });
 
+  test('misses of one key in every thread run the loader once in all', async () => {
+    const options = { shared: 'single-flight', tiers: [ram({ cacheLimit: '1MB' })] };
+    await using main = await Cache.open(options);
+    const workers = [new CacheWorker('single-flight', '1MB'), new CacheWorker('single-flight', '1MB')];
+    await Promise.all(workers.map((w) => w.ready));
+    const shared = new Int32Array(new SharedArrayBuffer(8)); // [loader calls, gate open]
+    await Promise.all(workers.map((w) => w.call('startGetOrSet', 'k', shared.buffer)));
+    const inMain = main.getOrSet('k', async () => {
+      Atomics.add(shared, 0, 1);
+      return 'loaded';
+    });
+    await new Promise((resolve) => setImmediate(resolve)); // every thread has joined the flight
+    Atomics.store(shared, 1, 1);
+    Atomics.notify(shared, 1);
+    const results = await Promise.all([...workers.map((w) => w.call('awaitGetOrSet')), inMain]);
+    expect(results.map((r) => (typeof r === 'string' ? r : new TextDecoder().decode(r as Uint8Array)))).toEqual([
+      'loaded',
+      'loaded',
+      'loaded',
+    ]);
+    expect(Atomics.load(shared, 0)).toBe(1);
+    expect(new TextDecoder().decode(main.getSync('k'))).toBe('loaded');
+    await Promise.all(workers.map((w) => w.terminate()));
+  });
+
   test('opening a shared name with other options is refused', async () => {
     await using first = await Cache.open({ shared: 'options', tiers: [ram({ cacheLimit: '1MB' })] });
     await expect(Cache.open({ shared: 'options', tiers: [ram({ cacheLimit: '2MB' })] })).rejects.toMatchObject({
