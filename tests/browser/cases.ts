@@ -24,8 +24,12 @@ function title(template: string, row: Row): string {
 }
 
 function each(define: (name: string, body: Body) => void) {
-  return (table: readonly Row[]) => (template: string, body: (...row: never[]) => unknown) => {
-    for (const row of table) define(title(template, row), () => body(...(row as never[])));
+  return (table: readonly (Row | string | number)[]) => (template: string, body: (...row: never[]) => unknown) => {
+    for (const entry of table) {
+      // As in Jest, a row that is not an array is the case's one argument (so 'lru' is not spread to letters).
+      const row: Row = Array.isArray(entry) ? entry : [entry];
+      define(title(template, row), () => body(...(row as never[])));
+    }
   };
 }
 
