@@ -11,6 +11,7 @@ import type {
   VerifyReport,
 } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
+import { NodeWorkspace } from './workspace/node-workspace.js';
 
 /** An open native cache, opaque to JavaScript. */
 type NativeHandle = { readonly __brand: 'NativeHandle' };
@@ -108,6 +109,12 @@ export class Cache extends BaseCache {
   static override backend: Backend | undefined = nodeBackend;
 }
 
+/** Remote resources mounted under virtual paths, behind an index cache and a file cache held in a native Cache. */
+export class Workspace extends NodeWorkspace {
+  static override cacheClass: typeof BaseCache | undefined = Cache;
+}
+
 export * from './common.js';
+export { localResource } from './workspace/local-resource.js';
 export { s3, type S3Credentials, type S3TierOptions } from './s3.js';
 export { disk, type DiskTierOptions, type Durability, type EvictionPolicy } from './disk.js';

@@ -6,6 +6,7 @@ import { type CompleteRequest } from './idb/driver.js';
 import { openIdbTiers } from './idb/open.js';
 import { HotPath, type HotPathModule } from './wasm-hot-path.js';
 import createStrataModule from './wasm/stratacache_wasm.mjs';
+import { BrowserWorkspace } from './workspace/browser-workspace.js';
 
 type Callback<T> = (error: Error | null, value: T) => void;
 
@@ -162,6 +163,11 @@ const wasmBackend: Backend = {
 /** A tiered cache running in the WebAssembly core. */
 export class Cache extends BaseCache {
   static override backend: Backend | undefined = wasmBackend;
+}
+
+/** Resources mounted under virtual paths, behind an index cache and a file cache held in a WebAssembly Cache. */
+export class Workspace extends BrowserWorkspace {
+  static override cacheClass: typeof BaseCache | undefined = Cache;
 }
 
 export * from './common.js';

@@ -1,0 +1,50 @@
+// What a workspace shows of its files, and the read-only file-system surface that the shell (`execute`) and
+// users program against. Paths are virtual and absolute: '/s3/data/log.jsonl'.
+import type { EntryType } from './resource.js';
+
+export interface WorkspaceEntry {
+  /** Normalised absolute virtual path, no trailing '/' (the root is '/'). */
+  path: string;
+  /** The last path segment ('' for '/'). */
+  name: string;
+  type: EntryType;
+  /** Bytes of a file, 0 for a directory; undefined only in `ls` results of sources whose listings omit sizes. */
+  size?: number;
+  /** Last modification, ms since the Unix epoch, when the source says. */
+  mtimeMs?: number;
+  etag?: string;
+}
+
+export interface FindOptions {
+  /** A shell glob matched against each entry's name ('*', '?', '[...]'), as `find -name`. */
+  name?: string;
+  type?: EntryType;
+  /** 0 yields only the start path; 1 its children too; default unlimited. */
+  maxDepth?: number;
+  /** Entries shallower than this are walked but not yielded. Default 0. */
+  minDepth?: number;
+}
+
+export interface ReadFileOptions {
+  /** First byte, default 0. */
+  start?: number;
+  /** One past the last byte, default the file's size. */
+  end?: number;
+  /** 'utf8' returns a string instead of bytes. */
+  encoding?: 'utf8' | 'utf-8';
+}
+
+/**
+ * The read-only file system a workspace offers. Missing paths reject with StrataError `ERR_NOT_FOUND`; `ls` of
+ * a file and `readFile` of a directory with `ERR_INVALID_ARG`; a path outside every mount with `ERR_INVALID_ARG`.
+ */
+export interface WorkspaceFs {
+  /** A directory's entries, sorted by name; '/' lists the mount points. */
+  ls(path: string): Promise<WorkspaceEntry[]>;
+  stat(path: string): Promise<WorkspaceEntry>;
+  exists(path: string): Promise<boolean>;
+  readFile(path: string, options?: ReadFileOptions & { encoding?: undefined }): Promise<Uint8Array>;
+  readFile(path: string, options: ReadFileOptions & { encoding: 'utf8' | 'utf-8' }): Promise<string>;
+  /** Depth-first, parents before children, names in sorted order; the start path itself first (depth 0). */
+  find(path: string, options?: FindOptions): AsyncIterable<WorkspaceEntry>;
+}

@@ -1,0 +1,120 @@
+// The index cache: what each source said about its directories and files, kept for `indexTtl` so repeated
+// `ls`, `stat` and `find` make no network calls. A path can be known to be a file, a directory, or absent.
+import { joinPath } from './paths.js';
+import type { Listing, ResourceEntry } from './resource.js';
+
+/** What the index knows of one path: an entry, or null when the source said nothing is there. */
+export type Known = ResourceEntry | null;
+
+/** A directory's children: in order for `ls`, and as a set for lookups in folders of many files. */
+export interface ChildNames {
+  sorted: string[];
+  set: Set<string>;
+}
+
+interface Stamped<T> {
+  value: T;
+  expires: number;
+}
+
+export class IndexCache {
+  readonly #ttlMs: number | null;
+  readonly #entries = new Map<string, Stamped<Known>>();
+  readonly #listings = new Map<string, Stamped<ChildNames>>();
+  #nextSweep = 0;
+
+  /** `ttlMs` null: entries never expire; 0: nothing is kept. */
+  constructor(ttlMs: number | null) {
+    this.#ttlMs = ttlMs;
+  }
+
+  get size(): number {
+    return this.#entries.size + this.#listings.size;
+  }
+
+  /** The entry at `path` if known and fresh (null: known absent), else undefined. */
+  entry(path: string): Known | undefined {
+    return fresh(this.#entries, path);
+  }
+
+  /** The sorted child names of directory `path` if known and fresh, else undefined. */
+  listing(path: string): ChildNames | undefined {
+    return fresh(this.#listings, path);
+  }
+
+  putEntry(path: string, entry: Known): void {
+    this.#entries.set(path, this.#stamp(entry));
+  }
+
+  /** Records a listing of `directory` and, for a deep one, of every directory below it. */
+  putListing(directory: string, listing: Listing): void {
+    const { entries, listings } = expandListing(directory, listing);
+    for (const [path, entry] of entries) this.#entries.set(path, this.#stamp(entry));
+    for (const [path, names] of listings) this.#listings.set(path, this.#stamp({ sorted: names, set: new Set(names) }));
+    this.#entries.set(directory, this.#stamp({ name: directory.slice(directory.lastIndexOf('/') + 1), type: 'directory', size: 0 }));
+    this.#sweepIfDue();
+  }
+
+  /** Forgets `path` and everything below it; returns the file paths it knew there. */
+  invalidate(path: string): string[] {
+    const files: string[] = [];
+    const below = path === '/' ? '/' : `${path}/`;
+    for (const [known, { value }] of this.#entries) {
+      if (known !== path && !known.startsWith(below)) continue;
+      if (value?.type === 'file') files.push(known);
+      this.#entries.delete(known);
+    }
+    for (const known of this.#listings.keys()) {
+      if (known === path || known.startsWith(below)) this.#listings.delete(known);
+    }
+    return files;
+  }
+
+  #stamp<T>(value: T): Stamped<T> {
+    return { value, expires: this.#ttlMs === null ? Infinity : Date.now() + this.#ttlMs };
+  }
+
+  // Expired entries are dropped when looked up; this bounds the ones nobody looks up again.
+  #sweepIfDue(): void {
+    const now = Date.now();
+    if (this.#ttlMs === null || now < this.#nextSweep) return;
+    this.#nextSweep = now + this.#ttlMs;
+    for (const map of [this.#entries, this.#listings] as Map<string, Stamped<unknown>>[]) {
+      for (const [path, { expires }] of map) if (expires <= now) map.delete(path);
+    }
+  }
+}
+
+function fresh<T>(map: Map<string, Stamped<T>>, path: string): T | undefined {
+  const stamped = map.get(path);
+  if (stamped === undefined) return undefined;
+  if (stamped.expires > Date.now()) return stamped.value;
+  map.delete(path);
+  return undefined;
+}
+
+/**
+ * The entries a listing of `directory` names, by virtual path, and the child names of every directory it
+ * covers: `directory` itself and, for a deep listing, each folder below it (a deeper key implies its folders).
+ */
+export function expandListing(directory: string, listing: Listing): { entries: Map<string, ResourceEntry>; listings: Map<string, string[]> } {
+  const entries = new Map<string, ResourceEntry>();
+  const children = new Map<string, Set<string>>([[directory, new Set()]]);
+  for (const entry of listing.entries) {
+    const parts = entry.name.split('/').filter((part) => part !== '');
+    let parent = directory;
+    for (const [i, part] of parts.entries()) {
+      const path = joinPath(parent, part);
+      children.get(parent)?.add(part);
+      const leaf = i === parts.length - 1;
+      const isDirectory = !leaf || entry.type === 'directory';
+      const known: ResourceEntry = leaf ? { ...entry, name: part } : { name: part, type: 'directory' };
+      entries.set(path, isDirectory ? { ...known, size: 0 } : known);
+      if (isDirectory && listing.deep && !children.has(path)) children.set(path, new Set());
+      parent = path;
+    }
+  }
+  const listings = new Map<string, string[]>();
+  for (const [path, names] of children) listings.set(path, [...names].sort());
+  return { entries, listings };
+}

@@ -1,0 +1,55 @@
+// What a workspace mount is made of: a Resource lists, describes and reads files of one remote (or local)
+// source. Paths given to a Resource are relative to its root, '/'-separated, without a leading or trailing '/';
+// '' is the root itself. Every method call is one "network call" in the workspace's statistics.
+
+export type EntryType = 'file' | 'directory';
+
+/** One file or directory as its source describes it. */
+export interface ResourceEntry {
+  /**
+   * Path relative to the directory that was listed (or, from `stat`, the entry's own name). A deep listing
+   * (see `Listing.deep`) holds '/'-separated paths to every descendant.
+   */
+  name: string;
+  type: EntryType;
+  /** Bytes of a file; 0 for a directory. Undefined when the source's listing does not say (HTTP indexes). */
+  size?: number;
+  /** Last modification, milliseconds since the Unix epoch, when the source says. */
+  mtimeMs?: number;
+  /** The source's version of the file's bytes (S3 or HTTP ETag; size and mtime for local files). */
+  etag?: string;
+}
+
+export interface Listing {
+  entries: ResourceEntry[];
+  /**
+   * True when `entries` holds every descendant of the listed directory (paths with '/'), so the listings of all
+   * its subdirectories are known from this one call. S3 lists a prefix this way when it fits in a few pages.
+   */
+  deep: boolean;
+}
+
+/** Bytes [start, end) of a file; without `end`, to its end. */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
+export interface ReadResult {
+  bytes: Uint8Array;
+  /** The whole file's metadata (also when a range was read). */
+  entry: ResourceEntry;
+}
+
+export interface Resource {
+  /** 's3', 'local', 'http', 'memory', ... for statistics and messages. */
+  readonly kind: string;
+  /** The directory's entries, or undefined when there is no directory at `path`. */
+  list(path: string, signal?: AbortSignal): Promise<Listing | undefined>;
+  /** The file or directory at `path`, or undefined when there is nothing there. */
+  stat(path: string, signal?: AbortSignal): Promise<ResourceEntry | undefined>;
+  /** A file's bytes (or a range of them), or undefined when there is no file at `path`. */
+  read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<ReadResult | undefined>;
+  /** Releases connections; the workspace calls it once, from `close()`. */
+  close?(): Promise<void>;
+}
