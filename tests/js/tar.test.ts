@@ -1,7 +1,7 @@
 // The workspace snapshot tar format against real GNU tar: what we write, GNU tar lists and extracts byte for
 // byte; what GNU tar writes (ustar, pax, its default gnu format), we read; unsafe, damaged and truncated
 // archives are refused with the right error; chunk boundaries fall anywhere.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, linkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,6 +68,20 @@ async function collectUntilError(input: Uint8Array): Promise<{ yielded: string[]
     return { yielded, error };
   }
   return { yielded, error: undefined };
+}
+
+async function expectCorrupt(input: Uint8Array, message: RegExp, yielded: string[]): Promise<void> {
+  const result = await collectUntilError(input);
+  expect(result.error).toMatchObject({ code: 'ERR_CORRUPT', message: expect.stringMatching(message) });
+  expect(result.yielded).toEqual(yielded);
+}
+
+/** Edits a header block in place and gives it the checksum of its new contents. */
+function editHeader(header: Uint8Array, edit: (header: Uint8Array) => void): void {
+  edit(header);
+  header.fill(0x20, 148, 156);
+  const checksum = header.reduce((sum, byte) => sum + byte, 0);
+  header.set(text(`${checksum.toString(8).padStart(6, '0')}\0 `), 148);
 }
 
 function* chunked(bytes: Uint8Array, size: number): Generator<Uint8Array> {
@@ -200,6 +214,51 @@ describe('archives we write, read by GNU tar', () => {
     expect(entries.map((entry) => entry.mtimeMs)).toEqual([farFuture, beforeEpoch]);
   });
 
+  test('a streamed file: GNU tar extracts the chunks joined', async () => {
+    const data = random(100_000, 10);
+    const archive = await tarToBytes(async (writer) => {
+      await writer.addFileStream('streamed.bin', data.length, asyncChunked(data, [1, 4096, 333, 70_000]));
+      await writer.addFileStream('from-array.txt', 6, [text('abc'), text('def')]);
+    });
+    const path = join(scratch, 'streamed.tar');
+    writeFileSync(path, archive);
+    const out = freshDir();
+    gnuTar(['-xf', path, '-C', out]);
+    expect(sameBytes(readFileSync(join(out, 'streamed.bin')), data)).toBe(true);
+    expect(readFileSync(join(out, 'from-array.txt'), 'utf8')).toBe('abcdef');
+  });
+
+  test.each([
+    ['fewer', [text('abc')], /3 of the 5 bytes/],
+    ['more', [text('abc'), text('def')], /more than the 5 bytes/],
+  ])('a streamed file with %s bytes than declared breaks the archive', async (_, chunks, message) => {
+    const writer = new TarWriter(() => undefined);
+    await expect(writer.addFileStream('wrong.txt', 5, chunks)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', message: expect.stringMatching(message) });
+    await expect(writer.addFile('next.txt', text('x'))).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+  });
+
+  test('a size over 8 GiB goes in a pax header that GNU tar honours', async () => {
+    const size = 8 * 1024 ** 3 + 1; // one more than 11 octal digits hold
+    const zeros = new Uint8Array(1024 * 1024);
+    function* body(): Generator<Uint8Array> {
+      for (let left = size; left > 0; left -= zeros.length) yield zeros.subarray(0, Math.min(left, zeros.length));
+    }
+    let headers: Uint8Array | undefined;
+    const writer = new TarWriter((chunk) => {
+      headers ??= chunk.slice();
+    });
+    await writer.addFileStream('huge.bin', size, body());
+    // The pax header, its records and the ustar header; the data; its padding.
+    expect(headers!.length).toBe(3 * 512);
+    expect(writer.bytesWritten).toBe(3 * 512 + size + 511);
+    // Only the headers are kept: GNU tar lists the entry, then finds the archive cut short.
+    const path = join(scratch, 'huge-head.tar');
+    writeFileSync(path, headers!);
+    const listing = spawnSync('tar', ['-tvf', path], { encoding: 'utf8' });
+    expect(listing.stdout).toMatch(new RegExp(` ${size} .* huge\\.bin`));
+    await expectCorrupt(headers!, new RegExp(`0 of ${size} bytes`), []);
+  });
+
   test('writes entries in call order when calls do not wait, and refuses adds after finish', async () => {
     const archive = await tarToBytes((writer) => {
       void writer.addFile('1.txt', text('one'));
@@ -298,19 +357,31 @@ describe('archives GNU tar writes, read by us', () => {
 
   test('a size in base-256, as GNU tar writes sizes over 8 GiB', async () => {
     const archive = await tarToBytes((writer) => writer.addFile('five.txt', text('12345')));
-    const header = archive.subarray(0, 512);
-    header.fill(0, 124, 136);
-    header[124] = 0x80;
-    header[135] = 5;
-    header.fill(0x20, 148, 156);
-    const checksum = header.reduce((sum, byte) => sum + byte, 0);
-    header.set(text(`${checksum.toString(8).padStart(6, '0')}\0 `), 148);
+    editHeader(archive.subarray(0, 512), (header) => {
+      header.fill(0, 124, 136);
+      header[124] = 0x80;
+      header[135] = 5;
+    });
     const path = join(scratch, 'base-256.tar');
     writeFileSync(path, archive);
     expect(gnuTar(['-tvf', path])).toMatch(/ 5 \S+ \S+ five\.txt/);
     const [entry] = await collect(archive);
     expect(entry).toMatchObject({ path: 'five.txt', size: 5 });
     expect(new TextDecoder().decode(entry!.bytes)).toBe('12345');
+  });
+
+  test('an old-style directory: a regular-file typeflag and a trailing slash', async () => {
+    const archive = await tarToBytes((writer) => writer.addDirectory('old-dir'));
+    editHeader(archive.subarray(0, 512), (header) => {
+      header[156] = 0;
+    });
+    expect(await collect(archive)).toMatchObject([{ path: 'old-dir', type: 'directory', size: 0 }]);
+  });
+
+  test.each([['v7'], ['oldgnu']])('--format=%s', async (format) => {
+    const path = join(scratch, `gnu-${format}.tar`);
+    gnuTar([`--format=${format}`, '-cf', path, '-C', source, 'top.txt', 'nested']);
+    await expectTree(await collect(readFileSync(path)), [tree[0]!, tree[4]!]);
   });
 
   test('pax mtime keeps sub-second precision', async () => {
@@ -459,12 +530,6 @@ describe('damaged archives', () => {
       await writer.addFile('second.txt', text('second'));
     });
   });
-
-  const expectCorrupt = async (input: Uint8Array, message: RegExp, yielded: string[]): Promise<void> => {
-    const result = await collectUntilError(input);
-    expect(result.error).toMatchObject({ code: 'ERR_CORRUPT', message: expect.stringMatching(message) });
-    expect(result.yielded).toEqual(yielded);
-  };
 
   test('the layout the cuts below assume', async () => {
     expect(archive.length).toBe(secondHeader + 512 + 512 + 1024);

@@ -80,6 +80,12 @@ function gnuLongString(data: Uint8Array): string {
   return decoder.decode(end === -1 ? data : data.subarray(0, end));
 }
 
+function entryType(typeflag: string, rawPath: string): TarEntryType {
+  const type = typeOfFlag(typeflag);
+  // Old tars mark a directory only by the trailing '/'.
+  return type === 'file' && rawPath.endsWith('/') ? 'directory' : type;
+}
+
 /**
  * The entries of a tar archive, in order. Header checksums are verified. A damaged or truncated archive rejects
  * with StrataError `ERR_CORRUPT` saying what is wrong and at which byte and entry; unless `allowUnsafe`, an entry
@@ -129,8 +135,7 @@ export async function* readTar(input: ByteInput, options: ReadTarOptions = {}): 
       const linkPath = overrides.linkpath ?? pending.longLink ?? header.linkname;
       pending = { pax: {} };
 
-      // Old tars mark a directory only by the trailing '/'.
-      const type = typeOfFlag(header.typeflag) === 'file' && rawPath.endsWith('/') ? 'directory' : typeOfFlag(header.typeflag);
+      const type = entryType(header.typeflag, rawPath);
       const path = normalizeTarPath(rawPath);
       // Only files (and types tar does not know, which POSIX reads as files) have data blocks.
       const hasData = type === 'file' || type === 'other';

@@ -92,6 +92,25 @@ function checkedPath(path: unknown): string {
   return normalized;
 }
 
+/** A streamed file's parts: its headers, its chunks (checked against the declared size), its padding. */
+async function* streamedFile(
+  headers: Uint8Array,
+  name: string,
+  size: number,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
+  yield headers;
+  let written = 0;
+  for await (const chunk of chunks) {
+    if (!(chunk instanceof Uint8Array)) throw invalidArg(`${name}: chunks must be Uint8Array`);
+    written += chunk.length;
+    if (written > size) throw invalidArg(`${name}: its chunks hold more than the ${size} bytes declared`);
+    yield chunk;
+  }
+  if (written < size) throw invalidArg(`${name}: its chunks hold ${written} of the ${size} bytes declared`);
+  yield new Uint8Array(paddingFor(size));
+}
+
 function checkedOptions(options: TarEntryOptions, defaultMode: number): { mtimeMs: number; mode: number } {
   const { mtimeMs = Date.now(), mode = defaultMode } = options;
   if (!Number.isFinite(mtimeMs)) throw invalidArg(`tar entry mtimeMs must be a finite number, not ${mtimeMs}`);
@@ -103,8 +122,9 @@ function checkedOptions(options: TarEntryOptions, defaultMode: number): { mtimeM
 
 /**
  * Writes a tar archive to `sink`. Calls may be made without waiting: entries are written in call order. Each
- * returned promise settles once the entry's bytes are in the sink (so `bytes` must not change until then); after
- * a sink failure every later call rejects with it. Paths are refused as `readTar` would refuse them.
+ * returned promise settles once the entry's bytes are in the sink (so `bytes` must not change until then). Once
+ * the archive is broken (the sink failed, a streamed file did not match its size) every later call rejects with
+ * that error. Paths are refused as `readTar` would refuse them.
  */
 export class TarWriter {
   readonly #sink: TarSink;
@@ -131,6 +151,27 @@ export class TarWriter {
     });
   }
 
+  /**
+   * A file whose bytes arrive in chunks, for one too large to hold in memory. `size` goes in the header first,
+   * so chunks holding another number of bytes reject with `ERR_INVALID_ARG` and break the archive.
+   */
+  addFileStream(
+    path: string,
+    size: number,
+    chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: TarEntryOptions = {},
+  ): Promise<void> {
+    return this.#add(() => {
+      const name = `tar entry ${JSON.stringify(path)}`;
+      if (!Number.isSafeInteger(size) || size < 0) throw invalidArg(`${name}: size must be a byte count, not ${size}`);
+      if (typeof chunks !== 'object' || chunks === null || !(Symbol.asyncIterator in chunks || Symbol.iterator in chunks)) {
+        throw invalidArg(`${name}: chunks must be an (async) iterable of Uint8Array`);
+      }
+      const entry = { path: checkedPath(path), typeflag: FILE_TYPEFLAG, size, ...checkedOptions(options, 0o644) };
+      return streamedFile(entryHeaders(entry), name, size, chunks);
+    });
+  }
+
   addDirectory(path: string, options: TarEntryOptions = {}): Promise<void> {
     return this.#add(() => {
       const entry = { path: `${checkedPath(path)}/`, typeflag: DIRECTORY_TYPEFLAG, size: 0, ...checkedOptions(options, 0o755) };
@@ -145,7 +186,7 @@ export class TarWriter {
   }
 
   /** Checks the arguments now, so that a bad call rejects without breaking the archive for later ones. */
-  #add(prepare: () => Uint8Array[]): Promise<void> {
+  #add(prepare: () => Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
     if (this.#finished !== undefined) return Promise.reject(new StrataError('ERR_CLOSED', 'the tar archive is already finished'));
     try {
       return this.#enqueue(prepare());
@@ -154,9 +195,9 @@ export class TarWriter {
     }
   }
 
-  #enqueue(parts: Uint8Array[]): Promise<void> {
+  #enqueue(parts: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
     this.#queue = this.#queue.then(async () => {
-      for (const part of parts) {
+      for await (const part of parts) {
         if (part.length === 0) continue;
         await this.#sink(part);
         this.#bytesWritten += part.length;
