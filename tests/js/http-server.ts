@@ -1,5 +1,6 @@
 // A real HTTP file server on 127.0.0.1 for the workspace tests: serves a folder with the index pages, ETags,
-// Last-Modified, HEAD, Range and folder redirects of common web servers, and counts every request it answers.
+// Last-Modified, HEAD, Range and folder redirects of common web servers, and counts every request it answers
+// (CORS preflights apart). It allows any origin, as a CDN would, so that pages of another port may read it.
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -21,6 +22,12 @@ export class FileServer {
   static async start(root: string): Promise<FileServer> {
     const requests: Record<string, number> = {};
     const server = createServer((request, response) => {
+      response.setHeader('access-control-allow-origin', '*');
+      response.setHeader('access-control-expose-headers', 'etag, last-modified, content-length, content-range, location');
+      if (request.method === 'OPTIONS') {
+        response.writeHead(204, { 'access-control-allow-headers': 'range', 'access-control-allow-methods': 'GET, HEAD' });
+        return void response.end();
+      }
       requests[request.method!] = (requests[request.method!] ?? 0) + 1;
       void serve(root, request.method!, decodeURIComponent(new URL(request.url!, 'http://x').pathname), request.headers.range, response);
     });

@@ -1,0 +1,96 @@
+// Workspaces in real Chromium (the wasm build): an HTTP mount read with fetch from a server of another origin,
+// a memory mount, the file cache in IndexedDB across page loads, and snapshot/load as bytes.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { Page } from 'playwright-core';
+
+import type { PageApi } from '../browser/page.js';
+import { startTestSite, type TestSite } from './browser-page.js';
+import { FileServer } from './http-server.js';
+
+declare const strataTests: PageApi;
+
+let site: TestSite;
+let browser: Awaited<ReturnType<TestSite['launch']>>;
+let files: FileServer;
+let root: string;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'strata-browser-ws-'));
+  mkdirSync(join(root, 'data/sub'), { recursive: true });
+  writeFileSync(join(root, 'data/log.jsonl'), '{"a":1}\n{"a":2,"alert":true}\n');
+  writeFileSync(join(root, 'data/sub/big.bin'), Buffer.alloc(5000, 9));
+  files = await FileServer.start(root);
+  site = await startTestSite();
+  browser = await site.launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await files?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+beforeEach(() => files.reset());
+
+const newPage = (): Promise<Page> => site.open(browser.context);
+
+test('an HTTP mount: one GET per listing and per file, folders found through their redirect', async () => {
+  const result = await (await newPage()).evaluate(async (url) => {
+    const { Workspace, httpResource } = strataTests;
+    const ws = await Workspace.open({ mounts: { '/web': httpResource(url) }, cacheLimit: '16KB' });
+    const names = (await ws.ls('/web/data')).map((e) => `${e.name}:${e.type}`);
+    const text = await ws.readFile('/web/data/log.jsonl', { encoding: 'utf8' });
+    await ws.readFile('/web/data/log.jsonl');
+    const folder = (await ws.stat('/web/data/sub')).type;
+    const big = await ws.stat('/web/data/sub/big.bin');
+    const range = Array.from(await ws.readFile('/web/data/sub/big.bin', { start: 4990, end: 5000 }));
+    let streamed = 0;
+    const reader = ws.createReadStream('/web/data/log.jsonl').getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) streamed += chunk.value.length;
+    const stats = ws.stats().mounts['/web'];
+    await ws.close();
+    return { names, text, folder, size: big.size, range, streamed, stats };
+  }, files.url);
+  expect(result.names).toEqual(['log.jsonl:file', 'sub:directory']);
+  expect(result.text).toBe('{"a":1}\n{"a":2,"alert":true}\n');
+  expect(result).toMatchObject({ folder: 'directory', size: 5000, range: new Array(10).fill(9), streamed: result.text.length });
+  // ls: GET; log.jsonl: GET (then a file-cache hit); sub: from the listing; big.bin: HEAD, then a ranged GET.
+  expect(files.requests).toEqual({ GET: 3, HEAD: 1 });
+  expect(result.stats).toMatchObject({ lists: 1, reads: 2, stats: 1 });
+});
+
+test('the file cache in IndexedDB outlives the page; snapshot bytes load in another page with no calls', async () => {
+  const first = await (await newPage()).evaluate(async () => {
+    const { Workspace, memoryResource, ram, indexedDb } = strataTests;
+    const ws = await Workspace.open({
+      mounts: { '/m': memoryResource({ 'a.txt': 'alpha', 'dir/b.txt': 'beta' }) },
+      tiers: [ram(), indexedDb({ name: 'workspace-files' })],
+    });
+    await ws.readFile('/m/a.txt');
+    await ws.readFile('/m/dir/b.txt');
+    const { archive, files } = await ws.snapshot();
+    await ws.close();
+    return { archive: Array.from(archive), files };
+  });
+  expect(first.files).toBe(2);
+
+  const second = await (await newPage()).evaluate(async (archive) => {
+    const { Workspace, memoryResource, ram, indexedDb } = strataTests;
+    const mounts = { '/m': memoryResource({ 'a.txt': 'alpha', 'dir/b.txt': 'beta' }) };
+    // The same IndexedDB file cache: the bytes are there; only a stat checks they are current.
+    const persisted = await Workspace.open({ mounts, tiers: [ram(), indexedDb({ name: 'workspace-files' })] });
+    const a = await persisted.readFile('/m/a.txt', { encoding: 'utf8' });
+    const fromDisk = persisted.stats().mounts['/m'];
+    await persisted.close();
+    const loaded = await Workspace.load(new Uint8Array(archive), { mounts: { '/m': memoryResource({ 'a.txt': 'alpha', 'dir/b.txt': 'beta' }) } });
+    const b = await loaded.readFile('/m/dir/b.txt', { encoding: 'utf8' });
+    const fromSnapshot = loaded.stats().mounts['/m'];
+    await loaded.close();
+    return { a, b, fromDisk, fromSnapshot };
+  }, first.archive);
+  expect(second).toMatchObject({ a: 'alpha', b: 'beta', fromDisk: { reads: 0, stats: 1 }, fromSnapshot: { calls: 0 } });
+});
