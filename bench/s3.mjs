@@ -22,22 +22,19 @@
 //
 // Results: a table on stdout, and every row as JSON in bench/results/s3.json.
 
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 
 import { Cache, ram, s3 } from '../dist/node.js';
+import { BUCKET, connection, sdkClient, startServer } from './lib/s3-server.mjs';
+import { median, timed } from './lib/timing.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'results', 's3.json');
-const FIXTURE = join(HERE, '..', 'tests', 'cpp', 's3', 'fixtures', 's3_fixture.cjs');
-const BUCKET = 'strata-test';
-const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const KIB = 1024;
 const MIB = 1024 * KIB;
 
@@ -45,50 +42,6 @@ const { values: args } = parseArgs({ options: { quick: { type: 'boolean' } } });
 const CONFIG = args.quick
   ? { rounds: 3, opsSmall: 64, opsLarge: 16, listKeys: 2_000, repeatedGets: 1_000 }
   : { rounds: 5, opsSmall: 256, opsLarge: 32, listKeys: 10_000, repeatedGets: 10_000 };
-
-async function startServer() {
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', FIXTURE], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const answers = [];
-  const ports = JSON.parse(await new Promise((resolve) => lines.once('line', resolve)));
-  lines.on('line', (line) => answers.shift()?.(JSON.parse(line)));
-  return {
-    direct: `http://127.0.0.1:${ports.s3rver}`,
-    proxied: `http://127.0.0.1:${ports.proxy}`,
-    async requests() {
-      const answer = new Promise((resolve) => answers.push(resolve));
-      child.stdin.write('stats\n');
-      return (await answer).proxy.verified;
-    },
-    stop: () => new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.stdin.end();
-    }),
-  };
-}
-
-const tierOptions = (endpoint, prefix) => ({
-  bucket: BUCKET, prefix, endpoint, forcePathStyle: true, region: 'us-east-1', credentials: CREDENTIALS,
-});
-
-function sdkClient(endpoint) {
-  return new S3Client({
-    region: 'us-east-1', endpoint, forcePathStyle: true, credentials: CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
-
-/** Runs `op(i)` for i in [0, count) with at most `concurrency` in flight; resolves to the elapsed seconds. */
-async function timed(count, concurrency, op) {
-  let next = 0;
-  const start = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await op(next++);
-  }));
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Alternates the two sides for CONFIG.rounds rounds; reports each side's median ops/s. */
 async function compare(row, count, concurrency, sides) {
@@ -185,9 +138,9 @@ async function main() {
   try {
     const sdk = sdkClient(server.direct);
     const rows = [];
-    rows.push(...(await withCache([s3(tierOptions(server.direct, 'objects'))], (cache) => objectRows(cache, sdk))));
-    rows.push(await withCache([s3(tierOptions(server.direct, 'list'))], (cache) => listRow(cache, sdk, 'list')));
-    rows.push(await withCache([ram(), s3(tierOptions(server.proxied, 'repeat'))], (cache) => repeatedGetRow(server, cache)));
+    rows.push(...(await withCache([s3(connection(server.direct, 'objects'))], (cache) => objectRows(cache, sdk))));
+    rows.push(await withCache([s3(connection(server.direct, 'list'))], (cache) => listRow(cache, sdk, 'list')));
+    rows.push(await withCache([ram(), s3(connection(server.proxied, 'repeat'))], (cache) => repeatedGetRow(server, cache)));
     const missed = rows.filter((row) => row.ratio !== undefined && row.ratio < 1).map((row) => `${row.row} c=${row.concurrency}`);
     console.log(missed.length === 0 ? 'target met: at least the SDK\'s throughput everywhere' : `below the SDK: ${missed.join(', ')}`);
     mkdirSync(dirname(RESULTS), { recursive: true });

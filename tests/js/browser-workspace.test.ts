@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 
 import type { PageApi } from '../browser/page.js';
 import { startTestSite, type TestSite } from './browser-page.js';
-import { FileServer } from './http-server.js';
+import { FileServer } from '../fixtures/file-server.mjs';
 
 declare const strataTests: PageApi;
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as native from '../../dist/node.js';
 import { httpResource, localResource, memoryResource, StrataError, Workspace } from '../../dist/node.js';
 import * as wasm from '../../dist/wasm.js';
-import { FileServer } from './http-server.js';
+import { FileServer } from '../fixtures/file-server.mjs';
 
 const LOG = Array.from({ length: 40 }, (_, i) => JSON.stringify({ i, level: i % 7 === 0 ? 'alert' : 'info' })).join('\n') + '\n';
 
