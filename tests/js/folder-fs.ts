@@ -1,0 +1,81 @@
+// A WorkspaceFs over a real folder, mounted at '/data', for testing code written against WorkspaceFs (the
+// shell) before and apart from the Workspace class. Follows the contract in ts/workspace/entry.ts.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { StrataError } from '../../dist/node.js';
+import type { FindOptions, ReadFileOptions, WorkspaceEntry, WorkspaceFs } from '../../dist/workspace/entry.js';
+
+/** Makes the file system that `execute` is tested on, showing `folder` at `mountPoint`. */
+export type WorkspaceFsFactory = (folder: string, mountPoint: string) => Promise<WorkspaceFs>;
+
+export const folderFsFactory: WorkspaceFsFactory = async (folder, mountPoint) => new FolderFs(folder, mountPoint);
+
+class FolderFs implements WorkspaceFs {
+  constructor(
+    private readonly folder: string,
+    private readonly mountPoint: string,
+  ) {}
+
+  async ls(path: string): Promise<WorkspaceEntry[]> {
+    const directory = await this.stat(path);
+    if (directory.type !== 'directory') throw new StrataError('ERR_INVALID_ARG', `'${path}' is not a directory`);
+    if (directory.path === '/') return [await this.stat(this.mountPoint)];
+    const names = (await readdir(this.real(directory.path))).sort();
+    return Promise.all(names.map((name) => this.stat(`${directory.path}/${name}`)));
+  }
+
+  async stat(path: string): Promise<WorkspaceEntry> {
+    const normalised = normalise(path);
+    const name = normalised.slice(normalised.lastIndexOf('/') + 1);
+    if (normalised === '/') return { path: '/', name: '', type: 'directory', size: 0 };
+    const facts = await stat(this.real(normalised)).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? new StrataError('ERR_NOT_FOUND', `no such file: '${path}'`) : error;
+    });
+    const type = facts.isDirectory() ? 'directory' : 'file';
+    return { path: normalised, name, type, size: type === 'file' ? facts.size : 0, mtimeMs: facts.mtimeMs };
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return this.stat(path).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  readFile(path: string, options?: ReadFileOptions & { encoding?: undefined }): Promise<Uint8Array>;
+  readFile(path: string, options: ReadFileOptions & { encoding: 'utf8' | 'utf-8' }): Promise<string>;
+  async readFile(path: string, options: ReadFileOptions = {}): Promise<Uint8Array | string> {
+    const entry = await this.stat(path);
+    if (entry.type !== 'file') throw new StrataError('ERR_INVALID_ARG', `'${path}' is a directory`);
+    const bytes = new Uint8Array((await readFile(this.real(entry.path))).subarray(options.start, options.end));
+    return options.encoding ? new TextDecoder().decode(bytes) : bytes;
+  }
+
+  async *find(path: string, options: FindOptions = {}): AsyncIterable<WorkspaceEntry> {
+    if (options.name !== undefined) throw new Error('folder-fs: find by name is not implemented (the shell matches names itself)');
+    yield* this.walk(await this.stat(path), 0, options);
+  }
+
+  private async *walk(entry: WorkspaceEntry, depth: number, options: FindOptions): AsyncIterable<WorkspaceEntry> {
+    if (depth >= (options.minDepth ?? 0) && (options.type === undefined || entry.type === options.type)) yield entry;
+    if (entry.type !== 'directory' || depth >= (options.maxDepth ?? Infinity)) return;
+    for (const child of await this.ls(entry.path)) yield* this.walk(child, depth + 1, options);
+  }
+
+  /** The real path of a normalised virtual one; paths outside the mount are refused, as a workspace does. */
+  private real(path: string): string {
+    if (path === this.mountPoint) return this.folder;
+    if (!path.startsWith(this.mountPoint + '/')) throw new StrataError('ERR_INVALID_ARG', `'${path}' is outside every mount`);
+    return join(this.folder, path.slice(this.mountPoint.length + 1));
+  }
+}
+
+function normalise(path: string): string {
+  const segments: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '..') segments.pop();
+    else if (segment !== '' && segment !== '.') segments.push(segment);
+  }
+  return '/' + segments.join('/');
+}

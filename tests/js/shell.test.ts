@@ -1,0 +1,453 @@
+// execute(): the workspace shell, compared byte for byte with GNU coreutils, grep and findutils run by bash
+// in the same folder (LC_ALL=C, TZ=UTC), and its errors, quoting and pipes.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { localResource, Workspace } from '../../dist/node.js';
+import type { WorkspaceFs } from '../../dist/workspace/entry.js';
+import { execute } from '../../dist/workspace/shell.js';
+import { freshFolder } from './disk-folders.js';
+import { folderFsFactory, type WorkspaceFsFactory } from './folder-fs.js';
+
+/** The file systems the shell is tested on: add or remove one here. */
+const FACTORIES: Array<[name: string, factory: WorkspaceFsFactory]> = [
+  ['a folder (folder-fs)', folderFsFactory],
+  ['a Workspace with a local mount', (folder, mountPoint) => Workspace.open({ mounts: { [mountPoint]: localResource(folder) } })],
+];
+
+const MOUNT = '/data';
+const FIXED_TIME = new Date('2024-05-01T12:34:56Z');
+
+const LOG_LINES = Array.from({ length: 40 }, (_, i) => {
+  const level = i % 7 === 0 ? 'alert' : i % 5 === 0 ? 'error' : i % 3 === 0 ? 'warn' : 'info';
+  return JSON.stringify({ ts: `2024-05-01T00:00:${String(i).padStart(2, '0')}Z`, level, msg: `event ${i}` });
+});
+
+const FILES: Record<string, string> = {
+  'logs/app.jsonl': LOG_LINES.join('\n') + '\n',
+  'logs/archive/2024-01.jsonl': '{"level":"alert","msg":"old"}\n{"level":"info","msg":"older"}\n',
+  'logs/archive/2024-02.jsonl': '{"level":"info","msg":"quiet month"}\n',
+  'docs/readme.txt':
+    'Café au lait — naïve façade\nÉTÉ and été\nThis is a readme.\ncaf\n leading space\tand tab\n' +
+    'a.b literal dot and axb\nword words sword\n\nlevel=alert twice alert\n',
+  'docs/notes with spaces.txt': 'spaced out\nsecond line\n',
+  'docs/no-newline.txt': 'first\nsecond\nlast line without newline',
+  'docs/UPPER.TXT': 'SHOUT\n',
+  'empty.txt': '',
+  'numbers.txt': Array.from({ length: 2000 }, (_, i) => `${i + 1}\n`).join(''),
+  '.hidden': 'secret\n',
+};
+
+let folder: string;
+
+beforeAll(async () => {
+  folder = freshFolder('shell');
+  mkdirSync(join(folder, 'empty-dir'));
+  for (const [path, text] of Object.entries(FILES)) {
+    mkdirSync(join(folder, path, '..'), { recursive: true });
+    writeFileSync(join(folder, path), text);
+  }
+  for (const path of Object.keys(FILES)) utimesSync(join(folder, path), FIXED_TIME, FIXED_TIME);
+});
+
+const gnuResults = new Map<string, { stdout: string; exitCode: number }>();
+
+/** What bash gives for `commandLine` run on the real folder, with the mount's paths mapped both ways. */
+function gnu(commandLine: string): { stdout: string; exitCode: number } {
+  const known = gnuResults.get(commandLine);
+  if (known) return known;
+  const result = spawnSync('bash', ['-c', commandLine.replaceAll(MOUNT, folder)], {
+    cwd: folder,
+    input: '',
+    encoding: 'utf8',
+    env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' },
+  });
+  const outcome = { stdout: result.stdout.replaceAll(folder, MOUNT), exitCode: result.status ?? -1 };
+  gnuResults.set(commandLine, outcome);
+  return outcome;
+}
+
+function sortedLines(text: string): string[] {
+  return text.split('\n').sort();
+}
+
+describe.each(FACTORIES)('over %s', (_, makeFs) => {
+  let fs: WorkspaceFs;
+  beforeAll(async () => {
+    fs = await makeFs(folder, MOUNT);
+  });
+  afterAll(async () => {
+    await (fs as Partial<{ close(): Promise<void> }>).close?.();
+  });
+
+  describe('execute matches GNU tools byte for byte', () => {
+    test.each([
+      // ls (names only: -l has its own format)
+      'ls /data',
+      'ls -1 /data',
+      'ls -a /data',
+      'ls -1a /data/logs',
+      'ls /data/logs /data/docs',
+      'ls /data/empty.txt /data/logs',
+      'ls /data/empty.txt /data/numbers.txt',
+      'ls -R /data',
+      'ls -R /data/',
+      'ls /data/nope /data/docs',
+      'ls "/data/docs/notes with spaces.txt"',
+      'ls /data/empty-dir',
+      'ls /data/docs/../logs/./archive',
+      // cat
+      'cat /data/docs/readme.txt',
+      'cat -n /data/docs/no-newline.txt /data/docs/readme.txt',
+      'cat /data/nope /data/empty.txt /data/docs/no-newline.txt',
+      'cat /data/docs/no-newline.txt /data/docs/notes\\ with\\ spaces.txt',
+      'cat /data/logs',
+      // head and tail
+      'head /data/numbers.txt',
+      'head -n 3 /data/logs/app.jsonl',
+      'head -3 /data/logs/app.jsonl',
+      'head -c 10 /data/docs/readme.txt',
+      'head -n -1995 /data/numbers.txt',
+      'head -c -5 /data/docs/no-newline.txt',
+      'head -n 2 /data/docs/readme.txt /data/nope /data/empty.txt /data/docs/no-newline.txt',
+      'head -v -n 1 /data/numbers.txt',
+      'head -q -n 1 /data/numbers.txt /data/docs/readme.txt',
+      'head -n 0 /data/numbers.txt',
+      'head -c 1K /data/numbers.txt',
+      'tail /data/numbers.txt',
+      'tail -n 2 /data/docs/no-newline.txt',
+      'tail -n +1998 /data/numbers.txt',
+      'tail -n +0 /data/docs/no-newline.txt',
+      'tail -c 7 /data/docs/no-newline.txt',
+      'tail -c +3 /data/docs/readme.txt',
+      'tail -2 /data/logs/app.jsonl',
+      'tail -n 1 /data/empty.txt /data/nope /data/docs/readme.txt',
+      'tail -n 1 /data/docs/readme.txt /data/numbers.txt',
+      // wc
+      'wc /data/docs/readme.txt',
+      'wc -l /data/logs/app.jsonl',
+      'wc -w /data/docs/readme.txt',
+      'wc -c /data/empty.txt',
+      'wc /data/logs/app.jsonl /data/docs/readme.txt /data/empty.txt',
+      'wc -l /data/nope /data/numbers.txt',
+      'wc -lw /data/numbers.txt /data/nope',
+      'wc -cl /data/docs/no-newline.txt',
+      'wc /data/logs',
+      // grep
+      'grep alert /data/logs/app.jsonl',
+      'grep -c alert /data/logs/app.jsonl',
+      'grep -n -i ALERT /data/logs/app.jsonl',
+      'grep -v info /data/logs/app.jsonl',
+      'grep -l alert /data/logs/app.jsonl /data/docs/readme.txt /data/numbers.txt',
+      'grep alert /data/logs/app.jsonl /data/docs/readme.txt',
+      'grep -c alert /data/logs/app.jsonl /data/numbers.txt',
+      'grep -E "alert|error" /data/logs/app.jsonl',
+      'grep -e alert -e warn /data/logs/app.jsonl',
+      'grep "alert\\|error" /data/logs/app.jsonl',
+      'grep -F a.b /data/docs/readme.txt',
+      'grep a.b /data/docs/readme.txt',
+      'grep -w word /data/docs/readme.txt',
+      'grep -x caf /data/docs/readme.txt',
+      'grep "caf." /data/docs/readme.txt',
+      'grep -i "été" /data/docs/readme.txt',
+      'grep -i "ÉTÉ" /data/docs/readme.txt',
+      'grep -c "" /data/docs/no-newline.txt /data/empty.txt',
+      'grep line /data/docs/no-newline.txt',
+      'grep nomatch /data/logs/app.jsonl',
+      'grep alert /data/nope /data/logs/app.jsonl',
+      'grep alert /data/logs',
+      'grep -s alert /data/nope',
+      'grep -q alert /data/nope /data/logs/app.jsonl',
+      'grep "^1[0-9]\\{2\\}$" /data/numbers.txt',
+      'grep "^1\\(23\\)\\?4$" /data/numbers.txt',
+      'grep -E "^1(2|3)+$" /data/numbers.txt',
+      'grep -E "^[[:digit:]]{4}$" /data/numbers.txt',
+      'grep "^\\(.\\)\\1\\1$" /data/numbers.txt',
+      'grep "\\<level\\>" /data/docs/readme.txt',
+      'grep "*" /data/docs/readme.txt',
+      'grep -E "a{,2}x" /data/docs/readme.txt',
+      'grep "[^[:alnum:] ]" /data/docs/notes\\ with\\ spaces.txt',
+      'grep "[]a]" /data/docs/no-newline.txt',
+      'grep -h alert /data/logs/app.jsonl /data/docs/readme.txt',
+      'grep -H -n alert /data/docs/readme.txt',
+      // stat
+      'stat -c "%n %s %F" /data/empty.txt /data/docs/readme.txt',
+      'stat -c "%n: %F" /data/logs',
+      'stat -c "%y|%Y|%%" /data/logs/app.jsonl',
+      'stat --format=%n /data/nope /data/empty.txt',
+      // du, on files (a directory's own size is 0 in a workspace: see the du tests below)
+      'du -b /data/numbers.txt',
+      'du -bh /data/numbers.txt',
+      'du -sb /data/empty.txt /data/docs/readme.txt',
+      'du -b /data/nope',
+      // echo and quoting
+      'echo hello world',
+      'echo -n no newline',
+      'echo "a  b" c',
+      "echo 'single \"quoted\"' \"double 'quoted'\"",
+      'echo a\\ b \\"c\\"',
+      'echo "back\\\\slash \\$ \\` \\x"',
+      'echo -e "a\\tb\\nc"',
+      'echo it"s"\'joined\'',
+      'echo "$"',
+      'echo -x',
+      // pipes
+      'cat /data/logs/app.jsonl | wc -l',
+      'grep alert /data/logs/app.jsonl | head -n 2',
+      'find /data -type f | wc -l',
+      'cat /data/numbers.txt | tail -n 3 | head -n 1',
+      'grep -v alert /data/logs/app.jsonl | grep -c info',
+      'ls /data | grep -v txt',
+      'echo hello | cat - /data/empty.txt',
+      'echo hello | cat -n',
+      'head -c 5 /data/docs/readme.txt | wc -c',
+      'cat /data/docs/readme.txt | wc',
+      'cat /data/docs/readme.txt /data/numbers.txt | wc -lc',
+      'echo x | wc -l - /data/numbers.txt',
+      'echo two words | grep -c o -',
+      'cat /data/empty.txt | grep x',
+      'grep nomatch /data/logs/app.jsonl | wc -l',
+      'cat /data/nope | wc -c',
+      // bad usage: same exit codes (messages go to stderr)
+      'ls -j /data',
+      'cat -Q /data/empty.txt',
+      'head -Q /data/empty.txt',
+      'head -n abc /data/empty.txt',
+      'tail -c x /data/empty.txt',
+      'wc --nope /data/empty.txt',
+      'grep -Q x /data/empty.txt',
+      'grep',
+      'grep "\\(" /data/empty.txt',
+      'grep "[" /data/empty.txt',
+      'du -Q /data',
+      'du -sa /data',
+      'stat -Q /data',
+      'stat',
+      'find /data -bogus',
+      'find /data -type q',
+      'find /data -maxdepth x',
+      'find /data -name',
+    ])('%s', async (commandLine) => {
+      const ours = await execute(fs, commandLine);
+      expect({ stdout: ours.stdout, exitCode: ours.exitCode }).toEqual(gnu(commandLine));
+    });
+  });
+
+  describe('execute matches GNU tools up to the order of directory walks', () => {
+    // GNU find, du and grep -r walk directories in the order the disk returns them; the shell in name order.
+    test.each([
+      'find /data',
+      'find /data/',
+      'find /data -name "*.jsonl"',
+      'find /data -iname "*.txt"',
+      'find /data -name "*.TXT"',
+      'find /data -type d',
+      'find /data -maxdepth 1 -type f',
+      'find /data/logs -mindepth 2',
+      'find /data/logs -mindepth 1 -maxdepth 1',
+      'find /data -name "2024-0?.jsonl"',
+      'find /data -name "*-0[12].jsonl"',
+      'find /data -name "no\\-newline*"',
+      'find /data -name "[[]*"',
+      'find /data -maxdepth 0',
+      'find /data -mindepth 3',
+      'find /data -type f -name "*.txt" -iname "*e*"',
+      'find /data -type d -type f',
+      'find /data -name "notes*"',
+      'find /data -name "[a-e]*" -type f',
+      'find /data -name "[!a-z]*"',
+      'find /data -name ".*"',
+      'find /data/nope /data/docs',
+      'find /data/empty.txt',
+      'find /data/logs/archive /data/docs -type f',
+      'grep -r alert /data/logs',
+      'grep -rc alert /data',
+      'grep -rl alert /data',
+      'grep -rn alert /data/logs /data/docs/readme.txt',
+      'grep -r alert /data/docs/readme.txt',
+    ])('%s', async (commandLine) => {
+      const ours = await execute(fs, commandLine);
+      const theirs = gnu(commandLine);
+      expect(ours.exitCode).toBe(theirs.exitCode);
+      expect(sortedLines(ours.stdout)).toEqual(sortedLines(theirs.stdout));
+    });
+  });
+
+  describe('du', () => {
+    /** GNU du -b counts each directory's own size (4096 on ext4); a workspace's directories have none. */
+    function withoutDirectorySizes(duOutput: string): string {
+      const directoryBytes = (path: string): number =>
+        statSync(path).isDirectory()
+          ? statSync(path).size + readdirSync(path).reduce((sum, name) => sum + directoryBytes(join(path, name)), 0)
+          : 0;
+      return duOutput.replace(/^(\d+)\t(.*)$/gm, (_, bytes: string, path: string) => {
+        const real = path.replace(MOUNT, folder);
+        return `${Number(bytes) - directoryBytes(real)}\t${path}`;
+      });
+    }
+
+    test.each(['du -sb /data', 'du -b /data', 'du -ab /data/logs', 'du -sb /data/logs /data/docs /data/empty.txt'])(
+      '%s matches GNU du with directories counted as 0 bytes',
+      async (commandLine) => {
+        const ours = await execute(fs, commandLine);
+        const theirs = gnu(commandLine);
+        expect(ours.exitCode).toBe(theirs.exitCode);
+        expect(sortedLines(ours.stdout)).toEqual(sortedLines(withoutDirectorySizes(theirs.stdout)));
+      },
+    );
+
+    test('sizes in 1024-byte units rounded up, or human ones', async () => {
+      expect((await execute(fs, 'du -s /data/numbers.txt /data/empty.txt')).stdout).toBe(
+        '9\t/data/numbers.txt\n0\t/data/empty.txt\n',
+      );
+      expect((await execute(fs, 'du -sh /data/logs')).stdout).toMatch(/^\d\.\dK\t\/data\/logs\n$/);
+    });
+  });
+
+  describe('ls -l and stat formats of their own', () => {
+    test('ls -l: type, size, UTC time, name', async () => {
+      const result = await execute(fs, 'ls -l /data/docs');
+      expect(result.stdout).toBe(
+        '-   6 2024-05-01 12:34 UPPER.TXT\n' +
+          '-  38 2024-05-01 12:34 no-newline.txt\n' +
+          '-  23 2024-05-01 12:34 notes with spaces.txt\n' +
+          '- 160 2024-05-01 12:34 readme.txt\n',
+      );
+      expect(result.exitCode).toBe(0);
+    });
+
+    test('ls -lh and ls -la', async () => {
+      expect((await execute(fs, 'ls -lh /data/numbers.txt')).stdout).toBe('- 8.7K 2024-05-01 12:34 /data/numbers.txt\n');
+      const all = (await execute(fs, 'ls -la /data/logs')).stdout.split('\n');
+      expect(all[0]).toMatch(/^d\s+0 .{16} \.$/);
+      expect(all[1]).toMatch(/^d\s+0 .{16} \.\.$/);
+      expect(all[2]).toMatch(/^-\s+\d+ 2024-05-01 12:34 app\.jsonl$/);
+      expect(all[3]).toMatch(/^d\s+0 .{16} archive$/);
+    });
+
+    test('stat without -c', async () => {
+      const [file, directory] = (await execute(fs, 'stat /data/empty.txt /data/logs')).stdout.split(/(?=  File:)/);
+      // A Workspace knows the ETag of a local file (size and mtime); the folder fs does not say.
+      expect(file!.replace(/  ETag: .*\n/, '')).toBe(
+        '  File: /data/empty.txt\n  Size: 0         \tType: regular empty file\nModify: 2024-05-01 12:34:56.000000000 +0000\n',
+      );
+      expect(directory).toMatch(/^  File: \/data\/logs\n  Size: 0 {9}\tType: directory\nModify: (-|\d{4}-.* \+0000)\n$/);
+    });
+  });
+
+  describe('errors', () => {
+    test('an unknown command: 127, the rest of the pipeline still runs', async () => {
+      expect(await execute(fs, 'frobnicate /data')).toEqual({
+        stdout: '',
+        stderr: 'frobnicate: command not found\n',
+        exitCode: 127,
+      });
+      expect(await execute(fs, 'frobnicate | echo after')).toEqual({
+        stdout: 'after\n',
+        stderr: 'frobnicate: command not found\n',
+        exitCode: 0,
+      });
+    });
+
+    test('a bad flag: a GNU-style usage message', async () => {
+      expect(await execute(fs, 'ls -j /data')).toEqual({
+        stdout: '',
+        stderr: "ls: invalid option -- 'j'\nTry 'ls --help' for more information.\n",
+        exitCode: 2,
+      });
+      expect((await execute(fs, 'head --lines')).stderr).toBe(
+        "head: option '--lines' requires an argument\nTry 'head --help' for more information.\n",
+      );
+      expect((await execute(fs, 'grep -E "a{1" /data/empty.txt')).exitCode).toBe(1);
+      expect((await execute(fs, 'grep "a\\{1" /data/empty.txt')).exitCode).toBe(2);
+    });
+
+    test('missing files: GNU messages, the other files still processed', async () => {
+      expect(await execute(fs, 'cat /data/x /data/docs/notes\\ with\\ spaces.txt')).toEqual({
+        stdout: FILES['docs/notes with spaces.txt'],
+        stderr: 'cat: /data/x: No such file or directory\n',
+        exitCode: 1,
+      });
+      expect((await execute(fs, 'head /data/x')).stderr).toBe(
+        "head: cannot open '/data/x' for reading: No such file or directory\n",
+      );
+      expect((await execute(fs, 'ls /data/x')).stderr).toBe("ls: cannot access '/data/x': No such file or directory\n");
+      expect((await execute(fs, 'grep a /data/x')).stderr).toBe('grep: /data/x: No such file or directory\n');
+      expect((await execute(fs, 'find /data/x')).stderr).toBe("find: '/data/x': No such file or directory\n");
+      expect((await execute(fs, 'cat /outside/every/mount')).stderr).toBe(
+        'cat: /outside/every/mount: No such file or directory\n',
+      );
+      expect((await execute(fs, 'cat /data/logs')).stderr).toBe('cat: /data/logs: Is a directory\n');
+    });
+
+    test.each([
+      ['cat /data/empty.txt > /data/out.txt', "'>'"],
+      ['cat < /data/empty.txt', "'<'"],
+      ['ls /data; ls /data', "';'"],
+      ['ls /data && ls /data', "'&&'"],
+      ['ls /data || ls /data', "'||'"],
+      ['ls /data &', "'&'"],
+      ['echo $(ls /data)', "'$(...)'"],
+      ['echo "$(ls /data)"', "'$(...)'"],
+      ['echo `ls /data`', "'`'"],
+      ['echo $HOME', "'$H'"],
+      ['echo "${HOME}"', "'${'"],
+      ['ls /data\nls /data', 'a newline'],
+    ])('%j is refused, not run', async (commandLine, named) => {
+      const result = await execute(fs, commandLine);
+      expect(result.exitCode).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(named);
+    });
+
+    test.each(['echo "open', "echo 'open", 'echo open\\', '| wc -l', 'ls /data |', 'ls /data | | wc'])(
+      'a syntax error in %j: exit 2',
+      async (commandLine) => {
+        const result = await execute(fs, commandLine);
+        expect(result.exitCode).toBe(2);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(/^execute: /);
+      },
+    );
+
+    test('an aborted signal stops the pipeline with 130', async () => {
+      const controller = new AbortController();
+      controller.abort();
+      const result = await execute(fs, 'cat /data/numbers.txt | wc -l', { signal: controller.signal });
+      expect(result).toEqual({ stdout: '', stderr: 'cat: aborted\n', exitCode: 130 });
+    });
+  });
+
+  describe('quoting, paths and pipes', () => {
+    test('quotes and escapes join into one word', async () => {
+      expect((await execute(fs, 'echo "a \\"b\\" c" \'d  e\' f\\ g h""i')).stdout).toBe('a "b" c d  e f g hi\n');
+      expect((await execute(fs, "grep -c 'level=alert twice' /data/docs/readme.txt")).stdout).toBe('1\n');
+    });
+
+    test('an empty command line does nothing', async () => {
+      expect(await execute(fs, '  ')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+      expect(await execute(fs, '# only a comment')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+    });
+
+    test('relative paths start at the root; globs are not expanded', async () => {
+      expect((await execute(fs, 'cat data/docs/UPPER.TXT')).stdout).toBe('SHOUT\n');
+      expect((await execute(fs, 'ls')).stdout).toBe('data\n');
+      const glob = await execute(fs, 'cat /data/docs/*.txt');
+      expect(glob.exitCode).toBe(1);
+      expect(glob.stderr).toBe('cat: /data/docs/*.txt: No such file or directory\n');
+    });
+
+    test('the exit code of a pipeline is the last command’s', async () => {
+      expect((await execute(fs, 'grep nomatch /data/logs/app.jsonl | wc -l')).exitCode).toBe(0);
+      expect((await execute(fs, 'cat /data/logs/app.jsonl | grep nomatch')).exitCode).toBe(1);
+      expect((await execute(fs, 'cat /data/nope | wc -l')).exitCode).toBe(0);
+    });
+
+    test('bytes pass through pipes unchanged', async () => {
+      const result = await execute(fs, 'cat /data/docs/readme.txt | head -c 4 | wc -c');
+      expect(result.stdout).toBe('4\n');
+      expect((await execute(fs, 'head -c 4 /data/docs/readme.txt | cat')).stdout).toBe('Caf\uFFFD');
+    });
+  });
+});

@@ -1,0 +1,82 @@
+// du [-s] [-a] [-b] [-h] [PATH]...: the size of each directory (and with -a each file) below PATH, children
+// before their parent. A workspace knows apparent sizes only, never disk blocks: -b prints bytes, -h a
+// human size, and the default is 1024-byte units rounded up (GNU du --apparent-size -k).
+import type { WorkspaceEntry } from '../entry.js';
+import { complain, type Command, type CommandContext } from './io.js';
+import { has, parseOptions, UsageError, type ParsedOptions } from './options.js';
+import { byName, failureReason, joinShown, quoted, resolvePath } from './paths.js';
+import { humanSize } from './sizes.js';
+
+export const du: Command = {
+  usageExitCode: 1,
+  async run(context) {
+    const parsed = parseOptions(context.args, {
+      flags: 'sabh',
+      long: { summarize: 's', all: 'a', bytes: 'b', 'human-readable': 'h', 'apparent-size': 'apparent-size' },
+    });
+    if (has(parsed, 's') && has(parsed, 'a')) throw new UsageError('cannot both summarize and show all entries');
+    let exitCode = 0;
+    for (const operand of parsed.operands.length > 0 ? parsed.operands : ['.']) {
+      const root = resolvePath(operand);
+      try {
+        const tree = await walk(context, root);
+        sizeOf(context, parsed, tree, tree.root, operand, true);
+      } catch (error) {
+        complain(context, `cannot access ${quoted(operand)}: ${await failureReason(context.fs, root, error)}`);
+        exitCode = 1;
+      }
+    }
+    return exitCode;
+  },
+};
+
+interface Tree {
+  root: WorkspaceEntry;
+  /** The entries below the root, by the path of their directory. */
+  children: Map<string, WorkspaceEntry[]>;
+}
+
+async function walk(context: CommandContext, rootPath: string): Promise<Tree> {
+  let root: WorkspaceEntry | undefined;
+  const children = new Map<string, WorkspaceEntry[]>();
+  for await (const entry of context.fs.find(rootPath)) {
+    context.signal?.throwIfAborted();
+    if (entry.path === rootPath) {
+      root = entry;
+      continue;
+    }
+    const parent = entry.path.slice(0, entry.path.lastIndexOf('/')) || '/';
+    const siblings = children.get(parent);
+    if (siblings) siblings.push(entry);
+    else children.set(parent, [entry]);
+  }
+  if (root === undefined) root = await context.fs.stat(rootPath);
+  return { root, children };
+}
+
+/** The bytes in and below `entry`; prints the lines du prints for it, children first. */
+function sizeOf(
+  context: CommandContext,
+  parsed: ParsedOptions,
+  tree: Tree,
+  entry: WorkspaceEntry,
+  shown: string,
+  isOperand: boolean,
+): number {
+  let bytes = entry.size ?? 0;
+  if (entry.type === 'directory') {
+    const children = [...(tree.children.get(entry.path) ?? [])].sort((a, b) => byName(a.name, b.name));
+    for (const child of children) {
+      bytes += sizeOf(context, parsed, tree, child, joinShown(shown, child.name), false);
+    }
+  }
+  const shownHere = isOperand || (!has(parsed, 's') && (entry.type === 'directory' || has(parsed, 'a')));
+  if (shownHere) context.stdout.write(`${formatSize(parsed, bytes)}\t${shown}\n`);
+  return bytes;
+}
+
+function formatSize(parsed: ParsedOptions, bytes: number): string {
+  if (has(parsed, 'h')) return humanSize(bytes);
+  if (has(parsed, 'b')) return String(bytes);
+  return String(Math.ceil(bytes / 1024));
+}

@@ -1,0 +1,158 @@
+// grep [-ivcnlqshHxwrEFG] [-e PATTERN]... PATTERN [FILE]...: the lines that match, as GNU grep prints them
+// under LC_ALL=C. Exit 0 when a line was selected, 1 when none, 2 on an error (even with matches; not with -q).
+import type { WorkspaceFs } from '../entry.js';
+import { fromByteText, textToByteText, toByteText } from './byte-text.js';
+import { complain, type Command, type CommandContext } from './io.js';
+import { shownName, splitLines, tryRead } from './input.js';
+import { has, lastOf, parseOptions, UsageError, type ParsedOptions } from './options.js';
+import { failureReason, joinShown, relativeTo, resolvePath } from './paths.js';
+import { escapeLiteral, PatternError, posixToJavaScript } from './regex.js';
+
+const GREP_OPTIONS = {
+  flags: 'ivcnlqshHxwrREFG',
+  valued: 'e',
+  long: {
+    'ignore-case': 'i', 'invert-match': 'v', count: 'c', 'line-number': 'n', 'files-with-matches': 'l',
+    quiet: 'q', silent: 'q', 'no-messages': 's', 'no-filename': 'h', 'with-filename': 'H', 'line-regexp': 'x',
+    'word-regexp': 'w', recursive: 'r', 'dereference-recursive': 'R', 'extended-regexp': 'E',
+    'fixed-strings': 'F', 'basic-regexp': 'G', regexp: 'e',
+  },
+};
+
+/** One input to search and the name its lines are prefixed with. */
+interface Source {
+  operand: string;
+  shown: string;
+  /** Whether this input came from walking a directory (-r), whose files are always named. */
+  found: boolean;
+}
+
+interface Search {
+  context: CommandContext;
+  parsed: ParsedOptions;
+  regex: RegExp;
+  /** true/false: always/never prefix names; 'found': only files found in directories (-r with one operand). */
+  names: boolean | 'found';
+  selectedAny: boolean;
+  failed: boolean;
+}
+
+export const grep: Command = {
+  usageExitCode: 2,
+  async run(context) {
+    const parsed = parseOptions(context.args, GREP_OPTIONS);
+    const explicitPatterns = parsed.options.filter((option) => option.name === 'e').map((option) => option.value);
+    const operands = [...parsed.operands];
+    const patterns = explicitPatterns.length > 0 ? explicitPatterns : operands.splice(0, 1);
+    if (patterns.length === 0) throw new UsageError('Usage: grep [OPTION]... PATTERNS [FILE]...', true);
+    const recursive = has(parsed, 'r') || has(parsed, 'R');
+    // Without operands, -r searches everything and names files relative to '/', as grep does the working directory.
+    if (operands.length === 0) operands.push(recursive ? '' : '-');
+    const search: Search = {
+      context,
+      parsed,
+      regex: compile(patterns.flatMap((pattern) => pattern.split('\n')), parsed),
+      names: namesShown(parsed, operands.length, recursive),
+      selectedAny: false,
+      failed: false,
+    };
+    for (const operand of operands) {
+      for await (const source of sources(context.fs, operand, recursive, search)) {
+        await searchSource(search, source);
+        if (search.selectedAny && has(parsed, 'q')) return 0;
+      }
+    }
+    return search.failed ? 2 : search.selectedAny ? 0 : 1;
+  },
+};
+
+/** -H: always; -h: never; otherwise with several operands, and with -r for files found in a directory. */
+function namesShown(parsed: ParsedOptions, operandCount: number, recursive: boolean): Search['names'] {
+  if (has(parsed, 'H')) return true;
+  if (has(parsed, 'h')) return false;
+  if (operandCount > 1) return true;
+  return recursive ? 'found' : false;
+}
+
+function compile(patterns: string[], parsed: ParsedOptions): RegExp {
+  const syntax = lastOf(parsed, 'EFG')?.name ?? 'G';
+  try {
+    const sources = patterns.map((pattern) => {
+      const bytes = textToByteText(pattern);
+      return syntax === 'F' ? escapeLiteral(bytes) : posixToJavaScript(bytes, syntax === 'E');
+    });
+    let source = sources.map((one) => `(?:${one})`).join('|');
+    if (has(parsed, 'x')) source = `^(?:${source})$`;
+    else if (has(parsed, 'w')) source = `(?<![A-Za-z0-9_])(?:${source})(?![A-Za-z0-9_])`;
+    // 's': '.' matches any byte of a line, carriage returns included, as in grep.
+    return new RegExp(source, has(parsed, 'i') ? 'si' : 's');
+  } catch (error) {
+    const message = error instanceof PatternError ? error.message : `invalid pattern: ${(error as Error).message}`;
+    throw new UsageError(message, false);
+  }
+}
+
+/** The inputs an operand stands for: itself, or with -r the files below it, in name order. */
+async function* sources(fs: WorkspaceFs, operand: string, recursive: boolean, search: Search): AsyncIterable<Source> {
+  if (!recursive || operand === '-') {
+    yield { operand, shown: shownName(operand, '(standard input)'), found: false };
+    return;
+  }
+  const root = resolvePath(operand);
+  try {
+    for await (const entry of fs.find(root, { type: 'file' })) {
+      search.context.signal?.throwIfAborted();
+      const relative = relativeTo(root, entry);
+      yield { operand: entry.path, shown: relative === '' ? operand : joinShown(operand, relative), found: relative !== '' };
+    }
+  } catch (error) {
+    reportError(search, `${operand}: ${await failureReason(fs, root, error)}`);
+  }
+}
+
+async function searchSource(search: Search, source: Source): Promise<void> {
+  const { context, parsed } = search;
+  const result = await tryRead(context, source.operand);
+  const prefix = search.names === true || (search.names === 'found' && source.found) ? source.shown : undefined;
+  if (result.bytes === undefined) {
+    reportError(search, `${source.shown}: ${result.reason}`);
+    // GNU grep -c still counts a directory it does not search: 0 lines.
+    if (result.reason === 'Is a directory' && has(parsed, 'c')) context.stdout.write(`${prefix ? prefix + ':' : ''}0\n`);
+    return;
+  }
+  const invert = has(parsed, 'v');
+  const numbered = has(parsed, 'n');
+  const listOnly = has(parsed, 'l') || has(parsed, 'q');
+  const countOnly = has(parsed, 'c');
+  const binary = result.bytes.includes(0);
+  const linePrefix = prefix === undefined ? '' : textToByteText(prefix) + ':';
+  const lines = splitLines(toByteText(result.bytes));
+  let selected = 0;
+  let output = '';
+  for (const [index, line] of lines.entries()) {
+    if (search.regex.test(line) === invert) continue;
+    selected++;
+    if (listOnly) break;
+    if (countOnly) continue;
+    if (binary) {
+      // GNU grep does not print lines of a file holding NUL bytes; it says that the file matches.
+      complain(context, `${source.shown}: binary file matches`);
+      break;
+    }
+    output += `${linePrefix}${numbered ? `${index + 1}:` : ''}${line}\n`;
+  }
+  if (selected > 0) search.selectedAny = true;
+  if (has(parsed, 'q')) return;
+  if (has(parsed, 'l')) {
+    if (selected > 0) context.stdout.write(`${source.shown}\n`);
+  } else if (countOnly) {
+    context.stdout.write(`${prefix === undefined ? '' : prefix + ':'}${selected}\n`);
+  } else {
+    context.stdout.write(fromByteText(output));
+  }
+}
+
+function reportError(search: Search, message: string): void {
+  search.failed = true;
+  if (!has(search.parsed, 's')) complain(search.context, message);
+}
