@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { StrataError } from '../../dist/node.js';
 import type { FindOptions, ReadFileOptions, WorkspaceEntry, WorkspaceFs } from '../../dist/workspace/entry.js';
+import { findByWalking, normalisePath } from './memory-fs.js';
 
 /** Makes the file system that `execute` is tested on, showing `folder` at `mountPoint`. */
 export type WorkspaceFsFactory = (folder: string, mountPoint: string) => Promise<WorkspaceFs>;
@@ -26,7 +27,7 @@ class FolderFs implements WorkspaceFs {
   }
 
   async stat(path: string): Promise<WorkspaceEntry> {
-    const normalised = normalise(path);
+    const normalised = normalisePath(path);
     const name = normalised.slice(normalised.lastIndexOf('/') + 1);
     if (normalised === '/') return { path: '/', name: '', type: 'directory', size: 0 };
     const facts = await stat(this.real(normalised)).catch((error: NodeJS.ErrnoException) => {
@@ -52,15 +53,8 @@ class FolderFs implements WorkspaceFs {
     return options.encoding ? new TextDecoder().decode(bytes) : bytes;
   }
 
-  async *find(path: string, options: FindOptions = {}): AsyncIterable<WorkspaceEntry> {
-    if (options.name !== undefined) throw new Error('folder-fs: find by name is not implemented (the shell matches names itself)');
-    yield* this.walk(await this.stat(path), 0, options);
-  }
-
-  private async *walk(entry: WorkspaceEntry, depth: number, options: FindOptions): AsyncIterable<WorkspaceEntry> {
-    if (depth >= (options.minDepth ?? 0) && (options.type === undefined || entry.type === options.type)) yield entry;
-    if (entry.type !== 'directory' || depth >= (options.maxDepth ?? Infinity)) return;
-    for (const child of await this.ls(entry.path)) yield* this.walk(child, depth + 1, options);
+  find(path: string, options?: FindOptions): AsyncIterable<WorkspaceEntry> {
+    return findByWalking(this, path, options);
   }
 
   /** The real path of a normalised virtual one; paths outside the mount are refused, as a workspace does. */
@@ -69,13 +63,4 @@ class FolderFs implements WorkspaceFs {
     if (!path.startsWith(this.mountPoint + '/')) throw new StrataError('ERR_INVALID_ARG', `'${path}' is outside every mount`);
     return join(this.folder, path.slice(this.mountPoint.length + 1));
   }
-}
-
-function normalise(path: string): string {
-  const segments: string[] = [];
-  for (const segment of path.split('/')) {
-    if (segment === '..') segments.pop();
-    else if (segment !== '' && segment !== '.') segments.push(segment);
-  }
-  return '/' + segments.join('/');
 }
