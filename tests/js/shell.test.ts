@@ -37,6 +37,16 @@ const FILES: Record<string, string> = {
   'empty.txt': '',
   'numbers.txt': Array.from({ length: 2000 }, (_, i) => `${i + 1}\n`).join(''),
   '.hidden': 'secret\n',
+  'misc/control.txt': 'a\x01b \x02\r\n\tx\v y\f\n\x7f\n',
+  'misc/crlf.txt': 'one\r\ntwo x\r\nalert\r\n',
+  'misc/Zebra.txt': 'swords word\nwordy\n_word\nword_\n',
+  'misc/ünïcode name.txt': 'ü\n',
+};
+
+/** Files whose bytes are not UTF-8 text. */
+const BINARY_FILES: Record<string, Uint8Array> = {
+  'misc/latin1.txt': Uint8Array.from([0x63, 0x61, 0x66, 0xe9, 0x0a, 0x41, 0xc9, 0x0a]),
+  'misc/blob.bin': new TextEncoder().encode('abc\0def\nalert\nmore alert\n'),
 };
 
 let folder: string;
@@ -44,11 +54,11 @@ let folder: string;
 beforeAll(async () => {
   folder = freshFolder('shell');
   mkdirSync(join(folder, 'empty-dir'));
-  for (const [path, text] of Object.entries(FILES)) {
+  for (const [path, content] of [...Object.entries(FILES), ...Object.entries(BINARY_FILES)]) {
     mkdirSync(join(folder, path, '..'), { recursive: true });
-    writeFileSync(join(folder, path), text);
+    writeFileSync(join(folder, path), content);
+    utimesSync(join(folder, path), FIXED_TIME, FIXED_TIME);
   }
-  for (const path of Object.keys(FILES)) utimesSync(join(folder, path), FIXED_TIME, FIXED_TIME);
 });
 
 const gnuResults = new Map<string, { stdout: string; exitCode: number }>();
@@ -171,6 +181,26 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
       'grep "[]a]" /data/docs/no-newline.txt',
       'grep -h alert /data/logs/app.jsonl /data/docs/readme.txt',
       'grep -H -n alert /data/docs/readme.txt',
+      'grep -vc alert /data/logs/app.jsonl',
+      'grep -vn "[0-9]" /data/docs/readme.txt',
+      'grep -lv alert /data/logs/app.jsonl /data/misc/crlf.txt',
+      'grep -w word /data/misc/Zebra.txt',
+      'grep -cw "word\|sword" /data/misc/Zebra.txt',
+      'grep "x$" /data/misc/crlf.txt',
+      'grep -c "x.$" /data/misc/crlf.txt',
+      'grep "caf." /data/misc/latin1.txt',
+      'grep -i "[[:upper:]]" /data/misc/latin1.txt',
+      'grep -c alert /data/misc/blob.bin',
+      'grep alert /data/misc/blob.bin',
+      'grep -l alert /data/misc/blob.bin /data/misc/crlf.txt',
+      'grep "[[:cntrl:]]" /data/misc/control.txt',
+      'grep -c "[[:space:]]" /data/misc/control.txt',
+      'wc /data/misc/control.txt /data/misc/latin1.txt /data/misc/blob.bin',
+      'cat -n /data/misc/control.txt /data/misc/crlf.txt',
+      'cat /data/misc/latin1.txt',
+      'ls /data/misc',
+      'ls -1 /data/misc/ünïcode\ name.txt',
+      'tail -n 1 /data/misc/latin1.txt',
       // stat
       'stat -c "%n %s %F" /data/empty.txt /data/docs/readme.txt',
       'stat -c "%n: %F" /data/logs',
@@ -433,6 +463,9 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
     test('relative paths start at the root; globs are not expanded', async () => {
       expect((await execute(fs, 'cat data/docs/UPPER.TXT')).stdout).toBe('SHOUT\n');
       expect((await execute(fs, 'ls')).stdout).toBe('data\n');
+      expect((await execute(fs, 'grep -rl alert')).stdout).toBe(
+        'data/docs/readme.txt\ndata/logs/app.jsonl\ndata/logs/archive/2024-01.jsonl\ndata/misc/blob.bin\ndata/misc/crlf.txt\n',
+      );
       const glob = await execute(fs, 'cat /data/docs/*.txt');
       expect(glob.exitCode).toBe(1);
       expect(glob.stderr).toBe('cat: /data/docs/*.txt: No such file or directory\n');
