@@ -9,6 +9,7 @@ import type { WorkspaceFs } from '../../dist/workspace/entry.js';
 import { execute } from '../../dist/workspace/shell.js';
 import { freshFolder } from './disk-folders.js';
 import { folderFsFactory, type WorkspaceFsFactory } from './folder-fs.js';
+import { memoryFs } from './memory-fs.js';
 
 /** The file systems the shell is tested on: add or remove one here. */
 const FACTORIES: Array<[name: string, factory: WorkspaceFsFactory]> = [
@@ -482,5 +483,36 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
       expect(result.stdout).toBe('4\n');
       expect((await execute(fs, 'head -c 4 /data/docs/readme.txt | cat')).stdout).toBe('Caf\uFFFD');
     });
+  });
+});
+
+describe('head reads no more of a file than it prints', () => {
+  const LINE = 'x'.repeat(99) + '\n';
+  const FILE_BYTES = LINE.length * 20_000;
+
+  /** A file system over one 2 MB file that counts the bytes readFile returns. */
+  function countingFs(): { fs: WorkspaceFs; bytesRead: () => number } {
+    const inner = memoryFs({ '/data/big.txt': LINE.repeat(20_000) });
+    let bytesRead = 0;
+    const readFile = async (path: string, options?: { start?: number; end?: number }) => {
+      const bytes = (await inner.readFile(path, options)) as Uint8Array;
+      bytesRead += bytes.length;
+      return bytes;
+    };
+    return { fs: { ...inner, readFile: readFile as WorkspaceFs['readFile'] }, bytesRead: () => bytesRead };
+  }
+
+  test.each([
+    ['head -n 3 /data/big.txt', 3 * LINE.length, 64 * 1024],
+    ['head -c 10 /data/big.txt', 10, 10],
+    ['head -n 1000 /data/big.txt', 1000 * LINE.length, 64 * 1024 + 512 * 1024],
+    ['head -n -1 /data/big.txt', FILE_BYTES - LINE.length, FILE_BYTES],
+    ['head -n 30000 /data/big.txt', FILE_BYTES, 64 * 1024 + 512 * 1024 + FILE_BYTES],
+  ])('%s', async (commandLine, printed, read) => {
+    const { fs, bytesRead } = countingFs();
+    const result = await execute(fs, commandLine);
+    expect(result.stdout.length).toBe(printed);
+    expect(result.stdout).toBe(LINE.repeat(20_000).slice(0, printed));
+    expect(bytesRead()).toBe(read);
   });
 });

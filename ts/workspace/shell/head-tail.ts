@@ -1,6 +1,6 @@
 // What head and tail share: the '-N' shorthand for '-n N', their options, and '==> name <==' headers.
 import type { CommandContext } from './io.js';
-import { readOperand, shownName } from './input.js';
+import { readOperand, shownName, type Describe } from './input.js';
 import { has, lastOf, parseCount, parseOptions, UsageError, type ParsedOptions } from './options.js';
 
 export const HEAD_TAIL_OPTIONS = {
@@ -34,6 +34,9 @@ export function countOption(parsed: ParsedOptions): { unit: 'lines' | 'bytes'; c
   return { unit, count, sign };
 }
 
+/** Reads an operand, or reports why it cannot (through `describe`) and gives undefined. */
+export type OperandReader = (context: CommandContext, operand: string, describe: Describe) => Promise<Uint8Array | undefined>;
+
 /**
  * Writes `select(bytes)` for each operand (the previous command's output without operands), under a
  * '==> name <==' header when there are several operands (-q: never, -v: always). Returns the exit code.
@@ -42,14 +45,15 @@ export async function writeEachOperand(
   context: CommandContext,
   parsed: ParsedOptions,
   select: (bytes: Uint8Array) => Uint8Array,
+  read: OperandReader = readOperand,
 ): Promise<number> {
   const operands = parsed.operands.length > 0 ? parsed.operands : ['-'];
   const headers = has(parsed, 'v') || (operands.length > 1 && !has(parsed, 'q'));
-  const describe = (operand: string, reason: string) => `cannot open '${operand}' for reading: ${reason}`;
+  const describe: Describe = (operand, reason) => `cannot open '${operand}' for reading: ${reason}`;
   let exitCode = 0;
   let wroteHeader = false;
   for (const operand of operands) {
-    const bytes = await readOperand(context, operand, describe);
+    const bytes = await read(context, operand, describe);
     if (bytes === undefined) {
       exitCode = 1;
       continue;

@@ -1,6 +1,17 @@
 // head [-n [-]N | -N | -c [-]N] [-q|-v] [FILE]...: the first lines or bytes; with '-', all but the last.
-import type { Command } from './io.js';
-import { afterFirstLines, countOption, lastLinesStart, parseHeadTailOptions, writeEachOperand } from './head-tail.js';
+import type { Command, CommandContext } from './io.js';
+import { readOperand, type Describe } from './input.js';
+import {
+  afterFirstLines,
+  countOption,
+  lastLinesStart,
+  parseHeadTailOptions,
+  writeEachOperand,
+  type OperandReader,
+} from './head-tail.js';
+
+/** The first range read for `head -n`; each further one is 8 times larger. */
+const FIRST_RANGE = 64 * 1024;
 
 export const head: Command = {
   usageExitCode: 1,
@@ -8,9 +19,42 @@ export const head: Command = {
     const parsed = parseHeadTailOptions(context.args);
     const { unit, count, sign } = countOption(parsed);
     const allButLast = sign === '-';
-    return writeEachOperand(context, parsed, (bytes) => {
+    const select = (bytes: Uint8Array): Uint8Array => {
       if (unit === 'bytes') return bytes.subarray(0, allButLast ? Math.max(0, bytes.length - count) : count);
       return bytes.subarray(0, allButLast ? lastLinesStart(bytes, count) : afterFirstLines(bytes, count));
-    });
+    };
+    return writeEachOperand(context, parsed, select, reader(unit, count, allButLast));
   },
 };
+
+/** Reads no more of a file than the output needs; all but the last lines or bytes need all of it. */
+function reader(unit: 'lines' | 'bytes', count: number, allButLast: boolean): OperandReader | undefined {
+  if (allButLast) return undefined;
+  if (unit === 'bytes') {
+    const end = Math.min(count, Number.MAX_SAFE_INTEGER);
+    return (context, operand, describe) => readOperand(context, operand, describe, { end });
+  }
+  return (context, operand, describe) => readFirstLines(context, operand, describe, count);
+}
+
+/**
+ * The start of a file holding its first `count` lines (or all of it), read in growing ranges: the head of a
+ * large remote log costs kilobytes, not the whole file.
+ */
+async function readFirstLines(
+  context: CommandContext,
+  operand: string,
+  describe: Describe,
+  count: number,
+): Promise<Uint8Array | undefined> {
+  for (let end = FIRST_RANGE; ; end *= 8) {
+    const bytes = await readOperand(context, operand, describe, { end });
+    if (bytes === undefined || bytes.length < end || holdsLines(bytes, count)) return bytes;
+  }
+}
+
+function holdsLines(bytes: Uint8Array, count: number): boolean {
+  let found = 0;
+  for (let newline = bytes.indexOf(10); newline >= 0 && found < count; newline = bytes.indexOf(10, newline + 1)) found++;
+  return found >= count;
+}
