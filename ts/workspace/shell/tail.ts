@@ -1,6 +1,18 @@
 // tail [-n [+]N | -N | -c [+]N] [-q|-v] [FILE]...: the last lines or bytes; with '+', from line/byte N on.
-import type { Command } from './io.js';
-import { afterFirstLines, countOption, lastLinesStart, parseHeadTailOptions, writeEachOperand } from './head-tail.js';
+import type { Command, CommandContext } from './io.js';
+import { readOperand, type Describe } from './input.js';
+import {
+  afterFirstLines,
+  countOption,
+  lastLinesStart,
+  parseHeadTailOptions,
+  writeEachOperand,
+  type OperandReader,
+} from './head-tail.js';
+import { resolvePath } from './paths.js';
+
+/** The first range read from the end for `tail -n`; each further one is 8 times larger. */
+const FIRST_RANGE = 64 * 1024;
 
 export const tail: Command = {
   usageExitCode: 1,
@@ -10,9 +22,44 @@ export const tail: Command = {
     const fromStart = sign === '+';
     // '+N' counts from 1, and '+0' means the same as '+1'.
     const skipped = Math.max(0, count - 1);
-    return writeEachOperand(context, parsed, (bytes) => {
+    const select = (bytes: Uint8Array): Uint8Array => {
       if (unit === 'bytes') return bytes.subarray(fromStart ? skipped : Math.max(0, bytes.length - count));
       return bytes.subarray(fromStart ? afterFirstLines(bytes, skipped) : lastLinesStart(bytes, count));
-    });
+    };
+    return writeEachOperand(context, parsed, select, reader(unit, count, fromStart));
   },
 };
+
+/** Reads no more of a file's end than the output needs; '+N' needs all of it. */
+function reader(unit: 'lines' | 'bytes', count: number, fromStart: boolean): OperandReader | undefined {
+  if (fromStart) return undefined;
+  if (unit === 'bytes') return (context, operand, describe) => readEnd(context, operand, describe, count, () => true);
+  return (context, operand, describe) =>
+    readEnd(context, operand, describe, FIRST_RANGE, (bytes) => lastLinesStart(bytes, count) > 0);
+}
+
+/**
+ * The end of a file, read in growing ranges from its size until `holdsEnough` says the bytes hold what tail
+ * prints: the tail of a large remote log costs kilobytes, not the whole file.
+ */
+async function readEnd(
+  context: CommandContext,
+  operand: string,
+  describe: Describe,
+  firstRange: number,
+  holdsEnough: (bytes: Uint8Array) => boolean,
+): Promise<Uint8Array | undefined> {
+  const size = operand === '-' ? undefined : await sizeOf(context, operand);
+  // Without a size (the previous command's output, or a path that fails), read it all; errors are reported then.
+  if (size === undefined) return readOperand(context, operand, describe);
+  for (let range = firstRange; ; range *= 8) {
+    const start = Math.max(0, size - range);
+    const bytes = await readOperand(context, operand, describe, { start });
+    if (bytes === undefined || start === 0 || holdsEnough(bytes)) return bytes;
+  }
+}
+
+async function sizeOf(context: CommandContext, operand: string): Promise<number | undefined> {
+  const entry = await context.fs.stat(resolvePath(operand)).catch(() => undefined);
+  return entry?.type === 'file' ? entry.size : undefined;
+}
