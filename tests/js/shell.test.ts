@@ -223,6 +223,8 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
       'echo it"s"\'joined\'',
       'echo "$"',
       'echo -x',
+      'echo "a|b" \'c;d\' "e > f && g" \'$(h)\' "#i" j#k',
+      'echo # a comment',
       // pipes
       'cat /data/logs/app.jsonl | wc -l',
       'grep alert /data/logs/app.jsonl | head -n 2',
@@ -327,6 +329,19 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
         expect(sortedLines(ours.stdout)).toEqual(sortedLines(withoutDirectorySizes(theirs.stdout)));
       },
     );
+
+    test('files whose listing gives no size are asked for it', async () => {
+      const withoutSizes: WorkspaceFs = {
+        find: async function* (path, options) {
+          for await (const entry of fs.find(path, options)) yield { ...entry, size: entry.type === 'file' ? undefined : 0 };
+        },
+        stat: (path) => fs.stat(path),
+        ls: (path) => fs.ls(path),
+        readFile: fs.readFile.bind(fs),
+        exists: (path) => fs.exists(path),
+      };
+      expect(await execute(withoutSizes, 'du -sb /data/logs/archive')).toEqual(await execute(fs, 'du -sb /data/logs/archive'));
+    });
 
     test('sizes in 1024-byte units rounded up, or human ones', async () => {
       expect((await execute(fs, 'du -s /data/numbers.txt /data/empty.txt')).stdout).toBe(

@@ -39,8 +39,10 @@ interface Tree {
 async function walk(context: CommandContext, rootPath: string): Promise<Tree> {
   let root: WorkspaceEntry | undefined;
   const children = new Map<string, WorkspaceEntry[]>();
-  for await (const entry of context.fs.find(rootPath)) {
+  for await (const found of context.fs.find(rootPath)) {
     context.signal?.throwIfAborted();
+    // Listings of some sources (HTTP indexes) omit sizes; a file's stat asks for its size.
+    const entry = found.type === 'file' && found.size === undefined ? await context.fs.stat(found.path) : found;
     if (entry.path === rootPath) {
       root = entry;
       continue;
@@ -50,6 +52,7 @@ async function walk(context: CommandContext, rootPath: string): Promise<Tree> {
     if (siblings) siblings.push(entry);
     else children.set(parent, [entry]);
   }
+  // A file system may yield nothing for a missing path; its stat then says why.
   if (root === undefined) root = await context.fs.stat(rootPath);
   return { root, children };
 }
