@@ -44,7 +44,8 @@ export function memoryFs(files: Record<string, string>): WorkspaceFs {
       const directory = await stat(path);
       if (directory.type !== 'directory') throw failure('ERR_INVALID_ARG', `not a directory: ${path}`);
       const prefix = directory.path === '/' ? '/' : directory.path + '/';
-      const names = new Set([...bytes.keys()].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length).split('/')[0]!));
+      const below = [...bytes.keys()].filter((key) => key.startsWith(prefix));
+      const names = new Set(below.map((key) => key.slice(prefix.length).split('/')[0]!));
       return Promise.all([...names].sort().map((name) => stat(prefix + name)));
     },
     async exists(path) {

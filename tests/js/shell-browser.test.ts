@@ -10,7 +10,9 @@ import { memoryFs } from './memory-fs.js';
 declare const shellBundle: { execute: typeof execute; memoryFs: typeof memoryFs };
 
 const FILES: Record<string, string> = {
-  '/data/logs/app.jsonl': ['info', 'alert', 'warn', 'alert', 'info'].map((level, i) => `{"i":${i},"level":"${level}"}\n`).join(''),
+  '/data/logs/app.jsonl': ['info', 'alert', 'warn', 'alert', 'info']
+    .map((level, i) => `{"i":${i},"level":"${level}"}\n`)
+    .join(''),
   '/data/logs/old/2024-01.jsonl': '{"level":"alert"}\n',
   '/data/docs/readme.txt': 'Café au lait\nÉTÉ and été\nword words sword\nlast line without newline',
   '/data/docs/notes with spaces.txt': 'spaced out\n',

@@ -14,7 +14,10 @@ import { memoryFs } from './memory-fs.js';
 /** The file systems the shell is tested on: add or remove one here. */
 const FACTORIES: Array<[name: string, factory: WorkspaceFsFactory]> = [
   ['a folder (folder-fs)', folderFsFactory],
-  ['a Workspace with a local mount', (folder, mountPoint) => Workspace.open({ mounts: { [mountPoint]: localResource(folder) } })],
+  [
+    'a Workspace with a local mount',
+    (folder, mountPoint) => Workspace.open({ mounts: { [mountPoint]: localResource(folder) } }),
+  ],
 ];
 
 const MOUNT = '/data';
@@ -437,8 +440,9 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
       ['echo $(ls /data)', "'$(...)'"],
       ['echo "$(ls /data)"', "'$(...)'"],
       ['echo `ls /data`', "'`'"],
-      ['echo $HOME', "'$H'"],
-      ['echo "${HOME}"', "'${'"],
+      ['echo $HOME', "'$HOME'"],
+      ['echo "${HOME}"', "'${HOME}'"],
+      ['echo $1', "'$1'"],
       ['ls /data\nls /data', 'a newline'],
     ])('%j is refused, not run', async (commandLine, named) => {
       const result = await execute(fs, commandLine);

@@ -103,7 +103,7 @@ async function* sources(fs: WorkspaceFs, operand: string, recursive: boolean, se
     for await (const entry of fs.find(root, { type: 'file' })) {
       search.context.signal?.throwIfAborted();
       const relative = relativeTo(root, entry);
-      yield { operand: entry.path, shown: relative === '' ? operand : joinShown(operand, relative), found: relative !== '' };
+      yield { operand: entry.path, shown: joinShown(operand, relative), found: relative !== '' };
     }
   } catch (error) {
     reportError(search, `${operand}: ${await failureReason(fs, root, error)}`);
@@ -113,11 +113,12 @@ async function* sources(fs: WorkspaceFs, operand: string, recursive: boolean, se
 async function searchSource(search: Search, source: Source): Promise<void> {
   const { context, parsed } = search;
   const result = await tryRead(context, source.operand);
-  const prefix = search.names === true || (search.names === 'found' && source.found) ? source.shown : undefined;
+  const named = search.names === true || (search.names === 'found' && source.found);
+  const namePrefix = named ? `${source.shown}:` : '';
   if (result.bytes === undefined) {
     reportError(search, `${source.shown}: ${result.reason}`);
     // GNU grep -c still counts a directory it does not search: 0 lines.
-    if (result.reason === 'Is a directory' && has(parsed, 'c')) context.stdout.write(`${prefix ? prefix + ':' : ''}0\n`);
+    if (result.reason === 'Is a directory' && has(parsed, 'c')) context.stdout.write(`${namePrefix}0\n`);
     return;
   }
   const invert = has(parsed, 'v');
@@ -125,7 +126,7 @@ async function searchSource(search: Search, source: Source): Promise<void> {
   const listOnly = has(parsed, 'l') || has(parsed, 'q');
   const countOnly = has(parsed, 'c');
   const binary = result.bytes.includes(0);
-  const linePrefix = prefix === undefined ? '' : textToByteText(prefix) + ':';
+  const linePrefix = textToByteText(namePrefix);
   const lines = splitLines(toByteText(result.bytes));
   let selected = 0;
   let output = '';
@@ -146,7 +147,7 @@ async function searchSource(search: Search, source: Source): Promise<void> {
   if (has(parsed, 'l')) {
     if (selected > 0) context.stdout.write(`${source.shown}\n`);
   } else if (countOnly) {
-    context.stdout.write(`${prefix === undefined ? '' : prefix + ':'}${selected}\n`);
+    context.stdout.write(`${namePrefix}${selected}\n`);
   } else {
     context.stdout.write(fromByteText(output));
   }

@@ -35,7 +35,11 @@ export function countOption(parsed: ParsedOptions): { unit: 'lines' | 'bytes'; c
 }
 
 /** Reads an operand, or reports why it cannot (through `describe`) and gives undefined. */
-export type OperandReader = (context: CommandContext, operand: string, describe: Describe) => Promise<Uint8Array | undefined>;
+export type OperandReader = (
+  context: CommandContext,
+  operand: string,
+  describe: Describe,
+) => Promise<Uint8Array | undefined>;
 
 /**
  * Writes `select(bytes)` for each operand (the previous command's output without operands), under a

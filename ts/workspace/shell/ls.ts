@@ -32,7 +32,8 @@ export const ls: Command = {
       long: { all: 'a', recursive: 'R', 'human-readable': 'h' },
     });
     const operands = parsed.operands.length > 0 ? [...parsed.operands].sort(byName) : ['.'];
-    const listing: Listing = { context, parsed, headers: operands.length > 1 || has(parsed, 'R'), wroteBlock: false, exitCode: 0 };
+    const headers = operands.length > 1 || has(parsed, 'R');
+    const listing: Listing = { context, parsed, headers, wroteBlock: false, exitCode: 0 };
     const files: Named[] = [];
     const directories: Named[] = [];
     for (const operand of operands) {

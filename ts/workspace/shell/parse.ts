@@ -4,7 +4,7 @@
 
 export class ShellSyntaxError extends Error {}
 
-const REFUSED_OPERATORS = new Set(['>', '<', ';', '&', '(', ')', '`', '\n']);
+const REFUSED_OPERATORS = new Set(['&&', '||', '>', '<', ';', '&', '(', ')', '`', '\n']);
 const WORD_END = /[\s|><;&()`]/;
 
 /** The commands of a pipeline, each a list of words: [['grep', 'alert', '/f'], ['head', '-n', '2']]. */
@@ -13,9 +13,8 @@ export function parsePipeline(commandLine: string): string[][] {
   let i = 0;
   while (i < commandLine.length) {
     const char = commandLine[i]!;
-    if (char === '\n' || REFUSED_OPERATORS.has(char) || (char === '|' && commandLine[i + 1] === '|')) {
-      throw refused(char === '|' ? '||' : char === '&' && commandLine[i + 1] === '&' ? '&&' : char);
-    }
+    const operator = [commandLine.slice(i, i + 2), char].find((candidate) => REFUSED_OPERATORS.has(candidate));
+    if (operator !== undefined) throw refused(operator);
     if (/\s/.test(char)) {
       i++;
     } else if (char === '|') {
@@ -40,7 +39,8 @@ export function parsePipeline(commandLine: string): string[][] {
 function refused(operator: string): ShellSyntaxError {
   const shown = operator === '\n' ? 'a newline' : `'${operator}'`;
   return new ShellSyntaxError(
-    `${shown} is not supported: this shell is read-only and runs one pipeline (no redirections, ';', '&&', '||', '&', '$(...)' or backticks)`,
+    `${shown} is not supported: this shell is read-only and runs one pipeline ` +
+      "(no redirections, ';', '&&', '||', '&', '$(...)' or backticks)",
   );
 }
 
@@ -93,9 +93,7 @@ function readDoubleQuoted(line: string, start: number, word: string): [string, n
 
 /** '$' followed by a name, '{' or '(' would expand something; a lone '$' is literal, as in sh. */
 function refuseExpansion(line: string, at: number): void {
-  const next = line[at + 1] ?? '';
-  if (next === '(') throw refused('$(...)');
-  if (/[A-Za-z0-9_{?#@*!$-]/.test(next)) {
-    throw new ShellSyntaxError(`'$${next}': variables and other expansions are not supported`);
-  }
+  if (line[at + 1] === '(') throw refused('$(...)');
+  const expansion = /^\$(\{[^}]*\}?|[A-Za-z_][A-Za-z0-9_]*|[0-9?#@*!$-])/.exec(line.slice(at));
+  if (expansion) throw new ShellSyntaxError(`'${expansion[0]}': variables and other expansions are not supported`);
 }

@@ -32,7 +32,11 @@ export const stat: Command = {
 };
 
 function describe(name: string, entry: WorkspaceEntry): string {
-  const lines = [`  File: ${name}`, `  Size: ${sizeOf(entry).padEnd(10)}\tType: ${typeOf(entry)}`, `Modify: ${timeOf(entry)}`];
+  const lines = [
+    `  File: ${name}`,
+    `  Size: ${sizeOf(entry).padEnd(10)}\tType: ${typeOf(entry)}`,
+    `Modify: ${timeOf(entry)}`,
+  ];
   if (entry.etag !== undefined) lines.push(`  ETag: ${entry.etag}`);
   return lines.join('\n') + '\n';
 }
