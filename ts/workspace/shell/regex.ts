@@ -20,82 +20,140 @@ export function escapeLiteral(text: string): string {
 
 /** The JavaScript source for a POSIX basic (or, with `extended`, extended) regular expression. */
 export function posixToJavaScript(pattern: string, extended: boolean): string {
-  let source = '';
-  let depth = 0;
-  // Where a repetition has nothing to repeat (at the start, after '(' or '|' or a leading '^'), POSIX
-  // and GNU take '*' literally; JavaScript would reject it.
-  let atStart = true;
-  for (let i = 0; i < pattern.length; ) {
-    const char = pattern[i]!;
-    const escaped = char === '\\';
-    const symbol = escaped ? pattern[i + 1] : char;
-    if (symbol === undefined) throw new PatternError('Trailing backslash');
-    i += escaped ? 2 : 1;
-    const wasAtStart: boolean = atStart;
-    atStart = false;
-    const operator = '(){}|+?'.includes(symbol) ? escaped !== extended : !escaped && '*.[^$'.includes(symbol);
-    if (!operator) {
-      source += escaped ? escapeSequence(symbol) : escapeLiteral(symbol);
-      continue;
-    }
-    switch (symbol) {
-      case '(':
-        depth++;
-        atStart = true;
-        source += '(';
-        break;
-      case ')':
-        if (depth === 0 && extended) source += '\\)';
-        else if (depth === 0) throw new PatternError('Unmatched ) or \\)');
-        else {
-          depth--;
-          source += ')';
-        }
-        break;
-      case '|':
-        atStart = true;
-        source += '|';
-        break;
-      case '{': {
-        const interval = readInterval(pattern, i, extended);
-        if (interval === undefined || wasAtStart) {
-          if (!extended) throw new PatternError('Invalid preceding regular expression');
-          source += '\\{';
-        } else {
-          source += interval.source;
-          i = interval.next;
-        }
-        break;
+  return new Translation(pattern, extended).run();
+}
+
+class Translation {
+  private source = '';
+  /** Where the last atom (what a repetition repeats) starts in `source`. */
+  private atomStart = 0;
+  /** Whether JavaScript can repeat the last atom as it is; an assertion ('^', '\\b') must be put in a group. */
+  private atomRepeatable = true;
+  private afterRepetition = false;
+  /** Whether there is nothing to repeat here: at the start, after '(' or '|' or a leading '^'. */
+  private atStart = true;
+  /** Whether a basic expression's '^' anchors here: at the start, after '\(' or '\|'. */
+  private caretAnchors = true;
+  private readonly groupStarts: number[] = [];
+
+  constructor(
+    private readonly pattern: string,
+    private readonly extended: boolean,
+  ) {}
+
+  run(): string {
+    const { pattern, extended } = this;
+    for (let i = 0; i < pattern.length; ) {
+      const escaped = pattern[i] === '\\';
+      const symbol = escaped ? pattern[i + 1] : pattern[i]!;
+      if (symbol === undefined) throw new PatternError('Trailing backslash');
+      i += escaped ? 2 : 1;
+      const nothingToRepeat = this.atStart;
+      const caretAnchors = this.caretAnchors;
+      this.atStart = false;
+      this.caretAnchors = false;
+      // '(){}|+?' are operators when escaped in a basic expression and unescaped in an extended one.
+      const operator = '(){}|+?'.includes(symbol) ? escaped !== extended : !escaped && '*.[^$'.includes(symbol);
+      if (!operator) {
+        if (escaped) this.atom(escapeSequence(symbol), !'<>bB'.includes(symbol));
+        else this.atom(escapeLiteral(symbol));
+        continue;
       }
-      case '}':
-        source += '\\}';
-        break;
-      case '*':
-      case '+':
-      case '?':
-        source += wasAtStart ? '\\' + symbol : symbol;
-        break;
-      case '.':
-        source += '.';
-        break;
-      case '[': {
-        const bracket = readBracket(pattern, i);
-        source += bracket.source;
-        i = bracket.next;
-        break;
+      switch (symbol) {
+        case '(':
+          this.groupStarts.push(this.source.length);
+          this.source += '(';
+          this.atStart = this.caretAnchors = true;
+          break;
+        case ')':
+          if (this.groupStarts.length === 0) {
+            if (!extended) throw new PatternError('Unmatched ) or \\)');
+            this.atom('\\)');
+          } else {
+            this.source += ')';
+            this.atomStart = this.groupStarts.pop()!;
+            this.afterRepetition = false;
+          }
+          break;
+        case '|':
+          this.source += '|';
+          this.atStart = this.caretAnchors = true;
+          this.afterRepetition = false;
+          break;
+        case '{': {
+          const interval = readInterval(pattern, i, extended);
+          if (interval === undefined || (nothingToRepeat && !extended)) {
+            if (interval === undefined && !extended) throw new PatternError('Unmatched \\{');
+            this.atom('\\{');
+          } else {
+            i = interval.next;
+            this.repeat(interval.source, nothingToRepeat);
+          }
+          break;
+        }
+        case '}':
+          this.atom('\\}');
+          break;
+        case '*':
+        case '+':
+        case '?':
+          this.repeat(symbol, nothingToRepeat);
+          break;
+        case '.':
+          this.atom('.');
+          break;
+        case '[': {
+          const bracket = readBracket(pattern, i);
+          this.atom(bracket.source);
+          i = bracket.next;
+          break;
+        }
+        case '^':
+          // GNU grep repeats an extended expression's anchors like atoms ('^*a' finds any 'a').
+          if (extended) {
+            this.atom('^', false);
+          } else if (caretAnchors) {
+            this.source += '^';
+            this.atStart = true;
+          } else {
+            this.atom('\\^');
+          }
+          break;
+        case '$':
+          if (extended) this.atom('$', false);
+          else if (endsHere(pattern, i)) this.source += '$';
+          else this.atom('\\$');
+          break;
       }
-      case '^':
-        // In a basic expression '^' anchors only at the start (of the pattern or a group or alternative).
-        atStart = extended || wasAtStart;
-        source += atStart ? '^' : '\\^';
-        break;
-      case '$':
-        source += extended || endsHere(pattern, i) ? '$' : '\\$';
-        break;
     }
+    if (this.groupStarts.length > 0) throw new PatternError('Unmatched ( or \\(');
+    return this.source;
   }
-  if (depth > 0) throw new PatternError('Unmatched ( or \\(');
-  return source;
+
+  private atom(text: string, repeatable = true): void {
+    this.atomStart = this.source.length;
+    this.source += text;
+    this.atomRepeatable = repeatable;
+    this.afterRepetition = false;
+  }
+
+  /**
+   * Repeats the last atom, as GNU grep does where JavaScript differs: with nothing to repeat, a basic
+   * expression takes the operator literally and an extended one ignores it; a repetition of a repetition
+   * ('a**', 'a+?') repeats the whole, where JavaScript rejects it or reads '?' as "lazy".
+   */
+  private repeat(quantifier: string, nothingToRepeat: boolean): void {
+    if (nothingToRepeat) {
+      if (this.extended) this.atStart = true;
+      else this.atom(escapeLiteral(quantifier));
+      return;
+    }
+    if (this.afterRepetition || !this.atomRepeatable) {
+      this.source = `${this.source.slice(0, this.atomStart)}(?:${this.source.slice(this.atomStart)})`;
+    }
+    this.source += quantifier;
+    this.afterRepetition = true;
+  }
 }
 
 function escapeSequence(symbol: string): string {
