@@ -15,8 +15,10 @@ const GREP_OPTIONS = {
     'ignore-case': 'i', 'invert-match': 'v', count: 'c', 'line-number': 'n', 'files-with-matches': 'l',
     quiet: 'q', silent: 'q', 'no-messages': 's', 'no-filename': 'h', 'with-filename': 'H', 'line-regexp': 'x',
     'word-regexp': 'w', recursive: 'r', 'dereference-recursive': 'R', 'extended-regexp': 'E',
-    'fixed-strings': 'F', 'basic-regexp': 'G', regexp: 'e',
+    'fixed-strings': 'F', 'basic-regexp': 'G', regexp: 'e', color: 'color', colour: 'color',
   },
+  // Accepted and ignored: output is never a terminal, so never coloured.
+  optionalValue: 'color',
 };
 
 /** One input to search and the name its lines are prefixed with. */

@@ -15,6 +15,8 @@ export interface OptionSpec {
   valued?: string;
   /** Long option names and the short option each stands for. */
   long?: Record<string, string>;
+  /** Options (by what they stand for) whose value is optional and attached with '=': '--color[=WHEN]'. */
+  optionalValue?: string;
 }
 
 export interface ParsedOptions {
@@ -52,8 +54,10 @@ export function parseOptions(args: readonly string[], spec: OptionSpec): ParsedO
         if (value === undefined) throw new UsageError(`option '--${given}' requires an argument`);
         parsed.options.push({ name, value });
       } else {
-        if (attached !== undefined) throw new UsageError(`option '--${given}' doesn't allow an argument`);
-        parsed.options.push({ name, value: '' });
+        if (attached !== undefined && name !== spec.optionalValue) {
+          throw new UsageError(`option '--${given}' doesn't allow an argument`);
+        }
+        parsed.options.push({ name, value: attached ?? '' });
       }
     } else if (arg.startsWith('-') && arg.length > 1) {
       for (let j = 1; j < arg.length; j++) {
