@@ -54,18 +54,18 @@ export function invalidArg(message: string): StrataError {
 
 /**
  * Wraps an error raised by either native backend (an Error with a `code`, and maybe `tier` and `retryable`) in a
- * StrataError.
+ * StrataError. `source` names the tier or mount when the error does not.
  */
-export function fromNative(error: unknown): StrataError {
+export function fromNative(error: unknown, source?: string): StrataError {
   if (error instanceof StrataError) return error;
   const { code, tier, retryable } = (error ?? {}) as { code?: unknown; tier?: unknown; retryable?: unknown };
   const message = messageOf(error);
   if (typeof code === 'string' && KNOWN_CODES.has(code)) {
     return new StrataError(code as StrataErrorCode, message, {
       cause: error,
-      ...(typeof tier === 'string' ? { tier } : {}),
+      tier: typeof tier === 'string' ? tier : source,
       ...(typeof retryable === 'boolean' ? { retryable } : {}),
     });
   }
-  return new StrataError('ERR_INTERNAL', message, { cause: error });
+  return new StrataError('ERR_INTERNAL', message, { cause: error, tier: source });
 }

@@ -118,3 +118,4 @@ export * from './common.js';
 export { localResource } from './workspace/local-resource.js';
 export { s3, type S3Credentials, type S3TierOptions } from './s3.js';
 export { disk, type DiskTierOptions, type Durability, type EvictionPolicy } from './disk.js';
+export { s3Resource, type S3ResourceOptions } from './workspace/s3-resource.js';

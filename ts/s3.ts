@@ -10,10 +10,9 @@ export interface S3Credentials {
   sessionToken?: string;
 }
 
-export interface S3TierOptions {
+/** Where an S3 bucket is and as whom to reach it: shared by the s3() tier and the workspace's S3 mount. */
+export interface S3ConnectionOptions {
   bucket: string;
-  /** Objects are named `<prefix>/<32 hex digits>`. Default: none (the bucket's root). */
-  prefix?: string;
   /** Default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else 'us-east-1'. */
   region?: string;
   /** An S3-compatible service, as 'http(s)://host[:port]'. Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS. */
@@ -24,6 +23,11 @@ export interface S3TierOptions {
   credentials?: S3Credentials;
   /** A profile of the shared AWS files. Default: AWS_PROFILE, else 'default'. */
   profile?: string;
+}
+
+export interface S3TierOptions extends S3ConnectionOptions {
+  /** Objects are named `<prefix>/<32 hex digits>`. Default: none (the bucket's root). */
+  prefix?: string;
   /** Default TTL for entries in this tier. Default: the cache's `ttl`. */
   ttl?: Duration | null;
   /** The largest value this tier takes (larger ones go to the other tiers only). Default `'5GB'`. */
@@ -82,12 +86,11 @@ function credentialSettings(credentials: unknown): Record<string, string> {
 }
 
 /**
- * A tier in an S3 bucket (or an S3-compatible service), as the last tier of a cache: every machine that points
- * at the bucket shares its entries. Each entry is one object named by the key's digest, with the key and its
- * expiry in the object's metadata. Node build only.
+ * Checks the connection options and the prefix, and flattens them into the settings the addon's S3 client is
+ * opened from (native/stores/s3/src/s3_tier.cc). `what` names the caller in the message for a non-object.
  */
-export function s3(options: S3TierOptions): Tier {
-  if (options === null || typeof options !== 'object') throw invalidArg('s3() takes an options object with a bucket');
+export function s3Settings(options: S3ConnectionOptions & { prefix?: string }, what: string): Record<string, string> {
+  if (options === null || typeof options !== 'object') throw invalidArg(`${what} takes an options object with a bucket`);
   if (typeof options.bucket !== 'string' || !BUCKET.test(options.bucket)) {
     throw invalidArg('bucket must be an S3 bucket name: 3 to 63 characters of a-z, 0-9, "." and "-"');
   }
@@ -103,9 +106,8 @@ export function s3(options: S3TierOptions): Tier {
     throw invalidArg('forcePathStyle must be a boolean');
   }
   const profile = optionalString(options.profile, 'profile');
-  const settings: Record<string, string> = {
+  return {
     bucket: options.bucket,
-    cooldownMs: String(parseDuration(options.cooldown ?? DEFAULT_COOLDOWN, 'cooldown')),
     ...(prefix === undefined ? {} : { prefix }),
     ...(region === undefined ? {} : { region }),
     ...(endpoint === undefined ? {} : { endpoint }),
@@ -113,6 +115,16 @@ export function s3(options: S3TierOptions): Tier {
     ...(profile === undefined ? {} : { profile }),
     ...credentialSettings(options.credentials),
   };
+}
+
+/**
+ * A tier in an S3 bucket (or an S3-compatible service), as the last tier of a cache: every machine that points
+ * at the bucket shares its entries. Each entry is one object named by the key's digest, with the key and its
+ * expiry in the object's metadata. Node build only.
+ */
+export function s3(options: S3TierOptions): Tier {
+  const settings = s3Settings(options, 's3()');
+  settings.cooldownMs = String(parseDuration(options.cooldown ?? DEFAULT_COOLDOWN, 'cooldown'));
   return {
     kind: 's3',
     name: tierName(options.name, 's3'),

@@ -22,4 +22,13 @@ struct AddonData {
   std::unordered_map<const uint8_t*, Napi::Reference<Napi::Buffer<uint8_t>>> lent;
 };
 
+// Starts an asynchronous operation through `start(pending)` and returns the promise `pending` settles.
+template <class Start>
+Napi::Value Async(Napi::Env env, Start start) {
+  auto pending = env.GetInstanceData<AddonData>()->bridge.Begin(env);
+  start(pending);
+  pending->Started();
+  return pending->promise();
+}
+
 }  // namespace stratacache::node

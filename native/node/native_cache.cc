@@ -56,14 +56,7 @@ std::optional<CacheConfig> ReadConfig(const Napi::Object& options) {
     std::optional<Ttl> tier_ttl = ReadTtl(tier.Get("ttl"));
     if (!tier_ttl) return std::nullopt;
     tier_config.ttl = *tier_ttl;
-    if (Napi::Value settings = tier.Get("settings"); settings.IsObject()) {
-      Napi::Object object = settings.As<Napi::Object>();
-      Napi::Array names = object.GetPropertyNames();
-      for (uint32_t j = 0; j < names.Length(); ++j) {
-        std::string name = names.Get(j).As<Napi::String>().Utf8Value();
-        tier_config.settings[name] = object.Get(name).ToString().Utf8Value();
-      }
-    }
+    tier_config.settings = ReadSettings(tier.Get("settings"));
     config.tiers.push_back(std::move(tier_config));
   }
   return config;
@@ -159,15 +152,6 @@ Napi::Value Reply(Napi::Env env, NativeCache* cache, const std::optional<Hit>& h
   const uint32_t reply = (new_slab << (kSlabOffsetBits + kSlabLengthBits)) |
                          (static_cast<uint32_t>(offset) << kSlabLengthBits) | static_cast<uint32_t>(size);
   return Napi::Number::New(env, reply);
-}
-
-// Starts an asynchronous core operation through `start(pending)` and returns the promise `pending` settles.
-template <class Start>
-Napi::Value Async(Napi::Env env, Start start) {
-  auto pending = env.GetInstanceData<AddonData>()->bridge.Begin(env);
-  start(pending);
-  pending->Started();
-  return pending->promise();
 }
 
 // Completion for operations that answer with nothing but success or failure.

@@ -74,6 +74,18 @@ std::optional<Ttl> ReadTtl(const Napi::Value& value) {
   return std::nullopt;
 }
 
+std::map<std::string, std::string> ReadSettings(const Napi::Value& value) {
+  std::map<std::string, std::string> settings;
+  if (!value.IsObject()) return settings;
+  Napi::Object object = value.As<Napi::Object>();
+  Napi::Array names = object.GetPropertyNames();
+  for (uint32_t i = 0; i < names.Length(); ++i) {
+    std::string name = names.Get(i).As<Napi::String>().Utf8Value();
+    settings[name] = object.Get(name).ToString().Utf8Value();
+  }
+  return settings;
+}
+
 namespace {
 
 // What a lent Buffer's finalizer needs: the core's reference to release and the table entry to forget.

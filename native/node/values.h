@@ -4,7 +4,9 @@
 
 #include <napi.h>
 
+#include <map>
 #include <optional>
+#include <string>
 
 #include "stratacache/bytes.h"
 #include "stratacache/key.h"
@@ -19,6 +21,10 @@ std::optional<Key> ReadKey(const Napi::Value& value);
 std::optional<Bytes> ReadValue(const Napi::Value& value);
 // undefined (the default applies), null (no expiry) or a positive number of milliseconds.
 std::optional<Ttl> ReadTtl(const Napi::Value& value);
+
+// A platform tier's (or mount's) settings, as TypeScript flattened them: each property as a string. Empty when
+// `value` is not an object.
+std::map<std::string, std::string> ReadSettings(const Napi::Value& value);
 
 // Bytes as a Buffer over the core's memory, without a copy: the Buffer holds a reference that keeps the bytes
 // alive until it is collected, so eviction never frees memory JavaScript still reads. While that Buffer lives,

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "ini_file.h"
+#include "stratacache/s3/s3_store.h"
 
 namespace stratacache::s3 {
 namespace {
@@ -140,6 +141,33 @@ TEST_F(SettingsTest, Failures) {
   S3ClientOptions options;
   options.credentials = Credentials{"K", "", ""};
   EXPECT_EQ(Resolve(options).error.kind, S3ErrorKind::kInvalidArg);
+}
+
+// The flattened settings of the s3() tier and of workspace mounts: what is absent stays for ResolveSettings.
+TEST(ClientOptionsFrom, ReadsTheConnectionSettingsOnly) {
+  S3ClientOptions all = ClientOptionsFrom({{"bucket", "b"},
+                                           {"region", "eu-west-1"},
+                                           {"endpoint", "http://127.0.0.1:9000"},
+                                           {"forcePathStyle", "true"},
+                                           {"profile", "work"},
+                                           {"credentials.accessKeyId", "K"},
+                                           {"credentials.secretAccessKey", "S"},
+                                           {"credentials.sessionToken", "T"}});
+  EXPECT_EQ(all.region, "eu-west-1");
+  EXPECT_EQ(all.endpoint, "http://127.0.0.1:9000");
+  EXPECT_EQ(all.force_path_style, std::optional<bool>(true));
+  EXPECT_EQ(all.profile, "work");
+  ASSERT_TRUE(all.credentials.has_value());
+  EXPECT_EQ(all.credentials->access_key_id, "K");
+  EXPECT_EQ(all.credentials->secret_access_key, "S");
+  EXPECT_EQ(all.credentials->session_token, "T");
+
+  S3ClientOptions none = ClientOptionsFrom({{"bucket", "b"}, {"forcePathStyle", "false"}});
+  EXPECT_TRUE(none.region.empty());
+  EXPECT_TRUE(none.endpoint.empty());
+  EXPECT_EQ(none.force_path_style, std::optional<bool>(false));
+  EXPECT_FALSE(none.credentials.has_value());
+  EXPECT_FALSE(ClientOptionsFrom({}).force_path_style.has_value());
 }
 
 TEST(ParseIni, SectionsKeysCommentsAndNestedBlocks) {

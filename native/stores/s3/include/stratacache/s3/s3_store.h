@@ -102,6 +102,13 @@ class S3Store final : public Store {
   std::unique_ptr<S3Client> client_;
 };
 
+// Settings as TypeScript flattens the s3() tier's options (and a workspace mount's: the same connection options).
+using S3SettingsMap = std::map<std::string, std::string>;
+
+// The client's part of the settings: region, endpoint, forcePathStyle, profile and
+// credentials.accessKeyId/secretAccessKey/sessionToken; unset ones are left for ResolveSettings.
+S3ClientOptions ClientOptionsFrom(const S3SettingsMap& settings);
+
 // A store for a TierConfig of kind "s3", from its settings: bucket, prefix, region, endpoint, forcePathStyle,
 // profile, cooldownMs, credentials.accessKeyId/secretAccessKey/sessionToken. Unset ones are resolved as the
 // client resolves them (the environment, then the shared AWS files).

@@ -1,0 +1,265 @@
+// A workspace mount of an S3 bucket (or a prefix of one), through the addon's own S3 client
+// (native/node/s3_mount.cc). Objects are files; '/' in their keys makes the directories, including the implied
+// ones no object names, and keys ending in '/' (the folder markers consoles create) are directories. Node only.
+import { createRequire } from 'node:module';
+
+import { fromNative, StrataError } from '../errors.js';
+import { type S3ConnectionOptions, s3Settings } from '../s3.js';
+import type { ByteRange, Listing, ReadResult, Resource, ResourceEntry } from './resource.js';
+
+export interface S3ResourceOptions extends S3ConnectionOptions {
+  /** The mount's root in the bucket: its files are the objects under `<prefix>/`. Default: the whole bucket. */
+  prefix?: string;
+  /**
+   * How many keys `list` may read (in pages of 1,000) to describe a directory's whole subtree in one call. A
+   * directory holding more is listed one level deep instead. 0 always lists one level. Default 10,000.
+   */
+  deepListLimit?: number;
+}
+
+const DEFAULT_DEEP_LIST_LIMIT = 10_000;
+/** S3's largest page. */
+const PAGE_KEYS = 1000;
+
+type MountHandle = { readonly __brand: 'S3MountHandle' };
+type SignalHandle = { readonly __brand: 'S3MountSignal' };
+
+/** The whole object's metadata; lastModified is 0 when the service did not say. */
+interface ObjectInfo {
+  size: number;
+  etag: string;
+  lastModified: number;
+}
+
+interface Page {
+  objects: Array<ObjectInfo & { key: string }>;
+  prefixes: string[];
+  /** Set when there are more pages. */
+  nextToken?: string;
+}
+
+/** The addon's S3 mount functions (native/node/s3_mount.cc); each call is one request. */
+interface S3MountAddon {
+  s3MountOpen(settings: Record<string, string>): MountHandle;
+  s3MountClose(mount: MountHandle): void;
+  s3MountList(mount: MountHandle, prefix: string, delimiter: string, token: string, maxKeys: number, signal?: SignalHandle): Promise<Page>;
+  s3MountHead(mount: MountHandle, key: string, signal?: SignalHandle): Promise<ObjectInfo | undefined>;
+  /** undefined: no such object; null: `start` is at or past its end. */
+  s3MountGet(mount: MountHandle, key: string, start: number, end: number | undefined, signal?: SignalHandle): Promise<(ObjectInfo & { bytes: Uint8Array }) | undefined | null>;
+  s3MountSignal(): SignalHandle;
+  s3MountAbort(signal: SignalHandle): void;
+}
+
+const addon = createRequire(import.meta.url)('../../build/addon/Release/stratacache.node') as S3MountAddon;
+
+/** A directory listing's raw material: the objects under its key prefix and, when listed one level, its subfolders. */
+interface Contents {
+  objects: Page['objects'];
+  prefixes: string[];
+}
+
+/**
+ * An S3 bucket, or the objects under a prefix of it, as a workspace resource. Takes the s3() tier's connection
+ * options; nothing is sent until the first call. Node build only.
+ */
+export function s3Resource(options: S3ResourceOptions): Resource {
+  const settings = s3Settings(options, 's3Resource()');
+  const deepListLimit = options.deepListLimit ?? DEFAULT_DEEP_LIST_LIMIT;
+  if (!Number.isSafeInteger(deepListLimit) || deepListLimit < 0) {
+    throw new StrataError('ERR_INVALID_ARG', 'deepListLimit must be a whole number of keys, 0 or more');
+  }
+  const root = settings.prefix === undefined ? '' : settings.prefix.replace(/\/?$/, '/');
+  const name = `s3://${settings.bucket}/${root}`.replace(/\/$/, '');
+  let mount: MountHandle;
+  try {
+    mount = addon.s3MountOpen(settings);
+  } catch (error) {
+    throw fromNative(error, name);
+  }
+  return new S3Resource(mount, name, root, deepListLimit);
+}
+
+class S3Resource implements Resource {
+  readonly kind = 's3';
+  readonly #mount: MountHandle;
+  /** Names the mount in errors: s3://bucket/prefix. */
+  readonly #name: string;
+  /** The key prefix of the mount's root: '' or ending in '/'. */
+  readonly #root: string;
+  readonly #deepListLimit: number;
+
+  constructor(mount: MountHandle, name: string, root: string, deepListLimit: number) {
+    this.#mount = mount;
+    this.#name = name;
+    this.#root = root;
+    this.#deepListLimit = deepListLimit;
+  }
+
+  list(path: string, signal?: AbortSignal): Promise<Listing | undefined> {
+    return this.#request(path, signal, async (native) => {
+      const prefix = path === '' ? this.#root : `${this.#root}${path}/`;
+      const deep = await this.#listDeep(prefix, native);
+      const contents = deep ?? (await this.#listShallow(prefix, native));
+      // S3 has no directories: one exists while some key is under its prefix. The mount's root always does.
+      if (path !== '' && contents.objects.length === 0 && contents.prefixes.length === 0) return undefined;
+      const entries = deep === undefined ? shallowEntries(prefix, contents) : deepEntries(prefix, contents);
+      return { deep: deep !== undefined, entries: entries.sort(byName) };
+    });
+  }
+
+  stat(path: string, signal?: AbortSignal): Promise<ResourceEntry | undefined> {
+    return this.#request(path, signal, async (native) => {
+      if (path === '') return directory('');
+      const info = await addon.s3MountHead(this.#mount, this.#root + path, native);
+      if (info !== undefined) return fileEntry(baseName(path), info);
+      const page = await addon.s3MountList(this.#mount, `${this.#root}${path}/`, '', '', 1, native);
+      return page.objects.length > 0 ? directory(baseName(path)) : undefined;
+    });
+  }
+
+  read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<ReadResult | undefined> {
+    return this.#request(path, signal, async (native) => {
+      const { start, end } = this.#checkRange(range);
+      if (path === '') return undefined;
+      const key = this.#root + path;
+      const got = end === start ? null : await addon.s3MountGet(this.#mount, key, start, end, native);
+      if (got === undefined) return undefined;
+      if (got === null) {
+        // No bytes in the range (S3 refuses ranges past the end, and any range of an empty object); the file's
+        // metadata still comes back.
+        const info = await addon.s3MountHead(this.#mount, key, native);
+        return info && { bytes: new Uint8Array(0), entry: fileEntry(baseName(path), info) };
+      }
+      const { bytes, ...info } = got;
+      return { bytes, entry: fileEntry(baseName(path), info) };
+    });
+  }
+
+  async close(): Promise<void> {
+    addon.s3MountClose(this.#mount);
+  }
+
+  /** Every object under `prefix`, or undefined when there are more than deepListLimit. */
+  async #listDeep(prefix: string, signal: SignalHandle | undefined): Promise<Contents | undefined> {
+    if (this.#deepListLimit === 0) return undefined;
+    const objects: Page['objects'] = [];
+    let token = '';
+    do {
+      const maxKeys = Math.min(PAGE_KEYS, this.#deepListLimit - objects.length);
+      const page = await addon.s3MountList(this.#mount, prefix, '', token, maxKeys, signal);
+      objects.push(...page.objects);
+      token = page.nextToken ?? '';
+      if (token !== '' && objects.length >= this.#deepListLimit) return undefined;
+    } while (token !== '');
+    return { objects, prefixes: [] };
+  }
+
+  /** The objects directly under `prefix` and its subfolders' prefixes, every page. */
+  async #listShallow(prefix: string, signal: SignalHandle | undefined): Promise<Contents> {
+    const contents: Contents = { objects: [], prefixes: [] };
+    let token = '';
+    do {
+      const page = await addon.s3MountList(this.#mount, prefix, '/', token, PAGE_KEYS, signal);
+      contents.objects.push(...page.objects);
+      contents.prefixes.push(...page.prefixes);
+      token = page.nextToken ?? '';
+    } while (token !== '');
+    return contents;
+  }
+
+  #checkRange(range: ByteRange | undefined): { start: number; end: number | undefined } {
+    const start = range?.start ?? 0;
+    const end = range?.end;
+    if (!Number.isSafeInteger(start) || start < 0 || (end !== undefined && (!Number.isSafeInteger(end) || end < start))) {
+      throw this.#invalid('a range must be { start, end? } with whole numbers, 0 <= start <= end');
+    }
+    return { start, end };
+  }
+
+  #invalid(message: string): StrataError {
+    return new StrataError('ERR_INVALID_ARG', `${this.#name}: ${message}`, { tier: this.#name });
+  }
+
+  /**
+   * Runs the requests of one call with the caller's AbortSignal mirrored onto a native one, and turns failures
+   * into StrataErrors naming the mount.
+   */
+  async #request<T>(path: string, signal: AbortSignal | undefined, work: (native?: SignalHandle) => Promise<T>): Promise<T> {
+    if (typeof path !== 'string' || (path !== '' && (path.startsWith('/') || path.endsWith('/') || path.includes('//')))) {
+      throw this.#invalid("paths are relative, without a leading or trailing '/' or empty segments");
+    }
+    if (signal === undefined) return this.#attributed(work());
+    if (signal.aborted) throw new StrataError('ERR_ABORTED', `${this.#name}: aborted`, { tier: this.#name });
+    const native = addon.s3MountSignal();
+    const abort = () => addon.s3MountAbort(native);
+    signal.addEventListener('abort', abort, { once: true });
+    try {
+      return await this.#attributed(work(native));
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
+  }
+
+  async #attributed<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      throw fromNative(error, this.#name);
+    }
+  }
+}
+
+/** Entries of a listing without delimiter: every descendant, with the directories their keys imply. */
+function deepEntries(prefix: string, { objects }: Contents): ResourceEntry[] {
+  const files: ResourceEntry[] = [];
+  const directories = new Set<string>();
+  for (const object of objects) {
+    const segments = object.key.slice(prefix.length).split('/');
+    const blank = segments.indexOf('');
+    if (blank === -1) files.push(fileEntry(segments.join('/'), object));
+    // A file's parents; for a folder marker ('a/b/'), or a key no path can name past an empty segment ('a//b'),
+    // the directories before it. The listed directory's own marker ('') adds none.
+    for (let depth = blank === -1 ? segments.length - 1 : blank; depth > 0; depth--) {
+      const parent = segments.slice(0, depth).join('/');
+      if (directories.has(parent)) break; // and so are its ancestors
+      directories.add(parent);
+    }
+  }
+  return [...files, ...[...directories].map(directory)];
+}
+
+/** Entries of a listing with delimiter '/': the objects directly under `prefix` and its subfolders. */
+function shallowEntries(prefix: string, { objects, prefixes }: Contents): ResourceEntry[] {
+  const entries: ResourceEntry[] = [];
+  for (const object of objects) {
+    const name = object.key.slice(prefix.length);
+    if (name !== '') entries.push(fileEntry(name, object)); // '' is the directory's own marker
+  }
+  for (const folder of prefixes) {
+    const name = folder.slice(prefix.length, -1);
+    if (name !== '') entries.push(directory(name));
+  }
+  return entries;
+}
+
+function fileEntry(name: string, info: ObjectInfo): ResourceEntry {
+  return {
+    name,
+    type: 'file',
+    size: info.size,
+    ...(info.lastModified > 0 ? { mtimeMs: info.lastModified } : {}),
+    ...(info.etag === '' ? {} : { etag: info.etag.replace(/^"(.*)"$/, '$1') }),
+  };
+}
+
+function directory(name: string): ResourceEntry {
+  return { name, type: 'directory', size: 0 };
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function byName(a: ResourceEntry, b: ResourceEntry): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
