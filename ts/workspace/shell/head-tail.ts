@@ -1,7 +1,8 @@
 // What head and tail share: the '-N' shorthand for '-n N', their options, and '==> name <==' headers.
-import type { CommandContext } from './io.js';
-import { readOperand, shownName, type Describe } from './input.js';
+import { complain, type CommandContext } from './io.js';
+import { shownName, tryRead, type ReadResult } from './input.js';
 import { has, lastOf, parseCount, parseOptions, UsageError, type ParsedOptions } from './options.js';
+import { quoted } from './paths.js';
 
 export const HEAD_TAIL_OPTIONS = {
   flags: 'qv',
@@ -34,12 +35,8 @@ export function countOption(parsed: ParsedOptions): { unit: 'lines' | 'bytes'; c
   return { unit, count, sign };
 }
 
-/** Reads an operand, or reports why it cannot (through `describe`) and gives undefined. */
-export type OperandReader = (
-  context: CommandContext,
-  operand: string,
-  describe: Describe,
-) => Promise<Uint8Array | undefined>;
+/** Reads an operand, or as much of it as is printed. */
+export type OperandReader = (context: CommandContext, operand: string) => Promise<ReadResult>;
 
 /**
  * Writes `select(bytes)` for each operand (the previous command's output without operands), under a
@@ -49,24 +46,27 @@ export async function writeEachOperand(
   context: CommandContext,
   parsed: ParsedOptions,
   select: (bytes: Uint8Array) => Uint8Array,
-  read: OperandReader = readOperand,
+  read: OperandReader = tryRead,
 ): Promise<number> {
   const operands = parsed.operands.length > 0 ? parsed.operands : ['-'];
   const headers = has(parsed, 'v') || (operands.length > 1 && !has(parsed, 'q'));
-  const describe: Describe = (operand, reason) => `cannot open '${operand}' for reading: ${reason}`;
   let exitCode = 0;
   let wroteHeader = false;
   for (const operand of operands) {
-    const bytes = await read(context, operand, describe);
-    if (bytes === undefined) {
-      exitCode = 1;
-      continue;
-    }
-    if (headers) {
+    const { bytes, reason } = await read(context, operand);
+    // GNU head and tail open a directory, so it gets its header, and then fail to read it.
+    const opened = bytes !== undefined || reason === 'Is a directory';
+    if (headers && opened) {
       context.stdout.write(`${wroteHeader ? '\n' : ''}==> ${shownName(operand, 'standard input')} <==\n`);
       wroteHeader = true;
     }
-    context.stdout.write(select(bytes));
+    if (bytes !== undefined) {
+      context.stdout.write(select(bytes));
+    } else {
+      const failed = opened ? `error reading ${quoted(operand)}` : `cannot open ${quoted(operand)} for reading`;
+      complain(context, `${failed}: ${reason}`);
+      exitCode = 1;
+    }
   }
   return exitCode;
 }

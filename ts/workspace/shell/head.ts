@@ -1,6 +1,6 @@
 // head [-n [-]N | -N | -c [-]N] [-q|-v] [FILE]...: the first lines or bytes; with '-', all but the last.
 import type { Command, CommandContext } from './io.js';
-import { readOperand, type Describe } from './input.js';
+import { tryRead, type ReadResult } from './input.js';
 import {
   afterFirstLines,
   countOption,
@@ -32,24 +32,19 @@ function reader(unit: 'lines' | 'bytes', count: number, allButLast: boolean): Op
   if (allButLast) return undefined;
   if (unit === 'bytes') {
     const end = Math.min(count, Number.MAX_SAFE_INTEGER);
-    return (context, operand, describe) => readOperand(context, operand, describe, { end });
+    return (context, operand) => tryRead(context, operand, { end });
   }
-  return (context, operand, describe) => readFirstLines(context, operand, describe, count);
+  return (context, operand) => readFirstLines(context, operand, count);
 }
 
 /**
  * The start of a file holding its first `count` lines (or all of it), read in growing ranges: the head of a
  * large remote log costs kilobytes, not the whole file.
  */
-async function readFirstLines(
-  context: CommandContext,
-  operand: string,
-  describe: Describe,
-  count: number,
-): Promise<Uint8Array | undefined> {
+async function readFirstLines(context: CommandContext, operand: string, count: number): Promise<ReadResult> {
   for (let end = FIRST_RANGE; ; end *= 8) {
-    const bytes = await readOperand(context, operand, describe, { end });
-    if (bytes === undefined || bytes.length < end || holdsLines(bytes, count)) return bytes;
+    const result = await tryRead(context, operand, { end });
+    if (result.bytes === undefined || result.bytes.length < end || holdsLines(result.bytes, count)) return result;
   }
 }
 

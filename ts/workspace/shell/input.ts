@@ -1,15 +1,12 @@
 // Reading an operand: a file of the workspace, or '-' for the previous command's output.
 import type { ReadFileOptions } from '../entry.js';
 import { complain, type CommandContext } from './io.js';
-import { failureReason, resolvePath } from './paths.js';
+import { failureReason, isSlashedFile, resolvePath } from './paths.js';
 
 export type ReadResult = { bytes: Uint8Array; reason?: undefined } | { bytes?: undefined; reason: string };
 
 /** Bytes [start, end) of an operand; all of it by default. */
 export type ByteSpan = Pick<ReadFileOptions, 'start' | 'end'>;
-
-/** Words a failure to read `operand` for stderr, after the command's name. */
-export type Describe = (operand: string, reason: string) => string;
 
 /** The bytes of `operand`, or why they could not be read ('No such file or directory'). */
 export async function tryRead(context: CommandContext, operand: string, span: ByteSpan = {}): Promise<ReadResult> {
@@ -17,6 +14,11 @@ export async function tryRead(context: CommandContext, operand: string, span: By
   context.signal?.throwIfAborted();
   const path = resolvePath(operand);
   try {
+    if (operand.endsWith('/')) {
+      // 'name/' is a directory or nothing: never a file to read, as in POSIX.
+      const entry = await context.fs.stat(path);
+      return { reason: isSlashedFile(operand, entry) ? 'Not a directory' : 'Is a directory' };
+    }
     return { bytes: await context.fs.readFile(path, span) };
   } catch (error) {
     return { reason: await failureReason(context.fs, path, error) };
@@ -24,14 +26,9 @@ export async function tryRead(context: CommandContext, operand: string, span: By
 }
 
 /** The bytes of `operand`, or undefined after reporting `name: operand: reason` as the GNU tools do. */
-export async function readOperand(
-  context: CommandContext,
-  operand: string,
-  describe: Describe = (shown, reason) => `${shown}: ${reason}`,
-  span: ByteSpan = {},
-): Promise<Uint8Array | undefined> {
-  const result = await tryRead(context, operand, span);
-  if (result.reason !== undefined) complain(context, describe(operand, result.reason));
+export async function readOperand(context: CommandContext, operand: string): Promise<Uint8Array | undefined> {
+  const result = await tryRead(context, operand);
+  if (result.reason !== undefined) complain(context, `${operand}: ${result.reason}`);
   return result.bytes;
 }
 

@@ -7,7 +7,7 @@
 import type { WorkspaceEntry } from '../entry.js';
 import { complain, type Command, type CommandContext } from './io.js';
 import { has, parseOptions, type ParsedOptions } from './options.js';
-import { byName, failureReason, joinShown, quoted, resolvePath } from './paths.js';
+import { byName, failureReason, isSlashedFile, joinShown, quoted, resolvePath } from './paths.js';
 import { humanSize, utcDateTime } from './sizes.js';
 
 /** An entry under the name it is printed with. */
@@ -40,6 +40,7 @@ export const ls: Command = {
       const path = resolvePath(operand);
       try {
         const entry = await context.fs.stat(path);
+        if (isSlashedFile(operand, entry)) throw new Error('Not a directory');
         (entry.type === 'directory' ? directories : files).push({ name: operand, entry });
       } catch (error) {
         complain(context, `cannot access ${quoted(operand)}: ${await failureReason(context.fs, path, error)}`);

@@ -59,6 +59,11 @@ export async function failureReason(fs: WorkspaceFs, path: string, error: unknow
   return typeof message === 'string' ? message : String(error);
 }
 
+/** Whether `operand` ends in '/' but names a file: 'file/' is a directory that is not there, as in POSIX. */
+export function isSlashedFile(operand: string, entry: WorkspaceEntry): boolean {
+  return operand.endsWith('/') && entry.type !== 'directory';
+}
+
 /** Quotes a path in a message as GNU tools do under LC_ALL=C: 'name', or "name" when it holds a "'". */
 export function quoted(path: string): string {
   return path.includes("'") ? `"${path}"` : `'${path}'`;

@@ -7,7 +7,7 @@
 import type { WorkspaceEntry } from '../entry.js';
 import { complain, type Command } from './io.js';
 import { lastOf, parseOptions, UsageError } from './options.js';
-import { failureReason, quoted, resolvePath } from './paths.js';
+import { failureReason, isSlashedFile, quoted, resolvePath } from './paths.js';
 import { utcDateTime } from './sizes.js';
 
 export const stat: Command = {
@@ -21,6 +21,7 @@ export const stat: Command = {
       const path = resolvePath(operand);
       try {
         const entry = await context.fs.stat(path);
+        if (isSlashedFile(operand, entry)) throw new Error('Not a directory');
         context.stdout.write(format === undefined ? describe(operand, entry) : expand(format, operand, entry) + '\n');
       } catch (error) {
         complain(context, `cannot statx ${quoted(operand)}: ${await failureReason(context.fs, path, error)}`);

@@ -1,6 +1,6 @@
 // tail [-n [+]N | -N | -c [+]N] [-q|-v] [FILE]...: the last lines or bytes; with '+', from line/byte N on.
 import type { Command, CommandContext } from './io.js';
-import { readOperand, type Describe } from './input.js';
+import { tryRead, type ReadResult } from './input.js';
 import {
   afterFirstLines,
   countOption,
@@ -33,9 +33,8 @@ export const tail: Command = {
 /** Reads no more of a file's end than the output needs; '+N' needs all of it. */
 function reader(unit: 'lines' | 'bytes', count: number, fromStart: boolean): OperandReader | undefined {
   if (fromStart) return undefined;
-  if (unit === 'bytes') return (context, operand, describe) => readEnd(context, operand, describe, count, () => true);
-  return (context, operand, describe) =>
-    readEnd(context, operand, describe, FIRST_RANGE, (bytes) => lastLinesStart(bytes, count) > 0);
+  if (unit === 'bytes') return (context, operand) => readEnd(context, operand, count, () => true);
+  return (context, operand) => readEnd(context, operand, FIRST_RANGE, (bytes) => lastLinesStart(bytes, count) > 0);
 }
 
 /**
@@ -45,17 +44,16 @@ function reader(unit: 'lines' | 'bytes', count: number, fromStart: boolean): Ope
 async function readEnd(
   context: CommandContext,
   operand: string,
-  describe: Describe,
   firstRange: number,
   holdsEnough: (bytes: Uint8Array) => boolean,
-): Promise<Uint8Array | undefined> {
+): Promise<ReadResult> {
   const size = operand === '-' ? undefined : await sizeOf(context, operand);
-  // Without a size (the previous command's output, or a path that fails), read it all; errors are reported then.
-  if (size === undefined) return readOperand(context, operand, describe);
+  // Without a size (the previous command's output, or a path that fails), read it all: that says why.
+  if (size === undefined) return tryRead(context, operand);
   for (let range = firstRange; ; range *= 8) {
     const start = Math.max(0, size - range);
-    const bytes = await readOperand(context, operand, describe, { start });
-    if (bytes === undefined || start === 0 || holdsEnough(bytes)) return bytes;
+    const result = await tryRead(context, operand, { start });
+    if (result.bytes === undefined || start === 0 || holdsEnough(result.bytes)) return result;
   }
 }
 
