@@ -1,10 +1,11 @@
-// What head and tail share: the '-N' shorthand for '-n N', their options, and '==> name <==' headers.
+// What head and tail share: the '-N' shorthand for '-n N', their options, line positions, and writing each
+// operand under a '==> name <==' header, with GNU's messages for operands that cannot be read.
 import { complain, type CommandContext } from './io.js';
 import { shownName, tryRead, type ReadResult } from './input.js';
 import { has, lastOf, parseCount, parseOptions, UsageError, type ParsedOptions } from './options.js';
 import { quoted } from './paths.js';
 
-export const HEAD_TAIL_OPTIONS = {
+const HEAD_TAIL_OPTIONS = {
   flags: 'qv',
   valued: 'nc',
   long: { lines: 'n', bytes: 'c', quiet: 'q', silent: 'q', verbose: 'v' },
