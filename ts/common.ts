@@ -15,3 +15,4 @@ export type {
   WorkspaceOptions, WorkspaceStats,
 } from './workspace/workspace.js';
 export type { MountStats } from './workspace/mount.js';
+export type { ExecuteOptions, ExecuteResult } from './workspace/shell.js';

@@ -45,6 +45,16 @@ test('the disk example finds in its second run what its first stored, and verify
   }
 });
 
+test('the workspace example runs shell commands over its mounts, snapshots, and replays with no source call', async () => {
+  const script = new URL('../../examples/workspace/index.mjs', import.meta.url);
+  const { stdout } = await run(process.execPath, [script.pathname]);
+  expect(stdout).toContain('$ cat /data/logs/app.jsonl | wc -l\n12\n');
+  expect(stdout).toContain('$ grep -c alert /data/logs/app.jsonl\n3\n');
+  expect(stdout).toContain('$ find /data -name "*.jsonl"\n/data/logs/app.jsonl\n/data/logs/worker.jsonl\n');
+  expect(stdout).toMatch(/snapshot: 1 files, 785 bytes/);
+  expect(stdout).toMatch(/replayed from .*run\.tar: 3 alert lines; 1 files restored; source calls: \/data: 0 calls, \/notes: 0 calls/);
+});
+
 test('two copies of the module in one thread never mix up their values', async () => {
   const script = new URL('./fixtures/two-module-copies.mjs', import.meta.url);
   const { stdout } = await run(process.execPath, [script.pathname]);

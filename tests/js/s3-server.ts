@@ -18,6 +18,8 @@ export interface ProxyStats {
   verified: number;
   rejected: number;
   rejections: Record<string, number>;
+  /** Verified requests by operation: LIST, GET, HEAD, PUT, DELETE, POST. */
+  operations: Record<string, number>;
 }
 
 export class S3Server {

@@ -9,11 +9,12 @@ import { type Duration, parseSize, parseTtl, type Size } from '../units.js';
 import type { FindOptions, ReadFileOptions, WorkspaceEntry, WorkspaceFs } from './entry.js';
 import { concatBytes } from './bytes.js';
 import { type CachedFile, FileCache, type FileVersion, sameVersion, versionOf } from './file-cache.js';
-import { globMatcher } from './glob.js';
 import { expandListing, IndexCache, type Known } from './index-cache.js';
 import { Mount, type MountStats } from './mount.js';
 import { baseName, isWithin, joinPath, type Location, MountTable, normaliseMountPoint, parentOf } from './paths.js';
 import type { Resource, ResourceEntry } from './resource.js';
+import { execute, type ExecuteOptions, type ExecuteResult } from './shell.js';
+import { globMatcher } from './shell/glob.js';
 import { type LoadProgress, readSnapshot, type SnapshotProgress, type SnapshotFile, type SnapshotReport, writeSnapshot } from './snapshot.js';
 import type { TarSink } from './tar.js';
 
@@ -246,7 +247,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     if (options.type !== undefined && options.type !== 'file' && options.type !== 'directory') {
       throw invalidArg("type must be 'file' or 'directory'");
     }
-    const matchesName = options.name === undefined ? () => true : globMatcher(options.name);
+    const matchesName = options.name === undefined ? () => true : globMatcher(options.name, false);
     const wanted = (entry: WorkspaceEntry, depth: number): boolean =>
       depth >= minDepth && (options.type === undefined || entry.type === options.type) && matchesName(entry.name);
     const walk = async function* (this: Workspace, entry: WorkspaceEntry, depth: number): AsyncGenerator<WorkspaceEntry> {
@@ -254,7 +255,21 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
       if (entry.type !== 'directory' || depth >= maxDepth) return;
       for (const child of await this.ls(entry.path)) yield* walk.call(this, child, depth + 1);
     };
-    yield* walk.call(this, await this.stat(path), 0);
+    yield* walk.call(this, await this.#statForListing(path), 0);
+  }
+
+  /**
+   * `stat` for a path about to be listed: when the index does not know it, list it first. A folder then costs
+   * its one listing (which the walk needs anyway) instead of a stat and a listing; a file costs one more call.
+   */
+  async #statForListing(path: string): Promise<WorkspaceEntry> {
+    const at = this.#locate(path);
+    if (at.kind === 'mount' && at.relative !== '' && this.#index.entry(at.path) === undefined) {
+      await this.ls(at.path).catch((error: unknown) => {
+        if (!(error instanceof StrataError && error.code === 'ERR_INVALID_ARG')) throw error; // a file: stat knows it now
+      });
+    }
+    return this.stat(at.path);
   }
 
   /** Forgets what the index and the file cache hold at `path` and below; the next access asks the source. */
@@ -284,6 +299,14 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
       options.onProgress,
     );
     return sink === undefined ? { ...report, archive: concatBytes(chunks) } : report;
+  }
+
+  /**
+   * Runs a read-only shell command line over the workspace: ls, cat, head, tail, wc, grep, find, stat, du, echo
+   * and pipes between them. Never rejects: errors are on stderr, with a non-zero exit code.
+   */
+  execute(commandLine: string, options?: ExecuteOptions): Promise<ExecuteResult> {
+    return execute(this, commandLine, options);
   }
 
   stats(): WorkspaceStats {

@@ -1,6 +1,6 @@
 // Shell globs as find -name reads them (fnmatch): '*', '?', '[abc]', '[!a-z]' or '[^a-z]', '\' escapes; a
-// '[' without its ']' is an ordinary character. Unlike ../glob.ts, names and patterns are matched as bytes,
-// as under LC_ALL=C: '?' is one byte and -iname folds ASCII letters only.
+// '[' without its ']' is an ordinary character. Names and patterns are matched as bytes, as under LC_ALL=C:
+// '?' is one byte and -iname folds ASCII letters only. Workspace.find's `name` option matches the same way.
 import { textToByteText } from './byte-text.js';
 import { escapeLiteral } from './regex.js';
 
