@@ -67,6 +67,8 @@ describe.each([
     expect(await ws.readFile('/mem/data/a/d.txt', { encoding: 'utf8' })).toBe('dd\n');
     expect(Array.from(await ws.readFile('/mem/top.bin', { start: 1 }))).toEqual([2, 3]);
     expect(Array.from(await ws.readFile('/mem/top.bin', { start: 1, end: 2 }))).toEqual([2]);
+    expect((await collect(ws.find('/mem', { name: 'to[p-q].b-n' }))).length).toBe(0); // '-' outside a class is literal
+    expect((await collect(ws.find('/mem', { name: 't[n-p]p.bin' }))).map((e) => e.path)).toEqual(['/mem/top.bin']);
     const found = await collect(ws.find('/mem', { name: '*.txt' }));
     expect(found.map((e) => e.path)).toEqual(['/mem/data/a/b/c.txt', '/mem/data/a/d.txt']);
     const dirs = await collect(ws.find('/mem', { type: 'directory', maxDepth: 2 }));
