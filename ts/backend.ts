@@ -1,4 +1,5 @@
 import type { TierConfig } from './tiers.js';
+import type { CoreTtlRule, Tags } from './ttl-rules.js';
 
 /** Statistics of one tier. */
 export interface TierStats {
@@ -34,10 +35,14 @@ export interface VerifyReport {
 export interface CoreConfig {
   tiers: TierConfig[];
   ttl: number | null | undefined;
+  ttlRules?: CoreTtlRule[];
   shared?: string;
   /** Describes the options, so a shared cache opened twice with different ones is refused. */
   fingerprint?: string;
 }
+
+/** A TTL in milliseconds; undefined: the rules and defaults decide; null: no expiry. */
+export type Ttl = number | null | undefined;
 
 /** A result, or a promise of it when slower tiers had to be reached. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -55,8 +60,8 @@ export type FlightTicket = { flight: number; waiter?: undefined } | { waiter: nu
 export interface CoreHandle {
   getSync(key: string): Uint8Array | undefined;
   get(key: string): MaybePromise<Uint8Array | undefined>;
-  setSync(key: string, value: Uint8Array | string, ttl: number | null | undefined): void;
-  set(key: string, value: Uint8Array | string, ttl: number | null | undefined): MaybePromise<void>;
+  setSync(key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): void;
+  set(key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): MaybePromise<void>;
   hasSync(key: string): boolean;
   has(key: string): MaybePromise<boolean>;
   deleteSync(key: string): boolean;
@@ -67,7 +72,7 @@ export interface CoreHandle {
   /** Stops a waiter's wait: its result rejects with ERR_ABORTED. False when the flight had already ended. */
   leaveFlight(key: string, waiter: number): boolean;
   /** Stores the loaded value in every tier, then hands it to the waiters (or the write's failure). */
-  landFlight(key: string, value: Uint8Array | string, ttl: number | null | undefined, flight: number): Promise<void>;
+  landFlight(key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined, flight: number): Promise<void>;
   /** Hands the waiters a value found already stored, or (value undefined) the loader's failure message. */
   endFlight(key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   sweep(): void;

@@ -1,8 +1,9 @@
-import type { Backend, CacheStats, CoreConfig, CoreHandle, MaybePromise, VerifyReport } from './backend.js';
+import type { Backend, CacheStats, CoreConfig, CoreHandle, MaybePromise, Ttl, VerifyReport } from './backend.js';
 import { fromNative, invalidArg, messageOf, StrataError } from './errors.js';
 import { type CacheEventType, type CacheListener, Emitter } from './events.js';
 import { ram, type Tier } from './tiers.js';
 import { type Duration, parseDuration, parseSize, parseTtl, type Size } from './units.js';
+import { checkTags, parseTtlRules, type Tags, type TtlRule } from './ttl-rules.js';
 import { type CacheValue, checkKey, toStorable } from './values.js';
 
 export interface CacheOptions {
@@ -10,6 +11,11 @@ export interface CacheOptions {
   tiers?: Tier[];
   /** Default TTL for every tier that sets none. Default: no expiry. */
   ttl?: Duration | null;
+  /**
+   * TTLs by tags, per tier: `[{ tags: { type: 'thumbnail' }, ttl: { ram: '1h', disk: '6h' } }]`. A write's TTL in
+   * a tier is its own `ttl`, else the first rule matching its `tags`, else the tier's `ttl`, else the cache's.
+   */
+  ttlRules?: TtlRule[];
   /** How often expired entries are swept out in the background. Default `'30s'`. */
   sweepInterval?: Duration;
   /**
@@ -29,6 +35,8 @@ export interface CleanOptions {
 export interface SetOptions {
   /** TTL for this entry: milliseconds, a string such as `'30s'`, or `null` for no expiry. */
   ttl?: Duration | null;
+  /** Labels that `ttlRules` match on, as `{ type: 'thumbnail' }`. */
+  tags?: Tags;
 }
 
 export interface GetOrSetOptions extends SetOptions {
@@ -63,12 +71,14 @@ function toCoreConfig(options: CacheOptions): CoreConfig {
     names.add(name);
   }
   const config: CoreConfig = { tiers: tiers.map((t) => ({ ...t })), ttl: parseTtl(options.ttl, 'ttl') };
+  const ttlRules = parseTtlRules(options.ttlRules);
+  if (ttlRules !== undefined) config.ttlRules = ttlRules;
   if (options.shared !== undefined) {
     if (typeof options.shared !== 'string' || options.shared.length === 0) {
       throw invalidArg('shared must be a non-empty name');
     }
     config.shared = options.shared;
-    config.fingerprint = JSON.stringify({ tiers: config.tiers, ttl: config.ttl ?? 'unset' });
+    config.fingerprint = JSON.stringify({ tiers: config.tiers, ttl: config.ttl ?? 'unset', ttlRules });
   }
   return config;
 }
@@ -118,7 +128,10 @@ export class Cache implements AsyncDisposable {
 
   /** Stores the value in every tier (write-through). */
   set(key: string, value: CacheValue, options?: SetOptions): Promise<void> {
-    return settle(() => this.#handleFor(key).set(key, toStorable(value), parseTtl(options?.ttl)));
+    return settle(() => {
+      const handle = this.#handleFor(key);
+      return handle.set(key, toStorable(value), parseTtl(options?.ttl), checkTags(options?.tags));
+    });
   }
 
   /**
@@ -129,14 +142,14 @@ export class Cache implements AsyncDisposable {
   async getOrSet(key: string, loader: Loader, options?: GetOrSetOptions): Promise<Uint8Array> {
     const handle = this.#handleFor(key);
     if (typeof loader !== 'function') throw invalidArg('getOrSet needs a loader function');
-    const ttl = parseTtl(options?.ttl);
+    const write = { ttl: parseTtl(options?.ttl), tags: checkTags(options?.tags) };
     const signal = options?.signal;
     if (signal?.aborted) throw abortedError();
     const hit = await this.get(key);
     if (hit !== undefined) return hit;
     if (signal?.aborted) throw abortedError(); // while the miss was read from slower tiers
     const ticket = settleSync(() => handle.joinFlight(key));
-    if (ticket.waiter === undefined) return abortable(lead(handle, key, loader, ttl, ticket.flight), signal);
+    if (ticket.waiter === undefined) return abortable(lead(handle, key, loader, write, ticket.flight), signal);
     const { waiter } = ticket;
     return abortable(ticket.result.catch(rejectNative), signal, () => handle.leaveFlight(key, waiter));
   }
@@ -170,8 +183,7 @@ export class Cache implements AsyncDisposable {
   /** Stores synchronously in the RAM tiers; slower tiers are written in the background. */
   setSync(key: string, value: CacheValue, options?: SetOptions): void {
     const handle = this.#handleFor(key);
-    const [bytes, ttl] = [toStorable(value), parseTtl(options?.ttl)];
-    settleSync(() => handle.setSync(key, bytes, ttl));
+    settleSync(() => handle.setSync(key, toStorable(value), parseTtl(options?.ttl), checkTags(options?.tags)));
   }
 
   /** Whether a RAM tier holds a live entry for the key. */
@@ -261,11 +273,17 @@ export class Cache implements AsyncDisposable {
   }
 }
 
+/** A write's validated options. */
+interface CoreWrite {
+  ttl: Ttl;
+  tags: Tags | undefined;
+}
+
 /**
  * Leads a key's flight: reads the key again (a flight that landed between the caller's miss and its join stored
  * it), else loads and stores the value; either way the flight's waiters get the outcome.
  */
-async function lead(handle: CoreHandle, key: string, loader: Loader, ttl: number | null | undefined, flight: number) {
+async function lead(handle: CoreHandle, key: string, loader: Loader, write: CoreWrite, flight: number) {
   let value: Uint8Array | string;
   try {
     const hit = await handle.get(key);
@@ -279,7 +297,7 @@ async function lead(handle: CoreHandle, key: string, loader: Loader, ttl: number
     handle.endFlight(key, flight, undefined, reason);
     throw new StrataError('ERR_LOADER', reason, { cause: error });
   }
-  await handle.landFlight(key, value, ttl, flight).catch(rejectNative);
+  await handle.landFlight(key, value, write.ttl, write.tags, flight).catch(rejectNative);
   return typeof value === 'string' ? new TextEncoder().encode(value) : value.slice();
 }
 

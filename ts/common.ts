@@ -6,3 +6,4 @@ export type { CacheErrorEvent, CacheEvents, CacheEventType, CacheListener } from
 export type { CacheStats, TierStats, VerifyReport } from './backend.js';
 export type { CacheValue } from './values.js';
 export { parseDuration, parseSize, type Duration, type Size } from './units.js';
+export type { Tags, TtlRule } from './ttl-rules.js';

@@ -11,6 +11,7 @@ import type {
   VerifyReport,
 } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
+import type { Tags } from './ttl-rules.js';
 
 /** An open native cache, opaque to JavaScript. */
 type NativeHandle = { readonly __brand: 'NativeHandle' };
@@ -25,8 +26,8 @@ interface Addon {
   close(handle: NativeHandle): void;
   getSync(handle: NativeHandle, key: string): Reply;
   get(handle: NativeHandle, key: string): Reply | Promise<Uint8Array | undefined>;
-  setSync(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl): void;
-  set(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl): MaybePromise<void>;
+  setSync(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): void;
+  set(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): MaybePromise<void>;
   hasSync(handle: NativeHandle, key: string): boolean;
   has(handle: NativeHandle, key: string): MaybePromise<boolean>;
   deleteSync(handle: NativeHandle, key: string): boolean;
@@ -36,7 +37,9 @@ interface Addon {
   sweep(handle: NativeHandle): void;
   joinFlight(handle: NativeHandle, key: string): number | [number, Promise<Uint8Array>];
   leaveFlight(handle: NativeHandle, key: string, waiter: number): boolean;
-  landFlight(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl, flight: number): Promise<void>;
+  landFlight(
+    handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl, flight: number, tags: Tags | undefined,
+  ): Promise<void>;
   endFlight(handle: NativeHandle, key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   slab(handle: NativeHandle): Uint8Array;
   listen(handle: NativeHandle, listener: (event: NativeEvent) => void): void;
@@ -73,8 +76,8 @@ function handleOf(native: NativeHandle): CoreHandle {
       const reply = addon.get(native, key);
       return reply instanceof Promise ? reply : decode(reply);
     },
-    setSync: (key, value, ttl) => addon.setSync(native, key, value, ttl),
-    set: (key, value, ttl) => addon.set(native, key, value, ttl),
+    setSync: (key, value, ttl, tags) => addon.setSync(native, key, value, ttl, tags),
+    set: (key, value, ttl, tags) => addon.set(native, key, value, ttl, tags),
     hasSync: (key) => addon.hasSync(native, key),
     has: (key) => addon.has(native, key),
     deleteSync: (key) => addon.deleteSync(native, key),
@@ -87,7 +90,7 @@ function handleOf(native: NativeHandle): CoreHandle {
       return typeof ticket === 'number' ? { flight: ticket } : { waiter: ticket[0], result: ticket[1] };
     },
     leaveFlight: (key, waiter) => addon.leaveFlight(native, key, waiter),
-    landFlight: (key, value, ttl, flight) => addon.landFlight(native, key, value, ttl, flight),
+    landFlight: (key, value, ttl, tags, flight) => addon.landFlight(native, key, value, ttl, flight, tags),
     endFlight: (key, flight, value, message) => addon.endFlight(native, key, flight, value, message),
     close: () => addon.close(native),
     listen: (listener) => addon.listen(native, listener),

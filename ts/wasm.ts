@@ -1,9 +1,10 @@
 // Entry point for the WebAssembly build: the browser's default, and loadable in Node (`stratacache/wasm`).
-import type { Backend, CacheStats, CoreConfig, CoreHandle, NativeEvent } from './backend.js';
+import type { Backend, CacheStats, CoreConfig, CoreHandle, NativeEvent, Ttl } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
 import { invalidArg } from './errors.js';
 import { type CompleteRequest } from './idb/driver.js';
 import { openIdbTiers } from './idb/open.js';
+import type { Tags } from './ttl-rules.js';
 import { HotPath, type HotPathModule } from './wasm-hot-path.js';
 import createStrataModule from './wasm/stratacache_wasm.mjs';
 
@@ -21,14 +22,18 @@ interface WasmCache {
   allInline(): boolean;
   /** Continues a get that missed the RAM tiers. */
   getBelow(key: string, callback: Callback<Uint8Array | undefined>): void;
-  set(key: string, value: Uint8Array, ttl: number | null | undefined, callback: (error: Error | null) => void): void;
+  set(key: string, value: Uint8Array, ttl: Ttl, tags: Tags | undefined, callback: (error: Error | null) => void): void;
+  /** setSync with tags, which the hot path does not take: null when stored. */
+  setNow(key: string, value: Uint8Array, ttl: Ttl, tags: Tags | undefined): Error | null;
   has(key: string, callback: Callback<boolean>): void;
   remove(key: string, callback: Callback<boolean>): void;
   clear(callback: (error: Error | null) => void): void;
   /** The flight's id when leading, else minus the waiter's id; `callback` gets the leader's outcome. */
   joinFlight(key: string, callback: Callback<Uint8Array>): number;
   leaveFlight(key: string, waiter: number): boolean;
-  landFlight(key: string, value: Uint8Array, ttl: number | null | undefined, flight: number, callback: (error: Error | null) => void): void;
+  landFlight(
+    key: string, value: Uint8Array, ttl: Ttl, tags: Tags | undefined, flight: number, callback: (error: Error | null) => void,
+  ): void;
   endFlight(key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   sweep(): void;
   stats(): CacheStats;
@@ -102,12 +107,16 @@ function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[]): CoreHan
       const hit = hot.get(id, key, true);
       return hit !== null ? hit : new Promise((resolve, reject) => cache.getBelow(key, callback(resolve, reject)));
     },
-    setSync: (key, value, ttl) => hot.set(id, key, toBytes(value), ttl),
-    set: (key, value, ttl) =>
-      ramOnly
+    setSync: (key, value, ttl, tags) => {
+      if (tags === undefined) return hot.set(id, key, toBytes(value), ttl);
+      const error = cache.setNow(key, toBytes(value), ttl, tags);
+      if (error) throw error;
+    },
+    set: (key, value, ttl, tags) =>
+      ramOnly && tags === undefined
         ? hot.set(id, key, toBytes(value), ttl)
         : new Promise((resolve, reject) =>
-            cache.set(key, toBytes(value), ttl, (error) => (error ? reject(error) : resolve()))),
+            cache.set(key, toBytes(value), ttl, tags, (error) => (error ? reject(error) : resolve()))),
     hasSync: (key) => hot.has(id, key),
     has: (key) =>
       hot.has(id, key) || (ramOnly ? false : new Promise((resolve, reject) => cache.has(key, callback(resolve, reject)))),
@@ -124,9 +133,9 @@ function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[]): CoreHan
       return ticket > 0 ? { flight: ticket } : { waiter: -ticket, result };
     },
     leaveFlight: (key, waiter) => cache.leaveFlight(key, waiter),
-    landFlight: (key, value, ttl, flight) =>
+    landFlight: (key, value, ttl, tags, flight) =>
       new Promise((resolve, reject) =>
-        cache.landFlight(key, toBytes(value), ttl, flight, (error) => (error ? reject(error) : resolve()))),
+        cache.landFlight(key, toBytes(value), ttl, tags, flight, (error) => (error ? reject(error) : resolve()))),
     endFlight: (key, flight, value, message) => cache.endFlight(key, flight, value, message),
     close: () => cache.delete(),
     listen: (listener) => {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "hot_path.h"
 #include "idb_store.h"
@@ -40,9 +41,40 @@ Ttl ReadTtl(const val& ttl) {
   return Ttl::Millis(static_cast<int64_t>(ttl.as<double>()));
 }
 
+// undefined (no tags) or an object of string values, as TypeScript validated it.
+Tags ReadTags(const val& value) {
+  Tags tags;
+  if (!IsObject(value)) return tags;
+  const val names = val::global("Object").call<val>("keys", value);
+  for (unsigned i = 0; i < names["length"].as<unsigned>(); ++i) {
+    const std::string name = names[i].as<std::string>();
+    tags.emplace(name, value[name].as<std::string>());
+  }
+  return tags;
+}
+
+// ttlRules as TypeScript normalised them: [{ tags, all: ttl, byTier: { name: ttl } }].
+std::vector<TtlRule> ReadTtlRules(const val& value) {
+  std::vector<TtlRule> rules;
+  if (value.isUndefined()) return rules;
+  for (unsigned i = 0; i < value["length"].as<unsigned>(); ++i) {
+    const val rule = value[i];
+    TtlRule parsed{ReadTags(rule["tags"]), ReadTtl(rule["all"]), {}};
+    const val by_tier = rule["byTier"];
+    const val names = val::global("Object").call<val>("keys", by_tier);
+    for (unsigned j = 0; j < names["length"].as<unsigned>(); ++j) {
+      const std::string name = names[j].as<std::string>();
+      parsed.by_tier.emplace(name, ReadTtl(by_tier[name]));
+    }
+    rules.push_back(std::move(parsed));
+  }
+  return rules;
+}
+
 CacheConfig ReadConfig(const val& options) {
   CacheConfig config;
   config.ttl = ReadTtl(options["ttl"]);
+  config.ttl_rules = ReadTtlRules(options["ttlRules"]);
   config.ram_shards = 1;  // no threads in this build
   const val tiers = options["tiers"];
   const unsigned count = tiers["length"].as<unsigned>();
@@ -133,12 +165,19 @@ class WasmCache {
     });
   }
 
-  void set(const std::string& key, val value, val ttl, val callback) {
+  void set(const std::string& key, val value, val ttl, val tags, val callback) {
     if (Status status = CheckKey(key); !status.ok()) {
       callback(ToError(status));
       return;
     }
-    chain_->Set(Key(key), BytesFromJs(value), ReadTtl(ttl), [callback](Status status) { callback(StatusOrNull(status)); });
+    chain_->Set(Key(key), BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)},
+                [callback](Status status) { callback(StatusOrNull(status)); });
+  }
+
+  // setSync with tags (the hot path's strata_set takes none): null when stored, else the Error to throw.
+  val setNow(const std::string& key, val value, val ttl, val tags) {
+    if (Status status = CheckKey(key); !status.ok()) return ToError(status);
+    return StatusOrNull(chain_->SetNow(Key(key), BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)}));
   }
 
   void has(const std::string& key, val callback) {
@@ -181,8 +220,8 @@ class WasmCache {
   }
 
   // Stores the loaded value, then hands it to the flight's waiters.
-  void landFlight(const std::string& key, val value, val ttl, double flight, val callback) {
-    chain_->Land(Key(key), static_cast<uint64_t>(flight), BytesFromJs(value), ReadTtl(ttl),
+  void landFlight(const std::string& key, val value, val ttl, val tags, double flight, val callback) {
+    chain_->Land(Key(key), static_cast<uint64_t>(flight), BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)},
                  [callback](Status status) { callback(StatusOrNull(status)); });
   }
 
@@ -231,6 +270,7 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("allInline", &WasmCache::allInline)
       .function("getBelow", &WasmCache::getBelow)
       .function("set", &WasmCache::set)
+      .function("setNow", &WasmCache::setNow)
       .function("has", &WasmCache::has)
       .function("remove", &WasmCache::remove)
       .function("clear", &WasmCache::clear)

@@ -46,6 +46,9 @@ std::optional<CacheConfig> ReadConfig(const Napi::Object& options) {
   std::optional<Ttl> ttl = ReadTtl(options.Get("ttl"));
   if (!ttl) return std::nullopt;
   config.ttl = *ttl;
+  std::optional<std::vector<TtlRule>> rules = ReadTtlRules(options.Get("ttlRules"));
+  if (!rules) return std::nullopt;
+  config.ttl_rules = std::move(*rules);
   Napi::Array tiers = options.Get("tiers").As<Napi::Array>();
   for (uint32_t i = 0; i < tiers.Length(); ++i) {
     Napi::Object tier = tiers.Get(i).As<Napi::Object>();
@@ -109,22 +112,22 @@ std::optional<KeyedCall> ReadKeyedCall(const Napi::CallbackInfo& info) {
   return KeyedCall{HandleOf(info), chain, std::move(*key)};
 }
 
-// (handle, key, value, ttl).
+// (handle, key, value, ttl, ..., tags at `tags_at`).
 struct WriteCall {
   TierChain* chain;
   Key key;
   Bytes value;
-  Ttl ttl;
+  WriteOptions write;
 };
 
-std::optional<WriteCall> ReadWriteCall(const Napi::CallbackInfo& info) {
+std::optional<WriteCall> ReadWriteCall(const Napi::CallbackInfo& info, size_t tags_at = 4) {
   std::optional<KeyedCall> call = ReadKeyedCall(info);
   if (!call) return std::nullopt;
   std::optional<Bytes> value = ReadValue(info[2]);
   if (!value) return std::nullopt;
   std::optional<Ttl> ttl = ReadTtl(info[3]);
   if (!ttl) return std::nullopt;
-  return WriteCall{call->chain, std::move(call->key), std::move(*value), *ttl};
+  return WriteCall{call->chain, std::move(call->key), std::move(*value), WriteOptions{*ttl, ReadTags(info[tags_at])}};
 }
 
 // A slab reply is (new_slab << 29 | offset << 13 | length): the value's place in the slab, and whether the slab
@@ -194,7 +197,7 @@ Napi::Value Wrap(Napi::Env env, std::unique_ptr<NativeCache> cache) {
   return Napi::External<NativeCache>::New(env, cache.release(), [](Napi::Env, NativeCache* c) { delete c; });
 }
 
-// open({ tiers, ttl, shared?, fingerprint? }) -> handle, or a promise of one when slower tiers must answer first
+// open({ tiers, ttl, ttlRules, shared?, fingerprint? }) -> handle, or a promise of one when slower tiers must answer first
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object options = info[0].As<Napi::Object>();
@@ -286,24 +289,24 @@ Napi::Value Get(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SetNow(const Napi::CallbackInfo& info, WriteCall& call) {
-  Status status = call.chain->SetNow(call.key, std::move(call.value), call.ttl);
+  Status status = call.chain->SetNow(call.key, std::move(call.value), call.write);
   if (!status.ok()) ThrowStatus(info.Env(), status);
   return Napi::Value();
 }
 
-// setSync(handle, key, value, ttl)
+// setSync(handle, key, value, ttl, tags)
 Napi::Value SetSync(const Napi::CallbackInfo& info) {
   std::optional<WriteCall> call = ReadWriteCall(info);
   return call ? SetNow(info, *call) : Napi::Value();
 }
 
-// set(handle, key, value, ttl) -> undefined when done at once, else a promise
+// set(handle, key, value, ttl, tags) -> undefined when done at once, else a promise
 Napi::Value Set(const Napi::CallbackInfo& info) {
   std::optional<WriteCall> call = ReadWriteCall(info);
   if (!call) return Napi::Value();
   if (call->chain->all_inline()) return SetNow(info, *call);
   return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
-    call->chain->Set(call->key, std::move(call->value), call->ttl, SettleDone(pending));
+    call->chain->Set(call->key, std::move(call->value), call->write, SettleDone(pending));
   });
 }
 
@@ -408,13 +411,14 @@ Napi::Value LeaveFlight(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), call->chain->flights().Leave(call->key, waiter));
 }
 
-// landFlight(handle, key, value, ttl, flight) -> a promise: the loaded value is stored, then handed to the waiters
+// landFlight(handle, key, value, ttl, flight, tags) -> a promise: the loaded value is stored, then handed to the
+// waiters
 Napi::Value LandFlight(const Napi::CallbackInfo& info) {
-  std::optional<WriteCall> call = ReadWriteCall(info);
+  std::optional<WriteCall> call = ReadWriteCall(info, /*tags_at=*/5);
   if (!call) return Napi::Value();
   const auto flight = static_cast<uint64_t>(info[4].As<Napi::Number>().DoubleValue());
   return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
-    call->chain->Land(call->key, flight, std::move(call->value), call->ttl, SettleDone(pending));
+    call->chain->Land(call->key, flight, std::move(call->value), call->write, SettleDone(pending));
   });
 }
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace stratacache::node {
 
@@ -72,6 +73,42 @@ std::optional<Ttl> ReadTtl(const Napi::Value& value) {
   }
   ThrowInvalid(value.Env(), "ttl must be a positive number of milliseconds or null");
   return std::nullopt;
+}
+
+Tags ReadTags(const Napi::Value& value) {
+  Tags tags;
+  if (!value.IsObject()) return tags;
+  Napi::Object object = value.As<Napi::Object>();
+  Napi::Array names = object.GetPropertyNames();
+  for (uint32_t i = 0; i < names.Length(); ++i) {
+    std::string name = names.Get(i).As<Napi::String>().Utf8Value();
+    tags.emplace(name, object.Get(name).ToString().Utf8Value());
+  }
+  return tags;
+}
+
+std::optional<std::vector<TtlRule>> ReadTtlRules(const Napi::Value& value) {
+  std::vector<TtlRule> rules;
+  if (!value.IsArray()) return rules;
+  Napi::Array array = value.As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Object rule = array.Get(i).As<Napi::Object>();
+    TtlRule parsed;
+    parsed.tags = ReadTags(rule.Get("tags"));
+    std::optional<Ttl> all = ReadTtl(rule.Get("all"));
+    if (!all) return std::nullopt;
+    parsed.all_tiers = *all;
+    Napi::Object by_tier = rule.Get("byTier").As<Napi::Object>();
+    Napi::Array names = by_tier.GetPropertyNames();
+    for (uint32_t j = 0; j < names.Length(); ++j) {
+      std::string name = names.Get(j).As<Napi::String>().Utf8Value();
+      std::optional<Ttl> ttl = ReadTtl(by_tier.Get(name));
+      if (!ttl) return std::nullopt;
+      parsed.by_tier.emplace(std::move(name), *ttl);
+    }
+    rules.push_back(std::move(parsed));
+  }
+  return rules;
 }
 
 namespace {

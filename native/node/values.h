@@ -10,6 +10,7 @@
 #include "stratacache/key.h"
 #include "stratacache/status.h"
 #include "stratacache/ttl.h"
+#include "stratacache/ttl_rules.h"
 
 namespace stratacache::node {
 
@@ -19,6 +20,10 @@ std::optional<Key> ReadKey(const Napi::Value& value);
 std::optional<Bytes> ReadValue(const Napi::Value& value);
 // undefined (the default applies), null (no expiry) or a positive number of milliseconds.
 std::optional<Ttl> ReadTtl(const Napi::Value& value);
+// undefined (no tags) or an object of string values, as TypeScript validated it.
+Tags ReadTags(const Napi::Value& value);
+// ttlRules as TypeScript normalised them: [{ tags, all: ttl, byTier: { name: ttl } }].
+std::optional<std::vector<TtlRule>> ReadTtlRules(const Napi::Value& value);
 
 // Bytes as a Buffer over the core's memory, without a copy: the Buffer holds a reference that keeps the bytes
 // alive until it is collected, so eviction never frees memory JavaScript still reads. While that Buffer lives,

@@ -126,6 +126,63 @@ export function tierContract(setup: TierSetup): void {
     });
   });
 
+  describe('TTL rules', () => {
+    const tierNames = () => setup.tiers().map((tier) => tier.name);
+
+    test('a matching tag rule sets the TTL in every tier; the call\'s own ttl wins; other tags keep the default', async () => {
+      await using cache = await setup.Cache.open({
+        tiers: setup.tiers(),
+        ttl: '1h',
+        ttlRules: [
+          { tags: { type: 'keep' }, ttl: null },
+          { tags: { type: 'thumbnail' }, ttl: 60 },
+          { tags: { type: 'thumbnail', size: 'small' }, ttl: null }, // never reached: the rule above matches first
+        ],
+      });
+      await cache.set('thumb', 'v', { tags: { type: 'thumbnail', size: 'small' } });
+      await cache.set('own', 'v', { tags: { type: 'thumbnail' }, ttl: '1h' });
+      await cache.set('avatar', 'v', { tags: { type: 'avatar' } });
+      await cache.set('kept', 'v', { tags: { type: 'keep' }, ttl: undefined });
+      const loaded = await cache.getOrSet('loaded', () => 'v', { tags: { type: 'thumbnail' } });
+      expect(text(loaded)).toBe('v');
+      await sleep(120);
+      expect(await cache.get('thumb')).toBeUndefined();
+      expect(await cache.get('loaded')).toBeUndefined();
+      expect(text(await cache.get('own'))).toBe('v');
+      expect(text(await cache.get('avatar'))).toBe('v');
+      expect(text(await cache.get('kept'))).toBe('v');
+    });
+
+    test('a rule per tier: the tiers it leaves out keep their default, and a lower hit comes back up', async () => {
+      const [first, ...lower] = tierNames();
+      await using cache = await setup.Cache.open({
+        tiers: setup.tiers(),
+        ttlRules: [{ tags: { type: 'thumbnail' }, ttl: { [first!]: 60 } }],
+      });
+      await cache.set('thumb', 'v', { tags: { type: 'thumbnail' } });
+      await sleep(120);
+      // Gone from the first tier; a lower tier, when there is one, still serves it.
+      expect(text(await cache.get('thumb'))).toBe(lower.length > 0 ? 'v' : undefined);
+    });
+
+    test('bad rules are refused at open and bad tags at the call, with ERR_INVALID_ARG', async () => {
+      const invalid = { code: 'ERR_INVALID_ARG' };
+      const open = (ttlRules: unknown) => setup.Cache.open({ tiers: setup.tiers(), ttlRules: ttlRules as never });
+      await expect(open([{ tags: { type: 'a' }, ttl: { nowhere: '1h' } }])).rejects.toMatchObject({
+        ...invalid,
+        message: expect.stringContaining("'nowhere'"),
+      });
+      await expect(open([{ tags: {}, ttl: '1h' }])).rejects.toMatchObject(invalid);
+      await expect(open([{ tags: { type: 'a' }, ttl: '1 fortnight' }])).rejects.toMatchObject(invalid);
+      await expect(open([{ tags: { type: 1 }, ttl: '1h' }])).rejects.toMatchObject(invalid);
+      await expect(open({ tags: { type: 'a' }, ttl: '1h' })).rejects.toMatchObject(invalid);
+      await using cache = await open([{ tags: { type: 'a' }, ttl: '1h' }]);
+      await expect(cache.set('k', 'v', { tags: { type: 42 } as never })).rejects.toMatchObject(invalid);
+      await expect(cache.set('k', 'v', { tags: 'a' as never })).rejects.toMatchObject(invalid);
+      expect(await cache.has('k')).toBe(false);
+    });
+  });
+
   describe('getOrSet', () => {
     /** A loader that counts its calls and answers only when the test says so. */
     const gatedLoader = (value: string) => {
@@ -330,6 +387,19 @@ export function ramContract(Cache: CacheClass): void {
       const [tier] = cache.stats().tiers;
       expect(tier!.expirations).toBe(100);
       expect(tier!.entries).toBe(1);
+    });
+  });
+
+  describe('TTL rules', () => {
+    test('setSync applies the rules of its tags', async () => {
+      await using cache = await Cache.open({ ttlRules: [{ tags: { type: 'thumbnail' }, ttl: { ram: 60 } }] });
+      cache.setSync('thumb', 'v', { tags: { type: 'thumbnail' } });
+      cache.setSync('plain', 'v');
+      expect(text(cache.getSync('thumb'))).toBe('v');
+      await sleep(120);
+      expect(cache.getSync('thumb')).toBeUndefined();
+      expect(text(cache.getSync('plain'))).toBe('v');
+      expect(() => cache.setSync('k', 'v', { tags: [] as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
     });
   });
 
