@@ -67,6 +67,10 @@ export interface CoreHandle {
   deleteSync(key: string): boolean;
   delete(key: string): MaybePromise<boolean>;
   clear(): MaybePromise<void>;
+  /** Stores content under its BLAKE3 digest unless already there; resolves to the digest. */
+  putContent(value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): Promise<string>;
+  /** The content stored under a digest; the digest arrives unchecked (the core refuses a malformed one). */
+  getContent(digest: string): MaybePromise<Uint8Array | undefined>;
   stats(): CacheStats;
   joinFlight(key: string): FlightTicket;
   /** Stops a waiter's wait: its result rejects with ERR_ABORTED. False when the flight had already ended. */

@@ -154,6 +154,27 @@ export class Cache implements AsyncDisposable {
     return abortable(ticket.result.catch(rejectNative), signal, () => handle.leaveFlight(key, waiter));
   }
 
+  /**
+   * Stores bytes under their content digest (BLAKE3-256, as `digest()` computes it) in a namespace apart from
+   * ordinary keys, and resolves to the digest. Identical content is stored once: when a tier already holds it,
+   * nothing is written. `ttl` and `tags` apply as for `set`.
+   */
+  putContent(value: CacheValue, options?: SetOptions): Promise<string> {
+    return settle(() => {
+      const handle = this.#live();
+      return handle.putContent(toStorable(value), parseTtl(options?.ttl), checkTags(options?.tags));
+    });
+  }
+
+  /** The content `putContent` stored under `digest`, read down the tiers, or undefined. */
+  getContent(digest: string): Promise<Uint8Array | undefined> {
+    return settle(() => {
+      const handle = this.#live();
+      if (typeof digest !== 'string') throw invalidArg('a content digest is a string of 64 hex characters');
+      return handle.getContent(digest);
+    });
+  }
+
   /** Whether any tier holds a live entry for the key; does not count as a use. */
   has(key: string): Promise<boolean> {
     return settle(() => this.#handleFor(key).has(key));

@@ -11,7 +11,9 @@ import type {
   VerifyReport,
 } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
+import { fromNative } from './errors.js';
 import type { Tags } from './ttl-rules.js';
+import { type CacheValue, toStorable } from './values.js';
 
 /** An open native cache, opaque to JavaScript. */
 type NativeHandle = { readonly __brand: 'NativeHandle' };
@@ -33,6 +35,9 @@ interface Addon {
   deleteSync(handle: NativeHandle, key: string): boolean;
   delete(handle: NativeHandle, key: string): MaybePromise<boolean>;
   clear(handle: NativeHandle): Promise<void>;
+  putContent(handle: NativeHandle, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): Promise<string>;
+  getContent(handle: NativeHandle, digest: string): Reply | Promise<Uint8Array | undefined>;
+  digest(value: Uint8Array | string): string;
   stats(handle: NativeHandle): CacheStats;
   sweep(handle: NativeHandle): void;
   joinFlight(handle: NativeHandle, key: string): number | [number, Promise<Uint8Array>];
@@ -83,6 +88,11 @@ function handleOf(native: NativeHandle): CoreHandle {
     deleteSync: (key) => addon.deleteSync(native, key),
     delete: (key) => addon.delete(native, key),
     clear: () => addon.clear(native),
+    putContent: (value, ttl, tags) => addon.putContent(native, value, ttl, tags),
+    getContent: (digest) => {
+      const reply = addon.getContent(native, digest);
+      return reply instanceof Promise ? reply : decode(reply);
+    },
     stats: () => addon.stats(native),
     sweep: () => addon.sweep(native),
     joinFlight: (key) => {
@@ -105,6 +115,15 @@ const nodeBackend: Backend = {
     return handleOf(await addon.open(config));
   },
 };
+
+/** The BLAKE3-256 digest of the bytes (a string as UTF-8) as 64 hex characters: the key `putContent` uses. */
+export function digest(value: CacheValue): string {
+  try {
+    return addon.digest(toStorable(value));
+  } catch (error) {
+    throw fromNative(error);
+  }
+}
 
 /** A tiered cache running in the native addon. */
 export class Cache extends BaseCache {

@@ -1,10 +1,11 @@
 // Entry point for the WebAssembly build: the browser's default, and loadable in Node (`stratacache/wasm`).
 import type { Backend, CacheStats, CoreConfig, CoreHandle, NativeEvent, Ttl } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
-import { invalidArg } from './errors.js';
+import { invalidArg, StrataError } from './errors.js';
 import { type CompleteRequest } from './idb/driver.js';
 import { openIdbTiers } from './idb/open.js';
 import type { Tags } from './ttl-rules.js';
+import { type CacheValue, toStorable } from './values.js';
 import { HotPath, type HotPathModule } from './wasm-hot-path.js';
 import createStrataModule from './wasm/stratacache_wasm.mjs';
 
@@ -25,6 +26,8 @@ interface WasmCache {
   set(key: string, value: Uint8Array, ttl: Ttl, tags: Tags | undefined, callback: (error: Error | null) => void): void;
   /** setSync with tags, which the hot path does not take: null when stored. */
   setNow(key: string, value: Uint8Array, ttl: Ttl, tags: Tags | undefined): Error | null;
+  putContent(value: Uint8Array, ttl: Ttl, tags: Tags | undefined, callback: Callback<string>): void;
+  getContent(digest: string, callback: Callback<Uint8Array | undefined>): void;
   has(key: string, callback: Callback<boolean>): void;
   remove(key: string, callback: Callback<boolean>): void;
   clear(callback: (error: Error | null) => void): void;
@@ -42,6 +45,7 @@ interface WasmCache {
 
 interface StrataModule extends HotPathModule {
   WasmCache: new (config: CoreConfig & { drivers: object }) => WasmCache;
+  digest(value: Uint8Array): string;
   /** Where the IndexedDB driver answers the C++ store's requests. */
   idbComplete: CompleteRequest;
 }
@@ -51,6 +55,7 @@ export type WasmSource = URL | string | Response | ArrayBuffer | Uint8Array;
 
 const encoder = new TextEncoder();
 let modulePromise: Promise<StrataModule> | undefined;
+let loadedModule: StrataModule | undefined; // for digest(), which is synchronous
 let hotPath: HotPath | undefined;
 
 async function wasmBytes(source: WasmSource | undefined): Promise<ArrayBuffer | Uint8Array> {
@@ -78,7 +83,7 @@ async function wasmBytes(source: WasmSource | undefined): Promise<ArrayBuffer | 
  */
 export function init(source?: WasmSource): Promise<void> {
   modulePromise ??= wasmBytes(source).then(
-    (wasmBinary) => createStrataModule({ wasmBinary }) as Promise<StrataModule>,
+    async (wasmBinary) => (loadedModule = (await createStrataModule({ wasmBinary })) as StrataModule),
   );
   modulePromise.catch(() => {
     modulePromise = undefined;  // let a later call try again
@@ -124,6 +129,9 @@ function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[]): CoreHan
     delete: (key) =>
       ramOnly ? hot.delete(id, key) : new Promise((resolve, reject) => cache.remove(key, callback(resolve, reject))),
     clear: () => new Promise((resolve, reject) => cache.clear((error) => (error ? reject(error) : resolve()))),
+    putContent: (value, ttl, tags) =>
+      new Promise((resolve, reject) => cache.putContent(toBytes(value), ttl, tags, callback(resolve, reject))),
+    getContent: (digest) => new Promise((resolve, reject) => cache.getContent(digest, callback(resolve, reject))),
     stats: () => cache.stats(),
     sweep: () => cache.sweep(),
     joinFlight: (key) => {
@@ -167,6 +175,18 @@ const wasmBackend: Backend = {
     return adapt(cache, hotPath, warnings);
   },
 };
+
+/**
+ * The BLAKE3-256 digest of the bytes (a string as UTF-8) as 64 hex characters: the key `putContent` uses. Needs
+ * the module: after `await init()` or a first `Cache.open()`; before, it throws `ERR_UNAVAILABLE`.
+ */
+export function digest(value: CacheValue): string {
+  const bytes = toBytes(toStorable(value));
+  if (loadedModule === undefined) {
+    throw new StrataError('ERR_UNAVAILABLE', 'digest() needs the WebAssembly module: await init() first');
+  }
+  return loadedModule.digest(bytes);
+}
 
 /** A tiered cache running in the WebAssembly core. */
 export class Cache extends BaseCache {

@@ -16,6 +16,7 @@
 #include "idb_store.h"
 #include "js_bytes.h"
 #include "stratacache/cache_config.h"
+#include "stratacache/content.h"
 
 namespace stratacache::wasm {
 
@@ -156,13 +157,7 @@ class WasmCache {
       callback(ToError(status), val::undefined());
       return;
     }
-    chain_->GetBelowInline(Key(key), [callback](Status status, std::optional<Hit> hit) {
-      if (!status.ok()) {
-        callback(ToError(status), val::undefined());
-      } else {
-        callback(val::null(), hit ? BytesToJs(hit->value) : val::undefined());
-      }
-    });
+    chain_->GetBelowInline(Key(key), HitCallback(callback));
   }
 
   void set(const std::string& key, val value, val ttl, val tags, val callback) {
@@ -178,6 +173,23 @@ class WasmCache {
   val setNow(const std::string& key, val value, val ttl, val tags) {
     if (Status status = CheckKey(key); !status.ok()) return ToError(status);
     return StatusOrNull(chain_->SetNow(Key(key), BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)}));
+  }
+
+  // Stores content under its digest (see PutContent); `callback(error, digest)`.
+  void putContent(val value, val ttl, val tags, val callback) {
+    PutContent(chain_, BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)},
+               [callback](Status status, std::string digest) {
+                 callback(StatusOrNull(status), status.ok() ? val(digest) : val::undefined());
+               });
+  }
+
+  // Reads the content stored under `digest` down the tiers; `callback(error, value or undefined)`.
+  void getContent(const std::string& digest, val callback) {
+    if (Status status = CheckContentDigest(digest); !status.ok()) {
+      callback(ToError(status), val::undefined());
+      return;
+    }
+    chain_->Get(ContentKey(digest), HitCallback(callback));
   }
 
   void has(const std::string& key, val callback) {
@@ -251,6 +263,15 @@ class WasmCache {
   }
 
  private:
+  static GetDone HitCallback(val callback) {
+    return [callback](Status status, std::optional<Hit> hit) {
+      if (!status.ok()) {
+        callback(ToError(status), val::undefined());
+      } else {
+        callback(val::null(), hit ? BytesToJs(hit->value) : val::undefined());
+      }
+    };
+  }
   static FoundDone FoundCallback(val callback) {
     return [callback](Status status, bool found) { callback(StatusOrNull(status), val(found)); };
   }
@@ -271,6 +292,8 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("getBelow", &WasmCache::getBelow)
       .function("set", &WasmCache::set)
       .function("setNow", &WasmCache::setNow)
+      .function("putContent", &WasmCache::putContent)
+      .function("getContent", &WasmCache::getContent)
       .function("has", &WasmCache::has)
       .function("remove", &WasmCache::remove)
       .function("clear", &WasmCache::clear)
@@ -281,6 +304,10 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("sweep", &WasmCache::sweep)
       .function("stats", &WasmCache::stats);
   emscripten::function("idbComplete", &IdbStore::Complete);
+  emscripten::function("digest", +[](val value) {
+    const Bytes bytes = BytesFromJs(value);
+    return ContentDigest(bytes.data(), bytes.size());
+  });
   emscripten::function("lastError", +[]() { return ToError(LastHotPathError()); });
 }
 

@@ -11,6 +11,7 @@
 #include "platform_stores.h"
 #include "promise_bridge.h"
 #include "stratacache/cache_config.h"
+#include "stratacache/content.h"
 #include "values.h"
 
 namespace stratacache::node {
@@ -272,20 +273,62 @@ Napi::Value GetSync(const Napi::CallbackInfo& info) {
   return Reply(info.Env(), call->cache, call->chain->GetNow(call->key));
 }
 
-// get(handle, key) -> reply, or a promise of a Buffer or undefined when slower tiers must be read
-Napi::Value Get(const Napi::CallbackInfo& info) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  if (!call) return Napi::Value();
-  if (call->chain->all_inline()) return Reply(info.Env(), call->cache, call->chain->GetNow(call->key));
-  if (std::optional<Hit> hit = call->chain->LookupInline(call->key)) return Reply(info.Env(), call->cache, hit);
+// Reads the call's key down the tiers: a reply, or a promise of a Buffer or undefined when slower tiers must be read.
+Napi::Value ReadThrough(const Napi::CallbackInfo& info, const KeyedCall& call) {
+  if (call.chain->all_inline()) return Reply(info.Env(), call.cache, call.chain->GetNow(call.key));
+  if (std::optional<Hit> hit = call.chain->LookupInline(call.key)) return Reply(info.Env(), call.cache, hit);
   return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
-    call->chain->GetBelowInline(call->key, [pending](Status status, std::optional<Hit> hit) {
+    call.chain->GetBelowInline(call.key, [pending](Status status, std::optional<Hit> hit) {
       pending->Settle([status, hit = std::move(hit)](Napi::Env env, Napi::Promise::Deferred& deferred) {
         if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
         deferred.Resolve(hit ? LendBuffer(env, hit->value) : env.Undefined());
       });
     });
   });
+}
+
+// get(handle, key) -> see ReadThrough
+Napi::Value Get(const Napi::CallbackInfo& info) {
+  std::optional<KeyedCall> call = ReadKeyedCall(info);
+  return call ? ReadThrough(info, *call) : Napi::Value();
+}
+
+// getContent(handle, digest) -> as get, for the content stored under `digest` (see content.h)
+Napi::Value GetContent(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return Napi::Value();
+  const std::string digest = info[1].ToString().Utf8Value();
+  if (Status status = CheckContentDigest(digest); !status.ok()) {
+    ThrowStatus(info.Env(), status);
+    return Napi::Value();
+  }
+  KeyedCall call{HandleOf(info), chain, ContentKey(digest)};
+  return ReadThrough(info, call);
+}
+
+// putContent(handle, value, ttl, tags) -> a promise of the value's digest, once it is stored (see PutContent)
+Napi::Value PutContent(const Napi::CallbackInfo& info) {
+  if (!OpenChain(info)) return Napi::Value();
+  std::optional<Bytes> value = ReadValue(info[1]);
+  if (!value) return Napi::Value();
+  std::optional<Ttl> ttl = ReadTtl(info[2]);
+  if (!ttl) return Napi::Value();
+  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
+    stratacache::PutContent(HandleOf(info)->chain, std::move(*value), WriteOptions{*ttl, ReadTags(info[3])},
+                            [pending](Status status, std::string digest) {
+                              pending->Settle([status, digest](Napi::Env env, Napi::Promise::Deferred& deferred) {
+                                if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
+                                deferred.Resolve(Napi::String::New(env, digest));
+                              });
+                            });
+  });
+}
+
+// digest(value) -> the BLAKE3-256 hex digest of the bytes (a string as UTF-8)
+Napi::Value Digest(const Napi::CallbackInfo& info) {
+  std::optional<Bytes> value = ReadValue(info[0]);
+  if (!value) return Napi::Value();
+  return Napi::String::New(info.Env(), ContentDigest(value->data(), value->size()));
 }
 
 Napi::Value SetNow(const Napi::CallbackInfo& info, WriteCall& call) {
@@ -446,6 +489,7 @@ void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
       {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
       {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
       {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},     {"verify", Verify},
+      {"digest", Digest},   {"putContent", PutContent}, {"getContent", GetContent},
       {"joinFlight", JoinFlight}, {"leaveFlight", LeaveFlight}, {"landFlight", LandFlight}, {"endFlight", EndFlight},
   };
   for (const auto& [name, function] : functions) exports.Set(name, Napi::Function::New(env, function, name));

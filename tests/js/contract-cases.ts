@@ -1,6 +1,6 @@
 // The cache contract's cases, shared by the Jest suite (contract.test.ts, in Node) and the browser page
 // (tests/browser), which bundles this module with '../../dist/node.js' mapped to the WebAssembly build.
-import { ram, StrataError } from '../../dist/node.js';
+import { digest, ram, StrataError } from '../../dist/node.js';
 import { type CacheClass, random, sleep, text, type TierSetup } from './backends.js';
 
 const MB = 1_000_000;
@@ -180,6 +180,31 @@ export function tierContract(setup: TierSetup): void {
       await expect(cache.set('k', 'v', { tags: { type: 42 } as never })).rejects.toMatchObject(invalid);
       await expect(cache.set('k', 'v', { tags: 'a' as never })).rejects.toMatchObject(invalid);
       expect(await cache.has('k')).toBe(false);
+    });
+  });
+
+  describe('content', () => {
+    test('putContent stores bytes once under their digest, apart from ordinary keys', async () => {
+      await using cache = await open();
+      const bytes = new TextEncoder().encode('the same artefact');
+      const key = await cache.putContent(bytes);
+      expect(key).toBe(digest(bytes));
+      expect(await cache.putContent('the same artefact')).toBe(key); // a string is its UTF-8 bytes
+      expect(text(await cache.getContent(key))).toBe('the same artefact');
+      expect(cache.stats().tiers.map((tier) => tier.entries)).toEqual(setup.tiers().map(() => 1));
+      expect(await cache.get(key)).toBeUndefined(); // the content namespace is not the keys'
+      expect(await cache.getContent(digest('never stored'))).toBeUndefined();
+    });
+
+    test('putContent takes a ttl; a malformed digest is refused', async () => {
+      await using cache = await open();
+      const key = await cache.putContent('short-lived', { ttl: 60 });
+      await sleep(120);
+      expect(await cache.getContent(key)).toBeUndefined();
+      for (const bad of ['abc', key.toUpperCase(), `${key}0`, 42]) {
+        await expect(cache.getContent(bad as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+      }
+      await expect(cache.putContent(null as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
     });
   });
 
