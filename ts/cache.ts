@@ -1,6 +1,7 @@
 import type { Backend, CacheStats, CoreConfig, CoreHandle, MaybePromise, Ttl, VerifyReport } from './backend.js';
 import { fromNative, invalidArg, messageOf, StrataError } from './errors.js';
 import { type CacheEventType, type CacheListener, Emitter } from './events.js';
+import { formatMetrics } from './metrics.js';
 import { ram, type Tier } from './tiers.js';
 import { type Duration, parseDuration, parseSize, parseTtl, type Size } from './units.js';
 import { checkTags, parseTtlRules, type Tags, type TtlRule } from './ttl-rules.js';
@@ -222,6 +223,15 @@ export class Cache implements AsyncDisposable {
   /** Hits and misses of the cache and of each tier, with each tier's entries, bytes, evictions and expirations. */
   stats(): CacheStats {
     return this.#live().stats();
+  }
+
+  /**
+   * The statistics in the Prometheus text format, for a `/metrics` endpoint: `stratacache_cache_hits_total` and
+   * `_misses_total`, and per tier (label `tier`) `stratacache_hits_total`, `_misses_total`, `_evictions_total`,
+   * `_expirations_total` (counters) and `stratacache_bytes`, `stratacache_entries` (gauges).
+   */
+  metrics(): string {
+    return formatMetrics(this.stats());
   }
 
   /**

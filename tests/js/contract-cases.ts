@@ -530,6 +530,47 @@ export function ramContract(Cache: CacheClass): void {
     });
   });
 
+  describe('metrics', () => {
+    /** Parses the Prometheus text format: each sample's value by `name{labels}`, checking every line's shape. */
+    function parseMetrics(text: string): Map<string, number> {
+      const types = new Map<string, string>();
+      const samples = new Map<string, number>();
+      expect(text.endsWith('\n')).toBe(true);
+      for (const line of text.slice(0, -1).split('\n')) {
+        const comment = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
+        if (comment) {
+          if (comment[1] === 'TYPE') types.set(comment[2]!, comment[3]!);
+          continue;
+        }
+        const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_]\w*="(?:[^"\\\n]|\\[\\"n])*",?)*\})? (\d+)$/.exec(line);
+        expect(sample).not.toBeNull();
+        expect(types.has(sample![1]!)).toBe(true); // declared before its samples
+        samples.set(sample![1]! + (sample![2] ?? ''), Number(sample![3]));
+      }
+      expect(types.get('stratacache_hits_total')).toBe('counter');
+      expect(types.get('stratacache_bytes')).toBe('gauge');
+      return samples;
+    }
+
+    test('metrics() exposes the statistics in the Prometheus text format', async () => {
+      await using cache = await Cache.open({ tiers: [ram({ name: 'hot', cacheLimit: '1MB' }), ram({ name: 'a "b"\\c' })] });
+      await cache.set('k', 'v');
+      await cache.get('k');
+      await cache.get('nope');
+      const samples = parseMetrics(cache.metrics());
+      const [hot, other] = cache.stats().tiers;
+      expect(samples.get('stratacache_cache_hits_total')).toBe(1);
+      expect(samples.get('stratacache_cache_misses_total')).toBe(1);
+      expect(samples.get('stratacache_hits_total{tier="hot"}')).toBe(1);
+      expect(samples.get('stratacache_misses_total{tier="hot"}')).toBe(1);
+      expect(samples.get('stratacache_entries{tier="hot"}')).toBe(1);
+      expect(samples.get('stratacache_bytes{tier="hot"}')).toBe(hot!.bytes);
+      expect(samples.get('stratacache_misses_total{tier="a \\"b\\"\\\\c"}')).toBe(other!.misses);
+      expect(samples.get('stratacache_evictions_total{tier="hot"}')).toBe(0);
+      expect(samples.size).toBe(2 + 6 * 2);
+    });
+  });
+
   describe('bad input', () => {
     const invalid = { code: 'ERR_INVALID_ARG' };
 
