@@ -81,8 +81,11 @@ export interface CoreHandle {
   endFlight(key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   sweep(): void;
   close(): void;
-  /** Starts delivering the core's events to `listener` (backends whose tiers can fail in the background). */
-  listen?(listener: (event: NativeEvent) => void): void;
+  /**
+   * Delivers the core's events of `types` to `listener` from now on; a later call changes the types (the listener
+   * stays the first call's). The core builds no event, and copies no key, of a type nobody listens to.
+   */
+  listen(listener: (event: NativeEvent) => void, types: readonly string[]): void;
   /** Removes entries of tiers that nothing else bounds; resolves to how many were removed. */
   clean?(maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
   /** Checks and repairs the tiers that keep content beside an index (disk). */
@@ -91,9 +94,10 @@ export interface CoreHandle {
 
 /** An event as the core reports it; `error` is an Error with a code, for fromNative. */
 export interface NativeEvent {
-  type: 'error' | 'warning';
+  type: 'error' | 'warning' | 'evict' | 'expire' | 'promote';
   tier: string;
   key?: string;
+  reason?: string;
   error?: unknown;
 }
 

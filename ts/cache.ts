@@ -1,6 +1,15 @@
-import type { Backend, CacheStats, CoreConfig, CoreHandle, MaybePromise, Ttl, VerifyReport } from './backend.js';
+import type {
+  Backend,
+  CacheStats,
+  CoreConfig,
+  CoreHandle,
+  MaybePromise,
+  NativeEvent,
+  Ttl,
+  VerifyReport,
+} from './backend.js';
 import { fromNative, invalidArg, messageOf, StrataError } from './errors.js';
-import { type CacheEventType, type CacheListener, Emitter } from './events.js';
+import { type CacheEvents, type CacheEventType, type CacheListener, Emitter } from './events.js';
 import { formatMetrics } from './metrics.js';
 import { ram, type Tier } from './tiers.js';
 import { type Duration, parseDuration, parseSize, parseTtl, type Size } from './units.js';
@@ -95,7 +104,8 @@ export class Cache implements AsyncDisposable {
   readonly #handle: CoreHandle;
   readonly #sweeper: ReturnType<typeof setInterval>;
   #closed = false;
-  #events: Emitter | undefined; // created, and the core asked for events, on the first listener
+  #events: Emitter | undefined; // created on the first listener
+  #deliver: ((event: NativeEvent) => void) | undefined; // what the core calls with its events
 
   /** @internal Use `Cache.open()`. */
   constructor(handle: CoreHandle, sweepIntervalMs: number) {
@@ -235,24 +245,29 @@ export class Cache implements AsyncDisposable {
   }
 
   /**
-   * Listens to the cache's events. `'error'`: a tier failed and the cache carried on without it (S3 unreachable,
-   * a promotion or background write that failed), with the tier's name, the key and a StrataError. A listener
-   * that throws does not disturb the cache or the other listeners.
+   * Listens to the cache's events, each with the tier's name and the key. `'error'`: a tier failed and the cache
+   * carried on without it (S3 unreachable, a promotion or background write that failed), with a StrataError.
+   * `'evict'`, `'expire'`, `'promote'`: an entry left a tier by its policy or its TTL, or was copied up into a
+   * tier, with a `reason`. The core only reports the types someone listens to. A listener that throws does not
+   * disturb the cache or the other listeners.
    */
   on<T extends CacheEventType>(type: T, listener: CacheListener<T>): this {
     const handle = this.#live();
     if (typeof listener !== 'function') throw invalidArg('an event listener must be a function');
-    if (this.#events === undefined) {
-      const events = (this.#events = new Emitter());
-      handle.listen?.((event) => events.emit({ ...event, error: fromNative(event.error) }));
-    }
-    this.#events.on(type, listener);
+    if (!EVENT_TYPES.includes(type)) throw invalidArg(`unknown event type '${String(type)}'`);
+    const events = (this.#events ??= new Emitter());
+    events.on(type, listener);
+    this.#deliver ??= (event) => events.emit(fromNativeEvent(event));
+    handle.listen(this.#deliver, events.types());
     return this;
   }
 
   /** Stops calling a listener added with `on`. */
   off<T extends CacheEventType>(type: T, listener: CacheListener<T>): this {
-    this.#events?.off(type, listener);
+    const events = this.#events;
+    if (events === undefined || this.#closed) return this;
+    events.off(type, listener);
+    this.#handle.listen(this.#deliver!, events.types());
     return this;
   }
 
@@ -330,6 +345,14 @@ async function lead(handle: CoreHandle, key: string, loader: Loader, write: Core
   }
   await handle.landFlight(key, value, write.ttl, write.tags, flight).catch(rejectNative);
   return typeof value === 'string' ? new TextEncoder().encode(value) : value.slice();
+}
+
+const EVENT_TYPES: readonly string[] = ['error', 'warning', 'evict', 'expire', 'promote'];
+
+/** The event a listener gets: an error event's error as a StrataError. */
+function fromNativeEvent(event: NativeEvent): CacheEvents[CacheEventType] {
+  const converted = event.error === undefined ? event : { ...event, error: fromNative(event.error) };
+  return converted as CacheEvents[CacheEventType];
 }
 
 function abortedError(): StrataError {

@@ -47,7 +47,7 @@ interface Addon {
   ): Promise<void>;
   endFlight(handle: NativeHandle, key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   slab(handle: NativeHandle): Uint8Array;
-  listen(handle: NativeHandle, listener: (event: NativeEvent) => void): void;
+  listen(handle: NativeHandle, listener: (event: NativeEvent) => void, types: readonly string[]): void;
   clean(handle: NativeHandle, maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
   verify(handle: NativeHandle): Promise<VerifyReport>;
 }
@@ -103,7 +103,7 @@ function handleOf(native: NativeHandle): CoreHandle {
     landFlight: (key, value, ttl, tags, flight) => addon.landFlight(native, key, value, ttl, flight, tags),
     endFlight: (key, flight, value, message) => addon.endFlight(native, key, flight, value, message),
     close: () => addon.close(native),
-    listen: (listener) => addon.listen(native, listener),
+    listen: (listener, types) => addon.listen(native, listener, types),
     clean: (maxAgeMs, maxBytes) => addon.clean(native, maxAgeMs, maxBytes),
     verify: () => addon.verify(native),
   };

@@ -16,7 +16,8 @@ interface WasmCache {
   openError(): Error | null;
   /** Asks every tier whether it can serve; the IndexedDB tier loads its index. */
   open(callback: (error: Error | null) => void): void;
-  listen(listener: (event: NativeEvent) => void): void;
+  /** Replaces the listener of the chain's events of `types`. */
+  listen(listener: (event: NativeEvent) => void, types: readonly string[]): void;
   /** The cache's handle for the hot path (wasm-hot-path.ts), which reads and writes the RAM tiers. */
   chain(): number;
   /** True when every tier is RAM: every operation then completes on the hot path. */
@@ -95,6 +96,23 @@ function toBytes(value: Uint8Array | string): Uint8Array {
   return typeof value === 'string' ? encoder.encode(value) : value;
 }
 
+/**
+ * Delivers the core's events once the wasm call that raised them has returned (as the Node build does, through
+ * its event loop): a listener may then call the cache again without re-entering C++ mid-operation.
+ */
+function afterTheCall(listener: (event: NativeEvent) => void): (event: NativeEvent) => void {
+  let queue: NativeEvent[] = [];
+  return (event) => {
+    queue.push(event);
+    if (queue.length > 1) return;
+    queueMicrotask(() => {
+      const batch = queue;
+      queue = [];
+      batch.forEach(listener);
+    });
+  };
+}
+
 function callback<T>(resolve: (value: T) => void, reject: (error: Error) => void): Callback<T> {
   return (error, value) => (error ? reject(error) : resolve(value));
 }
@@ -146,8 +164,8 @@ function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[]): CoreHan
         cache.landFlight(key, toBytes(value), ttl, tags, flight, (error) => (error ? reject(error) : resolve()))),
     endFlight: (key, flight, value, message) => cache.endFlight(key, flight, value, message),
     close: () => cache.delete(),
-    listen: (listener) => {
-      cache.listen(listener);
+    listen: (listener, types) => {
+      cache.listen(afterTheCall(listener), types);
       const opened = warnings.splice(0);
       if (opened.length > 0) queueMicrotask(() => opened.forEach(listener));
     },

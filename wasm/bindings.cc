@@ -134,17 +134,25 @@ class WasmCache {
     chain_->Open([callback](Status status) { callback(StatusOrNull(status)); });
   }
 
-  // Delivers the chain's events to `callback` as { type, tier, key, error }.
-  void listen(val callback) {
+  // Delivers the chain's events of `types` ("error", "evict", ...) to `callback` as { type, tier, key, reason,
+  // error }, replacing an earlier listener.
+  void listen(val callback, val types) {
     if (listener_ != 0) chain_->events().Unsubscribe(listener_);
-    listener_ = chain_->events().Subscribe([callback](const CacheEvent& event) {
-      val js = val::object();
-      js.set("type", event.type);
-      js.set("tier", event.tier);
-      if (!event.key.empty()) js.set("key", event.key);
-      js.set("error", ToError(event.status));
-      callback(js);
-    });
+    EventKinds kinds = 0;
+    for (unsigned i = 0; i < types["length"].as<unsigned>(); ++i) {
+      if (auto kind = ParseEventKind(types[i].as<std::string>())) kinds |= static_cast<EventKinds>(*kind);
+    }
+    listener_ = chain_->events().Subscribe(
+        [callback](const CacheEvent& event) {
+          val js = val::object();
+          js.set("type", std::string(EventKindName(event.kind)));
+          js.set("tier", event.tier);
+          if (!event.key.empty()) js.set("key", event.key);
+          if (!event.reason.empty()) js.set("reason", event.reason);
+          if (!event.status.ok()) js.set("error", ToError(event.status));
+          callback(js);
+        },
+        kinds);
   }
 
   // The cache's address for the hot-path functions (hot_path.h); the RAM tiers are read there first.

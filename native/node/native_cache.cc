@@ -240,12 +240,22 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   return Napi::Value();
 }
 
-// listen(handle, listener): from now on the chain's events reach `listener`, on this thread.
+// listen(handle, listener, types): from now on the chain's events of these types ("error", "evict", ...) reach
+// `listener`, on this thread; a later call changes the types (the first call's listener stays).
 Napi::Value Listen(const Napi::CallbackInfo& info) {
   TierChain* chain = OpenChain(info);
   if (!chain) return Napi::Value();
+  EventKinds kinds = 0;
+  Napi::Array types = info[2].As<Napi::Array>();
+  for (uint32_t i = 0; i < types.Length(); ++i) {
+    if (auto kind = ParseEventKind(types.Get(i).ToString().Utf8Value())) kinds |= static_cast<EventKinds>(*kind);
+  }
   NativeCache* cache = HandleOf(info);
-  if (!cache->events) cache->events = EventSink::Attach(info.Env(), info[1].As<Napi::Function>(), chain->events());
+  if (cache->events) {
+    cache->events->SetKinds(chain->events(), kinds);
+  } else {
+    cache->events = EventSink::Attach(info.Env(), info[1].As<Napi::Function>(), chain->events(), kinds);
+  }
   return Napi::Value();
 }
 

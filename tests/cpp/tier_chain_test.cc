@@ -47,10 +47,13 @@ class TierChainTest : public ::testing::Test {
     std::vector<TierSpec> specs;
     for (auto& t : tiers) specs.push_back(std::move(t));
     auto chain = TierChain::Create(std::move(specs), ttl, clock_);
-    chain->events().Subscribe([this](const CacheEvent& event) {
-      std::lock_guard lock(errors_mu_);
-      errors_.push_back(event.type + " " + event.tier + " " + event.key + ": " + event.status.message());
-    });
+    chain->events().Subscribe(
+        [this](const CacheEvent& event) {
+          std::lock_guard lock(errors_mu_);
+          errors_.push_back(std::string(EventKindName(event.kind)) + " " + event.tier + " " + event.key + ": " +
+                            event.status.message());
+        },
+        static_cast<EventKinds>(EventKind::kError));
     return chain;
   }
 

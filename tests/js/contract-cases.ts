@@ -530,6 +530,83 @@ export function ramContract(Cache: CacheClass): void {
     });
   });
 
+  describe('events', () => {
+    type Heard = { type: string; tier: string; key: string; reason: string };
+    const record = (heard: string[]) => (event: Heard) => heard.push(`${event.type} ${event.tier} ${event.key} ${event.reason}`);
+    /** Lets events raised so far reach their listeners (through the event loop in Node). */
+    const nextEvents = () => sleep(20);
+    const twoTiers = () =>
+      Cache.open({ tiers: [ram({ name: 'hot', cacheLimit: 4_000 }), ram({ name: 'warm', cacheLimit: '1MB' })] });
+
+    test('evict and promote events name the key, the tier and why', async () => {
+      await using cache = await twoTiers();
+      const heard: string[] = [];
+      cache.on('evict', record(heard)).on('promote', record(heard));
+      await cache.set('a', new Uint8Array(1_500));
+      await cache.set('b', new Uint8Array(1_500)); // hot can hold only two such entries
+      await cache.set('c', new Uint8Array(1_500));
+      await nextEvents();
+      expect(heard).toEqual(['evict hot a lru']);
+      expect(cache.getSync('a')?.length).toBe(1_500); // from warm, copied into hot, which makes room again
+      await nextEvents();
+      expect(heard).toEqual(['evict hot a lru', 'evict hot b lru', 'promote hot a warm']);
+    });
+
+    test('expire events say whether a read or the sweep found the entry expired', async () => {
+      await using cache = await Cache.open({ sweepInterval: '200ms' });
+      const heard: string[] = [];
+      cache.on('expire', record(heard));
+      await cache.set('read', 'v', { ttl: 20 });
+      await cache.set('swept', 'v', { ttl: 20 });
+      await sleep(30);
+      expect(cache.getSync('read')).toBeUndefined(); // well before the first sweep
+      await sleep(400);
+      expect(heard).toEqual(['expire ram read read', 'expire ram swept sweep']);
+    });
+
+    test('only the types listened to are reported, until off', async () => {
+      await using cache = await twoTiers();
+      const evictions: string[] = [];
+      const promotions: string[] = [];
+      const onPromote = record(promotions);
+      cache.on('promote', onPromote);
+      cache.on('evict', record(evictions));
+      cache.off('promote', onPromote);
+      for (const key of ['a', 'b', 'c']) cache.setSync(key, new Uint8Array(1_500));
+      cache.getSync('a');
+      await nextEvents();
+      expect(evictions).toEqual(['evict hot a lru', 'evict hot b lru']);
+      expect(promotions).toEqual([]);
+      expect(() => cache.on('bogus' as never, () => {})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
+    });
+
+    test('a listener that throws breaks neither the cache nor the other listeners', async () => {
+      await using cache = await twoTiers();
+      const heard: string[] = [];
+      const reported: unknown[] = [];
+      // Where the emitter reports what a listener threw: reportError in browsers, console.error in Node.
+      const global = globalThis as { reportError?: (error: unknown) => void };
+      const [reportError, consoleError] = [global.reportError, console.error];
+      if (reportError) global.reportError = (error) => reported.push(error);
+      else console.error = (_message: unknown, error: unknown) => reported.push(error);
+      try {
+        cache.on('evict', () => {
+          throw new Error('observer bug');
+        });
+        cache.on('evict', record(heard));
+        for (const key of ['a', 'b', 'c', 'd']) await cache.set(key, new Uint8Array(1_500));
+        await nextEvents();
+        expect(heard).toEqual(['evict hot a lru', 'evict hot b lru']);
+        expect(reported.map((error) => (error as Error).message)).toEqual(['observer bug', 'observer bug']);
+        expect(cache.getSync('d')?.length).toBe(1_500);
+        expect(cache.stats().tiers[0]!.evictions).toBe(2);
+      } finally {
+        if (reportError) global.reportError = reportError;
+        else console.error = consoleError;
+      }
+    });
+  });
+
   describe('metrics', () => {
     /** Parses the Prometheus text format: each sample's value by `name{labels}`, checking every line's shape. */
     function parseMetrics(text: string): Map<string, number> {
@@ -543,9 +620,9 @@ export function ramContract(Cache: CacheClass): void {
           continue;
         }
         const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_]\w*="(?:[^"\\\n]|\\[\\"n])*",?)*\})? (\d+)$/.exec(line);
-        expect(sample).not.toBeNull();
-        expect(types.has(sample![1]!)).toBe(true); // declared before its samples
-        samples.set(sample![1]! + (sample![2] ?? ''), Number(sample![3]));
+        if (!sample) throw new Error(`not a sample: ${line}`);
+        expect(types.has(sample[1]!)).toBe(true); // declared before its samples
+        samples.set(sample[1]! + (sample[2] ?? ''), Number(sample[3]));
       }
       expect(types.get('stratacache_hits_total')).toBe('counter');
       expect(types.get('stratacache_bytes')).toBe('gauge');

@@ -121,6 +121,7 @@ TierChain::TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_p
     tier->name = std::move(spec.name);
     tier->store = std::move(spec.store);
     tier->inline_store = tier->store->AsInline();
+    tier->store->ReportRemovalsTo(&events_, tier->name);
     names.push_back(tier->name);
     defaults.push_back(spec.default_ttl);
     leading = leading && tier->inline_store != nullptr;
@@ -135,7 +136,15 @@ int64_t TierChain::ExpiryFor(size_t tier, const WriteOptions& write, int64_t now
 }
 
 void TierChain::ReportError(const Tier& tier, const Key& key, const Status& status) const {
-  if (events_.has_listeners()) events_.Emit(CacheEvent{"error", tier.name, key.text(), status.InTier(tier.name)});
+  if (events_.wants(EventKind::kError)) {
+    events_.Emit(CacheEvent{EventKind::kError, tier.name, key.text(), {}, status.InTier(tier.name)});
+  }
+}
+
+void TierChain::ReportPromotion(size_t into, size_t from, const Key& key) const {
+  if (events_.wants(EventKind::kPromote)) {
+    events_.Emit(CacheEvent{EventKind::kPromote, tiers_[into]->name, key.text(), tiers_[from]->name, Status::Ok()});
+  }
 }
 
 void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
@@ -143,10 +152,12 @@ void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
     Tier& tier = *tiers_[i];
     if (tier.inline_store) {
       Status status = tier.inline_store->Insert(key, hit.value, hit.expires_at_ms);
+      if (status.ok()) ReportPromotion(i, found_in, key);
       if (!status.ok() && status.code() != StatusCode::kTooLarge) ReportError(tier, key, status);
       continue;
     }
-    tier.store->Put(key, hit.value, hit.expires_at_ms, [self = shared_from_this(), i, key](Status status) {
+    tier.store->Put(key, hit.value, hit.expires_at_ms, [self = shared_from_this(), i, found_in, key](Status status) {
+      if (status.ok()) self->ReportPromotion(i, found_in, key);
       if (!status.ok() && status.code() != StatusCode::kTooLarge) self->ReportError(*self->tiers_[i], key, status);
     });
   }

@@ -93,8 +93,9 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // Verifies every tier (see Store::Verify); reports the tiers' findings summed.
   void Verify(VerifyDone done);
   ChainStats Stats() const;
-  // Where the chain reports what it absorbed: "error" events for a failed promotion, a tier that could not be
-  // read, a background write that failed, a tier passed over by a write because it is unavailable.
+  // Where the chain reports what it absorbed ("error" events for a failed promotion, a tier that could not be
+  // read, a background write that failed, a tier passed over by a write because it is unavailable), promotions,
+  // and what its stores evicted or expired by themselves.
   EventHub& events() { return events_; }
   size_t tier_count() const { return tiers_.size(); }
   // The chain's in-flight loads, shared by every handle on the chain.
@@ -113,12 +114,14 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   void Promote(const Key& key, const Hit& hit, size_t found_in);
   int64_t ExpiryFor(size_t tier, const WriteOptions& write, int64_t now_ms) const;
   void ReportError(const Tier& tier, const Key& key, const Status& status) const;
+  // A "promote" event: the hit found in tier `from` was copied into tier `into`.
+  void ReportPromotion(size_t into, size_t from, const Key& key) const;
 
+  EventHub events_;  // before the tiers: their stores report to it until they are destroyed
   std::vector<std::unique_ptr<Tier>> tiers_;
   size_t inline_prefix_ = 0;  // how many leading tiers complete inline
   std::optional<TtlResolver> ttls_;  // set once the tiers are known
   const std::shared_ptr<const Clock> clock_;
-  EventHub events_;
   SingleFlight flights_;
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
