@@ -72,6 +72,10 @@ export interface CoreHandle {
   /** The content stored under a digest; the digest arrives unchecked (the core refuses a malformed one). */
   getContent(digest: string): MaybePromise<Uint8Array | undefined>;
   stats(): CacheStats;
+  /** Frames named blobs into one value (native/core/include/stratacache/named_blobs.h). */
+  encodeBlobs(names: string[], values: Array<Uint8Array | string>): Uint8Array;
+  /** The names and blobs of a frame; throws ERR_CORRUPT for a value that is not one. */
+  decodeBlobs(framed: Uint8Array): [names: string[], values: Uint8Array[]];
   joinFlight(key: string): FlightTicket;
   /** Stops a waiter's wait: its result rejects with ERR_ABORTED. False when the flight had already ended. */
   leaveFlight(key: string, waiter: number): boolean;

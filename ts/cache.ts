@@ -10,6 +10,7 @@ import type {
 } from './backend.js';
 import { fromNative, invalidArg, messageOf, StrataError } from './errors.js';
 import { type CacheEvents, type CacheEventType, type CacheListener, Emitter } from './events.js';
+import { Entry } from './entry.js';
 import { formatMetrics } from './metrics.js';
 import { ram, type Tier } from './tiers.js';
 import { type Duration, parseDuration, parseSize, parseTtl, type Size } from './units.js';
@@ -183,6 +184,21 @@ export class Cache implements AsyncDisposable {
       const handle = this.#live();
       if (typeof digest !== 'string') throw invalidArg('a content digest is a string of 64 hex characters');
       return handle.getContent(digest);
+    });
+  }
+
+  /**
+   * Several named blobs under one key (`output`, `stdout`, `stderr`, `exit_code`, ...), read and written by name
+   * and stored as one value in a documented frame, so that they are counted, expire and are evicted together.
+   */
+  entry(key: string): Entry {
+    const handle = this.#handleFor(key);
+    return new Entry({
+      read: () => this.get(key),
+      write: (framed, options) => this.set(key, framed, options),
+      remove: () => this.delete(key),
+      encode: (names, values) => settleSync(() => handle.encodeBlobs(names, values)),
+      decode: (framed) => settleSync(() => handle.decodeBlobs(framed)),
     });
   }
 

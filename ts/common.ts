@@ -15,3 +15,4 @@ export type { CacheStats, TierStats, VerifyReport } from './backend.js';
 export type { CacheValue } from './values.js';
 export { parseDuration, parseSize, type Duration, type Size } from './units.js';
 export type { Tags, TtlRule } from './ttl-rules.js';
+export type { Blobs, Entry, EntrySetOptions } from './entry.js';

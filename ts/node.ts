@@ -38,6 +38,8 @@ interface Addon {
   putContent(handle: NativeHandle, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): Promise<string>;
   getContent(handle: NativeHandle, digest: string): Reply | Promise<Uint8Array | undefined>;
   digest(value: Uint8Array | string): string;
+  encodeBlobs(names: string[], values: Array<Uint8Array | string>): Uint8Array;
+  decodeBlobs(framed: Uint8Array): [string[], Uint8Array[]];
   stats(handle: NativeHandle): CacheStats;
   sweep(handle: NativeHandle): void;
   joinFlight(handle: NativeHandle, key: string): number | [number, Promise<Uint8Array>];
@@ -94,6 +96,8 @@ function handleOf(native: NativeHandle): CoreHandle {
       return reply instanceof Promise ? reply : decode(reply);
     },
     stats: () => addon.stats(native),
+    encodeBlobs: (names, values) => addon.encodeBlobs(names, values),
+    decodeBlobs: (framed) => addon.decodeBlobs(framed),
     sweep: () => addon.sweep(native),
     joinFlight: (key) => {
       const ticket = addon.joinFlight(native, key);

@@ -47,6 +47,10 @@ interface WasmCache {
 interface StrataModule extends HotPathModule {
   WasmCache: new (config: CoreConfig & { drivers: object }) => WasmCache;
   digest(value: Uint8Array): string;
+  /** A frame of named blobs, or the Error to throw. */
+  encodeBlobs(names: string[], values: Uint8Array[]): Uint8Array | Error;
+  /** [names, values] of a frame, or the Error (ERR_CORRUPT) to throw. */
+  decodeBlobs(framed: Uint8Array): [string[], Uint8Array[]] | Error;
   /** Where the IndexedDB driver answers the C++ store's requests. */
   idbComplete: CompleteRequest;
 }
@@ -113,6 +117,12 @@ function afterTheCall(listener: (event: NativeEvent) => void): (event: NativeEve
   };
 }
 
+/** What the module answered, or the Error it answered with, thrown. */
+function orThrow<T>(result: T | Error): T {
+  if (result instanceof Error) throw result;
+  return result;
+}
+
 function callback<T>(resolve: (value: T) => void, reject: (error: Error) => void): Callback<T> {
   return (error, value) => (error ? reject(error) : resolve(value));
 }
@@ -121,7 +131,7 @@ function callback<T>(resolve: (value: T) => void, reject: (error: Error) => void
  * The RAM tiers answer on the hot path; the rest goes through Embind with a callback. `warnings`: what happened
  * while opening, delivered to the first listener once its caller's task is done.
  */
-function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[]): CoreHandle {
+function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[], module: StrataModule): CoreHandle {
   const id = cache.chain();
   const ramOnly = cache.allInline();
   return {
@@ -151,6 +161,8 @@ function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[]): CoreHan
       new Promise((resolve, reject) => cache.putContent(toBytes(value), ttl, tags, callback(resolve, reject))),
     getContent: (digest) => new Promise((resolve, reject) => cache.getContent(digest, callback(resolve, reject))),
     stats: () => cache.stats(),
+    encodeBlobs: (names, values) => orThrow(module.encodeBlobs(names, values.map(toBytes))),
+    decodeBlobs: (framed) => orThrow(module.decodeBlobs(framed)),
     sweep: () => cache.sweep(),
     joinFlight: (key) => {
       let settle: Callback<Uint8Array> = () => {};
@@ -190,7 +202,7 @@ const wasmBackend: Backend = {
       throw error;
     }
     hotPath ??= new HotPath(module);
-    return adapt(cache, hotPath, warnings);
+    return adapt(cache, hotPath, warnings, module);
   },
 };
 

@@ -17,6 +17,7 @@
 #include "js_bytes.h"
 #include "stratacache/cache_config.h"
 #include "stratacache/content.h"
+#include "stratacache/named_blobs.h"
 
 namespace stratacache::wasm {
 
@@ -99,6 +100,33 @@ CacheConfig ReadConfig(const val& options) {
 }
 
 val StatusOrNull(const Status& status) { return status.ok() ? val::null() : ToError(status); }
+
+// A frame of named blobs (named_blobs.h) from parallel arrays of names and Uint8Arrays, or the Error to throw.
+val EncodeBlobs(val names, val values) {
+  NamedBlobs blobs;
+  for (unsigned i = 0; i < names["length"].as<unsigned>(); ++i) {
+    blobs[names[i].as<std::string>()] = BytesFromJs(values[i]);
+  }
+  Bytes framed;
+  if (Status status = EncodeNamedBlobs(blobs, &framed); !status.ok()) return ToError(status);
+  return BytesToJs(framed);
+}
+
+// [names, values] of a frame, in its order, or the Error (ERR_CORRUPT) to throw.
+val DecodeBlobs(val framed) {
+  NamedBlobs blobs;
+  if (Status status = DecodeNamedBlobs(BytesFromJs(framed), &blobs); !status.ok()) return ToError(status);
+  val names = val::array();
+  val values = val::array();
+  for (const auto& [name, blob] : blobs) {
+    names.call<void>("push", name);
+    values.call<void>("push", BytesToJs(blob));
+  }
+  val result = val::array();
+  result.call<void>("push", names);
+  result.call<void>("push", values);
+  return result;
+}
 
 // The stores of this build's own tiers: "indexeddb", over the driver TypeScript opened for the tier
 // (options.drivers[tier name], see ts/idb/driver.ts).
@@ -312,6 +340,8 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("sweep", &WasmCache::sweep)
       .function("stats", &WasmCache::stats);
   emscripten::function("idbComplete", &IdbStore::Complete);
+  emscripten::function("encodeBlobs", &EncodeBlobs);
+  emscripten::function("decodeBlobs", &DecodeBlobs);
   emscripten::function("digest", +[](val value) {
     const Bytes bytes = BytesFromJs(value);
     return ContentDigest(bytes.data(), bytes.size());

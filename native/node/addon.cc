@@ -1,7 +1,8 @@
-// Module entry: the cache functions and one promise bridge per JavaScript environment.
+// Module entry: the cache and frame functions, and one promise bridge per JavaScript environment.
 #include <napi.h>
 
 #include "addon_data.h"
+#include "frames.h"
 #include "native_cache.h"
 
 namespace stratacache::node {
@@ -9,6 +10,7 @@ namespace stratacache::node {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData(env));
   DefineCacheFunctions(env, exports);
+  DefineFrameFunctions(env, exports);
   return exports;
 }
 

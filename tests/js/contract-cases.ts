@@ -208,6 +208,43 @@ export function tierContract(setup: TierSetup): void {
     });
   });
 
+  describe('entries', () => {
+    test('named blobs are read and written by name and stored as one value', async () => {
+      await using cache = await open();
+      const entry = cache.entry('build:42');
+      expect(await entry.get('stdout')).toBeUndefined();
+      expect(await entry.names()).toEqual([]);
+      await entry.set({ output: new Uint8Array([0, 1, 255]), stdout: 'built ✓\n', exit_code: '0' });
+      await entry.set({ stderr: '', exit_code: '1' }); // keeps the others
+      expect(await entry.names()).toEqual(['exit_code', 'output', 'stderr', 'stdout']);
+      expect(Array.from((await entry.get('output'))!)).toEqual([0, 1, 255]);
+      expect(text(await cache.entry('build:42').get('stdout'))).toBe('built ✓\n');
+      expect(text(await entry.get('exit_code'))).toBe('1');
+      expect((await entry.get('stderr'))?.length).toBe(0);
+      expect(await entry.get('metadata')).toBeUndefined();
+      expect(cache.stats().tiers.map((tier) => tier.entries)).toEqual(setup.tiers().map(() => 1));
+      await entry.set({ metadata: '{}' }, { replace: true });
+      expect(await entry.names()).toEqual(['metadata']);
+      expect(await entry.delete()).toBe(true);
+      expect(await cache.has('build:42')).toBe(false);
+    });
+
+    test('the blobs expire together; a value that is not a frame is ERR_CORRUPT; bad names are refused', async () => {
+      await using cache = await open();
+      await cache.entry('e').set({ a: '1', b: '2' }, { ttl: 60 });
+      expect(text(await cache.entry('e').get('b'))).toBe('2');
+      await sleep(120);
+      expect(await cache.entry('e').getAll()).toBeUndefined();
+      await cache.set('plain', 'not a frame');
+      await expect(cache.entry('plain').get('a')).rejects.toMatchObject({ code: 'ERR_CORRUPT' });
+      await expect(cache.entry('e').set({ '': 'x' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+      await expect(cache.entry('e').set({ a: 42 as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+      await expect(cache.entry('e').set('a' as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+      expect(await cache.has('e')).toBe(false);
+      expect(() => cache.entry('')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
+    });
+  });
+
   describe('getOrSet', () => {
     /** A loader that counts its calls and answers only when the test says so. */
     const gatedLoader = (value: string) => {
@@ -527,6 +564,20 @@ export function ramContract(Cache: CacheClass): void {
         name: 'l1', hits: 1, misses: 1, entries: 1, bytes: expect.any(Number), evictions: 0, expirations: 0,
       });
       expect(stats.tiers[1]!.misses).toBe(1);
+    });
+  });
+
+  describe('entries', () => {
+    test("an entry's blobs are charged and evicted as one", async () => {
+      await using cache = await Cache.open({ tiers: [ram({ cacheLimit: 8_000 })] });
+      const evicted: string[] = [];
+      cache.on('evict', (event) => evicted.push(event.key));
+      await cache.entry('job').set({ stdout: new Uint8Array(2_000), output: new Uint8Array(2_000) });
+      expect(cache.stats().tiers[0]!.bytes).toBeGreaterThan(4_000);
+      for (let i = 0; i < 3; i++) await cache.set(`filler${i}`, new Uint8Array(2_000));
+      await sleep(20);
+      expect(evicted[0]).toBe('job');
+      expect(await cache.entry('job').getAll()).toBeUndefined();
     });
   });
 
