@@ -217,6 +217,15 @@ export class Cache implements AsyncDisposable {
     return settle(() => this.#live().clear());
   }
 
+  /**
+   * Resolves once the writes the cache sent to slower tiers in the background (`setSync`, `deleteSync`,
+   * promotions) before this call have finished; their failures went to `'error'` listeners. At once when there
+   * are none, as with RAM tiers only.
+   */
+  flush(): Promise<void> {
+    return settle(() => this.#live().flush());
+  }
+
   /** Reads the RAM tiers only, synchronously; a value only in a slower tier is a miss here. */
   getSync(key: string): Uint8Array | undefined {
     const handle = this.#handleFor(key);

@@ -280,6 +280,11 @@ class WasmCache {
     chain_->flights().Complete(Key(key), static_cast<uint64_t>(flight), status, found ? BytesFromJs(value) : Bytes());
   }
 
+  // `callback(null)` once the background writes started so far have finished.
+  void flush(val callback) {
+    chain_->Flush([callback](Status status) { callback(StatusOrNull(status)); });
+  }
+
   void sweep() { chain_->Sweep(); }
 
   val stats() const {
@@ -337,6 +342,7 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("leaveFlight", &WasmCache::leaveFlight)
       .function("landFlight", &WasmCache::landFlight)
       .function("endFlight", &WasmCache::endFlight)
+      .function("flush", &WasmCache::flush)
       .function("sweep", &WasmCache::sweep)
       .function("stats", &WasmCache::stats);
   emscripten::function("idbComplete", &IdbStore::Complete);

@@ -400,6 +400,13 @@ Napi::Value Clear(const Napi::CallbackInfo& info) {
   return Async(info.Env(), [&](auto pending) { chain->Clear(SettleDone(pending)); });
 }
 
+// flush(handle) -> a promise, settled once the background writes started so far have finished
+Napi::Value Flush(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return Napi::Value();
+  return Async(info.Env(), [&](auto pending) { chain->Flush(SettleDone(pending)); });
+}
+
 // verify(handle) -> a promise of { entries, removedEntries, orphanFiles, tempFiles }, summed over the tiers
 Napi::Value Verify(const Napi::CallbackInfo& info) {
   TierChain* chain = OpenChain(info);
@@ -499,7 +506,7 @@ void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
       {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
       {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
       {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},     {"verify", Verify},
-      {"digest", Digest},   {"putContent", PutContent}, {"getContent", GetContent},
+      {"flush", Flush},     {"digest", Digest},   {"putContent", PutContent}, {"getContent", GetContent},
       {"joinFlight", JoinFlight}, {"leaveFlight", LeaveFlight}, {"landFlight", LandFlight}, {"endFlight", EndFlight},
   };
   for (const auto& [name, function] : functions) exports.Set(name, Napi::Function::New(env, function, name));

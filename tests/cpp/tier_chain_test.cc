@@ -225,6 +225,26 @@ TEST_F(TierChainTest, EventsReachEverySubscriberUntilItLeaves) {
   EXPECT_EQ(errors_.size(), 2u);
 }
 
+TEST_F(TierChainTest, FlushWaitsForTheBackgroundWritesStartedBeforeIt) {
+  auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
+  threaded_->Hold();
+  ASSERT_TRUE(chain->SetNow(Key("k"), Bytes::Copy("v"), {}).ok());
+  EXPECT_TRUE(chain->DeleteNow(Key("k")));
+  std::atomic<bool> flushed{false};
+  chain->Flush([&](Status status) {
+    EXPECT_TRUE(status.ok());
+    flushed = true;
+  });
+  EXPECT_FALSE(flushed) << "the write and the delete are still queued";
+  threaded_->Release();
+  threaded_->Drain();
+  EXPECT_TRUE(flushed);
+  EXPECT_EQ(threaded_->operations(), 2);
+  bool at_once = false;
+  chain->Flush([&](Status) { at_once = true; });
+  EXPECT_TRUE(at_once) << "nothing in flight";
+}
+
 TEST_F(TierChainTest, OpenAndCleanAskEveryTier) {
   auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
   std::promise<Status> opened;

@@ -90,6 +90,18 @@ export function tierContract(setup: TierSetup): void {
       for (const tier of cache.stats().tiers) expect([tier.entries, tier.bytes]).toEqual([0, 0]);
     });
 
+    test('flush waits for what setSync and deleteSync sent to the slower tiers', async () => {
+      await using cache = await open();
+      const entries = () => cache.stats().tiers.map((tier) => tier.entries);
+      cache.setSync('k', 'v');
+      await cache.flush();
+      expect(entries()).toEqual(setup.tiers().map(() => 1));
+      cache.deleteSync('k');
+      await cache.flush();
+      expect(entries()).toEqual(setup.tiers().map(() => 0));
+      expect(await cache.has('k')).toBe(false);
+    });
+
     test('set replaces the value and its TTL', async () => {
       await using cache = await open();
       await cache.set('k', 'short', { ttl: 40 });

@@ -147,6 +147,39 @@ void TierChain::ReportPromotion(size_t into, size_t from, const Key& key) const 
   }
 }
 
+uint64_t TierChain::BeginBackground() {
+  std::lock_guard lock(background_mu_);
+  const uint64_t id = next_background_++;
+  background_.insert(id);
+  return id;
+}
+
+void TierChain::EndBackground(uint64_t id) {
+  std::vector<Done> ready;
+  {
+    std::lock_guard lock(background_mu_);
+    background_.erase(id);
+    const uint64_t oldest = background_.empty() ? next_background_ : *background_.begin();
+    std::erase_if(flush_waiters_, [&](auto& waiter) {
+      if (waiter.first > oldest) return false;
+      ready.push_back(std::move(waiter.second));
+      return true;
+    });
+  }
+  for (Done& done : ready) done(Status::Ok());
+}
+
+void TierChain::Flush(Done done) {
+  {
+    std::lock_guard lock(background_mu_);
+    if (!background_.empty()) {
+      flush_waiters_.emplace_back(next_background_, std::move(done));
+      return;
+    }
+  }
+  done(Status::Ok());
+}
+
 void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
   for (size_t i = 0; i < found_in; ++i) {
     Tier& tier = *tiers_[i];
@@ -156,9 +189,11 @@ void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
       if (!status.ok() && status.code() != StatusCode::kTooLarge) ReportError(tier, key, status);
       continue;
     }
-    tier.store->Put(key, hit.value, hit.expires_at_ms, [self = shared_from_this(), i, found_in, key](Status status) {
+    const uint64_t id = BeginBackground();
+    tier.store->Put(key, hit.value, hit.expires_at_ms, [self = shared_from_this(), i, found_in, key, id](Status status) {
       if (status.ok()) self->ReportPromotion(i, found_in, key);
       if (!status.ok() && status.code() != StatusCode::kTooLarge) self->ReportError(*self->tiers_[i], key, status);
+      self->EndBackground(id);
     });
   }
 }
@@ -258,8 +293,10 @@ Status TierChain::SetNow(const Key& key, Bytes value, const WriteOptions& write)
       continue;
     }
     outcome.Add(Status::Ok());  // written in the background; a failure reaches the error listener
-    tier.store->Put(key, value, expires, [self = shared_from_this(), i, key](Status status) {
+    const uint64_t id = BeginBackground();
+    tier.store->Put(key, value, expires, [self = shared_from_this(), i, key, id](Status status) {
       if (!status.ok()) self->ReportError(*self->tiers_[i], key, status);
+      self->EndBackground(id);
     });
   }
   return outcome.Result();
@@ -301,8 +338,10 @@ bool TierChain::DeleteNow(const Key& key) {
       found = tier.inline_store->Erase(key) || found;
       continue;
     }
-    tier.store->Delete(key, [self = shared_from_this(), i, key](Status status, bool) {
+    const uint64_t id = BeginBackground();
+    tier.store->Delete(key, [self = shared_from_this(), i, key, id](Status status, bool) {
       if (!status.ok()) self->ReportError(*self->tiers_[i], key, status);
+      self->EndBackground(id);
     });
   }
   return found;

@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -87,6 +89,10 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // True when every tier completes inline (RAM only): every operation then finishes before it returns.
   bool all_inline() const { return inline_prefix_ == tiers_.size(); }
 
+  // Calls `done` once every background write started before it (what setSync, deleteSync and promotions send to
+  // slower tiers) has finished; at once when none is in flight. Their failures went to the error listeners.
+  void Flush(Done done);
+
   void Sweep();
   // Cleans every tier (see Store::Clean); reports how many entries were removed in all.
   void Clean(const CleanOptions& options, CountDone done);
@@ -110,6 +116,9 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // Reads tiers from `first` (the first tier that does not complete inline) downwards.
   void GetBelow(size_t first, Key key, GetDone done);
   void HasBelow(size_t first, Key key, FoundDone done);
+  // Brackets a background write: Begin returns its id, End retires it and completes the flushes it held up.
+  uint64_t BeginBackground();
+  void EndBackground(uint64_t id);
   // Copies a hit found in tier `found_in` into every tier above it.
   void Promote(const Key& key, const Hit& hit, size_t found_in);
   int64_t ExpiryFor(size_t tier, const WriteOptions& write, int64_t now_ms) const;
@@ -123,6 +132,10 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   std::optional<TtlResolver> ttls_;  // set once the tiers are known
   const std::shared_ptr<const Clock> clock_;
   SingleFlight flights_;
+  std::mutex background_mu_;
+  uint64_t next_background_ = 0;
+  std::set<uint64_t> background_;                        // ids of the background writes in flight
+  std::vector<std::pair<uint64_t, Done>> flush_waiters_;  // each waits for the ids below its own
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };
