@@ -1,4 +1,5 @@
 import type { TierConfig } from './tiers.js';
+import type { CoreTtlRule, Tags } from './ttl-rules.js';
 
 /** Statistics of one tier. */
 export interface TierStats {
@@ -34,10 +35,14 @@ export interface VerifyReport {
 export interface CoreConfig {
   tiers: TierConfig[];
   ttl: number | null | undefined;
+  ttlRules?: CoreTtlRule[];
   shared?: string;
   /** Describes the options, so a shared cache opened twice with different ones is refused. */
   fingerprint?: string;
 }
+
+/** A TTL in milliseconds; undefined: the rules and defaults decide; null: no expiry. */
+export type Ttl = number | null | undefined;
 
 /** A result, or a promise of it when slower tiers had to be reached. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -55,25 +60,38 @@ export type FlightTicket = { flight: number; waiter?: undefined } | { waiter: nu
 export interface CoreHandle {
   getSync(key: string): Uint8Array | undefined;
   get(key: string): MaybePromise<Uint8Array | undefined>;
-  setSync(key: string, value: Uint8Array | string, ttl: number | null | undefined): void;
-  set(key: string, value: Uint8Array | string, ttl: number | null | undefined): MaybePromise<void>;
+  setSync(key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): void;
+  set(key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): MaybePromise<void>;
   hasSync(key: string): boolean;
   has(key: string): MaybePromise<boolean>;
   deleteSync(key: string): boolean;
   delete(key: string): MaybePromise<boolean>;
   clear(): MaybePromise<void>;
+  /** Settles once the background writes started so far have finished. */
+  flush(): Promise<void>;
+  /** Stores content under its BLAKE3 digest unless already there; resolves to the digest. */
+  putContent(value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): Promise<string>;
+  /** The content stored under a digest; the digest arrives unchecked (the core refuses a malformed one). */
+  getContent(digest: string): MaybePromise<Uint8Array | undefined>;
   stats(): CacheStats;
+  /** Frames named blobs into one value (native/core/include/stratacache/named_blobs.h). */
+  encodeBlobs(names: string[], values: Array<Uint8Array | string>): Uint8Array;
+  /** The names and blobs of a frame; throws ERR_CORRUPT for a value that is not one. */
+  decodeBlobs(framed: Uint8Array): [names: string[], values: Uint8Array[]];
   joinFlight(key: string): FlightTicket;
   /** Stops a waiter's wait: its result rejects with ERR_ABORTED. False when the flight had already ended. */
   leaveFlight(key: string, waiter: number): boolean;
   /** Stores the loaded value in every tier, then hands it to the waiters (or the write's failure). */
-  landFlight(key: string, value: Uint8Array | string, ttl: number | null | undefined, flight: number): Promise<void>;
+  landFlight(key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined, flight: number): Promise<void>;
   /** Hands the waiters a value found already stored, or (value undefined) the loader's failure message. */
   endFlight(key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   sweep(): void;
   close(): void;
-  /** Starts delivering the core's events to `listener` (backends whose tiers can fail in the background). */
-  listen?(listener: (event: NativeEvent) => void): void;
+  /**
+   * Delivers the core's events of `types` to `listener` from now on; a later call changes the types (the listener
+   * stays the first call's). The core builds no event, and copies no key, of a type nobody listens to.
+   */
+  listen(listener: (event: NativeEvent) => void, types: readonly string[]): void;
   /** Removes entries of tiers that nothing else bounds; resolves to how many were removed. */
   clean?(maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
   /** Checks and repairs the tiers that keep content beside an index (disk). */
@@ -82,9 +100,10 @@ export interface CoreHandle {
 
 /** An event as the core reports it; `error` is an Error with a code, for fromNative. */
 export interface NativeEvent {
-  type: 'error' | 'warning';
+  type: 'error' | 'warning' | 'evict' | 'expire' | 'promote';
   tier: string;
   key?: string;
+  reason?: string;
   error?: unknown;
 }
 

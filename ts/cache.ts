@@ -1,8 +1,20 @@
-import type { Backend, CacheStats, CoreConfig, CoreHandle, MaybePromise, VerifyReport } from './backend.js';
+import type {
+  Backend,
+  CacheStats,
+  CoreConfig,
+  CoreHandle,
+  MaybePromise,
+  NativeEvent,
+  Ttl,
+  VerifyReport,
+} from './backend.js';
 import { fromNative, invalidArg, messageOf, StrataError } from './errors.js';
-import { type CacheEventType, type CacheListener, Emitter } from './events.js';
+import { type CacheEvents, type CacheEventType, type CacheListener, Emitter } from './events.js';
+import { Entry } from './entry.js';
+import { formatMetrics } from './metrics.js';
 import { ram, type Tier } from './tiers.js';
 import { type Duration, parseDuration, parseSize, parseTtl, type Size } from './units.js';
+import { checkTags, parseTtlRules, type Tags, type TtlRule } from './ttl-rules.js';
 import { type CacheValue, checkKey, toStorable } from './values.js';
 
 export interface CacheOptions {
@@ -10,6 +22,11 @@ export interface CacheOptions {
   tiers?: Tier[];
   /** Default TTL for every tier that sets none. Default: no expiry. */
   ttl?: Duration | null;
+  /**
+   * TTLs by tags, per tier: `[{ tags: { type: 'thumbnail' }, ttl: { ram: '1h', disk: '6h' } }]`. A write's TTL in
+   * a tier is its own `ttl`, else the first rule matching its `tags`, else the tier's `ttl`, else the cache's.
+   */
+  ttlRules?: TtlRule[];
   /** How often expired entries are swept out in the background. Default `'30s'`. */
   sweepInterval?: Duration;
   /**
@@ -29,6 +46,8 @@ export interface CleanOptions {
 export interface SetOptions {
   /** TTL for this entry: milliseconds, a string such as `'30s'`, or `null` for no expiry. */
   ttl?: Duration | null;
+  /** Labels that `ttlRules` match on, as `{ type: 'thumbnail' }`. */
+  tags?: Tags;
 }
 
 export interface GetOrSetOptions extends SetOptions {
@@ -63,12 +82,14 @@ function toCoreConfig(options: CacheOptions): CoreConfig {
     names.add(name);
   }
   const config: CoreConfig = { tiers: tiers.map((t) => ({ ...t })), ttl: parseTtl(options.ttl, 'ttl') };
+  const ttlRules = parseTtlRules(options.ttlRules);
+  if (ttlRules !== undefined) config.ttlRules = ttlRules;
   if (options.shared !== undefined) {
     if (typeof options.shared !== 'string' || options.shared.length === 0) {
       throw invalidArg('shared must be a non-empty name');
     }
     config.shared = options.shared;
-    config.fingerprint = JSON.stringify({ tiers: config.tiers, ttl: config.ttl ?? 'unset' });
+    config.fingerprint = JSON.stringify({ tiers: config.tiers, ttl: config.ttl ?? 'unset', ttlRules });
   }
   return config;
 }
@@ -84,7 +105,8 @@ export class Cache implements AsyncDisposable {
   readonly #handle: CoreHandle;
   readonly #sweeper: ReturnType<typeof setInterval>;
   #closed = false;
-  #events: Emitter | undefined; // created, and the core asked for events, on the first listener
+  #events: Emitter | undefined; // created on the first listener
+  #deliver: ((event: NativeEvent) => void) | undefined; // what the core calls with its events
 
   /** @internal Use `Cache.open()`. */
   constructor(handle: CoreHandle, sweepIntervalMs: number) {
@@ -118,7 +140,10 @@ export class Cache implements AsyncDisposable {
 
   /** Stores the value in every tier (write-through). */
   set(key: string, value: CacheValue, options?: SetOptions): Promise<void> {
-    return settle(() => this.#handleFor(key).set(key, toStorable(value), parseTtl(options?.ttl)));
+    return settle(() => {
+      const handle = this.#handleFor(key);
+      return handle.set(key, toStorable(value), parseTtl(options?.ttl), checkTags(options?.tags));
+    });
   }
 
   /**
@@ -129,16 +154,52 @@ export class Cache implements AsyncDisposable {
   async getOrSet(key: string, loader: Loader, options?: GetOrSetOptions): Promise<Uint8Array> {
     const handle = this.#handleFor(key);
     if (typeof loader !== 'function') throw invalidArg('getOrSet needs a loader function');
-    const ttl = parseTtl(options?.ttl);
+    const write = { ttl: parseTtl(options?.ttl), tags: checkTags(options?.tags) };
     const signal = options?.signal;
     if (signal?.aborted) throw abortedError();
     const hit = await this.get(key);
     if (hit !== undefined) return hit;
     if (signal?.aborted) throw abortedError(); // while the miss was read from slower tiers
     const ticket = settleSync(() => handle.joinFlight(key));
-    if (ticket.waiter === undefined) return abortable(lead(handle, key, loader, ttl, ticket.flight), signal);
+    if (ticket.waiter === undefined) return abortable(lead(handle, key, loader, write, ticket.flight), signal);
     const { waiter } = ticket;
     return abortable(ticket.result.catch(rejectNative), signal, () => handle.leaveFlight(key, waiter));
+  }
+
+  /**
+   * Stores bytes under their content digest (BLAKE3-256, as `digest()` computes it) in a namespace apart from
+   * ordinary keys, and resolves to the digest. Identical content is stored once: when a tier already holds it,
+   * nothing is written. `ttl` and `tags` apply as for `set`.
+   */
+  putContent(value: CacheValue, options?: SetOptions): Promise<string> {
+    return settle(() => {
+      const handle = this.#live();
+      return handle.putContent(toStorable(value), parseTtl(options?.ttl), checkTags(options?.tags));
+    });
+  }
+
+  /** The content `putContent` stored under `digest`, read down the tiers, or undefined. */
+  getContent(digest: string): Promise<Uint8Array | undefined> {
+    return settle(() => {
+      const handle = this.#live();
+      if (typeof digest !== 'string') throw invalidArg('a content digest is a string of 64 hex characters');
+      return handle.getContent(digest);
+    });
+  }
+
+  /**
+   * Several named blobs under one key (`output`, `stdout`, `stderr`, `exit_code`, ...), read and written by name
+   * and stored as one value in a documented frame, so that they are counted, expire and are evicted together.
+   */
+  entry(key: string): Entry {
+    const handle = this.#handleFor(key);
+    return new Entry({
+      read: () => this.get(key),
+      write: (framed, options) => this.set(key, framed, options),
+      remove: () => this.delete(key),
+      encode: (names, values) => settleSync(() => handle.encodeBlobs(names, values)),
+      decode: (framed) => settleSync(() => handle.decodeBlobs(framed)),
+    });
   }
 
   /** Whether any tier holds a live entry for the key; does not count as a use. */
@@ -156,6 +217,15 @@ export class Cache implements AsyncDisposable {
     return settle(() => this.#live().clear());
   }
 
+  /**
+   * Resolves once the writes the cache sent to slower tiers in the background (`setSync`, `deleteSync`,
+   * promotions) before this call have finished; their failures went to `'error'` listeners. At once when there
+   * are none, as with RAM tiers only.
+   */
+  flush(): Promise<void> {
+    return settle(() => this.#live().flush());
+  }
+
   /** Reads the RAM tiers only, synchronously; a value only in a slower tier is a miss here. */
   getSync(key: string): Uint8Array | undefined {
     const handle = this.#handleFor(key);
@@ -170,8 +240,7 @@ export class Cache implements AsyncDisposable {
   /** Stores synchronously in the RAM tiers; slower tiers are written in the background. */
   setSync(key: string, value: CacheValue, options?: SetOptions): void {
     const handle = this.#handleFor(key);
-    const [bytes, ttl] = [toStorable(value), parseTtl(options?.ttl)];
-    settleSync(() => handle.setSync(key, bytes, ttl));
+    settleSync(() => handle.setSync(key, toStorable(value), parseTtl(options?.ttl), checkTags(options?.tags)));
   }
 
   /** Whether a RAM tier holds a live entry for the key. */
@@ -192,24 +261,38 @@ export class Cache implements AsyncDisposable {
   }
 
   /**
-   * Listens to the cache's events. `'error'`: a tier failed and the cache carried on without it (S3 unreachable,
-   * a promotion or background write that failed), with the tier's name, the key and a StrataError. A listener
-   * that throws does not disturb the cache or the other listeners.
+   * The statistics in the Prometheus text format, for a `/metrics` endpoint: `stratacache_cache_hits_total` and
+   * `_misses_total`, and per tier (label `tier`) `stratacache_hits_total`, `_misses_total`, `_evictions_total`,
+   * `_expirations_total` (counters) and `stratacache_bytes`, `stratacache_entries` (gauges).
+   */
+  metrics(): string {
+    return formatMetrics(this.stats());
+  }
+
+  /**
+   * Listens to the cache's events, each with the tier's name and the key. `'error'`: a tier failed and the cache
+   * carried on without it (S3 unreachable, a promotion or background write that failed), with a StrataError.
+   * `'evict'`, `'expire'`, `'promote'`: an entry left a tier by its policy or its TTL, or was copied up into a
+   * tier, with a `reason`. The core only reports the types someone listens to. A listener that throws does not
+   * disturb the cache or the other listeners.
    */
   on<T extends CacheEventType>(type: T, listener: CacheListener<T>): this {
     const handle = this.#live();
     if (typeof listener !== 'function') throw invalidArg('an event listener must be a function');
-    if (this.#events === undefined) {
-      const events = (this.#events = new Emitter());
-      handle.listen?.((event) => events.emit({ ...event, error: fromNative(event.error) }));
-    }
-    this.#events.on(type, listener);
+    if (!EVENT_TYPES.includes(type)) throw invalidArg(`unknown event type '${String(type)}'`);
+    const events = (this.#events ??= new Emitter());
+    events.on(type, listener);
+    this.#deliver ??= (event) => events.emit(fromNativeEvent(event));
+    handle.listen(this.#deliver, events.types());
     return this;
   }
 
   /** Stops calling a listener added with `on`. */
   off<T extends CacheEventType>(type: T, listener: CacheListener<T>): this {
-    this.#events?.off(type, listener);
+    const events = this.#events;
+    if (events === undefined || this.#closed) return this;
+    events.off(type, listener);
+    this.#handle.listen(this.#deliver!, events.types());
     return this;
   }
 
@@ -261,11 +344,17 @@ export class Cache implements AsyncDisposable {
   }
 }
 
+/** A write's validated options. */
+interface CoreWrite {
+  ttl: Ttl;
+  tags: Tags | undefined;
+}
+
 /**
  * Leads a key's flight: reads the key again (a flight that landed between the caller's miss and its join stored
  * it), else loads and stores the value; either way the flight's waiters get the outcome.
  */
-async function lead(handle: CoreHandle, key: string, loader: Loader, ttl: number | null | undefined, flight: number) {
+async function lead(handle: CoreHandle, key: string, loader: Loader, write: CoreWrite, flight: number) {
   let value: Uint8Array | string;
   try {
     const hit = await handle.get(key);
@@ -279,8 +368,16 @@ async function lead(handle: CoreHandle, key: string, loader: Loader, ttl: number
     handle.endFlight(key, flight, undefined, reason);
     throw new StrataError('ERR_LOADER', reason, { cause: error });
   }
-  await handle.landFlight(key, value, ttl, flight).catch(rejectNative);
+  await handle.landFlight(key, value, write.ttl, write.tags, flight).catch(rejectNative);
   return typeof value === 'string' ? new TextEncoder().encode(value) : value.slice();
+}
+
+const EVENT_TYPES: readonly string[] = ['error', 'warning', 'evict', 'expire', 'promote'];
+
+/** The event a listener gets: an error event's error as a StrataError. */
+function fromNativeEvent(event: NativeEvent): CacheEvents[CacheEventType] {
+  const converted = event.error === undefined ? event : { ...event, error: fromNative(event.error) };
+  return converted as CacheEvents[CacheEventType];
 }
 
 function abortedError(): StrataError {

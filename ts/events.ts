@@ -20,10 +20,41 @@ export interface CacheWarningEvent {
   error: StrataError;
 }
 
+/** A tier evicted an entry to stay within its `cacheLimit`. */
+export interface CacheEvictEvent {
+  type: 'evict';
+  tier: string;
+  key: string;
+  /** The tier's policy, which chose the entry: `'lru'`, `'lfu'`, `'sized-lru'`, `'s3-fifo'`. */
+  reason: string;
+}
+
+/** A tier dropped an entry whose TTL had run out. */
+export interface CacheExpireEvent {
+  type: 'expire';
+  tier: string;
+  key: string;
+  /** When: `'read'` (found expired), `'sweep'` (the background sweep), `'budget'` (dropped to make room). */
+  reason: 'read' | 'sweep' | 'budget';
+}
+
+/** A hit in a lower tier was copied into a tier above it. */
+export interface CachePromoteEvent {
+  type: 'promote';
+  /** The tier the entry was copied into. */
+  tier: string;
+  key: string;
+  /** The tier the hit came from. */
+  reason: string;
+}
+
 /** Every event a cache emits, by type. */
 export interface CacheEvents {
   error: CacheErrorEvent;
   warning: CacheWarningEvent;
+  evict: CacheEvictEvent;
+  expire: CacheExpireEvent;
+  promote: CachePromoteEvent;
 }
 
 export type CacheEventType = keyof CacheEvents;
@@ -42,6 +73,11 @@ export class Emitter {
 
   off<T extends CacheEventType>(type: T, listener: CacheListener<T>): void {
     this.#listeners.get(type)?.delete(listener as AnyListener);
+  }
+
+  /** The types that have listeners. */
+  types(): CacheEventType[] {
+    return [...this.#listeners].filter(([, listeners]) => listeners.size > 0).map(([type]) => type);
   }
 
   /**

@@ -12,6 +12,9 @@ import type {
 } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
 import { NodeWorkspace } from './workspace/node-workspace.js';
+import { fromNative } from './errors.js';
+import type { Tags } from './ttl-rules.js';
+import { type CacheValue, toStorable } from './values.js';
 
 /** An open native cache, opaque to JavaScript. */
 type NativeHandle = { readonly __brand: 'NativeHandle' };
@@ -26,21 +29,29 @@ interface Addon {
   close(handle: NativeHandle): void;
   getSync(handle: NativeHandle, key: string): Reply;
   get(handle: NativeHandle, key: string): Reply | Promise<Uint8Array | undefined>;
-  setSync(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl): void;
-  set(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl): MaybePromise<void>;
+  setSync(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): void;
+  set(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): MaybePromise<void>;
   hasSync(handle: NativeHandle, key: string): boolean;
   has(handle: NativeHandle, key: string): MaybePromise<boolean>;
   deleteSync(handle: NativeHandle, key: string): boolean;
   delete(handle: NativeHandle, key: string): MaybePromise<boolean>;
   clear(handle: NativeHandle): Promise<void>;
+  flush(handle: NativeHandle): Promise<void>;
+  putContent(handle: NativeHandle, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): Promise<string>;
+  getContent(handle: NativeHandle, digest: string): Reply | Promise<Uint8Array | undefined>;
+  digest(value: Uint8Array | string): string;
+  encodeBlobs(names: string[], values: Array<Uint8Array | string>): Uint8Array;
+  decodeBlobs(framed: Uint8Array): [string[], Uint8Array[]];
   stats(handle: NativeHandle): CacheStats;
   sweep(handle: NativeHandle): void;
   joinFlight(handle: NativeHandle, key: string): number | [number, Promise<Uint8Array>];
   leaveFlight(handle: NativeHandle, key: string, waiter: number): boolean;
-  landFlight(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl, flight: number): Promise<void>;
+  landFlight(
+    handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl, flight: number, tags: Tags | undefined,
+  ): Promise<void>;
   endFlight(handle: NativeHandle, key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   slab(handle: NativeHandle): Uint8Array;
-  listen(handle: NativeHandle, listener: (event: NativeEvent) => void): void;
+  listen(handle: NativeHandle, listener: (event: NativeEvent) => void, types: readonly string[]): void;
   clean(handle: NativeHandle, maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
   verify(handle: NativeHandle): Promise<VerifyReport>;
 }
@@ -74,24 +85,32 @@ function handleOf(native: NativeHandle): CoreHandle {
       const reply = addon.get(native, key);
       return reply instanceof Promise ? reply : decode(reply);
     },
-    setSync: (key, value, ttl) => addon.setSync(native, key, value, ttl),
-    set: (key, value, ttl) => addon.set(native, key, value, ttl),
+    setSync: (key, value, ttl, tags) => addon.setSync(native, key, value, ttl, tags),
+    set: (key, value, ttl, tags) => addon.set(native, key, value, ttl, tags),
     hasSync: (key) => addon.hasSync(native, key),
     has: (key) => addon.has(native, key),
     deleteSync: (key) => addon.deleteSync(native, key),
     delete: (key) => addon.delete(native, key),
     clear: () => addon.clear(native),
+    flush: () => addon.flush(native),
+    putContent: (value, ttl, tags) => addon.putContent(native, value, ttl, tags),
+    getContent: (digest) => {
+      const reply = addon.getContent(native, digest);
+      return reply instanceof Promise ? reply : decode(reply);
+    },
     stats: () => addon.stats(native),
+    encodeBlobs: (names, values) => addon.encodeBlobs(names, values),
+    decodeBlobs: (framed) => addon.decodeBlobs(framed),
     sweep: () => addon.sweep(native),
     joinFlight: (key) => {
       const ticket = addon.joinFlight(native, key);
       return typeof ticket === 'number' ? { flight: ticket } : { waiter: ticket[0], result: ticket[1] };
     },
     leaveFlight: (key, waiter) => addon.leaveFlight(native, key, waiter),
-    landFlight: (key, value, ttl, flight) => addon.landFlight(native, key, value, ttl, flight),
+    landFlight: (key, value, ttl, tags, flight) => addon.landFlight(native, key, value, ttl, flight, tags),
     endFlight: (key, flight, value, message) => addon.endFlight(native, key, flight, value, message),
     close: () => addon.close(native),
-    listen: (listener) => addon.listen(native, listener),
+    listen: (listener, types) => addon.listen(native, listener, types),
     clean: (maxAgeMs, maxBytes) => addon.clean(native, maxAgeMs, maxBytes),
     verify: () => addon.verify(native),
   };
@@ -103,6 +122,15 @@ const nodeBackend: Backend = {
     return handleOf(await addon.open(config));
   },
 };
+
+/** The BLAKE3-256 digest of the bytes (a string as UTF-8) as 64 hex characters: the key `putContent` uses. */
+export function digest(value: CacheValue): string {
+  try {
+    return addon.digest(toStorable(value));
+  } catch (error) {
+    throw fromNative(error);
+  }
+}
 
 /** A tiered cache running in the native addon. */
 export class Cache extends BaseCache {

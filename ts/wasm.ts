@@ -1,9 +1,11 @@
 // Entry point for the WebAssembly build: the browser's default, and loadable in Node (`stratacache/wasm`).
-import type { Backend, CacheStats, CoreConfig, CoreHandle, NativeEvent } from './backend.js';
+import type { Backend, CacheStats, CoreConfig, CoreHandle, NativeEvent, Ttl } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
-import { invalidArg } from './errors.js';
+import { invalidArg, StrataError } from './errors.js';
 import { type CompleteRequest } from './idb/driver.js';
 import { openIdbTiers } from './idb/open.js';
+import type { Tags } from './ttl-rules.js';
+import { type CacheValue, toStorable } from './values.js';
 import { HotPath, type HotPathModule } from './wasm-hot-path.js';
 import createStrataModule from './wasm/stratacache_wasm.mjs';
 import { BrowserWorkspace } from './workspace/browser-workspace.js';
@@ -15,21 +17,29 @@ interface WasmCache {
   openError(): Error | null;
   /** Asks every tier whether it can serve; the IndexedDB tier loads its index. */
   open(callback: (error: Error | null) => void): void;
-  listen(listener: (event: NativeEvent) => void): void;
+  /** Replaces the listener of the chain's events of `types`. */
+  listen(listener: (event: NativeEvent) => void, types: readonly string[]): void;
   /** The cache's handle for the hot path (wasm-hot-path.ts), which reads and writes the RAM tiers. */
   chain(): number;
   /** True when every tier is RAM: every operation then completes on the hot path. */
   allInline(): boolean;
   /** Continues a get that missed the RAM tiers. */
   getBelow(key: string, callback: Callback<Uint8Array | undefined>): void;
-  set(key: string, value: Uint8Array, ttl: number | null | undefined, callback: (error: Error | null) => void): void;
+  set(key: string, value: Uint8Array, ttl: Ttl, tags: Tags | undefined, callback: (error: Error | null) => void): void;
+  /** setSync with tags, which the hot path does not take: null when stored. */
+  setNow(key: string, value: Uint8Array, ttl: Ttl, tags: Tags | undefined): Error | null;
+  putContent(value: Uint8Array, ttl: Ttl, tags: Tags | undefined, callback: Callback<string>): void;
+  getContent(digest: string, callback: Callback<Uint8Array | undefined>): void;
   has(key: string, callback: Callback<boolean>): void;
   remove(key: string, callback: Callback<boolean>): void;
   clear(callback: (error: Error | null) => void): void;
+  flush(callback: (error: Error | null) => void): void;
   /** The flight's id when leading, else minus the waiter's id; `callback` gets the leader's outcome. */
   joinFlight(key: string, callback: Callback<Uint8Array>): number;
   leaveFlight(key: string, waiter: number): boolean;
-  landFlight(key: string, value: Uint8Array, ttl: number | null | undefined, flight: number, callback: (error: Error | null) => void): void;
+  landFlight(
+    key: string, value: Uint8Array, ttl: Ttl, tags: Tags | undefined, flight: number, callback: (error: Error | null) => void,
+  ): void;
   endFlight(key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   sweep(): void;
   stats(): CacheStats;
@@ -38,6 +48,11 @@ interface WasmCache {
 
 interface StrataModule extends HotPathModule {
   WasmCache: new (config: CoreConfig & { drivers: object }) => WasmCache;
+  digest(value: Uint8Array): string;
+  /** A frame of named blobs, or the Error to throw. */
+  encodeBlobs(names: string[], values: Uint8Array[]): Uint8Array | Error;
+  /** [names, values] of a frame, or the Error (ERR_CORRUPT) to throw. */
+  decodeBlobs(framed: Uint8Array): [string[], Uint8Array[]] | Error;
   /** Where the IndexedDB driver answers the C++ store's requests. */
   idbComplete: CompleteRequest;
 }
@@ -47,6 +62,7 @@ export type WasmSource = URL | string | Response | ArrayBuffer | Uint8Array;
 
 const encoder = new TextEncoder();
 let modulePromise: Promise<StrataModule> | undefined;
+let loadedModule: StrataModule | undefined; // for digest(), which is synchronous
 let hotPath: HotPath | undefined;
 
 async function wasmBytes(source: WasmSource | undefined): Promise<ArrayBuffer | Uint8Array> {
@@ -74,7 +90,7 @@ async function wasmBytes(source: WasmSource | undefined): Promise<ArrayBuffer | 
  */
 export function init(source?: WasmSource): Promise<void> {
   modulePromise ??= wasmBytes(source).then(
-    (wasmBinary) => createStrataModule({ wasmBinary }) as Promise<StrataModule>,
+    async (wasmBinary) => (loadedModule = (await createStrataModule({ wasmBinary })) as StrataModule),
   );
   modulePromise.catch(() => {
     modulePromise = undefined;  // let a later call try again
@@ -86,6 +102,29 @@ function toBytes(value: Uint8Array | string): Uint8Array {
   return typeof value === 'string' ? encoder.encode(value) : value;
 }
 
+/**
+ * Delivers the core's events once the wasm call that raised them has returned (as the Node build does, through
+ * its event loop): a listener may then call the cache again without re-entering C++ mid-operation.
+ */
+function afterTheCall(listener: (event: NativeEvent) => void): (event: NativeEvent) => void {
+  let queue: NativeEvent[] = [];
+  return (event) => {
+    queue.push(event);
+    if (queue.length > 1) return;
+    queueMicrotask(() => {
+      const batch = queue;
+      queue = [];
+      batch.forEach(listener);
+    });
+  };
+}
+
+/** What the module answered, or the Error it answered with, thrown. */
+function orThrow<T>(result: T | Error): T {
+  if (result instanceof Error) throw result;
+  return result;
+}
+
 function callback<T>(resolve: (value: T) => void, reject: (error: Error) => void): Callback<T> {
   return (error, value) => (error ? reject(error) : resolve(value));
 }
@@ -94,7 +133,7 @@ function callback<T>(resolve: (value: T) => void, reject: (error: Error) => void
  * The RAM tiers answer on the hot path; the rest goes through Embind with a callback. `warnings`: what happened
  * while opening, delivered to the first listener once its caller's task is done.
  */
-function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[]): CoreHandle {
+function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[], module: StrataModule): CoreHandle {
   const id = cache.chain();
   const ramOnly = cache.allInline();
   return {
@@ -103,12 +142,16 @@ function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[]): CoreHan
       const hit = hot.get(id, key, true);
       return hit !== null ? hit : new Promise((resolve, reject) => cache.getBelow(key, callback(resolve, reject)));
     },
-    setSync: (key, value, ttl) => hot.set(id, key, toBytes(value), ttl),
-    set: (key, value, ttl) =>
-      ramOnly
+    setSync: (key, value, ttl, tags) => {
+      if (tags === undefined) return hot.set(id, key, toBytes(value), ttl);
+      const error = cache.setNow(key, toBytes(value), ttl, tags);
+      if (error) throw error;
+    },
+    set: (key, value, ttl, tags) =>
+      ramOnly && tags === undefined
         ? hot.set(id, key, toBytes(value), ttl)
         : new Promise((resolve, reject) =>
-            cache.set(key, toBytes(value), ttl, (error) => (error ? reject(error) : resolve()))),
+            cache.set(key, toBytes(value), ttl, tags, (error) => (error ? reject(error) : resolve()))),
     hasSync: (key) => hot.has(id, key),
     has: (key) =>
       hot.has(id, key) || (ramOnly ? false : new Promise((resolve, reject) => cache.has(key, callback(resolve, reject)))),
@@ -116,7 +159,13 @@ function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[]): CoreHan
     delete: (key) =>
       ramOnly ? hot.delete(id, key) : new Promise((resolve, reject) => cache.remove(key, callback(resolve, reject))),
     clear: () => new Promise((resolve, reject) => cache.clear((error) => (error ? reject(error) : resolve()))),
+    flush: () => new Promise((resolve, reject) => cache.flush((error) => (error ? reject(error) : resolve()))),
+    putContent: (value, ttl, tags) =>
+      new Promise((resolve, reject) => cache.putContent(toBytes(value), ttl, tags, callback(resolve, reject))),
+    getContent: (digest) => new Promise((resolve, reject) => cache.getContent(digest, callback(resolve, reject))),
     stats: () => cache.stats(),
+    encodeBlobs: (names, values) => orThrow(module.encodeBlobs(names, values.map(toBytes))),
+    decodeBlobs: (framed) => orThrow(module.decodeBlobs(framed)),
     sweep: () => cache.sweep(),
     joinFlight: (key) => {
       let settle: Callback<Uint8Array> = () => {};
@@ -125,13 +174,13 @@ function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[]): CoreHan
       return ticket > 0 ? { flight: ticket } : { waiter: -ticket, result };
     },
     leaveFlight: (key, waiter) => cache.leaveFlight(key, waiter),
-    landFlight: (key, value, ttl, flight) =>
+    landFlight: (key, value, ttl, tags, flight) =>
       new Promise((resolve, reject) =>
-        cache.landFlight(key, toBytes(value), ttl, flight, (error) => (error ? reject(error) : resolve()))),
+        cache.landFlight(key, toBytes(value), ttl, tags, flight, (error) => (error ? reject(error) : resolve()))),
     endFlight: (key, flight, value, message) => cache.endFlight(key, flight, value, message),
     close: () => cache.delete(),
-    listen: (listener) => {
-      cache.listen(listener);
+    listen: (listener, types) => {
+      cache.listen(afterTheCall(listener), types);
       const opened = warnings.splice(0);
       if (opened.length > 0) queueMicrotask(() => opened.forEach(listener));
     },
@@ -156,9 +205,21 @@ const wasmBackend: Backend = {
       throw error;
     }
     hotPath ??= new HotPath(module);
-    return adapt(cache, hotPath, warnings);
+    return adapt(cache, hotPath, warnings, module);
   },
 };
+
+/**
+ * The BLAKE3-256 digest of the bytes (a string as UTF-8) as 64 hex characters: the key `putContent` uses. Needs
+ * the module: after `await init()` or a first `Cache.open()`; before, it throws `ERR_UNAVAILABLE`.
+ */
+export function digest(value: CacheValue): string {
+  const bytes = toBytes(toStorable(value));
+  if (loadedModule === undefined) {
+    throw new StrataError('ERR_UNAVAILABLE', 'digest() needs the WebAssembly module: await init() first');
+  }
+  return loadedModule.digest(bytes);
+}
 
 /** A tiered cache running in the WebAssembly core. */
 export class Cache extends BaseCache {

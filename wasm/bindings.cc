@@ -10,11 +10,14 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "hot_path.h"
 #include "idb_store.h"
 #include "js_bytes.h"
 #include "stratacache/cache_config.h"
+#include "stratacache/content.h"
+#include "stratacache/named_blobs.h"
 
 namespace stratacache::wasm {
 
@@ -40,9 +43,40 @@ Ttl ReadTtl(const val& ttl) {
   return Ttl::Millis(static_cast<int64_t>(ttl.as<double>()));
 }
 
+// undefined (no tags) or an object of string values, as TypeScript validated it.
+Tags ReadTags(const val& value) {
+  Tags tags;
+  if (!IsObject(value)) return tags;
+  const val names = val::global("Object").call<val>("keys", value);
+  for (unsigned i = 0; i < names["length"].as<unsigned>(); ++i) {
+    const std::string name = names[i].as<std::string>();
+    tags.emplace(name, value[name].as<std::string>());
+  }
+  return tags;
+}
+
+// ttlRules as TypeScript normalised them: [{ tags, all: ttl, byTier: { name: ttl } }].
+std::vector<TtlRule> ReadTtlRules(const val& value) {
+  std::vector<TtlRule> rules;
+  if (value.isUndefined()) return rules;
+  for (unsigned i = 0; i < value["length"].as<unsigned>(); ++i) {
+    const val rule = value[i];
+    TtlRule parsed{ReadTags(rule["tags"]), ReadTtl(rule["all"]), {}};
+    const val by_tier = rule["byTier"];
+    const val names = val::global("Object").call<val>("keys", by_tier);
+    for (unsigned j = 0; j < names["length"].as<unsigned>(); ++j) {
+      const std::string name = names[j].as<std::string>();
+      parsed.by_tier.emplace(name, ReadTtl(by_tier[name]));
+    }
+    rules.push_back(std::move(parsed));
+  }
+  return rules;
+}
+
 CacheConfig ReadConfig(const val& options) {
   CacheConfig config;
   config.ttl = ReadTtl(options["ttl"]);
+  config.ttl_rules = ReadTtlRules(options["ttlRules"]);
   config.ram_shards = 1;  // no threads in this build
   const val tiers = options["tiers"];
   const unsigned count = tiers["length"].as<unsigned>();
@@ -66,6 +100,33 @@ CacheConfig ReadConfig(const val& options) {
 }
 
 val StatusOrNull(const Status& status) { return status.ok() ? val::null() : ToError(status); }
+
+// A frame of named blobs (named_blobs.h) from parallel arrays of names and Uint8Arrays, or the Error to throw.
+val EncodeBlobs(val names, val values) {
+  NamedBlobs blobs;
+  for (unsigned i = 0; i < names["length"].as<unsigned>(); ++i) {
+    blobs[names[i].as<std::string>()] = BytesFromJs(values[i]);
+  }
+  Bytes framed;
+  if (Status status = EncodeNamedBlobs(blobs, &framed); !status.ok()) return ToError(status);
+  return BytesToJs(framed);
+}
+
+// [names, values] of a frame, in its order, or the Error (ERR_CORRUPT) to throw.
+val DecodeBlobs(val framed) {
+  NamedBlobs blobs;
+  if (Status status = DecodeNamedBlobs(BytesFromJs(framed), &blobs); !status.ok()) return ToError(status);
+  val names = val::array();
+  val values = val::array();
+  for (const auto& [name, blob] : blobs) {
+    names.call<void>("push", name);
+    values.call<void>("push", BytesToJs(blob));
+  }
+  val result = val::array();
+  result.call<void>("push", names);
+  result.call<void>("push", values);
+  return result;
+}
 
 // The stores of this build's own tiers: "indexeddb", over the driver TypeScript opened for the tier
 // (options.drivers[tier name], see ts/idb/driver.ts).
@@ -101,17 +162,25 @@ class WasmCache {
     chain_->Open([callback](Status status) { callback(StatusOrNull(status)); });
   }
 
-  // Delivers the chain's events to `callback` as { type, tier, key, error }.
-  void listen(val callback) {
+  // Delivers the chain's events of `types` ("error", "evict", ...) to `callback` as { type, tier, key, reason,
+  // error }, replacing an earlier listener.
+  void listen(val callback, val types) {
     if (listener_ != 0) chain_->events().Unsubscribe(listener_);
-    listener_ = chain_->events().Subscribe([callback](const CacheEvent& event) {
-      val js = val::object();
-      js.set("type", event.type);
-      js.set("tier", event.tier);
-      if (!event.key.empty()) js.set("key", event.key);
-      js.set("error", ToError(event.status));
-      callback(js);
-    });
+    EventKinds kinds = 0;
+    for (unsigned i = 0; i < types["length"].as<unsigned>(); ++i) {
+      if (auto kind = ParseEventKind(types[i].as<std::string>())) kinds |= static_cast<EventKinds>(*kind);
+    }
+    listener_ = chain_->events().Subscribe(
+        [callback](const CacheEvent& event) {
+          val js = val::object();
+          js.set("type", std::string(EventKindName(event.kind)));
+          js.set("tier", event.tier);
+          if (!event.key.empty()) js.set("key", event.key);
+          if (!event.reason.empty()) js.set("reason", event.reason);
+          if (!event.status.ok()) js.set("error", ToError(event.status));
+          callback(js);
+        },
+        kinds);
   }
 
   // The cache's address for the hot-path functions (hot_path.h); the RAM tiers are read there first.
@@ -124,21 +193,39 @@ class WasmCache {
       callback(ToError(status), val::undefined());
       return;
     }
-    chain_->GetBelowInline(Key(key), [callback](Status status, std::optional<Hit> hit) {
-      if (!status.ok()) {
-        callback(ToError(status), val::undefined());
-      } else {
-        callback(val::null(), hit ? BytesToJs(hit->value) : val::undefined());
-      }
-    });
+    chain_->GetBelowInline(Key(key), HitCallback(callback));
   }
 
-  void set(const std::string& key, val value, val ttl, val callback) {
+  void set(const std::string& key, val value, val ttl, val tags, val callback) {
     if (Status status = CheckKey(key); !status.ok()) {
       callback(ToError(status));
       return;
     }
-    chain_->Set(Key(key), BytesFromJs(value), ReadTtl(ttl), [callback](Status status) { callback(StatusOrNull(status)); });
+    chain_->Set(Key(key), BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)},
+                [callback](Status status) { callback(StatusOrNull(status)); });
+  }
+
+  // setSync with tags (the hot path's strata_set takes none): null when stored, else the Error to throw.
+  val setNow(const std::string& key, val value, val ttl, val tags) {
+    if (Status status = CheckKey(key); !status.ok()) return ToError(status);
+    return StatusOrNull(chain_->SetNow(Key(key), BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)}));
+  }
+
+  // Stores content under its digest (see PutContent); `callback(error, digest)`.
+  void putContent(val value, val ttl, val tags, val callback) {
+    PutContent(chain_, BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)},
+               [callback](Status status, std::string digest) {
+                 callback(StatusOrNull(status), status.ok() ? val(digest) : val::undefined());
+               });
+  }
+
+  // Reads the content stored under `digest` down the tiers; `callback(error, value or undefined)`.
+  void getContent(const std::string& digest, val callback) {
+    if (Status status = CheckContentDigest(digest); !status.ok()) {
+      callback(ToError(status), val::undefined());
+      return;
+    }
+    chain_->Get(ContentKey(digest), HitCallback(callback));
   }
 
   void has(const std::string& key, val callback) {
@@ -181,8 +268,8 @@ class WasmCache {
   }
 
   // Stores the loaded value, then hands it to the flight's waiters.
-  void landFlight(const std::string& key, val value, val ttl, double flight, val callback) {
-    chain_->Land(Key(key), static_cast<uint64_t>(flight), BytesFromJs(value), ReadTtl(ttl),
+  void landFlight(const std::string& key, val value, val ttl, val tags, double flight, val callback) {
+    chain_->Land(Key(key), static_cast<uint64_t>(flight), BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)},
                  [callback](Status status) { callback(StatusOrNull(status)); });
   }
 
@@ -191,6 +278,11 @@ class WasmCache {
     const bool found = !value.isUndefined();
     const Status status = found ? Status::Ok() : Status(StatusCode::kLoader, message);
     chain_->flights().Complete(Key(key), static_cast<uint64_t>(flight), status, found ? BytesFromJs(value) : Bytes());
+  }
+
+  // `callback(null)` once the background writes started so far have finished.
+  void flush(val callback) {
+    chain_->Flush([callback](Status status) { callback(StatusOrNull(status)); });
   }
 
   void sweep() { chain_->Sweep(); }
@@ -212,6 +304,15 @@ class WasmCache {
   }
 
  private:
+  static GetDone HitCallback(val callback) {
+    return [callback](Status status, std::optional<Hit> hit) {
+      if (!status.ok()) {
+        callback(ToError(status), val::undefined());
+      } else {
+        callback(val::null(), hit ? BytesToJs(hit->value) : val::undefined());
+      }
+    };
+  }
   static FoundDone FoundCallback(val callback) {
     return [callback](Status status, bool found) { callback(StatusOrNull(status), val(found)); };
   }
@@ -231,6 +332,9 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("allInline", &WasmCache::allInline)
       .function("getBelow", &WasmCache::getBelow)
       .function("set", &WasmCache::set)
+      .function("setNow", &WasmCache::setNow)
+      .function("putContent", &WasmCache::putContent)
+      .function("getContent", &WasmCache::getContent)
       .function("has", &WasmCache::has)
       .function("remove", &WasmCache::remove)
       .function("clear", &WasmCache::clear)
@@ -238,9 +342,16 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("leaveFlight", &WasmCache::leaveFlight)
       .function("landFlight", &WasmCache::landFlight)
       .function("endFlight", &WasmCache::endFlight)
+      .function("flush", &WasmCache::flush)
       .function("sweep", &WasmCache::sweep)
       .function("stats", &WasmCache::stats);
   emscripten::function("idbComplete", &IdbStore::Complete);
+  emscripten::function("encodeBlobs", &EncodeBlobs);
+  emscripten::function("decodeBlobs", &DecodeBlobs);
+  emscripten::function("digest", +[](val value) {
+    const Bytes bytes = BytesFromJs(value);
+    return ContentDigest(bytes.data(), bytes.size());
+  });
   emscripten::function("lastError", +[]() { return ToError(LastHotPathError()); });
 }
 

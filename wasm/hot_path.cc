@@ -97,7 +97,7 @@ EMSCRIPTEN_KEEPALIVE int32_t strata_set(uintptr_t cache, uint32_t key_length, in
   std::optional<Key> key = ScratchKey(key_length);
   if (!key) return kFailed;
   const Ttl ttl = ttl_kind == 0 ? Ttl::Unset() : ttl_kind == 1 ? Ttl::Never() : Ttl::Millis(static_cast<int64_t>(ttl_ms));
-  Status status = Chain(cache)->SetNow(*key, std::exchange(staged, Bytes()), ttl);
+  Status status = Chain(cache)->SetNow(*key, std::exchange(staged, Bytes()), WriteOptions{ttl, {}});
   return status.ok() ? 0 : Failed(std::move(status));
 }
 

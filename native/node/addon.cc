@@ -1,7 +1,8 @@
-// Module entry: the cache functions, the S3 mount functions and one promise bridge per JavaScript environment.
+// Module entry: the cache, frame and S3 mount functions, and one promise bridge per JavaScript environment.
 #include <napi.h>
 
 #include "addon_data.h"
+#include "frames.h"
 #include "native_cache.h"
 #include "s3_mount.h"
 
@@ -10,6 +11,7 @@ namespace stratacache::node {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData(env));
   DefineCacheFunctions(env, exports);
+  DefineFrameFunctions(env, exports);
   DefineS3MountFunctions(env, exports);
   return exports;
 }

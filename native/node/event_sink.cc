@@ -4,7 +4,8 @@
 
 namespace stratacache::node {
 
-std::shared_ptr<EventSink> EventSink::Attach(Napi::Env env, Napi::Function listener, EventHub& hub) {
+std::shared_ptr<EventSink> EventSink::Attach(Napi::Env env, Napi::Function listener, EventHub& hub,
+                                             EventKinds kinds) {
   auto sink = std::make_shared<EventSink>();
   // The finalizer owns a reference, so the sink outlives the thread-safe function whatever ends it first.
   auto* owner = new std::shared_ptr<EventSink>(sink);
@@ -17,9 +18,11 @@ std::shared_ptr<EventSink> EventSink::Attach(Napi::Env env, Napi::Function liste
         delete owner;
       });
   sink->tsfn_.Unref(env);
-  sink->subscription_ = hub.Subscribe([weak = std::weak_ptr<EventSink>(sink)](const CacheEvent& event) {
-    if (auto sink = weak.lock()) sink->Deliver(event);
-  });
+  sink->subscription_ = hub.Subscribe(
+      [weak = std::weak_ptr<EventSink>(sink)](const CacheEvent& event) {
+        if (auto sink = weak.lock()) sink->Deliver(event);
+      },
+      kinds);
   return sink;
 }
 
@@ -39,9 +42,10 @@ void EventSink::Deliver(const CacheEvent& event) {
     std::unique_ptr<CacheEvent> owned(event);
     if (env == nullptr) return;
     Napi::Object js = Napi::Object::New(env);
-    js.Set("type", event->type);
+    js.Set("type", std::string(EventKindName(event->kind)));
     js.Set("tier", event->tier);
     if (!event->key.empty()) js.Set("key", event->key);
+    if (!event->reason.empty()) js.Set("reason", event->reason);
     if (!event->status.ok()) js.Set("error", ToError(env, event->status).Value());
     try {
       listener.Call({js});

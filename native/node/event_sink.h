@@ -15,8 +15,10 @@ namespace stratacache::node {
 
 class EventSink {
  public:
-  // Subscribes `listener` (called with { type, tier, key?, error? }) to `hub`.
-  static std::shared_ptr<EventSink> Attach(Napi::Env env, Napi::Function listener, EventHub& hub);
+  // Subscribes `listener` (called with { type, tier, key?, reason?, error? }) to the `kinds` of events of `hub`.
+  static std::shared_ptr<EventSink> Attach(Napi::Env env, Napi::Function listener, EventHub& hub, EventKinds kinds);
+  // Changes which kinds of events reach the listener (JavaScript listens to more or fewer types).
+  void SetKinds(EventHub& hub, EventKinds kinds) { hub.SetKinds(subscription_, kinds); }
 
   // Stops delivery. `release` also frees the thread-safe function; pass false from a finalizer, where the
   // environment may already be tearing it down.

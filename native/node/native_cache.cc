@@ -11,6 +11,7 @@
 #include "platform_stores.h"
 #include "promise_bridge.h"
 #include "stratacache/cache_config.h"
+#include "stratacache/content.h"
 #include "values.h"
 
 namespace stratacache::node {
@@ -46,6 +47,9 @@ std::optional<CacheConfig> ReadConfig(const Napi::Object& options) {
   std::optional<Ttl> ttl = ReadTtl(options.Get("ttl"));
   if (!ttl) return std::nullopt;
   config.ttl = *ttl;
+  std::optional<std::vector<TtlRule>> rules = ReadTtlRules(options.Get("ttlRules"));
+  if (!rules) return std::nullopt;
+  config.ttl_rules = std::move(*rules);
   Napi::Array tiers = options.Get("tiers").As<Napi::Array>();
   for (uint32_t i = 0; i < tiers.Length(); ++i) {
     Napi::Object tier = tiers.Get(i).As<Napi::Object>();
@@ -56,7 +60,7 @@ std::optional<CacheConfig> ReadConfig(const Napi::Object& options) {
     std::optional<Ttl> tier_ttl = ReadTtl(tier.Get("ttl"));
     if (!tier_ttl) return std::nullopt;
     tier_config.ttl = *tier_ttl;
-    tier_config.settings = ReadSettings(tier.Get("settings"));
+    tier_config.settings = ReadStringMap(tier.Get("settings"));
     config.tiers.push_back(std::move(tier_config));
   }
   return config;
@@ -102,22 +106,22 @@ std::optional<KeyedCall> ReadKeyedCall(const Napi::CallbackInfo& info) {
   return KeyedCall{HandleOf(info), chain, std::move(*key)};
 }
 
-// (handle, key, value, ttl).
+// (handle, key, value, ttl, ..., tags at `tags_at`).
 struct WriteCall {
   TierChain* chain;
   Key key;
   Bytes value;
-  Ttl ttl;
+  WriteOptions write;
 };
 
-std::optional<WriteCall> ReadWriteCall(const Napi::CallbackInfo& info) {
+std::optional<WriteCall> ReadWriteCall(const Napi::CallbackInfo& info, size_t tags_at = 4) {
   std::optional<KeyedCall> call = ReadKeyedCall(info);
   if (!call) return std::nullopt;
   std::optional<Bytes> value = ReadValue(info[2]);
   if (!value) return std::nullopt;
   std::optional<Ttl> ttl = ReadTtl(info[3]);
   if (!ttl) return std::nullopt;
-  return WriteCall{call->chain, std::move(call->key), std::move(*value), *ttl};
+  return WriteCall{call->chain, std::move(call->key), std::move(*value), WriteOptions{*ttl, ReadStringMap(info[tags_at])}};
 }
 
 // A slab reply is (new_slab << 29 | offset << 13 | length): the value's place in the slab, and whether the slab
@@ -178,7 +182,7 @@ Napi::Value Wrap(Napi::Env env, std::unique_ptr<NativeCache> cache) {
   return Napi::External<NativeCache>::New(env, cache.release(), [](Napi::Env, NativeCache* c) { delete c; });
 }
 
-// open({ tiers, ttl, shared?, fingerprint? }) -> handle, or a promise of one when slower tiers must answer first
+// open({ tiers, ttl, ttlRules, shared?, fingerprint? }) -> handle, or a promise of one when slower tiers must answer first
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object options = info[0].As<Napi::Object>();
@@ -220,12 +224,22 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   return Napi::Value();
 }
 
-// listen(handle, listener): from now on the chain's events reach `listener`, on this thread.
+// listen(handle, listener, types): from now on the chain's events of these types ("error", "evict", ...) reach
+// `listener`, on this thread; a later call changes the types (the first call's listener stays).
 Napi::Value Listen(const Napi::CallbackInfo& info) {
   TierChain* chain = OpenChain(info);
   if (!chain) return Napi::Value();
+  EventKinds kinds = 0;
+  Napi::Array types = info[2].As<Napi::Array>();
+  for (uint32_t i = 0; i < types.Length(); ++i) {
+    if (auto kind = ParseEventKind(types.Get(i).ToString().Utf8Value())) kinds |= static_cast<EventKinds>(*kind);
+  }
   NativeCache* cache = HandleOf(info);
-  if (!cache->events) cache->events = EventSink::Attach(info.Env(), info[1].As<Napi::Function>(), chain->events());
+  if (cache->events) {
+    cache->events->SetKinds(chain->events(), kinds);
+  } else {
+    cache->events = EventSink::Attach(info.Env(), info[1].As<Napi::Function>(), chain->events(), kinds);
+  }
   return Napi::Value();
 }
 
@@ -253,14 +267,12 @@ Napi::Value GetSync(const Napi::CallbackInfo& info) {
   return Reply(info.Env(), call->cache, call->chain->GetNow(call->key));
 }
 
-// get(handle, key) -> reply, or a promise of a Buffer or undefined when slower tiers must be read
-Napi::Value Get(const Napi::CallbackInfo& info) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  if (!call) return Napi::Value();
-  if (call->chain->all_inline()) return Reply(info.Env(), call->cache, call->chain->GetNow(call->key));
-  if (std::optional<Hit> hit = call->chain->LookupInline(call->key)) return Reply(info.Env(), call->cache, hit);
+// Reads the call's key down the tiers: a reply, or a promise of a Buffer or undefined when slower tiers must be read.
+Napi::Value ReadThrough(const Napi::CallbackInfo& info, const KeyedCall& call) {
+  if (call.chain->all_inline()) return Reply(info.Env(), call.cache, call.chain->GetNow(call.key));
+  if (std::optional<Hit> hit = call.chain->LookupInline(call.key)) return Reply(info.Env(), call.cache, hit);
   return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
-    call->chain->GetBelowInline(call->key, [pending](Status status, std::optional<Hit> hit) {
+    call.chain->GetBelowInline(call.key, [pending](Status status, std::optional<Hit> hit) {
       pending->Settle([status, hit = std::move(hit)](Napi::Env env, Napi::Promise::Deferred& deferred) {
         if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
         deferred.Resolve(hit ? LendBuffer(env, hit->value) : env.Undefined());
@@ -269,25 +281,69 @@ Napi::Value Get(const Napi::CallbackInfo& info) {
   });
 }
 
+// get(handle, key) -> see ReadThrough
+Napi::Value Get(const Napi::CallbackInfo& info) {
+  std::optional<KeyedCall> call = ReadKeyedCall(info);
+  return call ? ReadThrough(info, *call) : Napi::Value();
+}
+
+// getContent(handle, digest) -> as get, for the content stored under `digest` (see content.h)
+Napi::Value GetContent(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return Napi::Value();
+  const std::string digest = info[1].ToString().Utf8Value();
+  if (Status status = CheckContentDigest(digest); !status.ok()) {
+    ThrowStatus(info.Env(), status);
+    return Napi::Value();
+  }
+  KeyedCall call{HandleOf(info), chain, ContentKey(digest)};
+  return ReadThrough(info, call);
+}
+
+// putContent(handle, value, ttl, tags) -> a promise of the value's digest, once it is stored (see PutContent)
+Napi::Value PutContent(const Napi::CallbackInfo& info) {
+  if (!OpenChain(info)) return Napi::Value();
+  std::optional<Bytes> value = ReadValue(info[1]);
+  if (!value) return Napi::Value();
+  std::optional<Ttl> ttl = ReadTtl(info[2]);
+  if (!ttl) return Napi::Value();
+  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
+    stratacache::PutContent(HandleOf(info)->chain, std::move(*value), WriteOptions{*ttl, ReadStringMap(info[3])},
+                            [pending](Status status, std::string digest) {
+                              pending->Settle([status, digest](Napi::Env env, Napi::Promise::Deferred& deferred) {
+                                if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
+                                deferred.Resolve(Napi::String::New(env, digest));
+                              });
+                            });
+  });
+}
+
+// digest(value) -> the BLAKE3-256 hex digest of the bytes (a string as UTF-8)
+Napi::Value Digest(const Napi::CallbackInfo& info) {
+  std::optional<Bytes> value = ReadValue(info[0]);
+  if (!value) return Napi::Value();
+  return Napi::String::New(info.Env(), ContentDigest(value->data(), value->size()));
+}
+
 Napi::Value SetNow(const Napi::CallbackInfo& info, WriteCall& call) {
-  Status status = call.chain->SetNow(call.key, std::move(call.value), call.ttl);
+  Status status = call.chain->SetNow(call.key, std::move(call.value), call.write);
   if (!status.ok()) ThrowStatus(info.Env(), status);
   return Napi::Value();
 }
 
-// setSync(handle, key, value, ttl)
+// setSync(handle, key, value, ttl, tags)
 Napi::Value SetSync(const Napi::CallbackInfo& info) {
   std::optional<WriteCall> call = ReadWriteCall(info);
   return call ? SetNow(info, *call) : Napi::Value();
 }
 
-// set(handle, key, value, ttl) -> undefined when done at once, else a promise
+// set(handle, key, value, ttl, tags) -> undefined when done at once, else a promise
 Napi::Value Set(const Napi::CallbackInfo& info) {
   std::optional<WriteCall> call = ReadWriteCall(info);
   if (!call) return Napi::Value();
   if (call->chain->all_inline()) return SetNow(info, *call);
   return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
-    call->chain->Set(call->key, std::move(call->value), call->ttl, SettleDone(pending));
+    call->chain->Set(call->key, std::move(call->value), call->write, SettleDone(pending));
   });
 }
 
@@ -326,6 +382,13 @@ Napi::Value Clear(const Napi::CallbackInfo& info) {
   TierChain* chain = OpenChain(info);
   if (!chain) return Napi::Value();
   return Async(info.Env(), [&](auto pending) { chain->Clear(SettleDone(pending)); });
+}
+
+// flush(handle) -> a promise, settled once the background writes started so far have finished
+Napi::Value Flush(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return Napi::Value();
+  return Async(info.Env(), [&](auto pending) { chain->Flush(SettleDone(pending)); });
 }
 
 // verify(handle) -> a promise of { entries, removedEntries, orphanFiles, tempFiles }, summed over the tiers
@@ -392,13 +455,14 @@ Napi::Value LeaveFlight(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), call->chain->flights().Leave(call->key, waiter));
 }
 
-// landFlight(handle, key, value, ttl, flight) -> a promise: the loaded value is stored, then handed to the waiters
+// landFlight(handle, key, value, ttl, flight, tags) -> a promise: the loaded value is stored, then handed to the
+// waiters
 Napi::Value LandFlight(const Napi::CallbackInfo& info) {
-  std::optional<WriteCall> call = ReadWriteCall(info);
+  std::optional<WriteCall> call = ReadWriteCall(info, /*tags_at=*/5);
   if (!call) return Napi::Value();
   const auto flight = static_cast<uint64_t>(info[4].As<Napi::Number>().DoubleValue());
   return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
-    call->chain->Land(call->key, flight, std::move(call->value), call->ttl, SettleDone(pending));
+    call->chain->Land(call->key, flight, std::move(call->value), call->write, SettleDone(pending));
   });
 }
 
@@ -426,6 +490,7 @@ void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
       {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
       {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
       {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},     {"verify", Verify},
+      {"flush", Flush},     {"digest", Digest},   {"putContent", PutContent}, {"getContent", GetContent},
       {"joinFlight", JoinFlight}, {"leaveFlight", LeaveFlight}, {"landFlight", LandFlight}, {"endFlight", EndFlight},
   };
   for (const auto& [name, function] : functions) exports.Set(name, Napi::Function::New(env, function, name));

@@ -91,7 +91,7 @@ Napi::Object ObjectToJs(Napi::Env env, const s3::GetObjectResult& object) {
 // resolved as the tier resolves them. Nothing is sent yet.
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const s3::S3SettingsMap settings = ReadSettings(info[0]);
+  const s3::S3SettingsMap settings = ReadStringMap(info[0]);
   auto client = s3::S3Client::Create(s3::ClientOptionsFrom(settings));
   if (!client.ok()) {
     ThrowStatus(env, client.error.ToStatus());

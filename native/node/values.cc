@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace stratacache::node {
 
@@ -74,16 +75,40 @@ std::optional<Ttl> ReadTtl(const Napi::Value& value) {
   return std::nullopt;
 }
 
-std::map<std::string, std::string> ReadSettings(const Napi::Value& value) {
-  std::map<std::string, std::string> settings;
-  if (!value.IsObject()) return settings;
+std::map<std::string, std::string> ReadStringMap(const Napi::Value& value) {
+  std::map<std::string, std::string> map;
+  if (!value.IsObject()) return map;
   Napi::Object object = value.As<Napi::Object>();
   Napi::Array names = object.GetPropertyNames();
   for (uint32_t i = 0; i < names.Length(); ++i) {
     std::string name = names.Get(i).As<Napi::String>().Utf8Value();
-    settings[name] = object.Get(name).ToString().Utf8Value();
+    map.emplace(name, object.Get(name).ToString().Utf8Value());
   }
-  return settings;
+  return map;
+}
+
+std::optional<std::vector<TtlRule>> ReadTtlRules(const Napi::Value& value) {
+  std::vector<TtlRule> rules;
+  if (!value.IsArray()) return rules;
+  Napi::Array array = value.As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Object rule = array.Get(i).As<Napi::Object>();
+    TtlRule parsed;
+    parsed.tags = ReadStringMap(rule.Get("tags"));
+    std::optional<Ttl> all = ReadTtl(rule.Get("all"));
+    if (!all) return std::nullopt;
+    parsed.all_tiers = *all;
+    Napi::Object by_tier = rule.Get("byTier").As<Napi::Object>();
+    Napi::Array names = by_tier.GetPropertyNames();
+    for (uint32_t j = 0; j < names.Length(); ++j) {
+      std::string name = names.Get(j).As<Napi::String>().Utf8Value();
+      std::optional<Ttl> ttl = ReadTtl(by_tier.Get(name));
+      if (!ttl) return std::nullopt;
+      parsed.by_tier.emplace(std::move(name), *ttl);
+    }
+    rules.push_back(std::move(parsed));
+  }
+  return rules;
 }
 
 namespace {

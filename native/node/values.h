@@ -12,6 +12,7 @@
 #include "stratacache/key.h"
 #include "stratacache/status.h"
 #include "stratacache/ttl.h"
+#include "stratacache/ttl_rules.h"
 
 namespace stratacache::node {
 
@@ -21,10 +22,12 @@ std::optional<Key> ReadKey(const Napi::Value& value);
 std::optional<Bytes> ReadValue(const Napi::Value& value);
 // undefined (the default applies), null (no expiry) or a positive number of milliseconds.
 std::optional<Ttl> ReadTtl(const Napi::Value& value);
+// ttlRules as TypeScript normalised them: [{ tags, all: ttl, byTier: { name: ttl } }].
+std::optional<std::vector<TtlRule>> ReadTtlRules(const Napi::Value& value);
 
-// A platform tier's (or mount's) settings, as TypeScript flattened them: each property as a string. Empty when
-// `value` is not an object.
-std::map<std::string, std::string> ReadSettings(const Napi::Value& value);
+// Each property of an object as a string: a platform tier's (or mount's) settings as TypeScript flattened them,
+// or an entry's tags as TypeScript validated them. Empty when `value` is not an object (undefined: no tags).
+std::map<std::string, std::string> ReadStringMap(const Napi::Value& value);
 
 // Bytes as a Buffer over the core's memory, without a copy: the Buffer holds a reference that keeps the bytes
 // alive until it is collected, so eviction never frees memory JavaScript still reads. While that Buffer lives,

@@ -87,4 +87,6 @@ export const expect = Object.assign(matchers, {
       actual instanceof type || (type === Number && typeof actual === 'number') || (type === String && typeof actual === 'string')),
   objectContaining: (expected: Record<string, unknown>) =>
     new Asymmetric(`objectContaining(${show(expected)})`, (actual) => equals(actual, expected, true)),
+  stringContaining: (expected: string) =>
+    new Asymmetric(`stringContaining(${show(expected)})`, (actual) => typeof actual === 'string' && actual.includes(expected)),
 });

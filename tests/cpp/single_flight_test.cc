@@ -142,7 +142,7 @@ TEST(SingleFlightTest, LandingAfterEveryWaiterLeftStillStoresTheValue) {
   EXPECT_TRUE(chain->flights().Leave(key, waiter.ticket.waiter));
 
   Status landed(StatusCode::kIo, "not landed");
-  chain->Land(key, leader.ticket.flight, Bytes::Copy("value"), Ttl::Unset(), [&](Status status) { landed = status; });
+  chain->Land(key, leader.ticket.flight, Bytes::Copy("value"), {Ttl::Unset()}, [&](Status status) { landed = status; });
   EXPECT_TRUE(landed.ok());
   EXPECT_EQ(chain->flights().in_flight(), 0u);
   std::optional<Hit> hit = chain->GetNow(key);

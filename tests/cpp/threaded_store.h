@@ -32,6 +32,18 @@ class ThreadedStore final : public Store {
     failing_ = failing;
   }
   int operations() const { return operations_; }
+  // While held, posted operations wait in the queue, so that a test can look at work in flight.
+  void Hold() {
+    std::lock_guard lock(mu_);
+    held_ = true;
+  }
+  void Release() {
+    {
+      std::lock_guard lock(mu_);
+      held_ = false;
+    }
+    cv_.notify_all();
+  }
 
   void Get(const Key& key, GetDone done) override {
     Post([this, key, done] { failing_ ? done(Failure(), std::nullopt) : done(Status::Ok(), ram_.Lookup(key)); });
@@ -77,7 +89,7 @@ class ThreadedStore final : public Store {
   void Run() {
     std::unique_lock lock(mu_);
     while (true) {
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      cv_.wait(lock, [this] { return stopping_ || (!held_ && !queue_.empty()); });
       if (queue_.empty()) return;
       auto op = std::move(queue_.front());
       queue_.pop_front();
@@ -97,6 +109,7 @@ class ThreadedStore final : public Store {
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
   bool busy_ = false;
+  bool held_ = false;
   std::atomic<bool> failing_{false};
   std::atomic<StatusCode> failure_code_{StatusCode::kIo};
   std::atomic<int> operations_{0};

@@ -47,10 +47,13 @@ class TierChainTest : public ::testing::Test {
     std::vector<TierSpec> specs;
     for (auto& t : tiers) specs.push_back(std::move(t));
     auto chain = TierChain::Create(std::move(specs), ttl, clock_);
-    chain->events().Subscribe([this](const CacheEvent& event) {
-      std::lock_guard lock(errors_mu_);
-      errors_.push_back(event.type + " " + event.tier + " " + event.key + ": " + event.status.message());
-    });
+    chain->events().Subscribe(
+        [this](const CacheEvent& event) {
+          std::lock_guard lock(errors_mu_);
+          errors_.push_back(std::string(EventKindName(event.kind)) + " " + event.tier + " " + event.key + ": " +
+                            event.status.message());
+        },
+        static_cast<EventKinds>(EventKind::kError));
     return chain;
   }
 
@@ -65,7 +68,7 @@ class TierChainTest : public ::testing::Test {
   }
   static Status AwaitSet(TierChain& chain, const Key& key, const std::string& value, Ttl ttl = Ttl::Unset()) {
     std::promise<Status> result;
-    chain.Set(key, Bytes::Copy(value), ttl, [&](Status status) { result.set_value(status); });
+    chain.Set(key, Bytes::Copy(value), {ttl}, [&](Status status) { result.set_value(status); });
     return result.get_future().get();
   }
   static bool AwaitHas(TierChain& chain, const Key& key) {
@@ -84,7 +87,7 @@ class TierChainTest : public ::testing::Test {
 TEST_F(TierChainTest, SingleRamTierCompletesInline) {
   auto chain = Chain(One(Ram("ram")));
   bool called = false;
-  chain->Set(Key("k"), Bytes::Copy("v"), Ttl::Unset(), [&](Status status) {
+  chain->Set(Key("k"), Bytes::Copy("v"), {Ttl::Unset()}, [&](Status status) {
     EXPECT_TRUE(status.ok());
     called = true;
   });
@@ -99,7 +102,7 @@ TEST_F(TierChainTest, SingleRamTierCompletesInline) {
 
 TEST_F(TierChainTest, WritesGoThroughToEveryTier) {
   auto chain = Chain(Specs(Ram("hot"), Ram("warm")));
-  ASSERT_TRUE(chain->SetNow(Key("k"), Bytes::Copy("v"), Ttl::Unset()).ok());
+  ASSERT_TRUE(chain->SetNow(Key("k"), Bytes::Copy("v"), {Ttl::Unset()}).ok());
   EXPECT_TRUE(rams_["hot"]->Contains(Key("k")));
   EXPECT_TRUE(rams_["warm"]->Contains(Key("k")));
   EXPECT_TRUE(chain->DeleteNow(Key("k")));
@@ -134,23 +137,23 @@ TEST_F(TierChainTest, ALowerHitIsPromotedWithItsRemainingTtl) {
 TEST_F(TierChainTest, TtlResolvesPerCallThenPerTierThenGlobally) {
   auto chain = Chain(Specs(Ram("hot", 1 << 20, Ttl::Millis(1'000)), Ram("warm")), Ttl::Millis(60'000));
   const int64_t now = clock_->NowMs();
-  ASSERT_TRUE(chain->SetNow(Key("default"), Bytes::Copy("v"), Ttl::Unset()).ok());
+  ASSERT_TRUE(chain->SetNow(Key("default"), Bytes::Copy("v"), {Ttl::Unset()}).ok());
   EXPECT_EQ(rams_["hot"]->Lookup(Key("default"))->expires_at_ms, now + 1'000);
   EXPECT_EQ(rams_["warm"]->Lookup(Key("default"))->expires_at_ms, now + 60'000);
-  ASSERT_TRUE(chain->SetNow(Key("call"), Bytes::Copy("v"), Ttl::Millis(5)).ok());
+  ASSERT_TRUE(chain->SetNow(Key("call"), Bytes::Copy("v"), {Ttl::Millis(5)}).ok());
   EXPECT_EQ(rams_["hot"]->Lookup(Key("call"))->expires_at_ms, now + 5);
   EXPECT_EQ(rams_["warm"]->Lookup(Key("call"))->expires_at_ms, now + 5);
-  ASSERT_TRUE(chain->SetNow(Key("never"), Bytes::Copy("v"), Ttl::Never()).ok());
+  ASSERT_TRUE(chain->SetNow(Key("never"), Bytes::Copy("v"), {Ttl::Never()}).ok());
   EXPECT_EQ(rams_["hot"]->Lookup(Key("never"))->expires_at_ms, kNeverExpires);
 }
 
 TEST_F(TierChainTest, AValueTooLargeForOneTierStillLandsInTheOther) {
   auto chain = Chain(Specs(Ram("hot", 2048), Ram("warm")));
-  EXPECT_TRUE(chain->SetNow(Key("big"), Bytes::Copy(std::string(4096, 'x')), Ttl::Unset()).ok());
+  EXPECT_TRUE(chain->SetNow(Key("big"), Bytes::Copy(std::string(4096, 'x')), {Ttl::Unset()}).ok());
   EXPECT_FALSE(rams_["hot"]->Contains(Key("big")));
   EXPECT_TRUE(rams_["warm"]->Contains(Key("big")));
   auto alone = Chain(One(Ram("only", 2048)));
-  EXPECT_EQ(alone->SetNow(Key("big"), Bytes::Copy(std::string(4096, 'x')), Ttl::Unset()).code(), StatusCode::kTooLarge);
+  EXPECT_EQ(alone->SetNow(Key("big"), Bytes::Copy(std::string(4096, 'x')), {Ttl::Unset()}).code(), StatusCode::kTooLarge);
 }
 
 TEST_F(TierChainTest, ReadsThroughAnAsynchronousTierAndPromotes) {
@@ -174,7 +177,7 @@ TEST_F(TierChainTest, AFailingTierIsPassedOverAndReported) {
   EXPECT_EQ(AwaitSet(*chain, Key("k"), "v").code(), StatusCode::kIo) << "a failed write-through fails the set";
   EXPECT_EQ(chain->GetNow(Key("k"))->value.view(), "v") << "the tiers that accepted it still serve it";
   // setSync continues below in the background; its failure reaches the listener.
-  ASSERT_TRUE(chain->SetNow(Key("k2"), Bytes::Copy("v"), Ttl::Unset()).ok());
+  ASSERT_TRUE(chain->SetNow(Key("k2"), Bytes::Copy("v"), {Ttl::Unset()}).ok());
   threaded_->Drain();
   std::lock_guard lock(errors_mu_);
   ASSERT_EQ(errors_.size(), 2u);
@@ -222,6 +225,26 @@ TEST_F(TierChainTest, EventsReachEverySubscriberUntilItLeaves) {
   EXPECT_EQ(errors_.size(), 2u);
 }
 
+TEST_F(TierChainTest, FlushWaitsForTheBackgroundWritesStartedBeforeIt) {
+  auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
+  threaded_->Hold();
+  ASSERT_TRUE(chain->SetNow(Key("k"), Bytes::Copy("v"), {}).ok());
+  EXPECT_TRUE(chain->DeleteNow(Key("k")));
+  std::atomic<bool> flushed{false};
+  chain->Flush([&](Status status) {
+    EXPECT_TRUE(status.ok());
+    flushed = true;
+  });
+  EXPECT_FALSE(flushed) << "the write and the delete are still queued";
+  threaded_->Release();
+  threaded_->Drain();
+  EXPECT_TRUE(flushed);
+  EXPECT_EQ(threaded_->operations(), 2);
+  bool at_once = false;
+  chain->Flush([&](Status) { at_once = true; });
+  EXPECT_TRUE(at_once) << "nothing in flight";
+}
+
 TEST_F(TierChainTest, OpenAndCleanAskEveryTier) {
   auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
   std::promise<Status> opened;
@@ -238,7 +261,7 @@ TEST_F(TierChainTest, OpenAndCleanAskEveryTier) {
 TEST_F(TierChainTest, PendingOperationsKeepTheChainAlive) {
   auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
   std::promise<bool> done;
-  chain->Set(Key("k"), Bytes::Copy("v"), Ttl::Unset(), [&](Status status) { done.set_value(status.ok()); });
+  chain->Set(Key("k"), Bytes::Copy("v"), {Ttl::Unset()}, [&](Status status) { done.set_value(status.ok()); });
   chain.reset();  // the owner lets go while the write is in flight
   EXPECT_TRUE(done.get_future().get());
 }
@@ -252,7 +275,7 @@ TEST_F(TierChainTest, ConcurrentReadersAndWritersAcrossTiers) {
       for (int i = 0; i < 20000; ++i) {
         std::string key = std::to_string((i * 7 + t) % 500);
         if (i % 3 == 0) {
-          (void)chain->SetNow(Key(key), Bytes::Copy(key + std::string(100, '.')), Ttl::Unset());
+          (void)chain->SetNow(Key(key), Bytes::Copy(key + std::string(100, '.')), {Ttl::Unset()});
         } else if (auto hit = chain->GetNow(Key(key)); hit && hit->value.view().substr(0, key.size()) != key) {
           ++wrong;
         }

@@ -1,6 +1,6 @@
 // The cache contract's cases, shared by the Jest suite (contract.test.ts, in Node) and the browser page
 // (tests/browser), which bundles this module with '../../dist/node.js' mapped to the WebAssembly build.
-import { ram, StrataError } from '../../dist/node.js';
+import { digest, ram, StrataError } from '../../dist/node.js';
 import { type CacheClass, random, sleep, text, type TierSetup } from './backends.js';
 
 const MB = 1_000_000;
@@ -90,6 +90,18 @@ export function tierContract(setup: TierSetup): void {
       for (const tier of cache.stats().tiers) expect([tier.entries, tier.bytes]).toEqual([0, 0]);
     });
 
+    test('flush waits for what setSync and deleteSync sent to the slower tiers', async () => {
+      await using cache = await open();
+      const entries = () => cache.stats().tiers.map((tier) => tier.entries);
+      cache.setSync('k', 'v');
+      await cache.flush();
+      expect(entries()).toEqual(setup.tiers().map(() => 1));
+      cache.deleteSync('k');
+      await cache.flush();
+      expect(entries()).toEqual(setup.tiers().map(() => 0));
+      expect(await cache.has('k')).toBe(false);
+    });
+
     test('set replaces the value and its TTL', async () => {
       await using cache = await open();
       await cache.set('k', 'short', { ttl: 40 });
@@ -123,6 +135,125 @@ export function tierContract(setup: TierSetup): void {
       await global.set('k', 'v');
       await sleep(120);
       expect(await global.get('k')).toBeUndefined();
+    });
+  });
+
+  describe('TTL rules', () => {
+    const tierNames = () => setup.tiers().map((tier) => tier.name);
+
+    test('a matching tag rule sets the TTL in every tier; the call\'s own ttl wins; other tags keep the default', async () => {
+      await using cache = await setup.Cache.open({
+        tiers: setup.tiers(),
+        ttl: '1h',
+        ttlRules: [
+          { tags: { type: 'keep' }, ttl: null },
+          { tags: { type: 'thumbnail' }, ttl: 60 },
+          { tags: { type: 'thumbnail', size: 'small' }, ttl: null }, // never reached: the rule above matches first
+        ],
+      });
+      await cache.set('thumb', 'v', { tags: { type: 'thumbnail', size: 'small' } });
+      await cache.set('own', 'v', { tags: { type: 'thumbnail' }, ttl: '1h' });
+      await cache.set('avatar', 'v', { tags: { type: 'avatar' } });
+      await cache.set('kept', 'v', { tags: { type: 'keep' }, ttl: undefined });
+      const loaded = await cache.getOrSet('loaded', () => 'v', { tags: { type: 'thumbnail' } });
+      expect(text(loaded)).toBe('v');
+      await sleep(120);
+      expect(await cache.get('thumb')).toBeUndefined();
+      expect(await cache.get('loaded')).toBeUndefined();
+      expect(text(await cache.get('own'))).toBe('v');
+      expect(text(await cache.get('avatar'))).toBe('v');
+      expect(text(await cache.get('kept'))).toBe('v');
+    });
+
+    test('a rule per tier: the tiers it leaves out keep their default, and a lower hit comes back up', async () => {
+      const [first, ...lower] = tierNames();
+      await using cache = await setup.Cache.open({
+        tiers: setup.tiers(),
+        ttlRules: [{ tags: { type: 'thumbnail' }, ttl: { [first!]: 60 } }],
+      });
+      await cache.set('thumb', 'v', { tags: { type: 'thumbnail' } });
+      await sleep(120);
+      // Gone from the first tier; a lower tier, when there is one, still serves it.
+      expect(text(await cache.get('thumb'))).toBe(lower.length > 0 ? 'v' : undefined);
+    });
+
+    test('bad rules are refused at open and bad tags at the call, with ERR_INVALID_ARG', async () => {
+      const invalid = { code: 'ERR_INVALID_ARG' };
+      const open = (ttlRules: unknown) => setup.Cache.open({ tiers: setup.tiers(), ttlRules: ttlRules as never });
+      await expect(open([{ tags: { type: 'a' }, ttl: { nowhere: '1h' } }])).rejects.toMatchObject({
+        ...invalid,
+        message: expect.stringContaining("'nowhere'"),
+      });
+      await expect(open([{ tags: {}, ttl: '1h' }])).rejects.toMatchObject(invalid);
+      await expect(open([{ tags: { type: 'a' }, ttl: '1 fortnight' }])).rejects.toMatchObject(invalid);
+      await expect(open([{ tags: { type: 1 }, ttl: '1h' }])).rejects.toMatchObject(invalid);
+      await expect(open({ tags: { type: 'a' }, ttl: '1h' })).rejects.toMatchObject(invalid);
+      await using cache = await open([{ tags: { type: 'a' }, ttl: '1h' }]);
+      await expect(cache.set('k', 'v', { tags: { type: 42 } as never })).rejects.toMatchObject(invalid);
+      await expect(cache.set('k', 'v', { tags: 'a' as never })).rejects.toMatchObject(invalid);
+      expect(await cache.has('k')).toBe(false);
+    });
+  });
+
+  describe('content', () => {
+    test('putContent stores bytes once under their digest, apart from ordinary keys', async () => {
+      await using cache = await open();
+      const bytes = new TextEncoder().encode('the same artefact');
+      const key = await cache.putContent(bytes);
+      expect(key).toBe(digest(bytes));
+      expect(await cache.putContent('the same artefact')).toBe(key); // a string is its UTF-8 bytes
+      expect(text(await cache.getContent(key))).toBe('the same artefact');
+      expect(cache.stats().tiers.map((tier) => tier.entries)).toEqual(setup.tiers().map(() => 1));
+      expect(await cache.get(key)).toBeUndefined(); // the content namespace is not the keys'
+      expect(await cache.getContent(digest('never stored'))).toBeUndefined();
+    });
+
+    test('putContent takes a ttl; a malformed digest is refused', async () => {
+      await using cache = await open();
+      const key = await cache.putContent('short-lived', { ttl: 60 });
+      await sleep(120);
+      expect(await cache.getContent(key)).toBeUndefined();
+      for (const bad of ['abc', key.toUpperCase(), `${key}0`, 42]) {
+        await expect(cache.getContent(bad as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+      }
+      await expect(cache.putContent(null as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+    });
+  });
+
+  describe('entries', () => {
+    test('named blobs are read and written by name and stored as one value', async () => {
+      await using cache = await open();
+      const entry = cache.entry('build:42');
+      expect(await entry.get('stdout')).toBeUndefined();
+      expect(await entry.names()).toEqual([]);
+      await entry.set({ output: new Uint8Array([0, 1, 255]), stdout: 'built ✓\n', exit_code: '0' });
+      await entry.set({ stderr: '', exit_code: '1' }); // keeps the others
+      expect(await entry.names()).toEqual(['exit_code', 'output', 'stderr', 'stdout']);
+      expect(Array.from((await entry.get('output'))!)).toEqual([0, 1, 255]);
+      expect(text(await cache.entry('build:42').get('stdout'))).toBe('built ✓\n');
+      expect(text(await entry.get('exit_code'))).toBe('1');
+      expect((await entry.get('stderr'))?.length).toBe(0);
+      expect(await entry.get('metadata')).toBeUndefined();
+      expect(cache.stats().tiers.map((tier) => tier.entries)).toEqual(setup.tiers().map(() => 1));
+      await entry.set({ metadata: '{}' }, { replace: true });
+      expect(await entry.names()).toEqual(['metadata']);
+      expect(await entry.delete()).toBe(true);
+      expect(await cache.has('build:42')).toBe(false);
+    });
+
+    test('the blobs expire together; a value that is not a frame is ERR_CORRUPT; bad names are refused', async () => {
+      await using cache = await open();
+      await cache.entry('e').set({ a: '1', b: '2' }, { ttl: 60 });
+      expect(text(await cache.entry('e').get('b'))).toBe('2');
+      await sleep(120);
+      expect(await cache.entry('e').getAll()).toBeUndefined();
+      await cache.set('plain', 'not a frame');
+      await expect(cache.entry('plain').get('a')).rejects.toMatchObject({ code: 'ERR_CORRUPT' });
+      await expect(cache.entry('e').set({ '': 'x' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+      await expect(cache.entry('e').set({ a: 42 as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+      await expect(cache.entry('e').set('a' as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+      expect(await cache.has('e')).toBe(false);
+      expect(() => cache.entry('')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
     });
   });
 
@@ -333,6 +464,19 @@ export function ramContract(Cache: CacheClass): void {
     });
   });
 
+  describe('TTL rules', () => {
+    test('setSync applies the rules of its tags', async () => {
+      await using cache = await Cache.open({ ttlRules: [{ tags: { type: 'thumbnail' }, ttl: { ram: 60 } }] });
+      cache.setSync('thumb', 'v', { tags: { type: 'thumbnail' } });
+      cache.setSync('plain', 'v');
+      expect(text(cache.getSync('thumb'))).toBe('v');
+      await sleep(120);
+      expect(cache.getSync('thumb')).toBeUndefined();
+      expect(text(cache.getSync('plain'))).toBe('v');
+      expect(() => cache.setSync('k', 'v', { tags: [] as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
+    });
+  });
+
   describe('budget', () => {
     test('cacheLimit holds under a tenfold overfill with random sizes', async () => {
       await using cache = await Cache.open({ tiers: [ram({ cacheLimit: '1MB' })] });
@@ -432,6 +576,138 @@ export function ramContract(Cache: CacheClass): void {
         name: 'l1', hits: 1, misses: 1, entries: 1, bytes: expect.any(Number), evictions: 0, expirations: 0,
       });
       expect(stats.tiers[1]!.misses).toBe(1);
+    });
+  });
+
+  describe('entries', () => {
+    test("an entry's blobs are charged and evicted as one", async () => {
+      await using cache = await Cache.open({ tiers: [ram({ cacheLimit: 8_000 })] });
+      const evicted: string[] = [];
+      cache.on('evict', (event) => evicted.push(event.key));
+      await cache.entry('job').set({ stdout: new Uint8Array(2_000), output: new Uint8Array(2_000) });
+      expect(cache.stats().tiers[0]!.bytes).toBeGreaterThan(4_000);
+      for (let i = 0; i < 3; i++) await cache.set(`filler${i}`, new Uint8Array(2_000));
+      await sleep(20);
+      expect(evicted[0]).toBe('job');
+      expect(await cache.entry('job').getAll()).toBeUndefined();
+    });
+  });
+
+  describe('events', () => {
+    type Heard = { type: string; tier: string; key: string; reason: string };
+    const record = (heard: string[]) => (event: Heard) => heard.push(`${event.type} ${event.tier} ${event.key} ${event.reason}`);
+    /** Lets events raised so far reach their listeners (through the event loop in Node). */
+    const nextEvents = () => sleep(20);
+    const twoTiers = () =>
+      Cache.open({ tiers: [ram({ name: 'hot', cacheLimit: 4_000 }), ram({ name: 'warm', cacheLimit: '1MB' })] });
+
+    test('evict and promote events name the key, the tier and why', async () => {
+      await using cache = await twoTiers();
+      const heard: string[] = [];
+      cache.on('evict', record(heard)).on('promote', record(heard));
+      await cache.set('a', new Uint8Array(1_500));
+      await cache.set('b', new Uint8Array(1_500)); // hot can hold only two such entries
+      await cache.set('c', new Uint8Array(1_500));
+      await nextEvents();
+      expect(heard).toEqual(['evict hot a lru']);
+      expect(cache.getSync('a')?.length).toBe(1_500); // from warm, copied into hot, which makes room again
+      await nextEvents();
+      expect(heard).toEqual(['evict hot a lru', 'evict hot b lru', 'promote hot a warm']);
+    });
+
+    test('expire events say whether a read or the sweep found the entry expired', async () => {
+      await using cache = await Cache.open({ sweepInterval: '200ms' });
+      const heard: string[] = [];
+      cache.on('expire', record(heard));
+      await cache.set('read', 'v', { ttl: 20 });
+      await cache.set('swept', 'v', { ttl: 20 });
+      await sleep(30);
+      expect(cache.getSync('read')).toBeUndefined(); // well before the first sweep
+      await sleep(400);
+      expect(heard).toEqual(['expire ram read read', 'expire ram swept sweep']);
+    });
+
+    test('only the types listened to are reported, until off', async () => {
+      await using cache = await twoTiers();
+      const evictions: string[] = [];
+      const promotions: string[] = [];
+      const onPromote = record(promotions);
+      cache.on('promote', onPromote);
+      cache.on('evict', record(evictions));
+      cache.off('promote', onPromote);
+      for (const key of ['a', 'b', 'c']) cache.setSync(key, new Uint8Array(1_500));
+      cache.getSync('a');
+      await nextEvents();
+      expect(evictions).toEqual(['evict hot a lru', 'evict hot b lru']);
+      expect(promotions).toEqual([]);
+      expect(() => cache.on('bogus' as never, () => {})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
+    });
+
+    test('a listener that throws breaks neither the cache nor the other listeners', async () => {
+      await using cache = await twoTiers();
+      const heard: string[] = [];
+      const reported: unknown[] = [];
+      // Where the emitter reports what a listener threw: reportError in browsers, console.error in Node.
+      const global = globalThis as { reportError?: (error: unknown) => void };
+      const [reportError, consoleError] = [global.reportError, console.error];
+      if (reportError) global.reportError = (error) => reported.push(error);
+      else console.error = (_message: unknown, error: unknown) => reported.push(error);
+      try {
+        cache.on('evict', () => {
+          throw new Error('observer bug');
+        });
+        cache.on('evict', record(heard));
+        for (const key of ['a', 'b', 'c', 'd']) await cache.set(key, new Uint8Array(1_500));
+        await nextEvents();
+        expect(heard).toEqual(['evict hot a lru', 'evict hot b lru']);
+        expect(reported.map((error) => (error as Error).message)).toEqual(['observer bug', 'observer bug']);
+        expect(cache.getSync('d')?.length).toBe(1_500);
+        expect(cache.stats().tiers[0]!.evictions).toBe(2);
+      } finally {
+        if (reportError) global.reportError = reportError;
+        else console.error = consoleError;
+      }
+    });
+  });
+
+  describe('metrics', () => {
+    /** Parses the Prometheus text format: each sample's value by `name{labels}`, checking every line's shape. */
+    function parseMetrics(text: string): Map<string, number> {
+      const types = new Map<string, string>();
+      const samples = new Map<string, number>();
+      expect(text.endsWith('\n')).toBe(true);
+      for (const line of text.slice(0, -1).split('\n')) {
+        const comment = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
+        if (comment) {
+          if (comment[1] === 'TYPE') types.set(comment[2]!, comment[3]!);
+          continue;
+        }
+        const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_]\w*="(?:[^"\\\n]|\\[\\"n])*",?)*\})? (\d+)$/.exec(line);
+        if (!sample) throw new Error(`not a sample: ${line}`);
+        expect(types.has(sample[1]!)).toBe(true); // declared before its samples
+        samples.set(sample[1]! + (sample[2] ?? ''), Number(sample[3]));
+      }
+      expect(types.get('stratacache_hits_total')).toBe('counter');
+      expect(types.get('stratacache_bytes')).toBe('gauge');
+      return samples;
+    }
+
+    test('metrics() exposes the statistics in the Prometheus text format', async () => {
+      await using cache = await Cache.open({ tiers: [ram({ name: 'hot', cacheLimit: '1MB' }), ram({ name: 'a "b"\\c' })] });
+      await cache.set('k', 'v');
+      await cache.get('k');
+      await cache.get('nope');
+      const samples = parseMetrics(cache.metrics());
+      const [hot, other] = cache.stats().tiers;
+      expect(samples.get('stratacache_cache_hits_total')).toBe(1);
+      expect(samples.get('stratacache_cache_misses_total')).toBe(1);
+      expect(samples.get('stratacache_hits_total{tier="hot"}')).toBe(1);
+      expect(samples.get('stratacache_misses_total{tier="hot"}')).toBe(1);
+      expect(samples.get('stratacache_entries{tier="hot"}')).toBe(1);
+      expect(samples.get('stratacache_bytes{tier="hot"}')).toBe(hot!.bytes);
+      expect(samples.get('stratacache_misses_total{tier="a \\"b\\"\\\\c"}')).toBe(other!.misses);
+      expect(samples.get('stratacache_evictions_total{tier="hot"}')).toBe(0);
+      expect(samples.size).toBe(2 + 6 * 2);
     });
   });
 

@@ -9,6 +9,10 @@ namespace stratacache {
 Status BuildTierChain(const CacheConfig& config, std::shared_ptr<const Clock> clock,
                       const PlatformStoreFactory& platform_stores, std::shared_ptr<TierChain>* chain) {
   if (config.tiers.empty()) return Status(StatusCode::kInvalidArg, "a cache needs at least one tier");
+  std::vector<std::string> tier_names;
+  for (const TierConfig& tier : config.tiers) tier_names.push_back(tier.name);
+  // Before any store is made: a disk or S3 tier must not be touched by an open that fails.
+  if (Status rules = CheckTtlRules(config.ttl_rules, tier_names); !rules.ok()) return rules;
   std::vector<TierSpec> specs;
   std::set<std::string> names;
   for (const TierConfig& tier : config.tiers) {
@@ -32,7 +36,7 @@ Status BuildTierChain(const CacheConfig& config, std::shared_ptr<const Clock> cl
     }
     specs.push_back(TierSpec{tier.name, std::move(store), tier.ttl});
   }
-  *chain = TierChain::Create(std::move(specs), config.ttl, std::move(clock));
+  *chain = TierChain::Create(std::move(specs), config.ttl, std::move(clock), config.ttl_rules);
   return Status::Ok();
 }
 

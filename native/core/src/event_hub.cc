@@ -4,18 +4,57 @@
 
 namespace stratacache {
 
-uint64_t EventHub::Subscribe(EventListener listener) {
+namespace {
+
+constexpr std::pair<EventKind, std::string_view> kNames[] = {
+    {EventKind::kError, "error"},
+    {EventKind::kEvict, "evict"},
+    {EventKind::kExpire, "expire"},
+    {EventKind::kPromote, "promote"},
+};
+
+}  // namespace
+
+std::string_view EventKindName(EventKind kind) {
+  for (const auto& [known, name] : kNames) {
+    if (known == kind) return name;
+  }
+  return "unknown";
+}
+
+std::optional<EventKind> ParseEventKind(std::string_view name) {
+  for (const auto& [kind, known] : kNames) {
+    if (known == name) return kind;
+  }
+  return std::nullopt;
+}
+
+uint64_t EventHub::Subscribe(EventListener listener, EventKinds kinds) {
   std::lock_guard lock(mu_);
   const uint64_t id = next_id_++;
-  listeners_.emplace_back(id, std::make_shared<const EventListener>(std::move(listener)));
-  count_.store(listeners_.size(), std::memory_order_relaxed);
+  subscribers_.push_back(Subscriber{id, kinds, std::make_shared<const EventListener>(std::move(listener))});
+  UpdateWantedLocked();
   return id;
+}
+
+void EventHub::SetKinds(uint64_t id, EventKinds kinds) {
+  std::lock_guard lock(mu_);
+  for (Subscriber& subscriber : subscribers_) {
+    if (subscriber.id == id) subscriber.kinds = kinds;
+  }
+  UpdateWantedLocked();
 }
 
 void EventHub::Unsubscribe(uint64_t id) {
   std::lock_guard lock(mu_);
-  std::erase_if(listeners_, [id](const auto& entry) { return entry.first == id; });
-  count_.store(listeners_.size(), std::memory_order_relaxed);
+  std::erase_if(subscribers_, [id](const Subscriber& subscriber) { return subscriber.id == id; });
+  UpdateWantedLocked();
+}
+
+void EventHub::UpdateWantedLocked() {
+  EventKinds wanted = 0;
+  for (const Subscriber& subscriber : subscribers_) wanted |= subscriber.kinds;
+  wanted_.store(wanted, std::memory_order_relaxed);
 }
 
 void EventHub::Emit(const CacheEvent& event) const {
@@ -23,7 +62,9 @@ void EventHub::Emit(const CacheEvent& event) const {
   {
     // Called outside the lock, so that a listener may subscribe or unsubscribe.
     std::lock_guard lock(mu_);
-    for (const auto& entry : listeners_) listeners.push_back(entry.second);
+    for (const Subscriber& subscriber : subscribers_) {
+      if (subscriber.kinds & static_cast<EventKinds>(event.kind)) listeners.push_back(subscriber.listener);
+    }
   }
   for (const auto& listener : listeners) (*listener)(event);
 }

@@ -121,6 +121,20 @@ static_assert(static_cast<int>(RamPolicy::kLru) == static_cast<int>(EvictionPoli
 static_assert(static_cast<int>(RamPolicy::kLfu) == static_cast<int>(EvictionPolicy::kLfu));
 static_assert(static_cast<int>(RamPolicy::kSizedLru) == static_cast<int>(EvictionPolicy::kSizedLru));
 
+std::string_view RamPolicyName(RamPolicy policy) {
+  switch (policy) {
+    case RamPolicy::kLru:
+      return "lru";
+    case RamPolicy::kLfu:
+      return "lfu";
+    case RamPolicy::kSizedLru:
+      return "sized-lru";
+    case RamPolicy::kS3Fifo:
+      return "s3-fifo";
+  }
+  return "lru";
+}
+
 std::optional<RamPolicy> ParseRamPolicy(std::string_view name) {
   if (name == "s3-fifo") return RamPolicy::kS3Fifo;
   const std::optional<EvictionPolicy> policy = ParseEvictionPolicy(name);
@@ -258,18 +272,40 @@ void RamStore::RemoveLocked(Shard& shard, Entry* entry) {
   }
 }
 
-void RamStore::EvictLocked(Shard& shard, const Entry* keep) {
+void RamStore::ReportRemovalsTo(const EventHub* hub, std::string tier) {
+  events_ = hub;
+  tier_name_ = std::move(tier);
+}
+
+RamStore::RemovalLog RamStore::LogFor(std::vector<CacheEvent>& events) const {
+  const bool wanted = events_ != nullptr && (events_->wants(EventKind::kEvict) || events_->wants(EventKind::kExpire));
+  return wanted ? &events : nullptr;
+}
+
+void RamStore::NoteLocked(RemovalLog log, EventKind kind, const Entry& entry, std::string_view reason) const {
+  if (log != nullptr && events_->wants(kind)) {
+    log->push_back(CacheEvent{kind, tier_name_, entry.key, std::string(reason), Status::Ok()});
+  }
+}
+
+void RamStore::Publish(const std::vector<CacheEvent>& events) const {
+  for (const CacheEvent& event : events) events_->Emit(event);
+}
+
+void RamStore::EvictLocked(Shard& shard, const Entry* keep, RemovalLog log) {
   // Entries already past their expiry go first: they cost nothing to lose.
   const int64_t now = shard.expiry.empty() ? 0 : clock_->NowMs();
   while (OverBudget() && !shard.expiry.empty() && shard.expiry.begin()->first <= now &&
          shard.expiry.begin()->second != keep) {
     ++shard.expirations;
+    NoteLocked(log, EventKind::kExpire, *shard.expiry.begin()->second, "budget");
     RemoveLocked(shard, shard.expiry.begin()->second);
   }
   while (OverBudget()) {
     Entry* victim = VictimLocked(shard, keep);
     if (victim == nullptr) return;
     ++shard.evictions;
+    NoteLocked(log, EventKind::kEvict, *victim, RamPolicyName(policy_));
     // s3-fifo remembers what leaves small unused, so that its return goes straight to main.
     if (victim->in_small) {
       shard.PushGhost(victim->digest->high);
@@ -280,23 +316,28 @@ void RamStore::EvictLocked(Shard& shard, const Entry* keep) {
   }
 }
 
-void RamStore::EvictAcrossShards() {
+void RamStore::EvictAcrossShards(RemovalLog log) {
   for (auto& shard : shards_) {
     if (!OverBudget()) return;
     std::lock_guard lock(shard->mu);
-    EvictLocked(*shard, nullptr);
+    EvictLocked(*shard, nullptr, log);
   }
 }
 
 std::optional<Hit> RamStore::Lookup(const Key& key) {
   Shard& shard = ShardFor(key.digest());
-  std::lock_guard lock(shard.mu);
+  std::unique_lock lock(shard.mu);
   auto it = shard.entries.find(key.digest());
   if (it == shard.entries.end() || it->second.key != key.text()) return std::nullopt;
   Entry* entry = &it->second;
   if (entry->expires() && entry->expires_at_ms <= clock_->NowMs()) {
     ++shard.expirations;
+    std::vector<CacheEvent> expired;
+    const RemovalLog log = LogFor(expired);
+    NoteLocked(log, EventKind::kExpire, *entry, "read");
     RemoveLocked(shard, entry);
+    lock.unlock();
+    if (log != nullptr) Publish(expired);
     return std::nullopt;
   }
   TouchLocked(shard, entry);
@@ -325,6 +366,8 @@ Status RamStore::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
     return Status::Ok();
   }
   Shard& shard = ShardFor(key.digest());
+  std::vector<CacheEvent> removed;
+  const RemovalLog log = LogFor(removed);
   {
     std::lock_guard lock(shard.mu);
     auto [it, inserted] = shard.entries.try_emplace(key.digest());
@@ -348,9 +391,10 @@ Status RamStore::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
     if (expires) entry->expiry = shard.expiry.emplace(expires_at_ms, entry);
     shard.bytes += charge;
     used_bytes_.fetch_add(charge, std::memory_order_relaxed);
-    if (OverBudget()) EvictLocked(shard, entry);
+    if (OverBudget()) EvictLocked(shard, entry, log);
   }
-  if (OverBudget()) EvictAcrossShards();
+  if (OverBudget()) EvictAcrossShards(log);
+  if (log != nullptr) Publish(removed);
   return Status::Ok();
 }
 
@@ -382,18 +426,25 @@ void RamStore::EraseAll() {
 void RamStore::Sweep() {
   // Bounded batches keep each lock hold short while readers wait.
   constexpr int kBatch = 1024;
+  std::vector<CacheEvent> expired;
+  const RemovalLog log = LogFor(expired);
   for (auto& shard : shards_) {
     bool more = true;
     while (more) {
-      std::lock_guard lock(shard->mu);
-      const int64_t now = clock_->NowMs();
-      int removed = 0;
-      while (!shard->expiry.empty() && shard->expiry.begin()->first <= now && removed < kBatch) {
-        ++shard->expirations;
-        RemoveLocked(*shard, shard->expiry.begin()->second);
-        ++removed;
+      {
+        std::lock_guard lock(shard->mu);
+        const int64_t now = clock_->NowMs();
+        int removed = 0;
+        while (!shard->expiry.empty() && shard->expiry.begin()->first <= now && removed < kBatch) {
+          ++shard->expirations;
+          NoteLocked(log, EventKind::kExpire, *shard->expiry.begin()->second, "sweep");
+          RemoveLocked(*shard, shard->expiry.begin()->second);
+          ++removed;
+        }
+        more = removed == kBatch;
       }
-      more = removed == kBatch;
+      if (log != nullptr) Publish(expired);
+      expired.clear();
     }
   }
 }

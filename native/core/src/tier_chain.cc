@@ -10,7 +10,6 @@ struct TierChain::Tier {
   std::string name;
   std::unique_ptr<Store> store;
   InlineStore* inline_store;  // non-null when the store completes inline
-  Ttl default_ttl;
   std::atomic<uint64_t> hits{0};
   std::atomic<uint64_t> misses{0};
 };
@@ -107,31 +106,78 @@ class ResultJoin {
 }  // namespace
 
 std::shared_ptr<TierChain> TierChain::Create(std::vector<TierSpec> tiers, Ttl default_ttl,
-                                             std::shared_ptr<const Clock> clock) {
-  return std::shared_ptr<TierChain>(new TierChain(std::move(tiers), default_ttl, std::move(clock)));
+                                             std::shared_ptr<const Clock> clock, const std::vector<TtlRule>& rules) {
+  return std::shared_ptr<TierChain>(new TierChain(std::move(tiers), default_ttl, std::move(clock), rules));
 }
 
-TierChain::TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_ptr<const Clock> clock)
-    : default_ttl_(default_ttl), clock_(std::move(clock)) {
+TierChain::TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_ptr<const Clock> clock,
+                     const std::vector<TtlRule>& rules)
+    : clock_(std::move(clock)) {
+  std::vector<std::string> names;
+  std::vector<Ttl> defaults;
   bool leading = true;
   for (TierSpec& spec : tiers) {
     auto tier = std::make_unique<Tier>();
     tier->name = std::move(spec.name);
     tier->store = std::move(spec.store);
     tier->inline_store = tier->store->AsInline();
-    tier->default_ttl = spec.default_ttl;
+    tier->store->ReportRemovalsTo(&events_, tier->name);
+    names.push_back(tier->name);
+    defaults.push_back(spec.default_ttl);
     leading = leading && tier->inline_store != nullptr;
     if (leading) ++inline_prefix_;
     tiers_.push_back(std::move(tier));
   }
+  ttls_.emplace(names, std::move(defaults), default_ttl, rules);
 }
 
-int64_t TierChain::ExpiryFor(const Tier& tier, Ttl ttl, int64_t now_ms) const {
-  return ttl.Or(tier.default_ttl).Or(default_ttl_).ExpiresAt(now_ms);
+int64_t TierChain::ExpiryFor(size_t tier, const WriteOptions& write, int64_t now_ms) const {
+  return ttls_->Resolve(tier, write).ExpiresAt(now_ms);
 }
 
 void TierChain::ReportError(const Tier& tier, const Key& key, const Status& status) const {
-  if (events_.has_listeners()) events_.Emit(CacheEvent{"error", tier.name, key.text(), status.InTier(tier.name)});
+  if (events_.wants(EventKind::kError)) {
+    events_.Emit(CacheEvent{EventKind::kError, tier.name, key.text(), {}, status.InTier(tier.name)});
+  }
+}
+
+void TierChain::ReportPromotion(size_t into, size_t from, const Key& key) const {
+  if (events_.wants(EventKind::kPromote)) {
+    events_.Emit(CacheEvent{EventKind::kPromote, tiers_[into]->name, key.text(), tiers_[from]->name, Status::Ok()});
+  }
+}
+
+uint64_t TierChain::BeginBackground() {
+  std::lock_guard lock(background_mu_);
+  const uint64_t id = next_background_++;
+  background_.insert(id);
+  return id;
+}
+
+void TierChain::EndBackground(uint64_t id) {
+  std::vector<Done> ready;
+  {
+    std::lock_guard lock(background_mu_);
+    background_.erase(id);
+    const uint64_t oldest = background_.empty() ? next_background_ : *background_.begin();
+    std::erase_if(flush_waiters_, [&](auto& waiter) {
+      if (waiter.first > oldest) return false;
+      ready.push_back(std::move(waiter.second));
+      return true;
+    });
+  }
+  for (Done& done : ready) done(Status::Ok());
+}
+
+void TierChain::Flush(Done done) {
+  {
+    std::lock_guard lock(background_mu_);
+    if (!background_.empty()) {
+      flush_waiters_.emplace_back(next_background_, std::move(done));
+      return;
+    }
+  }
+  done(Status::Ok());
 }
 
 void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
@@ -139,11 +185,15 @@ void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
     Tier& tier = *tiers_[i];
     if (tier.inline_store) {
       Status status = tier.inline_store->Insert(key, hit.value, hit.expires_at_ms);
+      if (status.ok()) ReportPromotion(i, found_in, key);
       if (!status.ok() && status.code() != StatusCode::kTooLarge) ReportError(tier, key, status);
       continue;
     }
-    tier.store->Put(key, hit.value, hit.expires_at_ms, [self = shared_from_this(), i, key](Status status) {
+    const uint64_t id = BeginBackground();
+    tier.store->Put(key, hit.value, hit.expires_at_ms, [self = shared_from_this(), i, found_in, key, id](Status status) {
+      if (status.ok()) self->ReportPromotion(i, found_in, key);
       if (!status.ok() && status.code() != StatusCode::kTooLarge) self->ReportError(*self->tiers_[i], key, status);
+      self->EndBackground(id);
     });
   }
 }
@@ -232,34 +282,36 @@ void TierChain::HasBelow(size_t first, Key key, FoundDone done) {
   });
 }
 
-Status TierChain::SetNow(const Key& key, Bytes value, Ttl ttl) {
+Status TierChain::SetNow(const Key& key, Bytes value, const WriteOptions& write) {
   const int64_t now = clock_->NowMs();
   WriteOutcome outcome;
   for (size_t i = 0; i < tiers_.size(); ++i) {
     Tier& tier = *tiers_[i];
-    const int64_t expires = ExpiryFor(tier, ttl, now);
+    const int64_t expires = ExpiryFor(i, write, now);
     if (tier.inline_store) {
       outcome.Add(tier.inline_store->Insert(key, value, expires));
       continue;
     }
     outcome.Add(Status::Ok());  // written in the background; a failure reaches the error listener
-    tier.store->Put(key, value, expires, [self = shared_from_this(), i, key](Status status) {
+    const uint64_t id = BeginBackground();
+    tier.store->Put(key, value, expires, [self = shared_from_this(), i, key, id](Status status) {
       if (!status.ok()) self->ReportError(*self->tiers_[i], key, status);
+      self->EndBackground(id);
     });
   }
   return outcome.Result();
 }
 
-void TierChain::Set(const Key& key, Bytes value, Ttl ttl, Done done) {
+void TierChain::Set(const Key& key, Bytes value, const WriteOptions& write, Done done) {
   const int64_t now = clock_->NowMs();
   if (inline_prefix_ == tiers_.size()) {
-    done(SetNow(key, std::move(value), ttl));
+    done(SetNow(key, std::move(value), write));
     return;
   }
   auto join = std::make_shared<WriteJoin>(tiers_.size(), std::move(done));
   for (size_t i = 0; i < tiers_.size(); ++i) {
     Tier& tier = *tiers_[i];
-    tier.store->Put(key, value, ExpiryFor(tier, ttl, now), [self = shared_from_this(), i, key, join](Status status) {
+    tier.store->Put(key, value, ExpiryFor(i, write, now), [self = shared_from_this(), i, key, join](Status status) {
       const Tier& tier = *self->tiers_[i];
       // Passed over rather than failed (see WriteOutcome): the listeners still hear of it. A full storage quota
       // fails the set and is an event too: the app, not the caller of this set, is who can free storage.
@@ -271,8 +323,8 @@ void TierChain::Set(const Key& key, Bytes value, Ttl ttl, Done done) {
   }
 }
 
-void TierChain::Land(const Key& key, uint64_t flight, Bytes value, Ttl ttl, Done done) {
-  Set(key, value, ttl, [self = shared_from_this(), key, flight, value, done = std::move(done)](Status status) {
+void TierChain::Land(const Key& key, uint64_t flight, Bytes value, const WriteOptions& write, Done done) {
+  Set(key, value, write, [self = shared_from_this(), key, flight, value, done = std::move(done)](Status status) {
     self->flights_.Complete(key, flight, status, value);
     done(status);
   });
@@ -286,8 +338,10 @@ bool TierChain::DeleteNow(const Key& key) {
       found = tier.inline_store->Erase(key) || found;
       continue;
     }
-    tier.store->Delete(key, [self = shared_from_this(), i, key](Status status, bool) {
+    const uint64_t id = BeginBackground();
+    tier.store->Delete(key, [self = shared_from_this(), i, key, id](Status status, bool) {
       if (!status.ok()) self->ReportError(*self->tiers_[i], key, status);
+      self->EndBackground(id);
     });
   }
   return found;

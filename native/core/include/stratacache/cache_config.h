@@ -14,6 +14,7 @@
 #include "stratacache/store.h"
 #include "stratacache/tier_chain.h"
 #include "stratacache/ttl.h"
+#include "stratacache/ttl_rules.h"
 
 namespace stratacache {
 
@@ -30,6 +31,7 @@ struct TierConfig {
 struct CacheConfig {
   std::vector<TierConfig> tiers;
   Ttl ttl;                  // the cache-wide default
+  std::vector<TtlRule> ttl_rules;
   unsigned ram_shards = 16;  // one suits a single-threaded runtime
 };
 

@@ -35,6 +35,7 @@ enum class RamPolicy { kLru, kLfu, kSizedLru, kS3Fifo };
 
 // The policy named `name` ("lru", "lfu", "sized-lru", "s3-fifo"), as the JavaScript API spells it.
 std::optional<RamPolicy> ParseRamPolicy(std::string_view name);
+std::string_view RamPolicyName(RamPolicy policy);
 
 struct RamStoreOptions {
   uint64_t limit_bytes = 128ull << 20;
@@ -56,6 +57,7 @@ class RamStore final : public InlineStore {
   void EraseAll() override;
   void Sweep() override;
   StoreCounters Counters() const override;
+  void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
 
   // What an entry of this key and value size is charged against the budget.
   static uint64_t ChargeFor(size_t key_bytes, size_t value_bytes, bool expires, RamPolicy policy = RamPolicy::kLru);
@@ -68,6 +70,15 @@ class RamStore final : public InlineStore {
  private:
   struct Entry;
   struct Shard;
+  // Events about entries removed under a shard's lock, emitted once it is released (a listener may call back in).
+  // Null when nobody listens, so that no key is copied for nobody.
+  using RemovalLog = std::vector<CacheEvent>*;
+
+  // A log to pass to the locked functions below: `events` when the hub wants evictions or expirations, else null.
+  RemovalLog LogFor(std::vector<CacheEvent>& events) const;
+  // Records that `entry` is leaving, in `log` if there is one.
+  void NoteLocked(RemovalLog log, EventKind kind, const Entry& entry, std::string_view reason) const;
+  void Publish(const std::vector<CacheEvent>& events) const;
 
   Shard& ShardFor(const Digest& digest) const;
   // Unlinks and frees `entry`; the caller holds the shard's lock.
@@ -79,9 +90,9 @@ class RamStore final : public InlineStore {
   void DetachLocked(Shard& shard, Entry* entry);
   Entry* VictimLocked(Shard& shard, const Entry* keep);
   // Evicts the policy's victims in `shard` (sparing `keep`) until the store is within budget or none is left.
-  void EvictLocked(Shard& shard, const Entry* keep);
+  void EvictLocked(Shard& shard, const Entry* keep, RemovalLog log);
   // Evicts from every shard, one at a time, until the store is within budget.
-  void EvictAcrossShards();
+  void EvictAcrossShards(RemovalLog log);
   bool OverBudget() const { return used_bytes_.load(std::memory_order_relaxed) > limit_bytes_; }
 
   const uint64_t limit_bytes_;
@@ -90,6 +101,8 @@ class RamStore final : public InlineStore {
   std::vector<std::unique_ptr<Shard>> shards_;
   uint64_t shard_mask_;
   std::atomic<uint64_t> used_bytes_{0};
+  const EventHub* events_ = nullptr;
+  std::string tier_name_;
 };
 
 }  // namespace stratacache

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "stratacache/bytes.h"
+#include "stratacache/event_hub.h"
 #include "stratacache/key.h"
 #include "stratacache/status.h"
 
@@ -86,6 +87,13 @@ class Store {
   // nothing that can drift apart report nothing.
   virtual void Verify(VerifyDone done) { done(Status::Ok(), VerifyReport{}); }
   virtual StoreCounters Counters() const = 0;
+
+  // Where to report the entries the store removes by itself, as "evict" and "expire" events of the tier named
+  // `tier`, when `hub` wants them. The hub outlives the store. Stores that remove nothing by themselves ignore it.
+  virtual void ReportRemovalsTo(const EventHub* hub, std::string tier) {
+    (void)hub;
+    (void)tier;
+  }
 
   // The synchronous face of a store whose operations all complete inline, or nullptr.
   virtual class InlineStore* AsInline() { return nullptr; }

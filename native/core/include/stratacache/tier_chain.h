@@ -1,8 +1,8 @@
 // The tier chain: the one place that decides how tiers work together, written once against the store contract.
 //
 // Reads go down the tiers until one hits; the hit is promoted into every tier above it with its remaining TTL.
-// Writes go through to every tier, each with the TTL that resolves for it (per call, else the tier's default,
-// else the cache's); a tier whose circuit breaker is open (kUnavailable) does not fail a write that another tier
+// Writes go through to every tier, each with the TTL that resolves for it (see TtlResolver: per call, else the
+// first matching tag rule, else the tier's default, else the cache's); a tier whose circuit breaker is open (kUnavailable) does not fail a write that another tier
 // took, it is reported as an event instead. Leading tiers that complete inline (RAM) are served without any completion object, which
 // is also what the synchronous API uses.
 #pragma once
@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@
 #include "stratacache/single_flight.h"
 #include "stratacache/store.h"
 #include "stratacache/ttl.h"
+#include "stratacache/ttl_rules.h"
 
 namespace stratacache {
 
@@ -55,25 +58,26 @@ struct ChainStats {
 
 class TierChain : public std::enable_shared_from_this<TierChain> {
  public:
+  // `rules` must have passed CheckTtlRules against the tiers' names.
   static std::shared_ptr<TierChain> Create(std::vector<TierSpec> tiers, Ttl default_ttl,
-                                           std::shared_ptr<const Clock> clock);
+                                           std::shared_ptr<const Clock> clock, const std::vector<TtlRule>& rules = {});
 
   // Asks every tier whether it can serve; fails with the first tier's refusal.
   void Open(Done done);
   void Get(const Key& key, GetDone done);
   void Has(const Key& key, FoundDone done);
-  void Set(const Key& key, Bytes value, Ttl ttl, Done done);
+  void Set(const Key& key, Bytes value, const WriteOptions& write, Done done);
   void Delete(const Key& key, FoundDone done);
   void Clear(Done done);
   // Ends a flight of getOrSet (see SingleFlight) whose loader produced `value`: stores it as Set does, then hands
   // the stored value, or the write's failure, to the flight's waiters. The waiters need not still be there.
-  void Land(const Key& key, uint64_t flight, Bytes value, Ttl ttl, Done done);
+  void Land(const Key& key, uint64_t flight, Bytes value, const WriteOptions& write, Done done);
 
   // The synchronous API. Reads see only the leading inline tiers; writes and deletes complete on them at once
   // and continue to the tiers below in the background, reporting failures to the error listener.
   std::optional<Hit> GetNow(const Key& key);
   bool HasNow(const Key& key);
-  Status SetNow(const Key& key, Bytes value, Ttl ttl);
+  Status SetNow(const Key& key, Bytes value, const WriteOptions& write);
   bool DeleteNow(const Key& key);
 
   // The pieces of Get, for callers that answer an inline hit at once and start the slow path only on a miss:
@@ -85,14 +89,19 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // True when every tier completes inline (RAM only): every operation then finishes before it returns.
   bool all_inline() const { return inline_prefix_ == tiers_.size(); }
 
+  // Calls `done` once every background write started before it (what setSync, deleteSync and promotions send to
+  // slower tiers) has finished; at once when none is in flight. Their failures went to the error listeners.
+  void Flush(Done done);
+
   void Sweep();
   // Cleans every tier (see Store::Clean); reports how many entries were removed in all.
   void Clean(const CleanOptions& options, CountDone done);
   // Verifies every tier (see Store::Verify); reports the tiers' findings summed.
   void Verify(VerifyDone done);
   ChainStats Stats() const;
-  // Where the chain reports what it absorbed: "error" events for a failed promotion, a tier that could not be
-  // read, a background write that failed, a tier passed over by a write because it is unavailable.
+  // Where the chain reports what it absorbed ("error" events for a failed promotion, a tier that could not be
+  // read, a background write that failed, a tier passed over by a write because it is unavailable), promotions,
+  // and what its stores evicted or expired by themselves.
   EventHub& events() { return events_; }
   size_t tier_count() const { return tiers_.size(); }
   // The chain's in-flight loads, shared by every handle on the chain.
@@ -101,22 +110,32 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
  private:
   struct Tier;
 
-  TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_ptr<const Clock> clock);
+  TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_ptr<const Clock> clock,
+            const std::vector<TtlRule>& rules);
 
   // Reads tiers from `first` (the first tier that does not complete inline) downwards.
   void GetBelow(size_t first, Key key, GetDone done);
   void HasBelow(size_t first, Key key, FoundDone done);
+  // Brackets a background write: Begin returns its id, End retires it and completes the flushes it held up.
+  uint64_t BeginBackground();
+  void EndBackground(uint64_t id);
   // Copies a hit found in tier `found_in` into every tier above it.
   void Promote(const Key& key, const Hit& hit, size_t found_in);
-  int64_t ExpiryFor(const Tier& tier, Ttl ttl, int64_t now_ms) const;
+  int64_t ExpiryFor(size_t tier, const WriteOptions& write, int64_t now_ms) const;
   void ReportError(const Tier& tier, const Key& key, const Status& status) const;
+  // A "promote" event: the hit found in tier `from` was copied into tier `into`.
+  void ReportPromotion(size_t into, size_t from, const Key& key) const;
 
+  EventHub events_;  // before the tiers: their stores report to it until they are destroyed
   std::vector<std::unique_ptr<Tier>> tiers_;
   size_t inline_prefix_ = 0;  // how many leading tiers complete inline
-  const Ttl default_ttl_;
+  std::optional<TtlResolver> ttls_;  // set once the tiers are known
   const std::shared_ptr<const Clock> clock_;
-  EventHub events_;
   SingleFlight flights_;
+  std::mutex background_mu_;
+  uint64_t next_background_ = 0;
+  std::set<uint64_t> background_;                        // ids of the background writes in flight
+  std::vector<std::pair<uint64_t, Done>> flush_waiters_;  // each waits for the ids below its own
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };
