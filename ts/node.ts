@@ -13,6 +13,7 @@ import type {
 import { Cache as BaseCache } from './cache.js';
 import { NodeWorkspace } from './workspace/node-workspace.js';
 import { fromNative } from './errors.js';
+import { type FillInfo, NearCache, nearBytes, withNearCache } from './near-cache.js';
 import type { Tags } from './ttl-rules.js';
 import { type CacheValue, toStorable } from './values.js';
 
@@ -28,6 +29,11 @@ interface Addon {
   open(config: CoreConfig): NativeHandle | Promise<NativeHandle>;
   close(handle: NativeHandle): void;
   getSync(handle: NativeHandle, key: string): Reply;
+  /** getSync that, on a hit, writes what the near cache needs into `info` (see FillInfo). */
+  getSyncNear(handle: NativeHandle, key: string, info: FillInfo): Reply;
+  /** The chain's change counters, in place. */
+  changeCounters(handle: NativeHandle): ArrayBuffer;
+  touch(handle: NativeHandle, keys: string[]): void;
   get(handle: NativeHandle, key: string): Reply | Promise<Uint8Array | undefined>;
   setSync(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): void;
   set(handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): MaybePromise<void>;
@@ -68,8 +74,9 @@ const LENGTH_BITS = 13;
 const LENGTH_MASK = (1 << LENGTH_BITS) - 1;
 const OFFSET_MASK = (1 << 16) - 1;
 
-function handleOf(native: NativeHandle): CoreHandle {
+function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
   let slab: Uint8Array = new Uint8Array(0); // this handle's, as the addon keeps one per handle
+  const near = new NearCache(new Uint32Array(addon.changeCounters(native)), (keys) => addon.touch(native, keys), nearBytes(firstTierLimit));
 
   const decode = (reply: Reply): Uint8Array | undefined => {
     if (typeof reply !== 'number') return reply;
@@ -79,7 +86,7 @@ function handleOf(native: NativeHandle): CoreHandle {
     return slab.subarray(offset, offset + (reply & LENGTH_MASK));
   };
 
-  return {
+  return withNearCache({
     getSync: (key) => decode(addon.getSync(native, key)),
     get: (key) => {
       const reply = addon.get(native, key);
@@ -113,13 +120,13 @@ function handleOf(native: NativeHandle): CoreHandle {
     listen: (listener, types) => addon.listen(native, listener, types),
     clean: (maxAgeMs, maxBytes) => addon.clean(native, maxAgeMs, maxBytes),
     verify: () => addon.verify(native),
-  };
+  }, near, (key, info) => decode(addon.getSyncNear(native, key, info)));
 }
 
 const nodeBackend: Backend = {
   name: 'node',
   async open(config) {
-    return handleOf(await addon.open(config));
+    return handleOf(await addon.open(config), config.tiers[0]!.cacheLimit);
   },
 };
 

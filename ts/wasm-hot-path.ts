@@ -8,6 +8,7 @@ export interface HotPathModule {
   /** Views of wasm memory; Emscripten replaces them when memory grows, so they are read afresh after calls. */
   HEAPU8: Uint8Array;
   HEAPU32: Uint32Array;
+  HEAPF64: Float64Array;
   _strata_key_scratch(): number;
   _strata_hit_slot(): number;
   _strata_get(cache: number, keyLength: number, below: number): number;
@@ -15,6 +16,9 @@ export interface HotPathModule {
   _strata_set(cache: number, keyLength: number, ttlKind: number, ttlMs: number): number;
   _strata_has(cache: number, keyLength: number): number;
   _strata_delete(cache: number, keyLength: number): number;
+  _strata_near_slot(): number;
+  _strata_change_counters(cache: number): number;
+  _strata_touch(cache: number, keyLength: number): number;
   /** The Error behind the last FAILED result. */
   lastError(): Error;
 }
@@ -34,11 +38,14 @@ const SLAB_BYTES = 65_536;
 const SLAB_VALUE_MAX = 4096;
 
 const encoder = new TextEncoder();
+// ChangeCounters::kStripes (native/core/include/stratacache/change_counters.h).
+const CHANGE_STRIPES = 4096;
 
 export class HotPath {
   readonly #module: HotPathModule;
   readonly #scratchAt: number;
   readonly #hitSlot: number;
+  readonly #nearSlot: number;
   #heap: Uint8Array;
   #scratch: Uint8Array;
   #slab = new Uint8Array(SLAB_BYTES);
@@ -48,6 +55,7 @@ export class HotPath {
     this.#module = module;
     this.#scratchAt = module._strata_key_scratch();
     this.#hitSlot = module._strata_hit_slot() >>> 2;
+    this.#nearSlot = module._strata_near_slot();
     this.#heap = module.HEAPU8;
     this.#scratch = this.#heap.subarray(this.#scratchAt, this.#scratchAt + SCRATCH_BYTES);
   }
@@ -59,6 +67,23 @@ export class HotPath {
     if (length === MISS) return undefined;
     if (length === GO_BELOW) return null;
     throw this.#module.lastError();
+  }
+
+  /** After a hit of `get`: what the near cache needs of it (ts/near-cache.ts FillInfo, wasm/hot_path.cc NearSlot). */
+  nearInfo(into: Float64Array): void {
+    const words = this.#nearSlot >>> 2;
+    into[0] = this.#module.HEAPU32[words]!;
+    into[1] = this.#module.HEAPU32[words + 1]!;
+    into[2] = this.#module.HEAPF64[(this.#nearSlot >>> 3) + 1]!;
+  }
+
+  /** The cache's change counters, in wasm memory (a view that detaches when memory grows). */
+  changeCounters(cache: number): Uint32Array {
+    return new Uint32Array(this.#module.HEAPU32.buffer, this.#module._strata_change_counters(cache), CHANGE_STRIPES);
+  }
+
+  touch(cache: number, keys: string[]): void {
+    for (const key of keys) this.#module._strata_touch(cache, this.#encode(key));
   }
 
   /** Stores in the RAM tiers at once (and below them in the background). */

@@ -6,6 +6,7 @@ import { type CompleteRequest } from './idb/driver.js';
 import { openIdbTiers } from './idb/open.js';
 import type { Tags } from './ttl-rules.js';
 import { type CacheValue, toStorable } from './values.js';
+import { type FillInfo, NearCache, nearBytes, withNearCache } from './near-cache.js';
 import { HotPath, type HotPathModule } from './wasm-hot-path.js';
 import createStrataModule from './wasm/stratacache_wasm.mjs';
 import { BrowserWorkspace } from './workspace/browser-workspace.js';
@@ -133,10 +134,18 @@ function callback<T>(resolve: (value: T) => void, reject: (error: Error) => void
  * The RAM tiers answer on the hot path; the rest goes through Embind with a callback. `warnings`: what happened
  * while opening, delivered to the first listener once its caller's task is done.
  */
-function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[], module: StrataModule): CoreHandle {
+function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[], module: StrataModule, firstTierLimit: number): CoreHandle {
   const id = cache.chain();
   const ramOnly = cache.allInline();
-  return {
+  const near = new NearCache(hot.changeCounters(id), (keys) => hot.touch(id, keys), nearBytes(firstTierLimit));
+  const read = (key: string, info: FillInfo): Uint8Array | undefined => {
+    const value = hot.get(id, key, false) ?? undefined;
+    if (value === undefined) return undefined;
+    if (near.detached) near.rebind(hot.changeCounters(id));
+    hot.nearInfo(info);
+    return value;
+  };
+  return withNearCache({
     getSync: (key) => hot.get(id, key, false) ?? undefined,
     get: (key) => {
       const hit = hot.get(id, key, true);
@@ -184,7 +193,7 @@ function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[], module: 
       const opened = warnings.splice(0);
       if (opened.length > 0) queueMicrotask(() => opened.forEach(listener));
     },
-  };
+  }, near, read);
 }
 
 const wasmBackend: Backend = {
@@ -205,7 +214,7 @@ const wasmBackend: Backend = {
       throw error;
     }
     hotPath ??= new HotPath(module);
-    return adapt(cache, hotPath, warnings, module);
+    return adapt(cache, hotPath, warnings, module, config.tiers[0]!.cacheLimit);
   },
 };
 

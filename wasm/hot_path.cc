@@ -3,6 +3,7 @@
 #include <emscripten/emscripten.h>
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,6 +26,14 @@ alignas(8) uint8_t key_scratch[3 * kMaxKeyBytes];
 // The value of the last hit, kept alive until the next call so that JavaScript can copy it out.
 Bytes last_hit;
 uintptr_t last_hit_data = 0;
+// What a near-cache fill (ts/near-cache.ts) needs of the last strata_get: its key's stripe, the stripe's change
+// counter read before the lookup, and when a hit expires (ms since the epoch, +inf for never).
+struct NearSlot {
+  uint32_t stripe;
+  uint32_t version;
+  double expires_at_ms;
+};
+NearSlot near_slot;
 // The value strata_stage allocated, for the next strata_set.
 Bytes staged;
 Status last_error;
@@ -48,6 +57,8 @@ int32_t Failed(Status status) {
 
 int32_t Answer(std::optional<Hit> hit) {
   if (!hit) return kMiss;
+  near_slot.expires_at_ms = hit->expires_at_ms == kNeverExpires ? std::numeric_limits<double>::infinity()
+                                                                : static_cast<double>(hit->expires_at_ms);
   last_hit = std::move(hit->value);
   last_hit_data = reinterpret_cast<uintptr_t>(last_hit.data());
   return static_cast<int32_t>(last_hit.size());
@@ -72,12 +83,30 @@ EMSCRIPTEN_KEEPALIVE uintptr_t strata_key_scratch() { return reinterpret_cast<ui
 // Where the data address of the last hit is, for JavaScript to read after a non-negative strata_get.
 EMSCRIPTEN_KEEPALIVE uintptr_t strata_hit_slot() { return reinterpret_cast<uintptr_t>(&last_hit_data); }
 
+// Where NearSlot is: { u32 stripe, u32 version, f64 expires at }, filled by every strata_get.
+EMSCRIPTEN_KEEPALIVE uintptr_t strata_near_slot() { return reinterpret_cast<uintptr_t>(&near_slot); }
+
+// Where the chain's change counters are (ChangeCounters::kStripes words), for JavaScript to read in place.
+EMSCRIPTEN_KEEPALIVE uintptr_t strata_change_counters(uintptr_t cache) {
+  return reinterpret_cast<uintptr_t>(Chain(cache)->changes()->words());
+}
+
+// Marks the key in the scratch region as used in the RAM tiers, for a hit served from a near-cache copy.
+EMSCRIPTEN_KEEPALIVE int32_t strata_touch(uintptr_t cache, uint32_t key_length) {
+  std::optional<Key> key = ScratchKey(key_length);
+  if (!key) return kFailed;
+  Chain(cache)->TouchInline(*key);
+  return 0;
+}
+
 // Reads the RAM tiers. `below`: a miss there continues below (kGoBelow) when slower tiers exist, else counts
 // as the cache's miss (the synchronous API, or a cache of RAM tiers only).
 EMSCRIPTEN_KEEPALIVE int32_t strata_get(uintptr_t cache, uint32_t key_length, int32_t below) {
   std::optional<Key> key = ScratchKey(key_length);
   if (!key) return kFailed;
   TierChain& chain = *Chain(cache);
+  near_slot.stripe = static_cast<uint32_t>(ChangeCounters::StripeOf(key->digest()));
+  near_slot.version = chain.changes()->Read(near_slot.stripe);
   if (!below) return Answer(chain.GetNow(*key));
   if (std::optional<Hit> hit = chain.LookupInline(*key)) return Answer(std::move(hit));
   if (!chain.all_inline()) return kGoBelow;

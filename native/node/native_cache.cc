@@ -1,6 +1,7 @@
 #include "native_cache.h"
 
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -267,6 +268,48 @@ Napi::Value GetSync(const Napi::CallbackInfo& info) {
   return Reply(info.Env(), call->cache, call->chain->GetNow(call->key));
 }
 
+// getSyncNear(handle, key, info) -> reply, as getSync; on a hit, info (a Float64Array) receives what a
+// JavaScript-side copy of the value needs: [stripe, its change counter read before the lookup, expires at (ms
+// since the epoch, Infinity for never)]. Reading the counter first makes a change racing the lookup visible.
+Napi::Value GetSyncNear(const Napi::CallbackInfo& info) {
+  std::optional<KeyedCall> call = ReadKeyedCall(info);
+  if (!call) return Napi::Value();
+  const size_t stripe = ChangeCounters::StripeOf(call->key.digest());
+  const uint32_t version = call->chain->changes()->Read(stripe);
+  std::optional<Hit> hit = call->chain->GetNow(call->key);
+  if (hit) {
+    double* out = info[2].As<Napi::Float64Array>().Data();
+    out[0] = static_cast<double>(stripe);
+    out[1] = version;
+    out[2] = hit->expires_at_ms == kNeverExpires ? std::numeric_limits<double>::infinity()
+                                                   : static_cast<double>(hit->expires_at_ms);
+  }
+  return Reply(info.Env(), call->cache, std::move(hit));
+}
+
+// changeCounters(handle) -> ArrayBuffer over the chain's change counters (ChangeCounters::kStripes words), read
+// in place by JavaScript; it keeps the counters alive.
+Napi::Value ChangeCountersOf(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return Napi::Value();
+  auto* owner = new std::shared_ptr<ChangeCounters>(chain->changes());
+  return Napi::ArrayBuffer::New(
+      info.Env(), const_cast<uint32_t*>((*owner)->words()), ChangeCounters::size_bytes(),
+      [](Napi::Env, void*, std::shared_ptr<ChangeCounters>* counters) { delete counters; }, owner);
+}
+
+// touch(handle, keys): marks each key used in the RAM tiers (recency, frequency) for hits JavaScript served from
+// its own copies and counts itself.
+Napi::Value Touch(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return Napi::Value();
+  Napi::Array keys = info[1].As<Napi::Array>();
+  for (uint32_t i = 0; i < keys.Length(); ++i) {
+    if (std::optional<Key> key = ReadKey(keys.Get(i))) chain->TouchInline(*key);
+  }
+  return Napi::Value();
+}
+
 // Reads the call's key down the tiers: a reply, or a promise of a Buffer or undefined when slower tiers must be read.
 Napi::Value ReadThrough(const Napi::CallbackInfo& info, const KeyedCall& call) {
   if (call.chain->all_inline()) return Reply(info.Env(), call.cache, call.chain->GetNow(call.key));
@@ -486,7 +529,7 @@ Napi::Value Slab(const Napi::CallbackInfo& info) { return HandleOf(info)->slab.V
 
 void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
-      {"open", Open},       {"close", Close},           {"getSync", GetSync}, {"get", Get},
+      {"open", Open},       {"close", Close},           {"getSync", GetSync}, {"getSyncNear", GetSyncNear}, {"changeCounters", ChangeCountersOf}, {"touch", Touch}, {"get", Get},
       {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
       {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
       {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},     {"verify", Verify},

@@ -100,6 +100,47 @@ TEST_F(TierChainTest, SingleRamTierCompletesInline) {
   EXPECT_TRUE(called);
 }
 
+// The change counters stand for every change of an inline tier's entries: a JavaScript-side copy of a value is
+// served only while its stripe's counter has not moved.
+TEST_F(TierChainTest, ChangeCountersMoveOnEveryWriteAndRemovalOfAStripe) {
+  auto chain = Chain(Specs(Ram("hot", 400), Ram("warm")));
+  const ChangeCounters& changes = *chain->changes();
+  const Key a("a");
+  const size_t stripe = ChangeCounters::StripeOf(a.digest());
+  auto moved = [&](auto&& change) {
+    const uint32_t before = changes.Read(stripe);
+    change();
+    return changes.Read(stripe) != before;
+  };
+  EXPECT_TRUE(moved([&] { ASSERT_TRUE(chain->SetNow(a, Bytes::Copy("1"), {Ttl::Unset()}).ok()); }));
+  EXPECT_FALSE(moved([&] { EXPECT_TRUE(chain->GetNow(a)); })) << "a read changes nothing";
+  EXPECT_TRUE(moved([&] { EXPECT_TRUE(chain->DeleteNow(a)); }));
+  ASSERT_TRUE(chain->SetNow(a, Bytes::Copy("1"), {Ttl::Millis(10)}).ok());
+  clock_->Advance(20);
+  EXPECT_TRUE(moved([&] { EXPECT_FALSE(chain->GetNow(a)); })) << "expiry on read";
+  ASSERT_TRUE(chain->SetNow(a, Bytes::Copy("1"), {Ttl::Unset()}).ok());
+  EXPECT_TRUE(moved([&] {
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE(chain->SetNow(Key("filler" + std::to_string(i)), Bytes::Copy("xxxxxxxx"), {Ttl::Unset()}).ok());
+  })) << "eviction from the 400-byte hot tier";
+  EXPECT_TRUE(moved([&] { EXPECT_TRUE(chain->GetNow(a)); })) << "promotion from warm into hot";
+  bool cleared = false;
+  EXPECT_TRUE(moved([&] { chain->Clear([&](Status) { cleared = true; }); }));
+  EXPECT_TRUE(cleared);
+}
+
+TEST_F(TierChainTest, TouchInlineRefreshesRecencyWithoutCountingAHit) {
+  // One shard, room for two of these entries: exact LRU.
+  const uint64_t limit = 2 * RamStore::ChargeFor(3, 1, false) + RamStore::ChargeFor(5, 1, false) - 1;
+  auto chain = Chain(One(TierSpec{"ram", std::make_unique<RamStore>(RamStoreOptions{limit, 1}, clock_), Ttl::Unset()}));
+  ASSERT_TRUE(chain->SetNow(Key("old"), Bytes::Copy("v"), {Ttl::Unset()}).ok());
+  ASSERT_TRUE(chain->SetNow(Key("new"), Bytes::Copy("v"), {Ttl::Unset()}).ok());
+  chain->TouchInline(Key("old"));  // now "new" is the least recently used
+  ASSERT_TRUE(chain->SetNow(Key("third"), Bytes::Copy("v"), {Ttl::Unset()}).ok());
+  EXPECT_TRUE(chain->HasNow(Key("old")));
+  EXPECT_FALSE(chain->HasNow(Key("new")));
+  EXPECT_EQ(chain->Stats().tiers[0].hits, 0u);
+}
+
 TEST_F(TierChainTest, WritesGoThroughToEveryTier) {
   auto chain = Chain(Specs(Ram("hot"), Ram("warm")));
   ASSERT_TRUE(chain->SetNow(Key("k"), Bytes::Copy("v"), {Ttl::Unset()}).ok());

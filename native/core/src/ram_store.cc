@@ -264,6 +264,7 @@ void RamStore::RemoveLocked(Shard& shard, Entry* entry) {
   // Copy the digest out: it lives in the node that erasing destroys.
   const Digest digest = *entry->digest;
   shard.entries.erase(digest);
+  if (changes_) changes_->Bump(digest);
   // At most as many ghosts as entries: the paper sizes the ghost FIFO like main.
   while (shard.ghost_order.size() > shard.entries.size()) {
     shard.PopGhost();
@@ -391,6 +392,7 @@ Status RamStore::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
     if (expires) entry->expiry = shard.expiry.emplace(expires_at_ms, entry);
     shard.bytes += charge;
     used_bytes_.fetch_add(charge, std::memory_order_relaxed);
+    if (changes_) changes_->Bump(key.digest());
     if (OverBudget()) EvictLocked(shard, entry, log);
   }
   if (OverBudget()) EvictAcrossShards(log);
@@ -421,6 +423,7 @@ void RamStore::EraseAll() {
     shard->ranked.clear();
     shard->entries.clear();
   }
+  if (changes_) changes_->BumpAll();
 }
 
 void RamStore::Sweep() {

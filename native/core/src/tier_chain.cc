@@ -125,7 +125,10 @@ TierChain::TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_p
     names.push_back(tier->name);
     defaults.push_back(spec.default_ttl);
     leading = leading && tier->inline_store != nullptr;
-    if (leading) ++inline_prefix_;
+    if (leading) {
+      ++inline_prefix_;
+      tier->inline_store->CountChangesIn(changes_);
+    }
     tiers_.push_back(std::move(tier));
   }
   ttls_.emplace(names, std::move(defaults), default_ttl, rules);
@@ -211,6 +214,12 @@ std::optional<Hit> TierChain::LookupInline(const Key& key) {
     tier.misses.fetch_add(1, std::memory_order_relaxed);
   }
   return std::nullopt;
+}
+
+void TierChain::TouchInline(const Key& key) {
+  for (size_t i = 0; i < inline_prefix_; ++i) {
+    if (tiers_[i]->inline_store->Lookup(key)) return;
+  }
 }
 
 std::optional<Hit> TierChain::GetNow(const Key& key) {

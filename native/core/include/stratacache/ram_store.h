@@ -58,6 +58,7 @@ class RamStore final : public InlineStore {
   void Sweep() override;
   StoreCounters Counters() const override;
   void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
+  void CountChangesIn(std::shared_ptr<ChangeCounters> counters) override { changes_ = std::move(counters); }
 
   // What an entry of this key and value size is charged against the budget.
   static uint64_t ChargeFor(size_t key_bytes, size_t value_bytes, bool expires, RamPolicy policy = RamPolicy::kLru);
@@ -103,6 +104,7 @@ class RamStore final : public InlineStore {
   std::atomic<uint64_t> used_bytes_{0};
   const EventHub* events_ = nullptr;
   std::string tier_name_;
+  std::shared_ptr<ChangeCounters> changes_;  // null unless a chain counts changes
 };
 
 }  // namespace stratacache

@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "stratacache/bytes.h"
+#include "stratacache/change_counters.h"
 #include "stratacache/event_hub.h"
 #include "stratacache/key.h"
 #include "stratacache/status.h"
@@ -108,6 +110,9 @@ class InlineStore : public Store {
   virtual Status Insert(const Key& key, Bytes value, int64_t expires_at_ms) = 0;
   virtual bool Erase(const Key& key) = 0;
   virtual void EraseAll() = 0;
+  // From now on, bump `counters` for every entry written or removed (the chain's, shared by its inline tiers).
+  // A store whose entries can change must, or JavaScript-side copies of its values would go stale.
+  virtual void CountChangesIn(std::shared_ptr<ChangeCounters> counters) = 0;
 
   InlineStore* AsInline() final { return this; }
   void Get(const Key& key, GetDone done) final { done(Status::Ok(), Lookup(key)); }

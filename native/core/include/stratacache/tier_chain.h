@@ -88,6 +88,11 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
 
   // True when every tier completes inline (RAM only): every operation then finishes before it returns.
   bool all_inline() const { return inline_prefix_ == tiers_.size(); }
+  // Bumped by the inline tiers for every entry they write or remove (see ChangeCounters).
+  const std::shared_ptr<ChangeCounters>& changes() const { return changes_; }
+  // Marks `key` as used in the first inline tier that holds it (its policy's recency and frequency), without
+  // counting a hit: for hits served from copies outside the core, which the caller counts itself.
+  void TouchInline(const Key& key);
 
   // Calls `done` once every background write started before it (what setSync, deleteSync and promotions send to
   // slower tiers) has finished; at once when none is in flight. Their failures went to the error listeners.
@@ -136,6 +141,7 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   uint64_t next_background_ = 0;
   std::set<uint64_t> background_;                        // ids of the background writes in flight
   std::vector<std::pair<uint64_t, Done>> flush_waiters_;  // each waits for the ids below its own
+  std::shared_ptr<ChangeCounters> changes_ = std::make_shared<ChangeCounters>();
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };
