@@ -131,6 +131,28 @@ Bytes Pattern(size_t size, uint32_t seed) {
   return bytes;
 }
 
+TEST(WalCheckpointPages, ScaleWithTheBudgetBetweenSqlitesDefaultAndSixtyFourMegabytes) {
+  EXPECT_EQ(WalCheckpointPages(0), 1000);
+  EXPECT_EQ(WalCheckpointPages(uint64_t{512} << 20), 1000);                // 512 MiB: 512 pages, below the floor
+  EXPECT_EQ(WalCheckpointPages(uint64_t{8} << 30), 8192);                  // 8 GiB: 32 MB of log
+  EXPECT_EQ(WalCheckpointPages(uint64_t{1} << 40), 16000);                 // 1 TiB: the ceiling
+}
+
+// A large tier lets its write-ahead log grow before checkpointing; a small one keeps SQLite's 1,000 pages.
+TEST_F(DiskStoreTest, ALargeTierCheckpointsItsLogLessOften) {
+  const auto log_after_writes = [&](uint64_t limit) {
+    Reopen(limit);
+    for (int i = 0; i < 1500; ++i) EXPECT_TRUE(Put("k" + std::to_string(i), Bytes::Copy(std::string(1024, 'x'))).ok());
+    Flush();
+    return fs::file_size(root_ / "index.sqlite-wal");
+  };
+  const uintmax_t large = log_after_writes(uint64_t{1} << 40);
+  fs::remove_all(root_);
+  const uintmax_t small = log_after_writes(uint64_t{256} << 20);
+  EXPECT_GT(large, uintmax_t{8} << 20);
+  EXPECT_LT(small, uintmax_t{6} << 20);
+}
+
 TEST_F(DiskStoreTest, PutGetReplaceDeleteSmallAndLarge) {
   const Bytes large = Pattern(100'000, 1);
   ASSERT_TRUE(Put("small", Bytes::Copy("hello")).ok());

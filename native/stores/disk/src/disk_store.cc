@@ -118,7 +118,7 @@ Status DiskStore::Engine::Start() {
   Status status = blobs.Prepare();
   if (!status.ok()) return status;
   blobs.SweepStaleTemp();
-  status = writer->Open(options.path, options.strict);
+  status = writer->Open(options.path, options.strict, options.limit_bytes);
   if (status.code() == StatusCode::kCorrupt) {
     // The index cannot be trusted, so neither can the files it named: start over, keeping the damaged file.
     const std::string index = IndexPath(options.path);
@@ -128,7 +128,7 @@ Status DiskStore::Engine::Start() {
     std::filesystem::remove(index + "-shm", error);
     blobs.RemoveAll();
     writer = std::make_unique<IndexWriter>(blobs, options.policy);
-    status = writer->Open(options.path, options.strict);
+    status = writer->Open(options.path, options.strict, options.limit_bytes);
   }
   if (!status.ok()) return status;
   PublishTotals();

@@ -46,9 +46,11 @@ constexpr int kRemovalBatch = 256;
 
 }  // namespace
 
-Status IndexWriter::Open(const std::string& root, bool strict) {
+Status IndexWriter::Open(const std::string& root, bool strict, uint64_t limit_bytes) {
   Status status = OpenIndex(root, strict, /*create=*/true, &db_);
   if (!status.ok()) return status;
+  const std::string checkpoint = "PRAGMA wal_autocheckpoint=" + std::to_string(WalCheckpointPages(limit_bytes));
+  if (!(status = db_.Exec(checkpoint)).ok()) return status;
   sqlite3_create_function(db_.handle(), "strata_score", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
                           const_cast<EvictionPolicy*>(&policy_), ScoreFunction, nullptr, nullptr);
   const std::string removal_limit = " LIMIT " + std::to_string(kRemovalBatch);

@@ -41,7 +41,8 @@ class IndexWriter {
  public:
   IndexWriter(const BlobFiles& blobs, EvictionPolicy policy) : blobs_(blobs), policy_(policy) {}
 
-  Status Open(const std::string& root, bool strict);
+  // `limit_bytes` (0: none) sizes the write-ahead log: see WalCheckpointPages.
+  Status Open(const std::string& root, bool strict, uint64_t limit_bytes);
 
   // Outside a transaction: whether the content is already stored (its file need not be written again).
   bool HasContent(const Blake3Digest& hash);
