@@ -21,10 +21,9 @@ interface NearEntry {
   stripe: number;
   version: number;
   expiresAt: number;
-  uses: number;
 }
 
-const TOUCH_EVERY = 32;
+const TOUCH_EVERY = 32; // a power of two
 // The near cache may keep this share of the first tier's budget (the values it holds stay alive until it drops
 // them), up to MAX_BYTES.
 const SHARE = 2;
@@ -61,11 +60,8 @@ export class NearCache {
       this.#remove(key, entry);
       return undefined;
     }
-    this.hits += 1;
-    if (++entry.uses === TOUCH_EVERY) {
-      entry.uses = 0;
-      if (this.#touches.push(key) === TOUCH_BATCH) this.flushTouches();
-    }
+    // Every TOUCH_EVERY-th hit touches its key: a key is touched in proportion to how often it is hit.
+    if ((++this.hits & (TOUCH_EVERY - 1)) === 0 && this.#touches.push(key) === TOUCH_BATCH) this.flushTouches();
     return entry.value;
   }
 
@@ -90,7 +86,7 @@ export class NearCache {
       this.clear();
       if (size > this.#maxBytes) return;
     }
-    this.#entries.set(key, { value, stripe: info[0]!, version: info[1]!, expiresAt: info[2]!, uses: 0 });
+    this.#entries.set(key, { value, stripe: info[0]!, version: info[1]!, expiresAt: info[2]! });
     this.#bytes += size;
   }
 
