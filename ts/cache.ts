@@ -219,11 +219,15 @@ export class Cache implements AsyncDisposable {
 
   /**
    * Resolves once the writes the cache sent to slower tiers in the background (`setSync`, `deleteSync`,
-   * promotions) before this call have finished; their failures went to `'error'` listeners. At once when there
-   * are none, as with RAM tiers only.
+   * promotions) before this call have finished: to every tier (`'all'`, the default) or to the tier of this
+   * name. Their failures went to `'error'` listeners. At once when there are none, as with RAM tiers only.
    */
-  flush(): Promise<void> {
-    return settle(() => this.#live().flush());
+  flush(tier = 'all'): Promise<void> {
+    return settle(() => {
+      const handle = this.#live();
+      if (typeof tier !== 'string' || tier.length === 0) throw invalidArg("flush takes 'all' or a tier's name");
+      return handle.flush(tier === 'all' ? '' : tier);
+    });
   }
 
   /** Reads the RAM tiers only, synchronously; a value only in a slower tier is a miss here. */

@@ -280,9 +280,9 @@ class WasmCache {
     chain_->flights().Complete(Key(key), static_cast<uint64_t>(flight), status, found ? BytesFromJs(value) : Bytes());
   }
 
-  // `callback(null)` once the background writes started so far have finished.
-  void flush(val callback) {
-    chain_->Flush([callback](Status status) { callback(StatusOrNull(status)); });
+  // `callback(null)` once the background writes started so far (to tier `tier`; '': to any) have finished.
+  void flush(const std::string& tier, val callback) {
+    chain_->Flush(tier, [callback](Status status) { callback(StatusOrNull(status)); });
   }
 
   void sweep() { chain_->Sweep(); }

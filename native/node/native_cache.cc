@@ -400,11 +400,13 @@ Napi::Value Clear(const Napi::CallbackInfo& info) {
   return Async(info.Env(), [&](auto pending) { chain->Clear(SettleDone(pending)); });
 }
 
-// flush(handle) -> a promise, settled once the background writes started so far have finished
+// flush(handle, tier) -> a promise, settled once the background writes started so far (to the named tier; '':
+// to any) have finished
 Napi::Value Flush(const Napi::CallbackInfo& info) {
   TierChain* chain = OpenChain(info);
   if (!chain) return Napi::Value();
-  return Async(info.Env(), [&](auto pending) { chain->Flush(SettleDone(pending)); });
+  const std::string tier = info[1].ToString().Utf8Value();
+  return Async(info.Env(), [&](auto pending) { chain->Flush(tier, SettleDone(pending)); });
 }
 
 // verify(handle) -> a promise of { entries, removedEntries, orphanFiles, tempFiles }, summed over the tiers

@@ -97,9 +97,10 @@ export function tierContract(setup: TierSetup): void {
       await cache.flush();
       expect(entries()).toEqual(setup.tiers().map(() => 1));
       cache.deleteSync('k');
-      await cache.flush();
+      await cache.flush(setup.tiers().at(-1)!.name); // the last tier is the slowest
       expect(entries()).toEqual(setup.tiers().map(() => 0));
       expect(await cache.has('k')).toBe(false);
+      await expect(cache.flush('nowhere')).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
     });
 
     test('set replaces the value and its TTL', async () => {
