@@ -6,6 +6,8 @@ export interface TierStats {
   name: string;
   hits: number;
   misses: number;
+  /** Hits of lower tiers copied into this one. */
+  promotions: number;
   entries: number;
   bytes: number;
   evictions: number;

@@ -259,15 +259,15 @@ export class Cache implements AsyncDisposable {
     return settleSync(() => handle.deleteSync(key));
   }
 
-  /** Hits and misses of the cache and of each tier, with each tier's entries, bytes, evictions and expirations. */
+  /** The cache's hits and misses, and each tier's hits, misses, promotions, entries, bytes, evictions, expirations. */
   stats(): CacheStats {
     return this.#live().stats();
   }
 
   /**
    * The statistics in the Prometheus text format, for a `/metrics` endpoint: `stratacache_cache_hits_total` and
-   * `_misses_total`, and per tier (label `tier`) `stratacache_hits_total`, `_misses_total`, `_evictions_total`,
-   * `_expirations_total` (counters) and `stratacache_bytes`, `stratacache_entries` (gauges).
+   * `_misses_total`, and per tier (label `tier`) `stratacache_hits_total`, `_misses_total`, `_promotions_total`,
+   * `_evictions_total`, `_expirations_total` (counters) and `stratacache_bytes`, `stratacache_entries` (gauges).
    */
   metrics(): string {
     return formatMetrics(this.stats());

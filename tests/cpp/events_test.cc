@@ -111,6 +111,10 @@ TEST(ChainEventsTest, APromotionIsReportedForEachTierFilled) {
   ASSERT_TRUE(chain->GetNow(Key("k")));
   EXPECT_TRUE(chain->GetNow(Key("k")));  // now a hit in l1: nothing more to promote
   EXPECT_EQ(recorder.heard, (std::vector<std::string>{"promote l1 k l3", "promote l2 k l3"}));
+  const ChainStats stats = chain->Stats();
+  EXPECT_EQ(stats.tiers[0].promotions, 1u);
+  EXPECT_EQ(stats.tiers[1].promotions, 1u);
+  EXPECT_EQ(stats.tiers[2].promotions, 0u);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ struct TierChain::Tier {
   InlineStore* inline_store;  // non-null when the store completes inline
   std::atomic<uint64_t> hits{0};
   std::atomic<uint64_t> misses{0};
+  std::atomic<uint64_t> promotions{0};
 };
 
 namespace {
@@ -143,6 +144,7 @@ void TierChain::ReportError(const Tier& tier, const Key& key, const Status& stat
 }
 
 void TierChain::ReportPromotion(size_t into, size_t from, const Key& key) const {
+  tiers_[into]->promotions.fetch_add(1, std::memory_order_relaxed);
   if (events_.wants(EventKind::kPromote)) {
     events_.Emit(CacheEvent{EventKind::kPromote, tiers_[into]->name, key.text(), tiers_[from]->name, Status::Ok()});
   }
@@ -414,8 +416,8 @@ ChainStats TierChain::Stats() const {
   stats.misses = misses_.load(std::memory_order_relaxed);
   for (const auto& tier : tiers_) {
     stats.tiers.push_back(
-        TierStats{tier->name, tier->hits.load(std::memory_order_relaxed),
-                  tier->misses.load(std::memory_order_relaxed), tier->store->Counters()});
+        TierStats{tier->name, tier->hits.load(std::memory_order_relaxed), tier->misses.load(std::memory_order_relaxed),
+                  tier->promotions.load(std::memory_order_relaxed), tier->store->Counters()});
   }
   return stats;
 }

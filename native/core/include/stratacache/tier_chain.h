@@ -37,6 +37,7 @@ struct TierStats {
   std::string name;
   uint64_t hits = 0;
   uint64_t misses = 0;
+  uint64_t promotions = 0;  // hits of lower tiers copied into this one
   StoreCounters store;
 };
 
@@ -45,6 +46,7 @@ template <class Visit>
 void VisitCounters(const TierStats& tier, Visit visit) {
   visit("hits", tier.hits);
   visit("misses", tier.misses);
+  visit("promotions", tier.promotions);
   visit("entries", tier.store.entries);
   visit("bytes", tier.store.bytes);
   visit("evictions", tier.store.evictions);
