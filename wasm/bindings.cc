@@ -269,7 +269,8 @@ class WasmCache {
 
   // Stores the loaded value, then hands it to the flight's waiters.
   void landFlight(const std::string& key, val value, val ttl, val tags, double flight, val callback) {
-    chain_->Land(Key(key), static_cast<uint64_t>(flight), BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)},
+    chain_->Land(Key(key), static_cast<uint64_t>(flight), BytesFromJs(value),
+                 WriteOptions{ReadTtl(ttl), ReadTags(tags)},
                  [callback](Status status) { callback(StatusOrNull(status)); });
   }
 

@@ -4,8 +4,7 @@
 
 namespace stratacache::node {
 
-std::shared_ptr<EventSink> EventSink::Attach(Napi::Env env, Napi::Function listener, EventHub& hub,
-                                             EventKinds kinds) {
+std::shared_ptr<EventSink> EventSink::Attach(Napi::Env env, Napi::Function listener, EventHub& hub, EventKinds kinds) {
   auto sink = std::make_shared<EventSink>();
   // The finalizer owns a reference, so the sink outlives the thread-safe function whatever ends it first.
   auto* owner = new std::shared_ptr<EventSink>(sink);

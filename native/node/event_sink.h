@@ -30,7 +30,7 @@ class EventSink {
   void Deliver(const CacheEvent& event);
 
   std::mutex mu_;
-  bool closed_ = false;  // detached, or the environment finalized the thread-safe function
+  bool closed_ = false;              // detached, or the environment finalized the thread-safe function
   std::vector<CacheEvent> pending_;  // events not yet handed over; non-empty while a call is queued
   Napi::ThreadSafeFunction tsfn_;
   uint64_t subscription_ = 0;

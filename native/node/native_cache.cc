@@ -198,7 +198,8 @@ Napi::Value Wrap(Napi::Env env, std::unique_ptr<NativeCache> cache) {
   return Napi::External<NativeCache>::New(env, cache.release(), [](Napi::Env, NativeCache* c) { delete c; });
 }
 
-// open({ tiers, ttl, ttlRules, shared?, fingerprint? }) -> handle, or a promise of one when slower tiers must answer first
+// open({ tiers, ttl, ttlRules, shared?, fingerprint? }) -> handle, or a promise of one when slower tiers must answer
+// first
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object options = info[0].As<Napi::Object>();
@@ -508,7 +509,7 @@ void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
       {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
       {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
       {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},     {"verify", Verify},
-      {"flush", Flush},     {"digest", Digest},   {"putContent", PutContent}, {"getContent", GetContent},
+      {"flush", Flush},     {"digest", Digest},             {"putContent", PutContent}, {"getContent", GetContent},
       {"joinFlight", JoinFlight}, {"leaveFlight", LeaveFlight}, {"landFlight", LandFlight}, {"endFlight", EndFlight},
   };
   for (const auto& [name, function] : functions) exports.Set(name, Napi::Function::New(env, function, name));

@@ -73,8 +73,8 @@ TEST_F(RamEventsTest, EvictionsAndExpirationsAreReportedWithTheirReason) {
   clock_->Advance(1'000);
   ASSERT_TRUE(store_.Insert(Key("k4"), Bytes::Copy(std::string(1000, 'x')), kNeverExpires).ok());
   store_.Sweep();
-  EXPECT_EQ(recorder_.heard, (std::vector<std::string>{"evict hot k0 lru", "expire hot k1 read",
-                                                       "expire hot k2 sweep", "expire hot k3 sweep"}));
+  EXPECT_EQ(recorder_.heard, (std::vector<std::string>{"evict hot k0 lru", "expire hot k1 read", "expire hot k2 sweep",
+                                                       "expire hot k3 sweep"}));
 }
 
 TEST_F(RamEventsTest, NothingIsReportedToSubscribersOfOtherKinds) {

@@ -153,7 +153,8 @@ TEST_F(TierChainTest, AValueTooLargeForOneTierStillLandsInTheOther) {
   EXPECT_FALSE(rams_["hot"]->Contains(Key("big")));
   EXPECT_TRUE(rams_["warm"]->Contains(Key("big")));
   auto alone = Chain(One(Ram("only", 2048)));
-  EXPECT_EQ(alone->SetNow(Key("big"), Bytes::Copy(std::string(4096, 'x')), {Ttl::Unset()}).code(), StatusCode::kTooLarge);
+  EXPECT_EQ(alone->SetNow(Key("big"), Bytes::Copy(std::string(4096, 'x')), {Ttl::Unset()}).code(),
+            StatusCode::kTooLarge);
 }
 
 TEST_F(TierChainTest, ReadsThroughAnAsynchronousTierAndPromotes) {

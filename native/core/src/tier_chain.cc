@@ -208,11 +208,12 @@ void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
       continue;
     }
     const uint64_t id = BeginBackground(i);
-    tier.store->Put(key, hit.value, hit.expires_at_ms, [self = shared_from_this(), i, found_in, key, id](Status status) {
+    auto landed = [self = shared_from_this(), i, found_in, key, id](Status status) {
       if (status.ok()) self->ReportPromotion(i, found_in, key);
       if (!status.ok() && status.code() != StatusCode::kTooLarge) self->ReportError(*self->tiers_[i], key, status);
       self->EndBackground(id);
-    });
+    };
+    tier.store->Put(key, hit.value, hit.expires_at_ms, std::move(landed));
   }
 }
 
@@ -415,9 +416,9 @@ ChainStats TierChain::Stats() const {
   stats.hits = hits_.load(std::memory_order_relaxed);
   stats.misses = misses_.load(std::memory_order_relaxed);
   for (const auto& tier : tiers_) {
-    stats.tiers.push_back(
-        TierStats{tier->name, tier->hits.load(std::memory_order_relaxed), tier->misses.load(std::memory_order_relaxed),
-                  tier->promotions.load(std::memory_order_relaxed), tier->store->Counters()});
+    stats.tiers.push_back(TierStats{tier->name, tier->hits.load(std::memory_order_relaxed),
+                                    tier->misses.load(std::memory_order_relaxed),
+                                    tier->promotions.load(std::memory_order_relaxed), tier->store->Counters()});
   }
   return stats;
 }

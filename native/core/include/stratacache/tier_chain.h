@@ -2,20 +2,20 @@
 //
 // Reads go down the tiers until one hits; the hit is promoted into every tier above it with its remaining TTL.
 // Writes go through to every tier, each with the TTL that resolves for it (see TtlResolver: per call, else the
-// first matching tag rule, else the tier's default, else the cache's); a tier whose circuit breaker is open (kUnavailable) does not fail a write that another tier
-// took, it is reported as an event instead. Leading tiers that complete inline (RAM) are served without any completion object, which
-// is also what the synchronous API uses.
+// first matching tag rule, else the tier's default, else the cache's); a tier whose circuit breaker is open
+// (kUnavailable) does not fail a write that another tier took, it is reported as an event instead. Leading tiers that
+// complete inline (RAM) are served without any completion object, which is also what the synchronous API uses.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <map>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stratacache/clock.h"

@@ -371,7 +371,9 @@ void DiskStore::Engine::ReportRemovals(const EventHub* hub) {
     hub->Emit(CacheEvent{EventKind::kEvict, tier_name, std::move(key), std::string(EvictionPolicyName(options.policy)),
                          Status::Ok()});
   }
-  for (std::string& key : swept_keys) hub->Emit(CacheEvent{EventKind::kExpire, tier_name, std::move(key), "sweep", Status::Ok()});
+  for (std::string& key : swept_keys) {
+    hub->Emit(CacheEvent{EventKind::kExpire, tier_name, std::move(key), "sweep", Status::Ok()});
+  }
 }
 
 DiskStore::~DiskStore() {
