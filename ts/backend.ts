@@ -6,6 +6,8 @@ export interface TierStats {
   name: string;
   hits: number;
   misses: number;
+  /** Hits of lower tiers copied into this one. */
+  promotions: number;
   entries: number;
   bytes: number;
   evictions: number;
@@ -67,8 +69,8 @@ export interface CoreHandle {
   deleteSync(key: string): boolean;
   delete(key: string): MaybePromise<boolean>;
   clear(): MaybePromise<void>;
-  /** Settles once the background writes started so far have finished. */
-  flush(): Promise<void>;
+  /** Settles once the background writes started so far (to the named tier; '': to any) have finished. */
+  flush(tier: string): Promise<void>;
   /** Stores content under its BLAKE3 digest unless already there; resolves to the digest. */
   putContent(value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): Promise<string>;
   /** The content stored under a digest; the digest arrives unchecked (the core refuses a malformed one). */

@@ -219,11 +219,15 @@ export class Cache implements AsyncDisposable {
 
   /**
    * Resolves once the writes the cache sent to slower tiers in the background (`setSync`, `deleteSync`,
-   * promotions) before this call have finished; their failures went to `'error'` listeners. At once when there
-   * are none, as with RAM tiers only.
+   * promotions) before this call have finished: to every tier (`'all'`, the default) or to the tier of this
+   * name. Their failures went to `'error'` listeners. At once when there are none, as with RAM tiers only.
    */
-  flush(): Promise<void> {
-    return settle(() => this.#live().flush());
+  flush(tier = 'all'): Promise<void> {
+    return settle(() => {
+      const handle = this.#live();
+      if (typeof tier !== 'string' || tier.length === 0) throw invalidArg("flush takes 'all' or a tier's name");
+      return handle.flush(tier === 'all' ? '' : tier);
+    });
   }
 
   /** Reads the RAM tiers only, synchronously; a value only in a slower tier is a miss here. */
@@ -255,15 +259,15 @@ export class Cache implements AsyncDisposable {
     return settleSync(() => handle.deleteSync(key));
   }
 
-  /** Hits and misses of the cache and of each tier, with each tier's entries, bytes, evictions and expirations. */
+  /** The cache's hits and misses, and each tier's hits, misses, promotions, entries, bytes, evictions, expirations. */
   stats(): CacheStats {
     return this.#live().stats();
   }
 
   /**
    * The statistics in the Prometheus text format, for a `/metrics` endpoint: `stratacache_cache_hits_total` and
-   * `_misses_total`, and per tier (label `tier`) `stratacache_hits_total`, `_misses_total`, `_evictions_total`,
-   * `_expirations_total` (counters) and `stratacache_bytes`, `stratacache_entries` (gauges).
+   * `_misses_total`, and per tier (label `tier`) `stratacache_hits_total`, `_misses_total`, `_promotions_total`,
+   * `_evictions_total`, `_expirations_total` (counters) and `stratacache_bytes`, `stratacache_entries` (gauges).
    */
   metrics(): string {
     return formatMetrics(this.stats());

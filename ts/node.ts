@@ -42,7 +42,7 @@ interface Addon {
   deleteSync(handle: NativeHandle, key: string): boolean;
   delete(handle: NativeHandle, key: string): MaybePromise<boolean>;
   clear(handle: NativeHandle): Promise<void>;
-  flush(handle: NativeHandle): Promise<void>;
+  flush(handle: NativeHandle, tier: string): Promise<void>;
   putContent(handle: NativeHandle, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): Promise<string>;
   getContent(handle: NativeHandle, digest: string): Reply | Promise<Uint8Array | undefined>;
   digest(value: Uint8Array | string): string;
@@ -99,7 +99,7 @@ function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
     deleteSync: (key) => addon.deleteSync(native, key),
     delete: (key) => addon.delete(native, key),
     clear: () => addon.clear(native),
-    flush: () => addon.flush(native),
+    flush: (tier) => addon.flush(native, tier),
     putContent: (value, ttl, tags) => addon.putContent(native, value, ttl, tags),
     getContent: (digest) => {
       const reply = addon.getContent(native, digest);

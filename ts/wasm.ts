@@ -34,7 +34,7 @@ interface WasmCache {
   has(key: string, callback: Callback<boolean>): void;
   remove(key: string, callback: Callback<boolean>): void;
   clear(callback: (error: Error | null) => void): void;
-  flush(callback: (error: Error | null) => void): void;
+  flush(tier: string, callback: (error: Error | null) => void): void;
   /** The flight's id when leading, else minus the waiter's id; `callback` gets the leader's outcome. */
   joinFlight(key: string, callback: Callback<Uint8Array>): number;
   leaveFlight(key: string, waiter: number): boolean;
@@ -168,7 +168,7 @@ function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[], module: 
     delete: (key) =>
       ramOnly ? hot.delete(id, key) : new Promise((resolve, reject) => cache.remove(key, callback(resolve, reject))),
     clear: () => new Promise((resolve, reject) => cache.clear((error) => (error ? reject(error) : resolve()))),
-    flush: () => new Promise((resolve, reject) => cache.flush((error) => (error ? reject(error) : resolve()))),
+    flush: (tier) => new Promise((resolve, reject) => cache.flush(tier, (error) => (error ? reject(error) : resolve()))),
     putContent: (value, ttl, tags) =>
       new Promise((resolve, reject) => cache.putContent(toBytes(value), ttl, tags, callback(resolve, reject))),
     getContent: (digest) => new Promise((resolve, reject) => cache.getContent(digest, callback(resolve, reject))),

@@ -269,7 +269,8 @@ class WasmCache {
 
   // Stores the loaded value, then hands it to the flight's waiters.
   void landFlight(const std::string& key, val value, val ttl, val tags, double flight, val callback) {
-    chain_->Land(Key(key), static_cast<uint64_t>(flight), BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)},
+    chain_->Land(Key(key), static_cast<uint64_t>(flight), BytesFromJs(value),
+                 WriteOptions{ReadTtl(ttl), ReadTags(tags)},
                  [callback](Status status) { callback(StatusOrNull(status)); });
   }
 
@@ -280,9 +281,9 @@ class WasmCache {
     chain_->flights().Complete(Key(key), static_cast<uint64_t>(flight), status, found ? BytesFromJs(value) : Bytes());
   }
 
-  // `callback(null)` once the background writes started so far have finished.
-  void flush(val callback) {
-    chain_->Flush([callback](Status status) { callback(StatusOrNull(status)); });
+  // `callback(null)` once the background writes started so far (to tier `tier`; '': to any) have finished.
+  void flush(const std::string& tier, val callback) {
+    chain_->Flush(tier, [callback](Status status) { callback(StatusOrNull(status)); });
   }
 
   void sweep() { chain_->Sweep(); }

@@ -110,12 +110,24 @@ bool IdbStore::Erase(const std::string& id) {
   return true;
 }
 
+void IdbStore::ReportRemovalsTo(const EventHub* hub, std::string tier) {
+  events_ = hub;
+  tier_name_ = std::move(tier);
+}
+
+void IdbStore::Report(EventKind kind, const std::string& key, std::string_view reason) const {
+  if (events_ != nullptr && events_->wants(kind)) {
+    events_->Emit(CacheEvent{kind, tier_name_, key, std::string(reason), Status::Ok()});
+  }
+}
+
 void IdbStore::Get(const Key& key, GetDone done) {
   const std::string id = key.digest().ToHex();
   const int64_t now = clock_->NowMs();
   if (auto found = index_.find(id); found != index_.end() && found->second.expires_at_ms <= now) {
     Erase(id);
     ++expirations_;
+    Report(EventKind::kExpire, key.text(), "read");
     WriteDeletes({id});
     done(Status::Ok(), std::nullopt);
     return;
@@ -129,7 +141,10 @@ void IdbStore::Get(const Key& key, GetDone done) {
     }
     const int64_t expires = ExpiryFromJs(record["expires"]);
     if (expires <= clock_->NowMs()) {
-      if (Erase(id)) ++expirations_;
+      if (Erase(id)) {
+        ++expirations_;
+        Report(EventKind::kExpire, key.text(), "read");
+      }
       WriteDeletes({id});
       return done(Status::Ok(), std::nullopt);
     }
@@ -160,6 +175,7 @@ std::vector<std::string> IdbStore::EvictFor(uint64_t bytes) {
   std::vector<std::string> evicted;
   while (!lru_.empty() && bytes_ + bytes > limit_bytes_) {
     std::string id = lru_.back();
+    Report(EventKind::kEvict, index_.at(id).key, "lru");
     Erase(id);
     ++evictions_;
     evicted.push_back(std::move(id));
@@ -265,7 +281,9 @@ void IdbStore::Sweep() {
   const int64_t now = clock_->NowMs();
   std::vector<std::string> expired;
   for (const auto& [id, entry] : index_) {
-    if (entry.expires_at_ms <= now) expired.push_back(id);
+    if (entry.expires_at_ms > now) continue;
+    expired.push_back(id);
+    Report(EventKind::kExpire, entry.key, "sweep");
   }
   for (const std::string& id : expired) Erase(id);
   expirations_ += expired.size();

@@ -16,6 +16,7 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -39,6 +40,7 @@ class IdbStore final : public Store {
   void Clear(Done done) override;
   void Sweep() override;
   StoreCounters Counters() const override;
+  void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
 
   // Delivers the driver's answer to request `request` of store `store_id`: `error` is null or an Error-like
   // object with a DOMException name; `result` depends on the request. Answers for a closed store are dropped.
@@ -74,6 +76,8 @@ class IdbStore final : public Store {
   void Adopt(const std::string& id, const std::string& key, uint64_t charge, int64_t expires_at_ms);
   void Touch(Entry& entry);
   bool Erase(const std::string& id);
+  // An "evict" or "expire" event for `key`, when the hub wants that kind.
+  void Report(EventKind kind, const std::string& key, std::string_view reason) const;
 
   const uint64_t limit_bytes_;
   const std::shared_ptr<const Clock> clock_;
@@ -87,6 +91,8 @@ class IdbStore final : public Store {
   uint64_t evictions_ = 0;
   uint64_t expirations_ = 0;
   bool reloading_ = false;
+  const EventHub* events_ = nullptr;
+  std::string tier_name_;
 };
 
 }  // namespace stratacache::wasm

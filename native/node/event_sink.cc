@@ -4,8 +4,7 @@
 
 namespace stratacache::node {
 
-std::shared_ptr<EventSink> EventSink::Attach(Napi::Env env, Napi::Function listener, EventHub& hub,
-                                             EventKinds kinds) {
+std::shared_ptr<EventSink> EventSink::Attach(Napi::Env env, Napi::Function listener, EventHub& hub, EventKinds kinds) {
   auto sink = std::make_shared<EventSink>();
   // The finalizer owns a reference, so the sink outlives the thread-safe function whatever ends it first.
   auto* owner = new std::shared_ptr<EventSink>(sink);
@@ -34,26 +33,41 @@ void EventSink::Detach(EventHub& hub, bool release) {
   if (release) tsfn_.Release();
 }
 
+namespace {
+
+Napi::Object ToJs(Napi::Env env, const CacheEvent& event) {
+  Napi::Object js = Napi::Object::New(env);
+  js.Set("type", std::string(EventKindName(event.kind)));
+  js.Set("tier", event.tier);
+  if (!event.key.empty()) js.Set("key", event.key);
+  if (!event.reason.empty()) js.Set("reason", event.reason);
+  if (!event.status.ok()) js.Set("error", ToError(env, event.status).Value());
+  return js;
+}
+
+}  // namespace
+
 void EventSink::Deliver(const CacheEvent& event) {
   std::lock_guard lock(mu_);
   if (closed_) return;
-  auto* copy = new CacheEvent(event);
-  napi_status status = tsfn_.NonBlockingCall(copy, [](Napi::Env env, Napi::Function listener, CacheEvent* event) {
-    std::unique_ptr<CacheEvent> owned(event);
+  pending_.push_back(event);
+  if (pending_.size() > 1) return;  // a call is on its way and will take this event too
+  // The sink outlives every queued call: the thread-safe function's finalizer holds it.
+  napi_status status = tsfn_.NonBlockingCall(this, [](Napi::Env env, Napi::Function listener, EventSink* sink) {
+    std::vector<CacheEvent> batch;
+    {
+      std::lock_guard lock(sink->mu_);
+      batch.swap(sink->pending_);
+    }
     if (env == nullptr) return;
-    Napi::Object js = Napi::Object::New(env);
-    js.Set("type", std::string(EventKindName(event->kind)));
-    js.Set("tier", event->tier);
-    if (!event->key.empty()) js.Set("key", event->key);
-    if (!event->reason.empty()) js.Set("reason", event->reason);
-    if (!event->status.ok()) js.Set("error", ToError(env, event->status).Value());
     try {
-      listener.Call({js});
+      for (const CacheEvent& event : batch) listener.Call({ToJs(env, event)});
     } catch (const Napi::Error&) {
-      // The TypeScript emitter catches what listeners throw, so this is a thread being terminated: nothing to do.
+      // The TypeScript emitter catches what listeners throw, so this is the environment shutting down (a thread
+      // being terminated, the process exiting with events queued): nothing to deliver to.
     }
   });
-  if (status != napi_ok) delete copy;
+  if (status != napi_ok) pending_.clear();
 }
 
 }  // namespace stratacache::node

@@ -1,6 +1,7 @@
 // Delivers a tier chain's events to one JavaScript listener. Events happen on any thread (a store's, the
-// JavaScript thread itself); each is copied and handed to the JavaScript thread through a thread-safe function,
-// which never keeps the event loop alive. One sink per cache handle, so that every worker thread sharing a
+// JavaScript thread itself); each is copied into a batch that one call of a thread-safe function hands to the
+// JavaScript thread (a busy loop evicting thousands of entries costs one wake-up, not thousands), which never
+// keeps the event loop alive. One sink per cache handle, so that every worker thread sharing a
 // chain hears its events on its own thread.
 #pragma once
 
@@ -8,6 +9,7 @@
 
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "stratacache/event_hub.h"
 
@@ -28,7 +30,8 @@ class EventSink {
   void Deliver(const CacheEvent& event);
 
   std::mutex mu_;
-  bool closed_ = false;  // detached, or the environment finalized the thread-safe function
+  bool closed_ = false;              // detached, or the environment finalized the thread-safe function
+  std::vector<CacheEvent> pending_;  // events not yet handed over; non-empty while a call is queued
   Napi::ThreadSafeFunction tsfn_;
   uint64_t subscription_ = 0;
 };

@@ -183,7 +183,8 @@ Napi::Value Wrap(Napi::Env env, std::unique_ptr<NativeCache> cache) {
   return Napi::External<NativeCache>::New(env, cache.release(), [](Napi::Env, NativeCache* c) { delete c; });
 }
 
-// open({ tiers, ttl, ttlRules, shared?, fingerprint? }) -> handle, or a promise of one when slower tiers must answer first
+// open({ tiers, ttl, ttlRules, shared?, fingerprint? }) -> handle, or a promise of one when slower tiers must answer
+// first
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object options = info[0].As<Napi::Object>();
@@ -427,11 +428,13 @@ Napi::Value Clear(const Napi::CallbackInfo& info) {
   return Async(info.Env(), [&](auto pending) { chain->Clear(SettleDone(pending)); });
 }
 
-// flush(handle) -> a promise, settled once the background writes started so far have finished
+// flush(handle, tier) -> a promise, settled once the background writes started so far (to the named tier; '':
+// to any) have finished
 Napi::Value Flush(const Napi::CallbackInfo& info) {
   TierChain* chain = OpenChain(info);
   if (!chain) return Napi::Value();
-  return Async(info.Env(), [&](auto pending) { chain->Flush(SettleDone(pending)); });
+  const std::string tier = info[1].ToString().Utf8Value();
+  return Async(info.Env(), [&](auto pending) { chain->Flush(tier, SettleDone(pending)); });
 }
 
 // verify(handle) -> a promise of { entries, removedEntries, orphanFiles, tempFiles }, summed over the tiers
@@ -533,7 +536,7 @@ void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
       {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
       {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
       {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},     {"verify", Verify},
-      {"flush", Flush},     {"digest", Digest},   {"putContent", PutContent}, {"getContent", GetContent},
+      {"flush", Flush},     {"digest", Digest},             {"putContent", PutContent}, {"getContent", GetContent},
       {"joinFlight", JoinFlight}, {"leaveFlight", LeaveFlight}, {"landFlight", LandFlight}, {"endFlight", EndFlight},
   };
   for (const auto& [name, function] : functions) exports.Set(name, Napi::Function::New(env, function, name));

@@ -73,8 +73,8 @@ TEST_F(RamEventsTest, EvictionsAndExpirationsAreReportedWithTheirReason) {
   clock_->Advance(1'000);
   ASSERT_TRUE(store_.Insert(Key("k4"), Bytes::Copy(std::string(1000, 'x')), kNeverExpires).ok());
   store_.Sweep();
-  EXPECT_EQ(recorder_.heard, (std::vector<std::string>{"evict hot k0 lru", "expire hot k1 read",
-                                                       "expire hot k2 sweep", "expire hot k3 sweep"}));
+  EXPECT_EQ(recorder_.heard, (std::vector<std::string>{"evict hot k0 lru", "expire hot k1 read", "expire hot k2 sweep",
+                                                       "expire hot k3 sweep"}));
 }
 
 TEST_F(RamEventsTest, NothingIsReportedToSubscribersOfOtherKinds) {
@@ -111,6 +111,10 @@ TEST(ChainEventsTest, APromotionIsReportedForEachTierFilled) {
   ASSERT_TRUE(chain->GetNow(Key("k")));
   EXPECT_TRUE(chain->GetNow(Key("k")));  // now a hit in l1: nothing more to promote
   EXPECT_EQ(recorder.heard, (std::vector<std::string>{"promote l1 k l3", "promote l2 k l3"}));
+  const ChainStats stats = chain->Stats();
+  EXPECT_EQ(stats.tiers[0].promotions, 1u);
+  EXPECT_EQ(stats.tiers[1].promotions, 1u);
+  EXPECT_EQ(stats.tiers[2].promotions, 0u);
 }
 
 }  // namespace

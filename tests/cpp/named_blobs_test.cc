@@ -32,7 +32,11 @@ TEST(NamedBlobsTest, TheFrameIsTheDocumentedLayout) {
   one["ab"] = Bytes::Copy("xyz");
   Bytes framed;
   ASSERT_TRUE(EncodeNamedBlobs(one, &framed).ok());
-  const std::string expected("SCNB\x01\x01\x00\x00\x00\x02\x00" "ab\x03\x00\x00\x00\x00\x00\x00\x00" "xyz", 4 + 1 + 4 + 2 + 2 + 8 + 3);
+  const std::string expected(
+      "SCNB\x01\x01\x00\x00\x00\x02\x00"
+      "ab\x03\x00\x00\x00\x00\x00\x00\x00"
+      "xyz",
+      4 + 1 + 4 + 2 + 2 + 8 + 3);
   EXPECT_EQ(framed.view(), expected);
 }
 
@@ -47,7 +51,11 @@ TEST(NamedBlobsTest, MalformedFramesAreCorruptNotCrashes) {
   EXPECT_EQ(DecodeNamedBlobs(Bytes::Copy(std::string(framed.view()) + "!"), &decoded).code(), StatusCode::kCorrupt);
   EXPECT_EQ(DecodeNamedBlobs(Bytes::Copy("plain value"), &decoded).code(), StatusCode::kCorrupt);
   // Names out of order: "b" before "a".
-  const std::string swapped("SCNB\x01\x02\x00\x00\x00\x01\x00" "b\0\0\0\0\0\0\0\0\x01\x00" "a\0\0\0\0\0\0\0\0", 4 + 1 + 4 + 2 * 11);
+  const std::string swapped(
+      "SCNB\x01\x02\x00\x00\x00\x01\x00"
+      "b\0\0\0\0\0\0\0\0\x01\x00"
+      "a\0\0\0\0\0\0\0\0",
+      4 + 1 + 4 + 2 * 11);
   EXPECT_EQ(DecodeNamedBlobs(Bytes::Copy(swapped), &decoded).code(), StatusCode::kCorrupt);
   std::string ordered = swapped;
   std::swap(ordered[11], ordered[22]);

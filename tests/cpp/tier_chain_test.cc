@@ -194,7 +194,8 @@ TEST_F(TierChainTest, AValueTooLargeForOneTierStillLandsInTheOther) {
   EXPECT_FALSE(rams_["hot"]->Contains(Key("big")));
   EXPECT_TRUE(rams_["warm"]->Contains(Key("big")));
   auto alone = Chain(One(Ram("only", 2048)));
-  EXPECT_EQ(alone->SetNow(Key("big"), Bytes::Copy(std::string(4096, 'x')), {Ttl::Unset()}).code(), StatusCode::kTooLarge);
+  EXPECT_EQ(alone->SetNow(Key("big"), Bytes::Copy(std::string(4096, 'x')), {Ttl::Unset()}).code(),
+            StatusCode::kTooLarge);
 }
 
 TEST_F(TierChainTest, ReadsThroughAnAsynchronousTierAndPromotes) {
@@ -272,18 +273,24 @@ TEST_F(TierChainTest, FlushWaitsForTheBackgroundWritesStartedBeforeIt) {
   ASSERT_TRUE(chain->SetNow(Key("k"), Bytes::Copy("v"), {}).ok());
   EXPECT_TRUE(chain->DeleteNow(Key("k")));
   std::atomic<bool> flushed{false};
-  chain->Flush([&](Status status) {
+  chain->Flush("", [&](Status status) {
     EXPECT_TRUE(status.ok());
     flushed = true;
   });
+  bool ram_flushed = false;
+  chain->Flush("ram", [&](Status status) { ram_flushed = status.ok(); });
+  EXPECT_TRUE(ram_flushed) << "nothing was sent to the RAM tier in the background";
   EXPECT_FALSE(flushed) << "the write and the delete are still queued";
   threaded_->Release();
   threaded_->Drain();
   EXPECT_TRUE(flushed);
   EXPECT_EQ(threaded_->operations(), 2);
   bool at_once = false;
-  chain->Flush([&](Status) { at_once = true; });
+  chain->Flush("slow", [&](Status) { at_once = true; });
   EXPECT_TRUE(at_once) << "nothing in flight";
+  Status unknown;
+  chain->Flush("disk", [&](Status status) { unknown = status; });
+  EXPECT_EQ(unknown.code(), StatusCode::kInvalidArg);
 }
 
 TEST_F(TierChainTest, OpenAndCleanAskEveryTier) {

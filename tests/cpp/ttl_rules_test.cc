@@ -68,8 +68,10 @@ TEST(TtlRulesTest, RulesNamingAnUnknownTierOrNoTagsAreRefused) {
 TEST(TtlRulesTest, TheChainStoresEachTierWithItsResolvedTtl) {
   auto clock = std::make_shared<testing::ManualClock>();
   CacheConfig config;
-  config.tiers = {TierConfig{"ram", "hot", 1 << 20, Ttl::Unset(), {}}, TierConfig{"ram", "warm", 1 << 20, Ttl::Unset(), {}}};
-  config.ttl_rules = {Rule({{"type", "thumbnail"}}, Ttl::Unset(), {{"hot", Ttl::Millis(1'000)}, {"warm", Ttl::Millis(5'000)}})};
+  config.tiers = {TierConfig{"ram", "hot", 1 << 20, Ttl::Unset(), {}},
+                  TierConfig{"ram", "warm", 1 << 20, Ttl::Unset(), {}}};
+  config.ttl_rules = {
+      Rule({{"type", "thumbnail"}}, Ttl::Unset(), {{"hot", Ttl::Millis(1'000)}, {"warm", Ttl::Millis(5'000)}})};
   std::shared_ptr<TierChain> chain;
   ASSERT_TRUE(BuildTierChain(config, clock, nullptr, &chain).ok());
   ASSERT_TRUE(chain->SetNow(Key("k"), Bytes::Copy("v"), {Ttl::Unset(), {{"type", "thumbnail"}}}).ok());

@@ -122,6 +122,25 @@ test('two pages write one database at once without corrupting it, and see each o
   expect(facts.metaRecords).toBeGreaterThan(0);
 });
 
+test('what the IndexedDB tier evicts and expires is reported as events', async () => {
+  const heard = await (await newPage()).evaluate(async () => {
+    const { Cache, indexedDb } = strataTests;
+    const cache = await Cache.open({ tiers: [indexedDb({ name: 'events', cacheLimit: 5_000 })] });
+    const heard: string[] = [];
+    const record = (event: { type: string; tier: string; key: string; reason: string }) =>
+      heard.push(`${event.type} ${event.tier} ${event.key} ${event.reason}`);
+    cache.on('evict', record).on('expire', record);
+    for (let i = 0; i < 3; i++) await cache.set(`k${i}`, new Uint8Array(2_000)); // room for two
+    await cache.set('short', 'v', { ttl: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const short = await cache.get('short');
+    await new Promise((resolve) => setTimeout(resolve, 0)); // events arrive after the call that raised them
+    await cache.close();
+    return { heard, short };
+  });
+  expect(heard).toEqual({ heard: ['evict indexeddb k0 lru', 'expire indexeddb short read'], short: undefined });
+});
+
 test('a full storage quota: evicts and retries once, then ERR_QUOTA and an error event', async () => {
   // A browser of its own: the quota override is per origin, and other cases' databases would count against it.
   const chromium = await site.launch();

@@ -97,9 +97,10 @@ export function tierContract(setup: TierSetup): void {
       await cache.flush();
       expect(entries()).toEqual(setup.tiers().map(() => 1));
       cache.deleteSync('k');
-      await cache.flush();
+      await cache.flush(setup.tiers().at(-1)!.name); // the last tier is the slowest
       expect(entries()).toEqual(setup.tiers().map(() => 0));
       expect(await cache.has('k')).toBe(false);
+      await expect(cache.flush('nowhere')).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
     });
 
     test('set replaces the value and its TTL', async () => {
@@ -559,6 +560,7 @@ export function ramContract(Cache: CacheClass): void {
       const [hot, warm] = cache.stats().tiers;
       expect(warm!.hits).toBe(1);
       expect(hot!.misses).toBe(1);
+      expect(hot!.promotions).toBe(1);
       expect(cache.getSync('a')?.length).toBe(1_500); // ...and now served by hot
       expect(cache.stats().tiers[0]!.hits).toBe(1);
     });
@@ -573,7 +575,7 @@ export function ramContract(Cache: CacheClass): void {
       expect(stats.misses).toBe(1);
       expect(stats.tiers.map((t) => t.name)).toEqual(['l1', 'l2']);
       expect(stats.tiers[0]).toEqual({
-        name: 'l1', hits: 1, misses: 1, entries: 1, bytes: expect.any(Number), evictions: 0, expirations: 0,
+        name: 'l1', hits: 1, misses: 1, promotions: 0, entries: 1, bytes: expect.any(Number), evictions: 0, expirations: 0,
       });
       expect(stats.tiers[1]!.misses).toBe(1);
     });
@@ -707,7 +709,7 @@ export function ramContract(Cache: CacheClass): void {
       expect(samples.get('stratacache_bytes{tier="hot"}')).toBe(hot!.bytes);
       expect(samples.get('stratacache_misses_total{tier="a \\"b\\"\\\\c"}')).toBe(other!.misses);
       expect(samples.get('stratacache_evictions_total{tier="hot"}')).toBe(0);
-      expect(samples.size).toBe(2 + 6 * 2);
+      expect(samples.size).toBe(2 + 7 * 2);
     });
   });
 

@@ -90,6 +90,20 @@ describe('disk tier', () => {
     expect(bytesOnDisk(path)).toBeLessThanOrEqual(limit);
   });
 
+  test('what the disk tier evicts and sweeps out is reported as events', async () => {
+    const path = freshFolder('events');
+    await using cache = await Cache.open({ tiers: [disk({ path, cacheLimit: 250_000 })], sweepInterval: '100ms' });
+    const heard: string[] = [];
+    const record = (event: { type: string; tier: string; key: string; reason: string }) =>
+      heard.push(`${event.type} ${event.tier} ${event.key} ${event.reason}`);
+    cache.on('evict', record).on('expire', record);
+    for (let i = 0; i < 5; i++) await cache.set(`k${i}`, new Uint8Array(60_000).fill(i)); // room for four
+    await cache.set('short', 'v', { ttl: 30 });
+    await sleep(400);
+    expect(heard).toEqual(['evict disk k0 lru', 'expire disk short sweep']);
+    expect(cache.stats().tiers[0]).toMatchObject({ evictions: 1, expirations: 1 });
+  });
+
   test('identical values are stored once', async () => {
     const path = freshFolder('dedup');
     await using cache = await Cache.open({ tiers: [disk({ path })] });

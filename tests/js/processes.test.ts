@@ -60,3 +60,9 @@ test('two copies of the module in one thread never mix up their values', async (
   const { stdout } = await run(process.execPath, [script.pathname]);
   expect(stdout.trim()).toBe('ok');
 });
+
+test('a process that ends with cache events still queued exits normally', async () => {
+  const script = new URL('./fixtures/exit-with-events.mjs', import.meta.url);
+  const { stdout } = await run(process.execPath, [script.pathname]); // rejects on a non-zero exit or a signal
+  expect(stdout.trim()).toBe('queued');
+});

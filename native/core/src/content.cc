@@ -24,8 +24,8 @@ void PutContent(const std::shared_ptr<TierChain>& chain, Bytes value, const Writ
   std::string digest = ContentDigest(value.data(), value.size());
   Key key = ContentKey(digest);
   // A lookup first: content already stored (perhaps in S3) need not be sent again.
-  chain->Has(key, [chain, key, digest = std::move(digest), value = std::move(value), write,
-                   done = std::move(done)](Status status, bool found) mutable {
+  chain->Has(key, [chain, key, digest = std::move(digest), value = std::move(value), write, done = std::move(done)](
+                      Status status, bool found) mutable {
     if (status.ok() && found) return done(Status::Ok(), std::move(digest));
     chain->Set(key, std::move(value), write, [digest = std::move(digest), done = std::move(done)](Status status) {
       done(status, status.ok() ? digest : std::string());

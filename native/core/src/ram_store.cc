@@ -122,17 +122,8 @@ static_assert(static_cast<int>(RamPolicy::kLfu) == static_cast<int>(EvictionPoli
 static_assert(static_cast<int>(RamPolicy::kSizedLru) == static_cast<int>(EvictionPolicy::kSizedLru));
 
 std::string_view RamPolicyName(RamPolicy policy) {
-  switch (policy) {
-    case RamPolicy::kLru:
-      return "lru";
-    case RamPolicy::kLfu:
-      return "lfu";
-    case RamPolicy::kSizedLru:
-      return "sized-lru";
-    case RamPolicy::kS3Fifo:
-      return "s3-fifo";
-  }
-  return "lru";
+  if (policy == RamPolicy::kS3Fifo) return "s3-fifo";
+  return EvictionPolicyName(static_cast<EvictionPolicy>(policy));
 }
 
 std::optional<RamPolicy> ParseRamPolicy(std::string_view name) {

@@ -1,5 +1,6 @@
 #include "stratacache/tier_chain.h"
 
+#include <algorithm>
 #include <mutex>
 #include <type_traits>
 #include <utility>
@@ -12,6 +13,7 @@ struct TierChain::Tier {
   InlineStore* inline_store;  // non-null when the store completes inline
   std::atomic<uint64_t> hits{0};
   std::atomic<uint64_t> misses{0};
+  std::atomic<uint64_t> promotions{0};
 };
 
 namespace {
@@ -145,16 +147,24 @@ void TierChain::ReportError(const Tier& tier, const Key& key, const Status& stat
 }
 
 void TierChain::ReportPromotion(size_t into, size_t from, const Key& key) const {
+  tiers_[into]->promotions.fetch_add(1, std::memory_order_relaxed);
   if (events_.wants(EventKind::kPromote)) {
     events_.Emit(CacheEvent{EventKind::kPromote, tiers_[into]->name, key.text(), tiers_[from]->name, Status::Ok()});
   }
 }
 
-uint64_t TierChain::BeginBackground() {
+uint64_t TierChain::BeginBackground(size_t tier) {
   std::lock_guard lock(background_mu_);
   const uint64_t id = next_background_++;
-  background_.insert(id);
+  background_.emplace(id, tier);
   return id;
+}
+
+bool TierChain::FlushedLocked(const FlushWaiter& waiter) const {
+  for (auto it = background_.begin(); it != background_.end() && it->first < waiter.before; ++it) {
+    if (!waiter.tier || *waiter.tier == it->second) return false;
+  }
+  return true;
 }
 
 void TierChain::EndBackground(uint64_t id) {
@@ -162,25 +172,33 @@ void TierChain::EndBackground(uint64_t id) {
   {
     std::lock_guard lock(background_mu_);
     background_.erase(id);
-    const uint64_t oldest = background_.empty() ? next_background_ : *background_.begin();
-    std::erase_if(flush_waiters_, [&](auto& waiter) {
-      if (waiter.first > oldest) return false;
-      ready.push_back(std::move(waiter.second));
+    std::erase_if(flush_waiters_, [&](FlushWaiter& waiter) {
+      if (!FlushedLocked(waiter)) return false;
+      ready.push_back(std::move(waiter.done));
       return true;
     });
   }
   for (Done& done : ready) done(Status::Ok());
 }
 
-void TierChain::Flush(Done done) {
+void TierChain::Flush(std::string_view tier, Done done) {
+  FlushWaiter waiter{0, std::nullopt, std::move(done)};
+  if (!tier.empty()) {
+    auto named = std::find_if(tiers_.begin(), tiers_.end(), [&](const auto& t) { return t->name == tier; });
+    if (named == tiers_.end()) {
+      return waiter.done(Status(StatusCode::kInvalidArg, "flush: this cache has no tier '" + std::string(tier) + "'"));
+    }
+    waiter.tier = static_cast<size_t>(named - tiers_.begin());
+  }
   {
     std::lock_guard lock(background_mu_);
-    if (!background_.empty()) {
-      flush_waiters_.emplace_back(next_background_, std::move(done));
+    waiter.before = next_background_;
+    if (!FlushedLocked(waiter)) {
+      flush_waiters_.push_back(std::move(waiter));
       return;
     }
   }
-  done(Status::Ok());
+  waiter.done(Status::Ok());
 }
 
 void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
@@ -192,12 +210,13 @@ void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
       if (!status.ok() && status.code() != StatusCode::kTooLarge) ReportError(tier, key, status);
       continue;
     }
-    const uint64_t id = BeginBackground();
-    tier.store->Put(key, hit.value, hit.expires_at_ms, [self = shared_from_this(), i, found_in, key, id](Status status) {
+    const uint64_t id = BeginBackground(i);
+    auto landed = [self = shared_from_this(), i, found_in, key, id](Status status) {
       if (status.ok()) self->ReportPromotion(i, found_in, key);
       if (!status.ok() && status.code() != StatusCode::kTooLarge) self->ReportError(*self->tiers_[i], key, status);
       self->EndBackground(id);
-    });
+    };
+    tier.store->Put(key, hit.value, hit.expires_at_ms, std::move(landed));
   }
 }
 
@@ -302,7 +321,7 @@ Status TierChain::SetNow(const Key& key, Bytes value, const WriteOptions& write)
       continue;
     }
     outcome.Add(Status::Ok());  // written in the background; a failure reaches the error listener
-    const uint64_t id = BeginBackground();
+    const uint64_t id = BeginBackground(i);
     tier.store->Put(key, value, expires, [self = shared_from_this(), i, key, id](Status status) {
       if (!status.ok()) self->ReportError(*self->tiers_[i], key, status);
       self->EndBackground(id);
@@ -347,7 +366,7 @@ bool TierChain::DeleteNow(const Key& key) {
       found = tier.inline_store->Erase(key) || found;
       continue;
     }
-    const uint64_t id = BeginBackground();
+    const uint64_t id = BeginBackground(i);
     tier.store->Delete(key, [self = shared_from_this(), i, key, id](Status status, bool) {
       if (!status.ok()) self->ReportError(*self->tiers_[i], key, status);
       self->EndBackground(id);
@@ -406,9 +425,9 @@ ChainStats TierChain::Stats() const {
   stats.hits = hits_.load(std::memory_order_relaxed);
   stats.misses = misses_.load(std::memory_order_relaxed);
   for (const auto& tier : tiers_) {
-    stats.tiers.push_back(
-        TierStats{tier->name, tier->hits.load(std::memory_order_relaxed),
-                  tier->misses.load(std::memory_order_relaxed), tier->store->Counters()});
+    stats.tiers.push_back(TierStats{tier->name, tier->hits.load(std::memory_order_relaxed),
+                                    tier->misses.load(std::memory_order_relaxed),
+                                    tier->promotions.load(std::memory_order_relaxed), tier->store->Counters()});
   }
   return stats;
 }

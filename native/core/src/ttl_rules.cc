@@ -29,8 +29,8 @@ Status CheckTtlRules(const std::vector<TtlRule>& rules, const std::vector<std::s
   return Status::Ok();
 }
 
-TtlResolver::TtlResolver(const std::vector<std::string>& tier_names, std::vector<Ttl> tier_defaults,
-                         Ttl cache_default, const std::vector<TtlRule>& rules)
+TtlResolver::TtlResolver(const std::vector<std::string>& tier_names, std::vector<Ttl> tier_defaults, Ttl cache_default,
+                         const std::vector<TtlRule>& rules)
     : tier_defaults_(std::move(tier_defaults)), cache_default_(cache_default) {
   for (const TtlRule& rule : rules) {
     Rule resolved{rule.tags, {}};

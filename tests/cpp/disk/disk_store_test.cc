@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <mutex>
+#include <string>
 #include <vector>
 #include <random>
 #include <thread>
@@ -272,6 +274,32 @@ TEST_F(DiskStoreTest, LruEvictsTheLeastRecentlyUsed) {
   EXPECT_TRUE(Has("k0"));
   EXPECT_FALSE(Has("k1"));
   EXPECT_TRUE(Has("k4"));
+}
+
+TEST_F(DiskStoreTest, EvictionsAndSweptExpirationsAreReportedOnceCommitted) {
+  Reopen(4 * (20'480 + 200) + 1'000);  // four large entries and a small one
+  EventHub hub;
+  std::mutex mu;
+  std::vector<std::string> heard;
+  hub.Subscribe(
+      [&](const CacheEvent& event) {
+        std::lock_guard lock(mu);
+        heard.push_back(std::string(EventKindName(event.kind)) + " " + event.tier + " " + event.key + " " +
+                        event.reason);
+      },
+      static_cast<EventKinds>(EventKind::kEvict) | static_cast<EventKinds>(EventKind::kExpire));
+  store_->ReportRemovalsTo(&hub, "disk");
+  for (int i = 0; i < 5; ++i) {
+    clock_->Advance(10);
+    ASSERT_TRUE(Put("k" + std::to_string(i), Pattern(20'000, i)).ok());
+  }
+  ASSERT_TRUE(Put("short", Bytes::Copy("s"), clock_->NowMs() + 1'000).ok());
+  clock_->Advance(1'000);
+  store_->Sweep();
+  Flush();
+  std::lock_guard lock(mu);
+  EXPECT_EQ(heard, (std::vector<std::string>{"evict disk k0 lru", "expire disk short sweep"}));
+  EXPECT_EQ(store_->Counters().evictions, 1u);
 }
 
 TEST_F(DiskStoreTest, OversizedValueIsRefused) {

@@ -31,11 +31,11 @@ std::optional<EventKind> ParseEventKind(std::string_view name);
 struct CacheEvent {
   EventKind kind;
   std::string tier;
-  std::string key;     // empty when the event concerns no single key
+  std::string key;  // empty when the event concerns no single key
   // evict: the policy that chose the entry; expire: "read", "sweep" or "budget" (dropped to make room);
   // promote: the tier the hit came from.
   std::string reason;
-  Status status;       // why, for an error
+  Status status;  // why, for an error
 };
 
 using EventListener = std::function<void(const CacheEvent& event)>;
@@ -48,7 +48,9 @@ class EventHub {
   // After it returns no new call of the listener starts; one already running may still finish.
   void Unsubscribe(uint64_t id);
   // Cheap to ask before building an event nobody would receive (before copying a key, say).
-  bool wants(EventKind kind) const { return (wanted_.load(std::memory_order_relaxed) & static_cast<EventKinds>(kind)) != 0; }
+  bool wants(EventKind kind) const {
+    return (wanted_.load(std::memory_order_relaxed) & static_cast<EventKinds>(kind)) != 0;
+  }
   void Emit(const CacheEvent& event) const;
 
  private:

@@ -36,6 +36,18 @@ inline int64_t EvictionScore(EvictionPolicy policy, int64_t last_access_ms, uint
 }
 
 // The policy named `name` ("lru", "lfu", "sized-lru"), as the JavaScript API spells it.
+inline std::string_view EvictionPolicyName(EvictionPolicy policy) {
+  switch (policy) {
+    case EvictionPolicy::kLfu:
+      return "lfu";
+    case EvictionPolicy::kSizedLru:
+      return "sized-lru";
+    case EvictionPolicy::kLru:
+      break;
+  }
+  return "lru";
+}
+
 inline std::optional<EvictionPolicy> ParseEvictionPolicy(std::string_view name) {
   if (name == "lru") return EvictionPolicy::kLru;
   if (name == "lfu") return EvictionPolicy::kLfu;

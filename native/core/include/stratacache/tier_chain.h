@@ -2,19 +2,20 @@
 //
 // Reads go down the tiers until one hits; the hit is promoted into every tier above it with its remaining TTL.
 // Writes go through to every tier, each with the TTL that resolves for it (see TtlResolver: per call, else the
-// first matching tag rule, else the tier's default, else the cache's); a tier whose circuit breaker is open (kUnavailable) does not fail a write that another tier
-// took, it is reported as an event instead. Leading tiers that complete inline (RAM) are served without any completion object, which
-// is also what the synchronous API uses.
+// first matching tag rule, else the tier's default, else the cache's); a tier whose circuit breaker is open
+// (kUnavailable) does not fail a write that another tier took, it is reported as an event instead. Leading tiers that
+// complete inline (RAM) are served without any completion object, which is also what the synchronous API uses.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stratacache/clock.h"
@@ -36,6 +37,7 @@ struct TierStats {
   std::string name;
   uint64_t hits = 0;
   uint64_t misses = 0;
+  uint64_t promotions = 0;  // hits of lower tiers copied into this one
   StoreCounters store;
 };
 
@@ -44,6 +46,7 @@ template <class Visit>
 void VisitCounters(const TierStats& tier, Visit visit) {
   visit("hits", tier.hits);
   visit("misses", tier.misses);
+  visit("promotions", tier.promotions);
   visit("entries", tier.store.entries);
   visit("bytes", tier.store.bytes);
   visit("evictions", tier.store.evictions);
@@ -95,8 +98,9 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   void TouchInline(const Key& key);
 
   // Calls `done` once every background write started before it (what setSync, deleteSync and promotions send to
-  // slower tiers) has finished; at once when none is in flight. Their failures went to the error listeners.
-  void Flush(Done done);
+  // slower tiers) to tier `tier` (empty: to any tier) has finished; at once when none is in flight. Their failures
+  // went to the error listeners; an unknown tier name fails with kInvalidArg.
+  void Flush(std::string_view tier, Done done);
 
   void Sweep();
   // Cleans every tier (see Store::Clean); reports how many entries were removed in all.
@@ -122,7 +126,7 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   void GetBelow(size_t first, Key key, GetDone done);
   void HasBelow(size_t first, Key key, FoundDone done);
   // Brackets a background write: Begin returns its id, End retires it and completes the flushes it held up.
-  uint64_t BeginBackground();
+  uint64_t BeginBackground(size_t tier);
   void EndBackground(uint64_t id);
   // Copies a hit found in tier `found_in` into every tier above it.
   void Promote(const Key& key, const Hit& hit, size_t found_in);
@@ -137,10 +141,19 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   std::optional<TtlResolver> ttls_;  // set once the tiers are known
   const std::shared_ptr<const Clock> clock_;
   SingleFlight flights_;
+  // A flush waiting for the background writes with ids below `before` (to tier `tier`, when set).
+  struct FlushWaiter {
+    uint64_t before;
+    std::optional<size_t> tier;
+    Done done;
+  };
+  // With background_mu_ held: whether `waiter` has nothing left to wait for.
+  bool FlushedLocked(const FlushWaiter& waiter) const;
+
   std::mutex background_mu_;
   uint64_t next_background_ = 0;
-  std::set<uint64_t> background_;                        // ids of the background writes in flight
-  std::vector<std::pair<uint64_t, Done>> flush_waiters_;  // each waits for the ids below its own
+  std::map<uint64_t, size_t> background_;  // the background writes in flight: id -> tier
+  std::vector<FlushWaiter> flush_waiters_;
   std::shared_ptr<ChangeCounters> changes_ = std::make_shared<ChangeCounters>();
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};

@@ -28,8 +28,8 @@ struct WriteOptions {
 };
 
 struct TtlRule {
-  Tags tags;                     // at least one
-  Ttl all_tiers;                 // a plain duration: every tier
+  Tags tags;                           // at least one
+  Ttl all_tiers;                       // a plain duration: every tier
   std::map<std::string, Ttl> by_tier;  // by tier name; wins over all_tiers
 };
 

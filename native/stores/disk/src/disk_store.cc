@@ -92,6 +92,8 @@ struct DiskStore::Engine : std::enable_shared_from_this<Engine> {
   void VerifyContent(std::shared_ptr<VerifyRun> run);
   void VerifyFiles(std::shared_ptr<VerifyRun> run);
   void PublishTotals();
+  // Emits "evict" and "expire" events for the keys a committed batch removed, and forgets them.
+  void ReportRemovals(const EventHub* hub);
 
   const DiskStoreOptions options;
   const std::shared_ptr<const Clock> clock;
@@ -112,6 +114,13 @@ struct DiskStore::Engine : std::enable_shared_from_this<Engine> {
   std::deque<std::function<void(IndexReader&)>> reads;
 
   std::atomic<uint64_t> entries{0}, bytes{0}, evictions{0}, expirations{0};
+
+  // Where removals are reported (see Store::ReportRemovalsTo); null once the store is being destroyed. The
+  // key lists are the writer thread's, filled only while the hub wants their kind of event.
+  std::atomic<const EventHub*> events{nullptr};
+  std::string tier_name;
+  std::vector<std::string> evicted_keys;
+  std::vector<std::string> swept_keys;
 };
 
 Status DiskStore::Engine::Start() {
@@ -290,13 +299,18 @@ void DiskStore::Engine::RunBatch(std::deque<WriteOp>& batch) {
   for (auto it = batch.begin(); status.ok() && it != batch.end(); ++it) status = Apply(*it, now);
   if (status.ok()) status = writer->RecordAccesses(uses);
   uint64_t evicted = 0;
-  if (status.ok() && options.limit_bytes > 0) status = writer->EvictTo(options.limit_bytes, &evicted);
+  const EventHub* hub = events.load(std::memory_order_acquire);
+  std::vector<std::string>* evicted_list = hub && hub->wants(EventKind::kEvict) ? &evicted_keys : nullptr;
+  if (status.ok() && options.limit_bytes > 0) status = writer->EvictTo(options.limit_bytes, &evicted, evicted_list);
   if (status.ok()) status = writer->Commit();
   if (status.ok()) {
     evictions.fetch_add(evicted, std::memory_order_relaxed);
+    ReportRemovals(hub);
   } else {
     writer->Rollback();
   }
+  evicted_keys.clear();
+  swept_keys.clear();
   PublishTotals();
   for (WriteOp& op : batch) {
     op.status = !status.ok() ? status : op.refused;
@@ -314,7 +328,9 @@ Status DiskStore::Engine::Apply(WriteOp& op, int64_t now_ms) {
     case WriteOp::Kind::kClear:
       return writer->Clear();
     case WriteOp::Kind::kSweep: {
-      Status status = writer->RemoveExpired(now_ms, &op.count);
+      const EventHub* hub = events.load(std::memory_order_acquire);
+      const bool report = hub && hub->wants(EventKind::kExpire);
+      Status status = writer->RemoveExpired(now_ms, &op.count, report ? &swept_keys : nullptr);
       expirations.fetch_add(op.count, std::memory_order_relaxed);
       return status;
     }
@@ -349,7 +365,26 @@ Status DiskStore::Open(const DiskStoreOptions& options, std::shared_ptr<const Cl
   return Status::Ok();
 }
 
-DiskStore::~DiskStore() { engine_->Stop(); }
+void DiskStore::Engine::ReportRemovals(const EventHub* hub) {
+  if (hub == nullptr) return;
+  for (std::string& key : evicted_keys) {
+    hub->Emit(CacheEvent{EventKind::kEvict, tier_name, std::move(key), std::string(EvictionPolicyName(options.policy)),
+                         Status::Ok()});
+  }
+  for (std::string& key : swept_keys) {
+    hub->Emit(CacheEvent{EventKind::kExpire, tier_name, std::move(key), "sweep", Status::Ok()});
+  }
+}
+
+DiskStore::~DiskStore() {
+  engine_->events.store(nullptr, std::memory_order_release);
+  engine_->Stop();
+}
+
+void DiskStore::ReportRemovalsTo(const EventHub* hub, std::string tier) {
+  engine_->tier_name = std::move(tier);
+  engine_->events.store(hub, std::memory_order_release);
+}
 
 void DiskStore::Get(const Key& key, GetDone done) {
   engine_->Read([engine = engine_.get(), key, done = std::move(done)](IndexReader& reader) {

@@ -8,20 +8,22 @@ namespace stratacache::disk {
 
 namespace {
 
-// An entry selected for removal.
+// An entry selected for removal; `key` is kept only when asked for.
 struct Victim {
   std::string digest;
   std::string hash;
   uint64_t charge;
+  std::string key;
 };
 
 // Reads every row of `select` (digest, hash, ns, key) and resets it.
-Status Collect(Statement& select, sqlite3* db, std::vector<Victim>* victims) {
+Status Collect(Statement& select, sqlite3* db, bool with_keys, std::vector<Victim>* victims) {
   victims->clear();
   int rc;
   while ((rc = select.Step()) == SQLITE_ROW) {
     victims->push_back(Victim{std::string(select.Blob(0)), std::string(select.Blob(1)),
-                              kEntryCharge + select.Text(2).size() + select.Text(3).size()});
+                              kEntryCharge + select.Text(2).size() + select.Text(3).size(),
+                              with_keys ? std::string(select.Text(3)) : std::string()});
   }
   select.Reset();
   return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db, rc, "select entries");
@@ -222,36 +224,38 @@ Status IndexWriter::RecordAccesses(const PendingAccesses& accesses) {
 }
 
 template <class Bind>
-Status IndexWriter::RemoveSelected(Statement& select, Bind bind, uint64_t* removed) {
+Status IndexWriter::RemoveSelected(Statement& select, Bind bind, uint64_t* removed, std::vector<std::string>* keys) {
   std::vector<Victim> victims;
   while (true) {
     bind(select);
-    Status status = Collect(select, db_.handle(), &victims);
+    Status status = Collect(select, db_.handle(), keys != nullptr, &victims);
     if (!status.ok() || victims.empty()) return status;
-    for (const Victim& victim : victims) {
+    for (Victim& victim : victims) {
       if (!(status = RemoveEntry(victim.digest, victim.hash, victim.charge)).ok()) return status;
+      if (keys != nullptr) keys->push_back(std::move(victim.key));
     }
     *removed += victims.size();
   }
 }
 
-Status IndexWriter::RemoveExpired(int64_t now_ms, uint64_t* removed) {
-  return RemoveSelected(select_expired_, [now_ms](Statement& s) { s.Bind(1, now_ms); }, removed);
+Status IndexWriter::RemoveExpired(int64_t now_ms, uint64_t* removed, std::vector<std::string>* keys) {
+  return RemoveSelected(select_expired_, [now_ms](Statement& s) { s.Bind(1, now_ms); }, removed, keys);
 }
 
 Status IndexWriter::RemoveCreatedBefore(int64_t before_ms, uint64_t* removed) {
   return RemoveSelected(select_old_, [before_ms](Statement& s) { s.Bind(1, before_ms); }, removed);
 }
 
-Status IndexWriter::EvictTo(uint64_t limit_bytes, uint64_t* removed) {
+Status IndexWriter::EvictTo(uint64_t limit_bytes, uint64_t* removed, std::vector<std::string>* keys) {
   std::vector<Victim> victims;
   while (totals_.bytes > limit_bytes) {
-    Status status = Collect(select_lowest_, db_.handle(), &victims);
+    Status status = Collect(select_lowest_, db_.handle(), keys != nullptr, &victims);
     if (!status.ok() || victims.empty()) return status;
-    for (const Victim& victim : victims) {
+    for (Victim& victim : victims) {
       if (totals_.bytes <= limit_bytes) break;
       if (!(status = RemoveEntry(victim.digest, victim.hash, victim.charge)).ok()) return status;
       ++*removed;
+      if (keys != nullptr) keys->push_back(std::move(victim.key));
     }
   }
   return Status::Ok();

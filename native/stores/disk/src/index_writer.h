@@ -58,11 +58,11 @@ class IndexWriter {
   Status Delete(const Key& key, bool* found);
   Status Clear();
   Status RecordAccesses(const PendingAccesses& accesses);
-  // Each adds to `*removed` the entries it removed.
-  Status RemoveExpired(int64_t now_ms, uint64_t* removed);
+  // Each adds to `*removed` the entries it removed, and their keys to `*keys` when it is given (for events).
+  Status RemoveExpired(int64_t now_ms, uint64_t* removed, std::vector<std::string>* keys = nullptr);
   Status RemoveCreatedBefore(int64_t before_ms, uint64_t* removed);
   // Removes the lowest-scored entries until the totals fit in `limit_bytes`.
-  Status EvictTo(uint64_t limit_bytes, uint64_t* removed);
+  Status EvictTo(uint64_t limit_bytes, uint64_t* removed, std::vector<std::string>* keys = nullptr);
   // Drops the content `hash` and every entry using it, unless it reads back intact (a reader found it missing
   // or corrupt, but another writer may have replaced it since).
   Status Forget(const Blake3Digest& hash, uint64_t* removed);
@@ -78,7 +78,7 @@ class IndexWriter {
  private:
   // Removes the entries a query (digest, hash, ns, key per row; ?1 bound by `bind`) selects, `batch` at a time.
   template <class Bind>
-  Status RemoveSelected(Statement& select, Bind bind, uint64_t* removed);
+  Status RemoveSelected(Statement& select, Bind bind, uint64_t* removed, std::vector<std::string>* keys = nullptr);
   Status RemoveEntry(std::string_view digest, std::string_view hash, uint64_t entry_charge);
   Status AddContentRef(const Blake3Digest& hash, const Bytes& value, Status* refused);
   Status ReleaseContentRef(std::string_view hash);

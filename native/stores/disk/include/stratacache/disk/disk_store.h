@@ -47,6 +47,8 @@ class DiskStore final : public Store {
   void Sweep() override;
   void Clean(const CleanOptions& options, CountDone done) override;
   StoreCounters Counters() const override;
+  // Reports what the writer evicts and what sweeps expire, once their transaction commits.
+  void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
 
   // Checks the index against the files while the tier keeps serving: drops entries whose content is missing or
   // corrupt, removes files no entry uses and stale temp files, and fixes reference counts and totals.
