@@ -188,7 +188,13 @@ TEST(HttpTierConfigTest, AReadOnlyTierMustBeLastAndBelowAWritableOne) {
   };
   auto build = [&](std::vector<std::string> kinds) {
     CacheConfig config;
-    for (const std::string& kind : kinds) config.tiers.push_back(TierConfig{kind, kind + std::to_string(config.tiers.size()), 1 << 20});
+    for (const std::string& kind : kinds) {
+      TierConfig tier;
+      tier.kind = kind;
+      tier.name = kind + std::to_string(config.tiers.size());
+      tier.limit_bytes = 1 << 20;
+      config.tiers.push_back(std::move(tier));
+    }
     std::shared_ptr<TierChain> chain;
     return BuildTierChain(config, clock, factory, &chain);
   };
