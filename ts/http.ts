@@ -38,8 +38,8 @@ function headerSettings(headers: unknown): Record<string, string> {
 }
 
 /**
- * A read-only tier below the others, serving pre-built artefacts by key digest (the name `s3()` gives an
- * object; `cache.digest`-style keys are not needed): `GET <baseUrl>/<digest>`. A 2xx answer is the value,
+ * A read-only tier below the others, serving pre-built artefacts by key digest: `GET <baseUrl>/<keyDigest(key)>`
+ * (the name `s3()` gives the key's object). A 2xx answer is the value,
  * promoted into the tiers above with their TTLs; 404 and 410 are misses; any other answer, a timeout or an
  * unreachable server is an `error` event and a miss. Writes (`set`, `delete`, `clear`) never reach it. It must be
  * the last tier, below one that takes writes. Node (libcurl) and WebAssembly (fetch) builds.

@@ -140,7 +140,9 @@ PlatformStoreFactory BrowserStores(const val& options, std::shared_ptr<const Clo
     }
     if (tier.kind == "http") {
       auto base_url = tier.settings.find("baseUrl");
-      if (base_url != tier.settings.end()) return std::make_unique<FetchHttpStore>(base_url->second, drivers[tier.name]);
+      if (base_url != tier.settings.end()) {
+        return std::make_unique<FetchHttpStore>(base_url->second, drivers[tier.name]);
+      }
       *status = Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no baseUrl");
       return nullptr;
     }

@@ -125,11 +125,13 @@ class HttpTierChainTest : public ::testing::Test {
     auto http = std::make_unique<TableHttpStore>();
     http_ = http.get();
     std::vector<TierSpec> specs;
-    specs.push_back(TierSpec{"ram", std::make_unique<RamStore>(RamStoreOptions{1 << 20, 1}, clock_), Ttl::Millis(1000)});
+    specs.push_back(
+        TierSpec{"ram", std::make_unique<RamStore>(RamStoreOptions{1 << 20, 1}, clock_), Ttl::Millis(1000)});
     specs.push_back(TierSpec{"http", std::move(http), Ttl::Unset()});
     chain_ = TierChain::Create(std::move(specs), Ttl::Never(), clock_);
-    chain_->events().Subscribe([this](const CacheEvent& event) { errors_.push_back(event.tier + ": " + event.status.message()); },
-                               static_cast<EventKinds>(EventKind::kError));
+    chain_->events().Subscribe(
+        [this](const CacheEvent& event) { errors_.push_back(event.tier + ": " + event.status.message()); },
+        static_cast<EventKinds>(EventKind::kError));
   }
 
   GetResult Get(const Key& key) {

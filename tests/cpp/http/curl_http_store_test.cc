@@ -117,8 +117,9 @@ TEST_F(CurlHttpStoreTest, ManyConcurrentGetsAllComplete) {
   for (int i = 0; i < kGets; ++i) {
     auto promise = std::make_shared<std::promise<GetResult>>();
     results.push_back(promise->get_future());
-    store->Get(Key("k" + std::to_string(i)),
-               [promise](Status status, std::optional<Hit> hit) { promise->set_value({status, std::move(hit)}); });
+    store->Get(Key("k" + std::to_string(i)), [promise](Status status, std::optional<Hit> hit) {
+      promise->set_value({status, std::move(hit)});
+    });
   }
   for (int i = 0; i < kGets; ++i) {
     GetResult result = results[i].get();

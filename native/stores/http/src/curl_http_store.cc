@@ -37,10 +37,10 @@ Status TransportStatus(const HttpResponse& response) {
 CurlHttpStore::CurlHttpStore(const CurlHttpStoreOptions& options)
     : HttpTierStore(options.base_url),
       headers_(options.headers),
-      loop_(std::make_shared<curl::CurlLoop>(curl::CurlLoopOptions{
-          .max_concurrent = options.max_concurrent,
-          .connect_timeout_ms = std::min(options.timeout_ms, kMaxConnectTimeoutMs),
-          .request_timeout_ms = options.timeout_ms})),
+      loop_(std::make_shared<curl::CurlLoop>(
+          curl::CurlLoopOptions{.max_concurrent = options.max_concurrent,
+                                .connect_timeout_ms = std::min(options.timeout_ms, kMaxConnectTimeoutMs),
+                                .request_timeout_ms = options.timeout_ms})),
       thread_(std::make_unique<curl::LoopThread>(loop_)) {}
 
 CurlHttpStore::~CurlHttpStore() = default;

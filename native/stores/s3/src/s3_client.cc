@@ -54,9 +54,9 @@ S3Result<std::unique_ptr<S3Client>> S3Client::Create(const S3ClientOptions& opti
   if (!endpoint.ok()) return {std::move(endpoint.error)};
 
   auto core = std::make_shared<Core>();
-  core->loop = std::make_shared<CurlLoop>(CurlLoopOptions{options.max_concurrent_requests, options.connect_timeout_ms,
-                                                          options.request_timeout_ms, options.ca_file,
-                                                          "stratacache-s3"});
+  core->loop =
+      std::make_shared<CurlLoop>(CurlLoopOptions{options.max_concurrent_requests, options.connect_timeout_ms,
+                                                 options.request_timeout_ms, options.ca_file, "stratacache-s3"});
   core->runner = std::make_shared<RequestRunner>(
       core->loop, RunnerSettings{std::move(endpoint.value), settings.force_path_style, settings.region,
                                  settings.credentials, options.retry, options.sign_payload});

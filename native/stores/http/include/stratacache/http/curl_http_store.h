@@ -21,7 +21,7 @@ namespace stratacache::http {
 struct CurlHttpStoreOptions {
   std::string base_url;
   std::vector<std::pair<std::string, std::string>> headers;  // sent with every request
-  int64_t timeout_ms = 30'000;  // for a whole request
+  int64_t timeout_ms = 30'000;                               // for a whole request
   int max_concurrent = 16;
 };
 
