@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,20 +17,24 @@ namespace {
 
 using testing::ManualClock;
 
-// Answers from a table of URL -> reply (404 for the rest), at once, and records every request sent.
+// Answers from a table of URL -> reply (404 for the rest), at once unless told to hold the answers back, and
+// records every request sent.
 class TableHttpStore final : public HttpTierStore {
  public:
   TableHttpStore() : HttpTierStore("http://artefacts.test/base") {}
 
   std::map<std::string, Reply> replies;
   std::vector<std::string> sent;  // "METHOD url"
+  bool hold = false;
+  std::vector<std::function<void()>> held;  // answers not yet given, in the order sent
 
  protected:
   void Send(const std::string& method, const std::string& url, ReplyDone done) override {
     sent.push_back(method + " " + url);
     auto found = replies.find(url);
-    if (found == replies.end()) return done(Reply{Status::Ok(), 404, {}});
-    done(Reply{found->second.transport, found->second.status, found->second.body});
+    Reply reply = found == replies.end() ? Reply{Status::Ok(), 404, {}} : found->second;
+    if (hold) return held.push_back([done = std::move(done), reply] { done(reply); });
+    done(reply);
   }
 };
 
@@ -97,6 +102,26 @@ TEST(HttpTierStoreTest, OtherAnswersAndTransportFailuresAreErrorsNamingTheUrl) {
     EXPECT_NE(result.status.message().find("GET " + url), std::string::npos) << result.status.message();
     EXPECT_FALSE(result.hit);
   }
+}
+
+TEST(HttpTierStoreTest, ConcurrentGetsOfOneKeyShareOneRequest) {
+  TableHttpStore store;
+  store.replies[store.UrlOf(Key("k"))] = Ok("shared");
+  store.hold = true;
+  std::vector<std::string> answers;
+  auto record = [&](Status, std::optional<Hit> hit) { answers.push_back(hit ? std::string(hit->value.view()) : "miss"); };
+  store.Get(Key("k"), record);
+  store.Get(Key("k"), record);
+  store.Get(Key("other"), record);
+  store.Get(Key("other-namespace", "k"), record);
+  ASSERT_EQ(store.sent.size(), 3u) << "one request for k, one for other, one for k of another namespace";
+  EXPECT_TRUE(answers.empty());
+  store.held[0]();
+  EXPECT_EQ(answers, (std::vector<std::string>{"shared", "shared"}));
+  store.held[1]();
+  store.held[2]();
+  store.Get(Key("k"), record);
+  EXPECT_EQ(store.sent.size(), 4u) << "a read after the answer sends again";
 }
 
 TEST(HttpTierStoreTest, HasIsAHead) {

@@ -67,6 +67,15 @@ describe.each([
     await cache.close();
   });
 
+  test('concurrent gets of one key make one request', async () => {
+    const { cache, pathOf, requests } = await openOverServer();
+    server.files.set(pathOf('popular'), bytes('artefact'));
+    const values = await Promise.all(Array.from({ length: 8 }, () => cache.get('popular')));
+    expect(values.map(text)).toEqual(Array(8).fill('artefact'));
+    expect(requests()).toHaveLength(1);
+    await cache.close();
+  });
+
   test('has() is a HEAD', async () => {
     const { cache, pathOf, requests } = await openOverServer();
     server.files.set(pathOf('here'), bytes('x'));

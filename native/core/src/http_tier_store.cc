@@ -35,12 +35,12 @@ Status ReadOutcome(const HttpTierStore::Reply& reply, const std::string& method,
 std::string HttpTierStore::UrlOf(const Key& key) const { return base_url_ + "/" + key.digest().ToHex(); }
 
 void HttpTierStore::Get(const Key& key, GetDone done) {
+  if (!reads_->Join(key, std::move(done))) return;  // the request already on its way answers this caller too
   std::string url = UrlOf(key);
-  Send("GET", url, [url, done = std::move(done)](Reply reply) {
+  Send("GET", url, [reads = reads_, key, url](Reply reply) {
     bool found = false;
     Status status = ReadOutcome(reply, "GET", url, &found);
-    if (!found) return done(status, std::nullopt);
-    done(status, Hit{std::move(reply.body), kNeverExpires});
+    reads->Finish(key, status, found ? std::optional<Hit>(Hit{std::move(reply.body), kNeverExpires}) : std::nullopt);
   });
 }
 

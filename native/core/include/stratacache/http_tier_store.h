@@ -1,16 +1,18 @@
 // The http() tier's rules, the same in both builds: a read-only store of pre-built artefacts served over HTTP by
 // key digest. Get is GET <base_url>/<32 hex digits of the key's digest> (the name the s3() tier gives an object):
 // 2xx is the value, 404 and 410 a miss, anything else a failure, which the tier chain reports as an error event
-// and passes over as a miss. Has is HEAD. The tier chain sends it no write (see Store::read_only); called anyway,
+// and passes over as a miss; concurrent Gets of one key share one request. Has is HEAD. The tier chain sends it no write (see Store::read_only); called anyway,
 // writes fail with kInvalidArg and send nothing.
 //
 // Builds only move the bytes, by implementing Send: libcurl in the Node build, fetch in the WebAssembly build.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "stratacache/clock.h"
+#include "stratacache/shared_reads.h"
 #include "stratacache/store.h"
 
 namespace stratacache {
@@ -49,6 +51,8 @@ class HttpTierStore : public Store {
 
  private:
   const std::string base_url_;
+  // Shared with the replies, which may come after the store is gone.
+  const std::shared_ptr<SharedReads> reads_ = std::make_shared<SharedReads>();
 };
 
 // What a reply means for a read of `url`: a found value (true), a miss (false), or the failure to report.
