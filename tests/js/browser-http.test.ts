@@ -13,16 +13,11 @@ let browser: Awaited<ReturnType<TestSite['launch']>>;
 let server: ArtefactServer;
 
 beforeAll(async () => {
-  site = await startTestSite();
+  [site, server] = await Promise.all([startTestSite(), ArtefactServer.start()]);
   browser = await site.launch();
-  server = await ArtefactServer.start();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await server?.stop();
-});
+afterAll(() => Promise.all([browser?.close(), site?.close(), server?.stop()]));
 
 test('hits come from the other origin once, then from RAM; misses and sets make no further request', async () => {
   server.files.set(`/page/${keyDigest('artefact')}`, new TextEncoder().encode('built elsewhere'));
