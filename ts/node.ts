@@ -15,7 +15,7 @@ import { NodeWorkspace } from './workspace/node-workspace.js';
 import { fromNative } from './errors.js';
 import { type FillInfo, NearCache, nearBytes, withNearCache } from './near-cache.js';
 import type { Tags } from './ttl-rules.js';
-import { type CacheValue, toStorable } from './values.js';
+import { type CacheValue, checkKey, toStorable } from './values.js';
 
 /** An open native cache, opaque to JavaScript. */
 type NativeHandle = { readonly __brand: 'NativeHandle' };
@@ -46,6 +46,7 @@ interface Addon {
   putContent(handle: NativeHandle, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): Promise<string>;
   getContent(handle: NativeHandle, digest: string): Reply | Promise<Uint8Array | undefined>;
   digest(value: Uint8Array | string): string;
+  keyDigest(key: string): string;
   encodeBlobs(names: string[], values: Array<Uint8Array | string>): Uint8Array;
   decodeBlobs(framed: Uint8Array): [string[], Uint8Array[]];
   stats(handle: NativeHandle): CacheStats;
@@ -139,6 +140,12 @@ export function digest(value: CacheValue): string {
   }
 }
 
+/** The 32 hex digits that name `key`'s entry in the `s3()` and `http()` tiers (the key's digest). */
+export function keyDigest(key: string): string {
+  checkKey(key);
+  return addon.keyDigest(key);
+}
+
 /** A tiered cache running in the native addon. */
 export class Cache extends BaseCache {
   static override backend: Backend | undefined = nodeBackend;
@@ -152,5 +159,6 @@ export class Workspace extends NodeWorkspace {
 export * from './common.js';
 export { localResource } from './workspace/local-resource.js';
 export { s3, type S3Credentials, type S3TierOptions } from './s3.js';
+export { http, type HttpTierOptions } from './http.js';
 export { disk, type DiskTierOptions, type Durability, type EvictionPolicy } from './disk.js';
 export { s3Resource, type S3ResourceOptions } from './workspace/s3-resource.js';

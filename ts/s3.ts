@@ -1,6 +1,7 @@
 // The s3() tier (Node build only): entries as objects of an S3 bucket, shared by every machine pointing at it.
 import { invalidArg } from './errors.js';
 import { type Tier, tierName } from './tiers.js';
+import { parseHttpUrl } from './urls.js';
 import { type Duration, parseDuration, parseSize, parseTtl, type Size } from './units.js';
 
 export interface S3Credentials {
@@ -51,20 +52,6 @@ function optionalString(value: unknown, what: string): string | undefined {
   return value;
 }
 
-function checkEndpoint(endpoint: string | undefined): void {
-  if (endpoint === undefined) return;
-  let url: URL | undefined;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.search) {
-    // Not repeated in the message: it may hold a password.
-    throw invalidArg('endpoint must be an http:// or https:// URL without credentials or query');
-  }
-}
-
 // Credentials go whole or not at all; the messages never repeat a value, which may be a secret.
 function credentialSettings(credentials: unknown): Record<string, string> {
   if (credentials === undefined) return {};
@@ -101,7 +88,7 @@ export function s3Settings(options: S3ConnectionOptions & { prefix?: string }, w
   const region = optionalString(options.region, 'region');
   if (region !== undefined && !REGION.test(region)) throw invalidArg(`region '${region}' is not a region name`);
   const endpoint = optionalString(options.endpoint, 'endpoint');
-  checkEndpoint(endpoint);
+  if (endpoint !== undefined) parseHttpUrl(endpoint, 'endpoint');
   if (options.forcePathStyle !== undefined && typeof options.forcePathStyle !== 'boolean') {
     throw invalidArg('forcePathStyle must be a boolean');
   }

@@ -4,8 +4,9 @@ import { Cache as BaseCache } from './cache.js';
 import { invalidArg, StrataError } from './errors.js';
 import { type CompleteRequest } from './idb/driver.js';
 import { openIdbTiers } from './idb/open.js';
+import { openHttpDrivers } from './http-driver.js';
 import type { Tags } from './ttl-rules.js';
-import { type CacheValue, toStorable } from './values.js';
+import { type CacheValue, checkKey, toStorable } from './values.js';
 import { type FillInfo, NearCache, nearBytes, withNearCache } from './near-cache.js';
 import { HotPath, type HotPathModule } from './wasm-hot-path.js';
 import createStrataModule from './wasm/stratacache_wasm.mjs';
@@ -54,8 +55,9 @@ interface StrataModule extends HotPathModule {
   encodeBlobs(names: string[], values: Uint8Array[]): Uint8Array | Error;
   /** [names, values] of a frame, or the Error (ERR_CORRUPT) to throw. */
   decodeBlobs(framed: Uint8Array): [string[], Uint8Array[]] | Error;
-  /** Where the IndexedDB driver answers the C++ store's requests. */
-  idbComplete: CompleteRequest;
+  /** Where the drivers (IndexedDB, fetch) answer their C++ stores' requests (wasm/driver_channel.h). */
+  driverComplete: CompleteRequest;
+  keyDigest(key: string): string;
 }
 
 /** Where to find the .wasm file: a URL, a fetch Response, or the bytes themselves. */
@@ -204,7 +206,8 @@ const wasmBackend: Backend = {
     }
     await init();
     const module = (await modulePromise) as StrataModule;
-    const { tiers, drivers, warnings } = await openIdbTiers(config.tiers, module.idbComplete);
+    const { tiers, drivers: idbDrivers, warnings } = await openIdbTiers(config.tiers, module.driverComplete);
+    const drivers = { ...idbDrivers, ...openHttpDrivers(tiers, module.driverComplete) };
     const cache = new module.WasmCache({ ...config, tiers, drivers });
     const error =
       cache.openError() ?? (await new Promise<Error | null>((resolve) => cache.open((failure) => resolve(failure))));
@@ -230,6 +233,18 @@ export function digest(value: CacheValue): string {
   return loadedModule.digest(bytes);
 }
 
+/**
+ * The 32 hex digits that name `key`'s entry in the `http()` tier (the key's digest, as the Node build's `s3()`
+ * names objects). Needs the module, as `digest()` does.
+ */
+export function keyDigest(key: string): string {
+  checkKey(key);
+  if (loadedModule === undefined) {
+    throw new StrataError('ERR_UNAVAILABLE', 'keyDigest() needs the WebAssembly module: await init() first');
+  }
+  return loadedModule.keyDigest(key);
+}
+
 /** A tiered cache running in the WebAssembly core. */
 export class Cache extends BaseCache {
   static override backend: Backend | undefined = wasmBackend;
@@ -242,4 +257,5 @@ export class Workspace extends BrowserWorkspace {
 
 export * from './common.js';
 export { indexedDb, type IndexedDbTierOptions } from './idb/tier.js';
+export { http, type HttpTierOptions } from './http.js';
 export type { CacheWarningEvent } from './events.js';

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "fetch_http_store.h"
 #include "hot_path.h"
 #include "idb_store.h"
 #include "js_bytes.h"
@@ -128,13 +129,21 @@ val DecodeBlobs(val framed) {
   return result;
 }
 
-// The stores of this build's own tiers: "indexeddb", over the driver TypeScript opened for the tier
-// (options.drivers[tier name], see ts/idb/driver.ts).
+// The stores of this build's own tiers, each over the driver TypeScript opened for it (options.drivers[tier
+// name]): "indexeddb" (ts/idb/driver.ts) and "http" (ts/http-driver.ts).
 PlatformStoreFactory BrowserStores(const val& options, std::shared_ptr<const Clock> clock) {
   return [drivers = options["drivers"], clock](const TierConfig& tier, Status* status) -> std::unique_ptr<Store> {
-    if (tier.kind != "indexeddb") return nullptr;
+    if (tier.kind != "indexeddb" && tier.kind != "http") return nullptr;
     if (!IsObject(drivers) || !IsObject(drivers[tier.name])) {
-      *status = Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no IndexedDB driver");
+      *status = Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no driver");
+      return nullptr;
+    }
+    if (tier.kind == "http") {
+      auto base_url = tier.settings.find("baseUrl");
+      if (base_url != tier.settings.end()) {
+        return std::make_unique<FetchHttpStore>(base_url->second, drivers[tier.name]);
+      }
+      *status = Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no baseUrl");
       return nullptr;
     }
     return std::make_unique<IdbStore>(tier.limit_bytes, clock, drivers[tier.name]);
@@ -346,13 +355,15 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("flush", &WasmCache::flush)
       .function("sweep", &WasmCache::sweep)
       .function("stats", &WasmCache::stats);
-  emscripten::function("idbComplete", &IdbStore::Complete);
+  emscripten::function("driverComplete", &DriverChannel::Complete);
   emscripten::function("encodeBlobs", &EncodeBlobs);
   emscripten::function("decodeBlobs", &DecodeBlobs);
   emscripten::function("digest", +[](val value) {
     const Bytes bytes = BytesFromJs(value);
     return ContentDigest(bytes.data(), bytes.size());
   });
+  // The 32 hex digits naming a key's entry in the http() tier (the key checked in TypeScript).
+  emscripten::function("keyDigest", +[](const std::string& key) { return Key(key).digest().ToHex(); });
   emscripten::function("lastError", +[]() { return ToError(LastHotPathError()); });
 }
 

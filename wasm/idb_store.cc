@@ -13,16 +13,6 @@ using emscripten::val;
 
 namespace {
 
-std::unordered_map<uint32_t, IdbStore*>& Stores() {
-  static auto* stores = new std::unordered_map<uint32_t, IdbStore*>();
-  return *stores;
-}
-
-uint32_t NextStoreId() {
-  static uint32_t next = 1;
-  return next++;
-}
-
 // IndexedDB reports failures as DOMExceptions; the name says which kind.
 Status FromDriverError(const val& error) {
   const std::string name = error["name"].isString() ? error["name"].as<std::string>() : "Error";
@@ -45,31 +35,16 @@ int64_t ExpiryFromJs(const val& expires) {
 }  // namespace
 
 IdbStore::IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, val driver)
-    : limit_bytes_(limit_bytes), clock_(std::move(clock)), driver_(std::move(driver)), id_(NextStoreId()) {
-  Stores()[id_] = this;
-  driver_.call<void>("attach", id_);
-}
-
-IdbStore::~IdbStore() {
-  Stores().erase(id_);
-  driver_.call<void>("close");
-}
-
-void IdbStore::Complete(uint32_t store_id, uint32_t request, val error, val result) {
-  auto store = Stores().find(store_id);
-  if (store == Stores().end()) return;
-  auto pending = store->second->pending_.find(request);
-  if (pending == store->second->pending_.end()) return;
-  Answer answer = std::move(pending->second);
-  store->second->pending_.erase(pending);
-  answer(error.isNull() || error.isUndefined() ? Status::Ok() : FromDriverError(error), std::move(result));
-}
+    : limit_bytes_(limit_bytes), clock_(std::move(clock)), channel_(std::move(driver)) {}
 
 template <class... Args>
 void IdbStore::Send(const char* method, Answer answer, Args&&... args) {
-  const uint32_t request = next_request_++;
-  pending_.emplace(request, std::move(answer));
-  driver_.call<void>(method, request, std::forward<Args>(args)...);
+  channel_.Send(
+      method,
+      [answer = std::move(answer)](val error, val result) {
+        answer(error.isNull() || error.isUndefined() ? Status::Ok() : FromDriverError(error), std::move(result));
+      },
+      std::forward<Args>(args)...);
 }
 
 void IdbStore::Open(Done done) {

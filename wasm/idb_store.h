@@ -1,7 +1,6 @@
 // The IndexedDB tier of the WebAssembly build. The core's side of it: this store keeps the index (key digest ->
 // charge, expiry, recency), the budget and the eviction order, and leaves the bytes to a JavaScript driver
-// (ts/idb/driver.ts) that runs batched IndexedDB transactions. The driver answers each request by calling
-// IdbStore::Complete (through the module function idbComplete) with the request's id; nothing blocks.
+// (ts/idb/driver.ts) that runs batched IndexedDB transactions, over a DriverChannel; nothing blocks.
 //
 // IndexedDB is the source of truth, because other tabs of the origin write the same database: a read goes to
 // IndexedDB even when the index has no entry (another tab may have written it) and a record that is gone is a
@@ -20,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "driver_channel.h"
 #include "stratacache/clock.h"
 #include "stratacache/store.h"
 
@@ -29,7 +29,6 @@ class IdbStore final : public Store {
  public:
   // `driver` is a ts/idb/driver.ts IdbDriver over an open database.
   IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, emscripten::val driver);
-  ~IdbStore() override;
 
   // Loads the index from the metadata store (no value is read).
   void Open(Done done) override;
@@ -41,10 +40,6 @@ class IdbStore final : public Store {
   void Sweep() override;
   StoreCounters Counters() const override;
   void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
-
-  // Delivers the driver's answer to request `request` of store `store_id`: `error` is null or an Error-like
-  // object with a DOMException name; `result` depends on the request. Answers for a closed store are dropped.
-  static void Complete(uint32_t store_id, uint32_t request, emscripten::val error, emscripten::val result);
 
   // What one entry is charged beyond its value: the key, stored in both records, and the records' overhead.
   static uint64_t Charge(size_t key_bytes, size_t value_bytes) { return value_bytes + 2 * key_bytes + 96; }
@@ -81,10 +76,7 @@ class IdbStore final : public Store {
 
   const uint64_t limit_bytes_;
   const std::shared_ptr<const Clock> clock_;
-  emscripten::val driver_;
-  const uint32_t id_;
-  uint32_t next_request_ = 1;
-  std::unordered_map<uint32_t, Answer> pending_;
+  DriverChannel channel_;  // answers carry an Error-like object with a DOMException name, or null
   std::unordered_map<std::string, Entry> index_;  // by key digest (hex)
   std::list<std::string> lru_;
   uint64_t bytes_ = 0;

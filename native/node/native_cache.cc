@@ -369,6 +369,11 @@ Napi::Value Digest(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), ContentDigest(value->data(), value->size()));
 }
 
+// keyDigest(key) -> the 32 hex digits naming the key's entry in the s3() and http() tiers (checked in TypeScript)
+Napi::Value KeyDigest(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), Key(info[0].ToString().Utf8Value()).digest().ToHex());
+}
+
 Napi::Value SetNow(const Napi::CallbackInfo& info, WriteCall& call) {
   Status status = call.chain->SetNow(call.key, std::move(call.value), call.write);
   if (!status.ok()) ThrowStatus(info.Env(), status);
@@ -536,7 +541,7 @@ void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
       {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
       {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
       {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},     {"verify", Verify},
-      {"flush", Flush},     {"digest", Digest},             {"putContent", PutContent}, {"getContent", GetContent},
+      {"flush", Flush},     {"digest", Digest},   {"keyDigest", KeyDigest}, {"putContent", PutContent}, {"getContent", GetContent},
       {"joinFlight", JoinFlight}, {"leaveFlight", LeaveFlight}, {"landFlight", LandFlight}, {"endFlight", EndFlight},
   };
   for (const auto& [name, function] : functions) exports.Set(name, Napi::Function::New(env, function, name));

@@ -1,6 +1,7 @@
 #include "platform_stores.h"
 
 #include "stratacache/disk/disk_store.h"
+#include "stratacache/http/curl_http_store.h"
 #include "stratacache/s3/s3_store.h"
 
 namespace stratacache::node {
@@ -21,6 +22,7 @@ std::unique_ptr<Store> MakeDiskStore(const TierConfig& tier, Status* status) {
 std::unique_ptr<Store> MakePlatformStore(const TierConfig& tier, Status* status) {
   if (tier.kind == "s3") return s3::MakeS3Store(tier, status);
   if (tier.kind == "disk") return MakeDiskStore(tier, status);
+  if (tier.kind == "http") return http::MakeHttpStore(tier, status);
   *status = Status(StatusCode::kInvalidArg, "tier kind '" + tier.kind + "' is not available in the Node build");
   return nullptr;
 }

@@ -2,7 +2,7 @@
 // build, run on request from Jest (tests/js/browser.test.ts) through window.strataTests.
 import './globals.js';
 
-import { Cache, type Duration, httpResource, indexedDb, memoryResource, ram, Workspace } from '../../dist/wasm.js';
+import { Cache, type Duration, http, httpResource, indexedDb, keyDigest, memoryResource, ram, Workspace } from '../../dist/wasm.js';
 import type { TierSetup } from '../js/backends.js';
 import { ramContract, tierContract } from '../js/contract-cases.js';
 import { describe, runCases } from './cases.js';
@@ -53,6 +53,6 @@ function databaseFacts(name: string): Promise<DatabaseFacts> {
   });
 }
 
-const api = { runCases, Cache, ram, indexedDb, databaseFacts, Workspace, httpResource, memoryResource };
+const api = { runCases, Cache, ram, indexedDb, http, keyDigest, databaseFacts, Workspace, httpResource, memoryResource };
 export type PageApi = typeof api;
 Object.assign(globalThis, { strataTests: api });

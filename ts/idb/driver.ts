@@ -1,11 +1,11 @@
 // The JavaScript half of the IndexedDB tier: it moves bytes and metadata records for the C++ store
 // (wasm/idb_store.cc), which owns the index, the budget and the eviction order. Every request the store sends
 // within one task goes into one transaction (readwrite with relaxed durability when anything writes), and each
-// is answered by calling the module's idbComplete with the request's id. Nothing but IndexedDB is awaited while
+// is answered by calling the module's driverComplete with the request's id. Nothing but IndexedDB is awaited while
 // a transaction is open.
 
-/** Answers a request of store `storeId` (wasm/idb_store.h, IdbStore::Complete). */
-export type CompleteRequest = (storeId: number, request: number, error: DriverError | null, result: unknown) => void;
+/** Answers a request of a store's channel (wasm/driver_channel.h, DriverChannel::Complete). */
+export type CompleteRequest = (channel: number, request: number, error: DriverError | null, result: unknown) => void;
 
 /** How failures reach the C++ store: the DOMException's name decides the status code. */
 export interface DriverError {

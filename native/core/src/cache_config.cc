@@ -34,6 +34,12 @@ Status BuildTierChain(const CacheConfig& config, std::shared_ptr<const Clock> cl
       if (platform_stores) store = platform_stores(tier, &status);
       if (!store) return status;
     }
+    // A read-only tier is a source below the cache: writes must have somewhere to go, and a hit below it could
+    // not be promoted into it.
+    if (store->read_only() && (specs.empty() || &tier != &config.tiers.back())) {
+      return Status(StatusCode::kInvalidArg,
+                    "tier '" + tier.name + "' is read-only: it must be the last tier, below one that takes writes");
+    }
     specs.push_back(TierSpec{tier.name, std::move(store), tier.ttl});
   }
   *chain = TierChain::Create(std::move(specs), config.ttl, std::move(clock), config.ttl_rules);

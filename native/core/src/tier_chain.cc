@@ -11,6 +11,7 @@ struct TierChain::Tier {
   std::string name;
   std::unique_ptr<Store> store;
   InlineStore* inline_store;  // non-null when the store completes inline
+  bool read_only;             // never written, deleted from or cleared
   std::atomic<uint64_t> hits{0};
   std::atomic<uint64_t> misses{0};
   std::atomic<uint64_t> promotions{0};
@@ -123,6 +124,8 @@ TierChain::TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_p
     tier->name = std::move(spec.name);
     tier->store = std::move(spec.store);
     tier->inline_store = tier->store->AsInline();
+    tier->read_only = tier->store->read_only();
+    if (!tier->read_only) ++writable_count_;
     tier->store->ReportRemovalsTo(&events_, tier->name);
     names.push_back(tier->name);
     defaults.push_back(spec.default_ttl);
@@ -202,10 +205,14 @@ void TierChain::Flush(std::string_view tier, Done done) {
 }
 
 void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
+  // A read-only tier is a source, not a cache: its entries have no expiry of their own to pass on.
+  const bool from_source = tiers_[found_in]->read_only;
+  const int64_t now = from_source ? clock_->NowMs() : 0;
   for (size_t i = 0; i < found_in; ++i) {
     Tier& tier = *tiers_[i];
+    const int64_t expires = from_source ? ExpiryFor(i, WriteOptions(), now) : hit.expires_at_ms;
     if (tier.inline_store) {
-      Status status = tier.inline_store->Insert(key, hit.value, hit.expires_at_ms);
+      Status status = tier.inline_store->Insert(key, hit.value, expires);
       if (status.ok()) ReportPromotion(i, found_in, key);
       if (!status.ok() && status.code() != StatusCode::kTooLarge) ReportError(tier, key, status);
       continue;
@@ -216,7 +223,7 @@ void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
       if (!status.ok() && status.code() != StatusCode::kTooLarge) self->ReportError(*self->tiers_[i], key, status);
       self->EndBackground(id);
     };
-    tier.store->Put(key, hit.value, hit.expires_at_ms, std::move(landed));
+    tier.store->Put(key, hit.value, expires, std::move(landed));
   }
 }
 
@@ -315,6 +322,7 @@ Status TierChain::SetNow(const Key& key, Bytes value, const WriteOptions& write)
   WriteOutcome outcome;
   for (size_t i = 0; i < tiers_.size(); ++i) {
     Tier& tier = *tiers_[i];
+    if (tier.read_only) continue;
     const int64_t expires = ExpiryFor(i, write, now);
     if (tier.inline_store) {
       outcome.Add(tier.inline_store->Insert(key, value, expires));
@@ -336,9 +344,10 @@ void TierChain::Set(const Key& key, Bytes value, const WriteOptions& write, Done
     done(SetNow(key, std::move(value), write));
     return;
   }
-  auto join = std::make_shared<WriteJoin>(tiers_.size(), std::move(done));
+  auto join = std::make_shared<WriteJoin>(writable_count_, std::move(done));
   for (size_t i = 0; i < tiers_.size(); ++i) {
     Tier& tier = *tiers_[i];
+    if (tier.read_only) continue;
     tier.store->Put(key, value, ExpiryFor(i, write, now), [self = shared_from_this(), i, key, join](Status status) {
       const Tier& tier = *self->tiers_[i];
       // Passed over rather than failed (see WriteOutcome): the listeners still hear of it. A full storage quota
@@ -362,6 +371,7 @@ bool TierChain::DeleteNow(const Key& key) {
   bool found = false;
   for (size_t i = 0; i < tiers_.size(); ++i) {
     Tier& tier = *tiers_[i];
+    if (tier.read_only) continue;
     if (tier.inline_store) {
       found = tier.inline_store->Erase(key) || found;
       continue;
@@ -376,8 +386,9 @@ bool TierChain::DeleteNow(const Key& key) {
 }
 
 void TierChain::Delete(const Key& key, FoundDone done) {
-  auto join = std::make_shared<ResultJoin<bool>>(tiers_.size(), std::move(done));
+  auto join = std::make_shared<ResultJoin<bool>>(writable_count_, std::move(done));
   for (auto& tier : tiers_) {
+    if (tier->read_only) continue;
     tier->store->Delete(key, [join, name = tier->name](Status status, bool found) {
       join->Add(status.InTier(name), found);
     });
@@ -385,8 +396,9 @@ void TierChain::Delete(const Key& key, FoundDone done) {
 }
 
 void TierChain::Clear(Done done) {
-  auto join = std::make_shared<WriteJoin>(tiers_.size(), std::move(done), /*may_skip_unavailable=*/false);
+  auto join = std::make_shared<WriteJoin>(writable_count_, std::move(done), /*may_skip_unavailable=*/false);
   for (auto& tier : tiers_) {
+    if (tier->read_only) continue;
     tier->store->Clear([join, name = tier->name](Status status) { join->Add(status.InTier(name)); });
   }
 }

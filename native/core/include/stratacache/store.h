@@ -90,6 +90,10 @@ class Store {
   virtual void Verify(VerifyDone done) { done(Status::Ok(), VerifyReport{}); }
   virtual StoreCounters Counters() const = 0;
 
+  // A store that only serves reads (a remote source of pre-built artefacts): the tier chain sends it no write,
+  // delete or clear, and a hit from it takes, in each tier above, the TTL that tier would give a set.
+  virtual bool read_only() const { return false; }
+
   // Where to report the entries the store removes by itself, as "evict" and "expire" events of the tier named
   // `tier`, when `hub` wants them. The hub outlives the store. Stores that remove nothing by themselves ignore it.
   virtual void ReportRemovalsTo(const EventHub* hub, std::string tier) {

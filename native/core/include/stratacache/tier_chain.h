@@ -1,6 +1,8 @@
 // The tier chain: the one place that decides how tiers work together, written once against the store contract.
 //
-// Reads go down the tiers until one hits; the hit is promoted into every tier above it with its remaining TTL.
+// Reads go down the tiers until one hits; the hit is promoted into every tier above it with its remaining TTL
+// (from a read-only tier, which keeps no expiry, with the TTL each tier above would give a set).
+// Writes, deletes and clears pass read-only tiers by; a chain needs at least one tier that is not read-only.
 // Writes go through to every tier, each with the TTL that resolves for it (see TtlResolver: per call, else the
 // first matching tag rule, else the tier's default, else the cache's); a tier whose circuit breaker is open
 // (kUnavailable) does not fail a write that another tier took, it is reported as an event instead. Leading tiers that
@@ -138,6 +140,7 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   EventHub events_;  // before the tiers: their stores report to it until they are destroyed
   std::vector<std::unique_ptr<Tier>> tiers_;
   size_t inline_prefix_ = 0;  // how many leading tiers complete inline
+  size_t writable_count_ = 0;  // how many tiers are not read-only (see Store::read_only)
   std::optional<TtlResolver> ttls_;  // set once the tiers are known
   const std::shared_ptr<const Clock> clock_;
   SingleFlight flights_;

@@ -1,69 +1,21 @@
-// Plain descriptions of HTTP requests and responses, shared by the signer, the transfer loop and the S3
-// operations. Nothing here knows libcurl.
+// The shared HTTP plumbing (native/stores/curl), under the names the S3 client's code uses.
 #pragma once
 
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-#include "stratacache/bytes.h"
+#include "stratacache/curl/curl_loop.h"
+#include "stratacache/curl/http_types.h"
+#include "stratacache/curl/loop_thread.h"
 
 namespace stratacache::s3 {
 
-struct HttpHeader {
-  std::string name;
-  std::string value;
-};
-using HttpHeaders = std::vector<HttpHeader>;
-// Query parameters, names and values not yet encoded. Sent in canonical form, so "uploads" goes as "uploads=".
-using QueryParams = std::vector<std::pair<std::string, std::string>>;
-
-// A window onto bytes shared with the caller, so that a multipart upload sends slices of one buffer uncopied.
-struct BodySlice {
-  Bytes bytes;
-  size_t offset = 0;
-  size_t size = 0;
-
-  static BodySlice Whole(Bytes bytes) {
-    const size_t size = bytes.size();
-    return {std::move(bytes), 0, size};
-  }
-  std::string_view view() const { return bytes.view().substr(offset, size); }
-};
-
-struct HttpRequest {
-  std::string method;
-  std::string url;
-  HttpHeaders headers;  // sent as given; curl adds only Content-Length
-  BodySlice body;
-};
-
-// Why a request got no complete response.
-enum class TransportError {
-  kNone,
-  kTimeout,    // connect or whole-request timeout
-  kConnect,    // could not resolve or connect
-  kBroken,     // reset, closed early, truncated body: the response may have been cut short
-  kTls,        // certificate or handshake refused; retrying will not help
-  kCancelled,  // the transfer was cancelled by the client
-  kOther,
-};
-
-struct HttpResponse {
-  TransportError transport = TransportError::kNone;
-  std::string transport_message;  // libcurl's description when transport != kNone
-  int status = 0;
-  HttpHeaders headers;  // names lowercased
-  Bytes body;
-
-  // The first value of a header (name in lowercase), or "".
-  std::string_view Header(std::string_view name) const {
-    for (const HttpHeader& header : headers) {
-      if (header.name == name) return header.value;
-    }
-    return {};
-  }
-};
+using curl::BodySlice;
+using curl::CurlLoop;
+using curl::CurlLoopOptions;
+using curl::HttpHeader;
+using curl::HttpHeaders;
+using curl::HttpRequest;
+using curl::HttpResponse;
+using curl::LoopThread;
+using curl::QueryParams;
+using curl::TransportError;
 
 }  // namespace stratacache::s3

@@ -10,7 +10,6 @@
 #include <string>
 #include <unordered_map>
 
-#include "curl_loop.h"
 #include "endpoint.h"
 #include "http_types.h"
 #include "request_target.h"

@@ -1,7 +1,7 @@
 #include "stratacache/s3/s3_client.h"
 
 #include "batch_delete.h"
-#include "curl_loop.h"
+#include "http_types.h"
 #include "listing.h"
 #include "multipart_upload.h"
 #include "object_requests.h"
@@ -54,8 +54,9 @@ S3Result<std::unique_ptr<S3Client>> S3Client::Create(const S3ClientOptions& opti
   if (!endpoint.ok()) return {std::move(endpoint.error)};
 
   auto core = std::make_shared<Core>();
-  core->loop = std::make_shared<CurlLoop>(CurlLoopOptions{options.max_concurrent_requests, options.connect_timeout_ms,
-                                                          options.request_timeout_ms, options.ca_file});
+  core->loop =
+      std::make_shared<CurlLoop>(CurlLoopOptions{options.max_concurrent_requests, options.connect_timeout_ms,
+                                                 options.request_timeout_ms, options.ca_file, "stratacache-s3"});
   core->runner = std::make_shared<RequestRunner>(
       core->loop, RunnerSettings{std::move(endpoint.value), settings.force_path_style, settings.region,
                                  settings.credentials, options.retry, options.sign_payload});
@@ -65,17 +66,11 @@ S3Result<std::unique_ptr<S3Client>> S3Client::Create(const S3ClientOptions& opti
 }
 
 S3Client::S3Client(std::shared_ptr<Core> core)
-    : core_(std::move(core)), thread_([core = core_] { core->loop->Run(); }) {}
+    : core_(std::move(core)), thread_(std::make_unique<LoopThread>(core_->loop, core_)) {}
 
+// Then thread_ stops the loop and waits for it, unless called from one of its callbacks.
 S3Client::~S3Client() {
   core_->loop->Post([runner = core_->runner] { runner->CloseAll(); });
-  core_->loop->Stop();
-  // From a callback the loop cannot be waited for; it finishes on its own, holding the core alive until then.
-  if (std::this_thread::get_id() == thread_.get_id()) {
-    thread_.detach();
-  } else {
-    thread_.join();
-  }
 }
 
 template <class Done, class Start>

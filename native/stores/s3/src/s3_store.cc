@@ -22,8 +22,6 @@ std::string NormalizedPrefix(std::string prefix) {
   return prefix;
 }
 
-std::string FlightId(const Key& key) { return key.ns() + '\0' + key.text(); }
-
 std::optional<int64_t> ParseExpiry(const std::string* text) {
   if (text == nullptr) return std::nullopt;
   if (*text == kNever) return kNeverExpires;
@@ -101,15 +99,9 @@ void S3Store::Open(Done done) {
 
 void S3Store::Get(const Key& key, GetDone done) {
   if (Status status = CheckBreaker(); !status.ok()) return done(status, std::nullopt);
-  const std::string id = FlightId(key);
-  {
-    std::lock_guard lock(flights_mu_);
-    std::vector<GetDone>& waiting = flights_[id];
-    waiting.push_back(std::move(done));
-    if (waiting.size() > 1) return;  // the request already on its way answers this caller too
-  }
+  if (!reads_.Join(key, std::move(done))) return;  // the request already on its way answers this caller too
   const std::string name = ObjectName(key);
-  client_->GetObject({.bucket = bucket_, .key = name}, [this, key, id, name](S3Result<GetObjectResult> result) {
+  client_->GetObject({.bucket = bucket_, .key = name}, [this, key, name](S3Result<GetObjectResult> result) {
     Status status;
     std::optional<Hit> hit;
     if (result.ok()) {
@@ -124,14 +116,7 @@ void S3Store::Get(const Key& key, GetDone done) {
     } else {
       status = Fail(result.error);
     }
-    std::vector<GetDone> waiting;
-    {
-      std::lock_guard lock(flights_mu_);
-      auto flight = flights_.find(id);
-      waiting = std::move(flight->second);
-      flights_.erase(flight);
-    }
-    for (GetDone& done : waiting) done(status, hit);
+    reads_.Finish(key, status, hit);
   });
 }
 

@@ -13,12 +13,15 @@
 #pragma once
 
 #include <memory>
-#include <thread>
 
 #include "stratacache/s3/s3_client_options.h"
 #include "stratacache/s3/s3_error.h"
 #include "stratacache/s3/s3_settings.h"
 #include "stratacache/s3/s3_types.h"
+
+namespace stratacache::curl {
+class LoopThread;
+}
 
 namespace stratacache::s3 {
 
@@ -62,7 +65,7 @@ class S3Client {
   void Submit(S3Error invalid, Done done, Start start);
 
   std::shared_ptr<Core> core_;
-  std::thread thread_;
+  std::unique_ptr<curl::LoopThread> thread_;  // last: it goes first
 };
 
 }  // namespace stratacache::s3

@@ -24,12 +24,12 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "stratacache/cache_config.h"
 #include "stratacache/clock.h"
 #include "stratacache/s3/s3_client.h"
+#include "stratacache/shared_reads.h"
 #include "stratacache/store.h"
 
 namespace stratacache::s3 {
@@ -90,9 +90,7 @@ class S3Store final : public Store {
   const std::shared_ptr<const Clock> clock_;
   std::atomic<int64_t> open_until_ms_{0};
 
-  // Gets in flight, by namespace and key: the callers waiting on each.
-  std::mutex flights_mu_;
-  std::unordered_map<std::string, std::vector<GetDone>> flights_;
+  SharedReads reads_;  // Gets in flight
 
   mutable std::mutex known_mu_;
   std::map<std::string, uint64_t> known_;  // object name -> size, of objects this process knows exist

@@ -1,4 +1,4 @@
-// The client's one I/O thread: a libcurl multi handle that runs every transfer, connections kept and reused
+// A client's one I/O thread: a libcurl multi handle that runs every transfer, connections kept and reused
 // between them, and the tasks and timers of the code built on top. Everything but Post() and Stop() runs on
 // that thread, so the state above it needs no locks.
 //
@@ -17,18 +17,19 @@
 #include <unordered_map>
 #include <vector>
 
-#include "http_types.h"
+#include "stratacache/curl/http_types.h"
 
 typedef void CURL;
 typedef void CURLM;
 
-namespace stratacache::s3 {
+namespace stratacache::curl {
 
 struct CurlLoopOptions {
   int max_concurrent = 16;
   int64_t connect_timeout_ms = 10'000;
   int64_t request_timeout_ms = 120'000;
-  std::string ca_file;  // empty: the system's certificate authorities
+  std::string ca_file{};  // empty: the system's certificate authorities
+  std::string user_agent = "stratacache";
 };
 
 class CurlLoop {
@@ -80,4 +81,4 @@ class CurlLoop {
   std::multimap<int64_t, std::function<void()>> timers_;
 };
 
-}  // namespace stratacache::s3
+}  // namespace stratacache::curl

@@ -1,4 +1,4 @@
-#include "curl_loop.h"
+#include "stratacache/curl/curl_loop.h"
 
 #include <curl/curl.h>
 
@@ -10,7 +10,7 @@
 #include <new>
 #include <string>
 
-namespace stratacache::s3 {
+namespace stratacache::curl {
 namespace {
 
 // Error bodies are read for their code and message only; a runaway one is cut here.
@@ -19,6 +19,7 @@ constexpr size_t kMaxErrorBody = 1 << 20;
 // lying header cannot make the client allocate what was never sent.
 constexpr uint64_t kMaxPreallocatedBody = uint64_t{4} << 30;
 constexpr long kBufferSize = 256 * 1024;
+constexpr long kMaxRedirects = 5;
 // The longest the loop sleeps without a reason to wake, so that a lost wake-up cannot stall it.
 constexpr int kMaxPollMs = 1000;
 
@@ -152,7 +153,7 @@ struct CurlLoop::Transfer {
     curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, "stratacache-s3");
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);  // keys may hold "/../"; the signed path must be sent as is
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, kBufferSize);
@@ -161,6 +162,11 @@ struct CurlLoop::Transfer {
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout_ms));
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_text);
     if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
+    if (request.follow_redirects) {
+      curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+      curl_easy_setopt(easy, CURLOPT_MAXREDIRS, kMaxRedirects);
+      curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    }
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &OnHeader);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
@@ -362,4 +368,4 @@ void CurlLoop::Finish(std::unique_ptr<Transfer> transfer, HttpResponse response)
   done(std::move(response));
 }
 
-}  // namespace stratacache::s3
+}  // namespace stratacache::curl

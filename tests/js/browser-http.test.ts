@@ -1,0 +1,60 @@
+// The http() tier of the WebAssembly build in real Chromium, reading from a server of another origin (CORS, with
+// a preflight for its authorization header): a hit promoted into RAM, a miss, a set that stays local, and a
+// server that is down, counted at the server.
+import { keyDigest } from '../../dist/node.js';
+import type { PageApi } from '../browser/page.js';
+import { startTestSite, type TestSite } from './browser-page.js';
+import { ArtefactServer, closedPort } from './http-server.js';
+
+declare const strataTests: PageApi;
+
+let site: TestSite;
+let browser: Awaited<ReturnType<TestSite['launch']>>;
+let server: ArtefactServer;
+
+beforeAll(async () => {
+  [site, server] = await Promise.all([startTestSite(), ArtefactServer.start()]);
+  browser = await site.launch();
+});
+
+afterAll(() => Promise.all([browser?.close(), site?.close(), server?.stop()]));
+
+test('hits come from the other origin once, then from RAM; misses and sets make no further request', async () => {
+  server.files.set(`/page/${keyDigest('artefact')}`, new TextEncoder().encode('built elsewhere'));
+  const page = await site.open(browser.context);
+  const seen = await page.evaluate(async (baseUrl) => {
+    const { Cache, http, ram } = strataTests;
+    const cache = await Cache.open({ tiers: [ram(), http({ baseUrl, headers: { authorization: 'Bearer t0ken' } })] });
+    const errors: string[] = [];
+    cache.on('error', (event) => errors.push(event.error.code));
+    const first = new TextDecoder().decode(await cache.get('artefact'));
+    const second = new TextDecoder().decode(await cache.get('artefact'));
+    const miss = await cache.get('absent');
+    await cache.set('local', 'only here');
+    const [hot, remote] = cache.stats().tiers;
+    await cache.close();
+    return { first, second, miss, errors, ramHits: hot!.hits, httpHits: remote!.hits, httpMisses: remote!.misses };
+  }, `${server.origin}/page`);
+  expect(seen).toEqual({
+    first: 'built elsewhere', second: 'built elsewhere', miss: undefined, errors: [], ramHits: 1, httpHits: 1, httpMisses: 1,
+  });
+  expect(server.requestsUnder('page').map((request) => [request.method, request.path, request.headers.authorization])).toEqual([
+    ['GET', `/page/${keyDigest('artefact')}`, 'Bearer t0ken'],
+    ['GET', `/page/${keyDigest('absent')}`, 'Bearer t0ken'],
+  ]);
+});
+
+test('a server that is down is an error event and a miss', async () => {
+  const page = await site.open(browser.context);
+  const seen = await page.evaluate(async (baseUrl) => {
+    const { Cache, http, ram } = strataTests;
+    const cache = await Cache.open({ tiers: [ram(), http({ baseUrl })] });
+    const errors: Array<{ tier: string; code: string }> = [];
+    cache.on('error', (event) => errors.push({ tier: event.tier, code: event.error.code }));
+    const value = await cache.get('k');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await cache.close();
+    return { value, errors };
+  }, `http://127.0.0.1:${await closedPort()}/x`);
+  expect(seen).toEqual({ value: undefined, errors: [{ tier: 'http', code: 'ERR_UNAVAILABLE' }] });
+});

@@ -1,0 +1,82 @@
+// The JavaScript half of the http() tier in the WebAssembly build: it makes the requests of the C++ store
+// (wasm/fetch_http_store.cc) with fetch, and answers each by calling the module's driverComplete with its id:
+// { status, body } for a response (body only for a 2xx GET), or a { name, message } error when none came.
+import type { CompleteRequest, DriverError } from './idb/driver.js';
+import type { TierConfig } from './tiers.js';
+
+const HEADER_SETTING = 'headers.';
+
+function toDriverError(error: unknown): DriverError {
+  if (error instanceof Error || error instanceof DOMException) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}
+
+export class HttpDriver {
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+  readonly #complete: CompleteRequest;
+  readonly #inFlight = new Set<AbortController>();
+  #channel = 0;
+  #closed = false;
+
+  constructor(headers: Record<string, string>, timeoutMs: number, complete: CompleteRequest) {
+    this.#headers = headers;
+    this.#timeoutMs = timeoutMs;
+    this.#complete = complete;
+  }
+
+  // The C++ store's requests (wasm/fetch_http_store.cc, through wasm/driver_channel.h).
+  attach(channel: number): void {
+    this.#channel = channel;
+  }
+  request(request: number, method: 'GET' | 'HEAD', url: string): void {
+    void this.#fetch(request, method, url);
+  }
+  close(): void {
+    this.#closed = true;
+    for (const controller of this.#inFlight) controller.abort();
+    this.#inFlight.clear();
+  }
+
+  async #fetch(request: number, method: 'GET' | 'HEAD', url: string): Promise<void> {
+    const controller = new AbortController();
+    this.#inFlight.add(controller);
+    const timer = setTimeout(
+      () => controller.abort(new DOMException(`no answer within ${this.#timeoutMs} ms`, 'TimeoutError')),
+      this.#timeoutMs,
+    );
+    let error: DriverError | null = null;
+    let result: { status: number; body?: Uint8Array } | undefined;
+    try {
+      const response = await fetch(url, { method, headers: this.#headers, signal: controller.signal });
+      if (method === 'GET' && response.ok) {
+        result = { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
+      } else {
+        await response.body?.cancel();
+        result = { status: response.status };
+      }
+    } catch (cause) {
+      error = toDriverError(controller.signal.aborted ? (controller.signal.reason ?? cause) : cause);
+    } finally {
+      clearTimeout(timer);
+      this.#inFlight.delete(controller);
+    }
+    if (!this.#closed) this.#complete(this.#channel, request, error, result);
+  }
+}
+
+/** A driver for each http() tier of a cache, by tier name (wasm/bindings.cc looks them up there). */
+export function openHttpDrivers(tiers: readonly TierConfig[], complete: CompleteRequest): Record<string, HttpDriver> {
+  const drivers: Record<string, HttpDriver> = {};
+  for (const tier of tiers) {
+    if (tier.kind !== 'http') continue;
+    const settings = tier.settings ?? {};
+    const headers = Object.fromEntries(
+      Object.entries(settings)
+        .filter(([name]) => name.startsWith(HEADER_SETTING))
+        .map(([name, value]) => [name.slice(HEADER_SETTING.length), value]),
+    );
+    drivers[tier.name] = new HttpDriver(headers, Number(settings['timeoutMs']), complete);
+  }
+  return drivers;
+}
