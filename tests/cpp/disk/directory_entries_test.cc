@@ -248,6 +248,33 @@ TEST_F(DirectoryEntriesTest, AnOlderIndexIsUpgraded) {
   EXPECT_TRUE(fs::exists(path));
 }
 
+// Two stores on one folder stand for two processes: each fills the key, the first commit wins, and the second
+// filler is granted the winner's folder (which the other process may be reading) while its own goes.
+TEST_F(DirectoryEntriesTest, ACommitAfterAnotherProcessFilledTheKeyKeepsTheirFolder) {
+  std::unique_ptr<DiskStore> other;
+  DiskStoreOptions options;
+  options.path = root_.string();
+  ASSERT_TRUE(DiskStore::Open(options, clock_, &other).ok());
+  const DirectoryGrant mine = Acquire("k");
+  std::promise<Granted> theirs_acquired;
+  other->AcquireDirectory(Key("k"), [&](Status status, DirectoryGrant grant) {
+    theirs_acquired.set_value({status, grant});
+  });
+  const DirectoryGrant theirs = theirs_acquired.get_future().get().second;
+  ASSERT_TRUE(mine.fill && theirs.fill);
+  std::promise<Granted> theirs_committed;
+  other->CommitDirectory(Key("k"), theirs.path, [&](Status status, DirectoryGrant grant) {
+    theirs_committed.set_value({status, grant});
+  });
+  const std::string winner = theirs_committed.get_future().get().second.path;
+  auto [status, grant] = Commit("k", mine.path);
+  EXPECT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(grant.path, winner);
+  EXPECT_TRUE(fs::exists(winner));
+  EXPECT_FALSE(fs::exists(mine.path));
+  EXPECT_EQ(Count("dirs"), 1u);
+}
+
 TEST_F(DirectoryEntriesTest, ClosingDuringAFillRemovesItsFolderAndFailsItsWaiters) {
   const DirectoryGrant leader = Acquire("k");
   std::future<Granted> waiter = StartAcquire("k");

@@ -61,6 +61,7 @@ struct WriteOp {
   GrantDone granted;
   bool waiting = false;    // an acquire that joined a fill in progress (its `granted` moved there)
   bool ends_fill = false;  // a commit of the fill in progress for its key
+  bool placed = false;     // a commit that moved its folder into dirs/
   FolderSize folder_size;
   std::function<void(WriteOp&)> complete;
 };
@@ -446,15 +447,27 @@ void DiskStore::Engine::MeasureFill(WriteOp& op) {
 
 Status DiskStore::Engine::ApplyCommit(WriteOp& op, int64_t now_ms) {
   if (!op.refused.ok()) return Status::Ok();
+  // Held for the filler and every caller waiting, before this batch evicts.
+  const size_t holders = 1 + fills[DigestBlob(*op.key)].waiters.size();
+  // Another process sharing the folder may have filled the key meanwhile: its entry stays (a caller there may be
+  // reading it) and this fill goes.
+  std::optional<std::string> existing;
+  Status status = writer->FindDirectory(*op.key, now_ms, &existing);
+  if (!status.ok()) return status;
+  if (existing) {
+    folders.RemoveTemp(op.path);
+    for (size_t i = 0; i < holders; ++i) holds.Hold(*existing);
+    op.grant = DirectoryGrant{folders.PathOf(*existing), false};
+    return Status::Ok();
+  }
   if (options.limit_bytes > 0 && EntryCharge(*op.key) + op.folder_size.charge > options.limit_bytes) {
     op.refused = Status(StatusCode::kTooLarge, "the folder is larger than the disk tier's cacheLimit");
     return Status::Ok();
   }
   std::string folder;
   if (!(op.refused = folders.Place(op.path, &folder)).ok()) return Status::Ok();
+  op.placed = true;
   op.grant = DirectoryGrant{folders.PathOf(folder), false};
-  // Held for the filler and every caller waiting, before this batch evicts.
-  const size_t holders = 1 + fills[DigestBlob(*op.key)].waiters.size();
   for (size_t i = 0; i < holders; ++i) holds.Hold(folder);
   return writer->AddDirectory(*op.key, folder, op.folder_size, now_ms);
 }
@@ -468,10 +481,10 @@ void DiskStore::Engine::FinishCommit(WriteOp& op) {
   }
   std::vector<GrantDone> waiters = std::move(fills[digest].waiters);
   fills.erase(digest);
-  if (!op.status.ok()) {  // the entry's row was rolled back: nothing of the fill stays
+  if (!op.status.ok()) {  // the batch was rolled back: its holds go, and so does the folder it placed
     const std::string folder = folders.NameOf(op.grant.path);
     for (size_t i = 0; i <= waiters.size(); ++i) holds.Release(folder);
-    folders.Remove(folder);
+    if (op.placed) folders.Remove(folder);
     op.grant = DirectoryGrant{};
   }
   for (GrantDone& waiter : waiters) waiter(op.status, op.grant);
