@@ -2,6 +2,7 @@
 // leased), removed with their entry, kept across reopening, and checked by verify().
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 import { Cache, disk, ram, StrataError } from '../../dist/node.js';
 import { Cache as WasmCache } from '../../dist/wasm.js';
@@ -55,6 +56,25 @@ describe('directory entries', () => {
     expect(calls).toBe(1);
     expect(new Set(dirs).size).toBe(1);
     expect(readFileSync(join(dirs[0]!, 'once'), 'utf8')).toBe('made once');
+  });
+
+  test('worker threads sharing the cache run the fill once', async () => {
+    const path = freshFolder('dir-workers');
+    const counters = new Int32Array(new SharedArrayBuffer(8)); // [fill calls, workers started]
+    const workerFile = new URL('./fixtures/directory-worker.mjs', import.meta.url);
+    const workerData = { name: 'dir-workers', path, key: 'shared', counters, workers: 3 };
+    const dirs = await Promise.all(
+      Array.from({ length: workerData.workers }, () => {
+        const worker = new Worker(workerFile, { workerData });
+        return new Promise<string>((resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }).finally(() => worker.terminate());
+      }),
+    );
+    expect(Atomics.load(counters, 0)).toBe(1);
+    expect(new Set(dirs).size).toBe(1);
+    expect(readFileSync(join(dirs[0]!, 'made-by'), 'utf8')).toBe('a worker');
   });
 
   test('a failing fill leaves nothing behind and rejects with ERR_LOADER, its error as the cause', async () => {
