@@ -33,11 +33,12 @@ class DirectoryEntriesTest : public ::testing::Test {
     fs::remove_all(root_);
   }
 
-  void Reopen(uint64_t limit = 0) {
+  void Reopen(uint64_t limit = 0, bool strict = false) {
     store_.reset();
     DiskStoreOptions options;
     options.path = root_.string();
     options.limit_bytes = limit;
+    options.strict = strict;
     ASSERT_TRUE(DiskStore::Open(options, clock_, &store_).ok());
   }
 
@@ -121,6 +122,14 @@ TEST_F(DirectoryEntriesTest, AMissGrantsATempFolderAndTheCommitMovesItIntoPlace)
   EXPECT_FALSE(hit.fill);
   EXPECT_EQ(hit.path, path);
   EXPECT_TRUE(fs::exists(fs::path(hit.path) / "a.o"));
+}
+
+// Strict durability syncs every file and folder of the fill, and dirs/ after the rename; the entry is as usual.
+TEST_F(DirectoryEntriesTest, StrictDurabilityCommitsTheSameEntry) {
+  Reopen(/*limit=*/0, /*strict=*/true);
+  const std::string path = Fill("build", {{"a.o", 5000}, {"sub/deeper/b.o", 100}});
+  EXPECT_EQ(fs::file_size(fs::path(path) / "sub/deeper/b.o"), 100u);
+  EXPECT_EQ(store_->Counters().bytes, EntryCharge(Key("build")) + 3 * 4096);
 }
 
 TEST_F(DirectoryEntriesTest, CallersThatMissDuringAFillWaitForIt) {

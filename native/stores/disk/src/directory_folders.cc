@@ -1,5 +1,6 @@
 #include "directory_folders.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,6 +19,15 @@ constexpr uint64_t kBlock = 4096;
 
 Status FolderError(const std::string& what, const std::error_code& error) {
   return Status(StatusCode::kIo, what + ": " + error.message());
+}
+
+Status Fsync(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status(StatusCode::kIo, "open " + path + ": " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : Status(StatusCode::kIo, "fsync " + path + ": " + std::strerror(error));
 }
 
 }  // namespace
@@ -44,15 +54,20 @@ Status DirectoryFolders::CreateTemp(std::string* path) const {
 
 Status DirectoryFolders::Measure(const std::string& path, FolderSize* size) const {
   *size = FolderSize{};
+  Status synced = strict_ ? Fsync(path) : Status::Ok();
   std::error_code error;
   fs::recursive_directory_iterator it(path, error), end;
-  for (; !error && it != end; it.increment(error)) {
-    if (!it->is_regular_file(error) || it->is_symlink(error)) continue;
+  for (; !error && synced.ok() && it != end; it.increment(error)) {
+    if (it->is_symlink(error)) continue;
+    const bool folder = it->is_directory(error);
+    if (strict_ && (folder || it->is_regular_file(error))) synced = Fsync(it->path().string());
+    if (folder || !it->is_regular_file(error)) continue;
     const uint64_t bytes = it->file_size(error);
     size->bytes += bytes;
     size->charge += (bytes + kBlock - 1) / kBlock * kBlock;
   }
-  return error ? FolderError("cannot walk " + path, error) : Status::Ok();
+  if (error) return FolderError("cannot walk " + path, error);
+  return synced;
 }
 
 Status DirectoryFolders::Place(const std::string& temp_path, std::string* name) const {
@@ -61,7 +76,7 @@ Status DirectoryFolders::Place(const std::string& temp_path, std::string* name) 
   if (::rename(temp_path.c_str(), path.c_str()) != 0) {
     return Status(StatusCode::kIo, "rename " + temp_path + " to " + path + ": " + std::strerror(errno));
   }
-  return Status::Ok();
+  return strict_ ? Fsync(root_ + "/dirs") : Status::Ok();
 }
 
 void DirectoryFolders::Remove(const std::string& name) const {

@@ -22,13 +22,15 @@ struct FolderSize {
 
 class DirectoryFolders {
  public:
-  explicit DirectoryFolders(std::string root) : root_(std::move(root)) {}
+  // `strict`: a filled folder's files and folders are fsynced before it is placed, and dirs/ after, so an entry
+  // that was committed survives a power loss whole.
+  DirectoryFolders(std::string root, bool strict) : root_(std::move(root)), strict_(strict) {}
 
   // Creates dirs/.
   Status Prepare() const;
   // Creates a new empty folder under tmp/ and sets `*path` to it.
   Status CreateTemp(std::string* path) const;
-  // Walks the files under `path`, not following links.
+  // Walks the files under `path`, not following links, and fsyncs them when strict.
   Status Measure(const std::string& path, FolderSize* size) const;
   // Renames the temp folder at `temp_path` to dirs/ and sets `*name` to its name there.
   Status Place(const std::string& temp_path, std::string* name) const;
@@ -48,6 +50,7 @@ class DirectoryFolders {
   std::string NewTempPath() const;
 
   std::string root_;
+  bool strict_;
 };
 
 // Which entry folders are held (by the callers a fill or a lookup granted them to), and which of those lost their

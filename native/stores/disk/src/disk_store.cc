@@ -90,7 +90,7 @@ void JoinOrDetach(std::thread& thread) {
 
 struct DiskStore::Engine : std::enable_shared_from_this<Engine> {
   Engine(DiskStoreOptions opts, std::shared_ptr<const Clock> clk)
-      : options(std::move(opts)), clock(std::move(clk)), blobs(options.path, options.strict), folders(options.path),
+      : options(std::move(opts)), clock(std::move(clk)), blobs(options.path, options.strict), folders(options.path, options.strict),
         writer(std::make_unique<IndexWriter>(blobs, folders, holds, options.policy)) {}
 
   Status Start();
