@@ -46,8 +46,11 @@ export async function leaseDirectory(
     await fill(path);
   } catch (error) {
     const reason = messageOf(error);
-    // The fill's error is what the caller needs; a failure to abandon (a closed cache) only means less cleanup.
-    await core.abandonDirectory(key, path, reason).catch(() => undefined);
+    // The fill's error is what the caller needs; a failure to abandon (a closed cache, which throws at once) only
+    // means the store cleans up as it closes.
+    await Promise.resolve()
+      .then(() => core.abandonDirectory(key, path, reason))
+      .catch(() => undefined);
     throw new StrataError('ERR_LOADER', reason, { cause: error });
   }
   const [entry] = await core.commitDirectory(key, path);

@@ -110,6 +110,28 @@ describe('directory entries', () => {
     expect(cache.stats().tiers[0]!.entries).toBe(0);
   });
 
+  test('closing the cache during a fill rejects the caller and removes the folder', async () => {
+    const path = freshFolder('dir-close');
+    const cache = await Cache.open({ tiers: [diskTier(path)] });
+    let filledIn = '';
+    const closedThenDone = cache.directory('k', async (dir) => {
+      filledIn = dir;
+      await cache.close();
+    });
+    await expect(closedThenDone).rejects.toMatchObject({ code: 'ERR_CLOSED' });
+    expect(existsSync(filledIn)).toBe(false);
+
+    const reopened = await Cache.open({ tiers: [diskTier(path)] });
+    const failure = new Error('the tool failed');
+    const closedThenFailed = reopened.directory('k', async () => {
+      await reopened.close();
+      throw failure;
+    });
+    await expect(closedThenFailed).rejects.toMatchObject({ code: 'ERR_LOADER', cause: failure });
+    expect(readdirSync(join(path, 'tmp'))).toHaveLength(0);
+    expect(readdirSync(join(path, 'dirs'))).toHaveLength(0);
+  });
+
   test('over cacheLimit a new directory evicts an older one as a unit, but never a leased one', async () => {
     const path = freshFolder('dir-evict');
     await using cache = await Cache.open({ tiers: [diskTier(path, 20_000)] });
