@@ -98,6 +98,20 @@ export interface CoreHandle {
   clean?(maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
   /** Checks and repairs the tiers that keep content beside an index (disk). */
   verify?(): Promise<VerifyReport>;
+  /** Directory entries: the Node build only, where a cache without a disk tier throws ERR_INVALID_ARG. */
+  directories?: DirectoryCore;
+}
+
+/**
+ * The directory entries of a cache's disk tier (native/core/include/stratacache/directory_store.h): a grant is
+ * [folder, fill], where fill says the caller got a temp folder to fill, then commit or abandon.
+ */
+export interface DirectoryCore {
+  acquireDirectory(key: string): Promise<[path: string, fill: boolean]>;
+  commitDirectory(key: string, tempPath: string): Promise<[path: string, fill: boolean]>;
+  /** Removes the temp folder; the callers waiting for the fill get `message` as ERR_LOADER. */
+  abandonDirectory(key: string, tempPath: string, message: string): Promise<void>;
+  releaseDirectory(path: string): void;
 }
 
 /** An event as the core reports it; `error` is an Error with a code, for fromNative. */

@@ -1,3 +1,4 @@
+import './async-dispose.js';
 import type {
   Backend,
   CacheStats,
@@ -10,6 +11,7 @@ import type {
 } from './backend.js';
 import { fromNative, invalidArg, messageOf, StrataError } from './errors.js';
 import { type CacheEvents, type CacheEventType, type CacheListener, Emitter } from './events.js';
+import { type DirectoryFill, type DirectoryLease, leaseDirectory } from './directory.js';
 import { Entry } from './entry.js';
 import { formatMetrics } from './metrics.js';
 import { ram, type Tier } from './tiers.js';
@@ -62,10 +64,6 @@ export interface GetOrSetOptions extends SetOptions {
 export type Loader = () => CacheValue | Promise<CacheValue>;
 
 const DEFAULT_SWEEP_INTERVAL = '30s';
-
-// `await using` needs Symbol.asyncDispose, which older browsers and some sandboxes (vm contexts) lack; this is
-// the polyfill TypeScript documents for it.
-(Symbol as { asyncDispose?: symbol }).asyncDispose ??= Symbol.for('Symbol.asyncDispose');
 
 function toCoreConfig(options: CacheOptions): CoreConfig {
   if (options === null || typeof options !== 'object') throw invalidArg('Cache.open takes an options object');
@@ -200,6 +198,40 @@ export class Cache implements AsyncDisposable {
       encode: (names, values) => settleSync(() => handle.encodeBlobs(names, values)),
       decode: (framed) => settleSync(() => handle.decodeBlobs(framed)),
     });
+  }
+
+  /**
+   * A directory entry: a real folder on the disk tier for files other tools make. Resolves to the folder of
+   * `key`'s entry; on a miss `fill(dir)` writes it first, once per key however many callers (and worker threads
+   * sharing the cache) miss together. The folder is only held while the call runs, so a later eviction may take it:
+   * hold it with `leaseDirectory` while reading it. Node build, with a `disk()` tier (else ERR_INVALID_ARG).
+   */
+  async directory(key: string, fill: DirectoryFill): Promise<string> {
+    const lease = await this.leaseDirectory(key, fill);
+    lease.release();
+    return lease.path;
+  }
+
+  /**
+   * As `directory`, holding the folder until the lease is released (`await using dir = await
+   * cache.leaseDirectory(key, fill)`): the disk tier's eviction passes over it, and a `delete` removes the entry at
+   * once but its folder only once released. A failed fill leaves nothing and rejects with ERR_LOADER (its error as
+   * `cause`). Directory entries have no TTL; they go by eviction, `delete`, `clear` and `verify`.
+   */
+  async leaseDirectory(key: string, fill: DirectoryFill): Promise<DirectoryLease> {
+    const core = this.#handleFor(key).directories;
+    if (core === undefined) {
+      throw invalidArg("directory entries need the Node build's disk tier ('stratacache'); this build has none");
+    }
+    if (typeof fill !== 'function') throw invalidArg('a directory entry needs a fill function');
+    const release = (path: string) => {
+      if (!this.#closed) settleSync(() => core.releaseDirectory(path));
+    };
+    try {
+      return await leaseDirectory(core, key, fill, release);
+    } catch (error) {
+      throw error instanceof StrataError ? error : fromNative(error);
+    }
   }
 
   /** Whether any tier holds a live entry for the key; does not count as a use. */

@@ -26,3 +26,4 @@ export type { MountStats } from './workspace/mount.js';
 export type { ExecuteOptions, ExecuteResult } from './workspace/shell.js';
 export type { Tags, TtlRule } from './ttl-rules.js';
 export type { Blobs, Entry, EntrySetOptions } from './entry.js';
+export type { DirectoryFill, DirectoryLease } from './directory.js';

@@ -61,6 +61,10 @@ interface Addon {
   listen(handle: NativeHandle, listener: (event: NativeEvent) => void, types: readonly string[]): void;
   clean(handle: NativeHandle, maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
   verify(handle: NativeHandle): Promise<VerifyReport>;
+  acquireDirectory(handle: NativeHandle, key: string): Promise<[string, boolean]>;
+  commitDirectory(handle: NativeHandle, key: string, tempPath: string): Promise<[string, boolean]>;
+  abandonDirectory(handle: NativeHandle, key: string, tempPath: string, message: string): Promise<void>;
+  releaseDirectory(handle: NativeHandle, path: string): void;
 }
 
 // The addon is built by cmake-js next to this package's dist/ folder.
@@ -121,6 +125,12 @@ function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
     listen: (listener, types) => addon.listen(native, listener, types),
     clean: (maxAgeMs, maxBytes) => addon.clean(native, maxAgeMs, maxBytes),
     verify: () => addon.verify(native),
+    directories: {
+      acquireDirectory: (key) => addon.acquireDirectory(native, key),
+      commitDirectory: (key, tempPath) => addon.commitDirectory(native, key, tempPath),
+      abandonDirectory: (key, tempPath, message) => addon.abandonDirectory(native, key, tempPath, message),
+      releaseDirectory: (path) => addon.releaseDirectory(native, path),
+    },
   }, near, (key, info) => decode(addon.getSyncNear(native, key, info)));
 }
 

@@ -7,8 +7,8 @@
 
 namespace stratacache::node {
 
-// Adds open, close, getSync, get, setSync, set, hasSync, has, deleteSync, delete, clear, stats, sweep, slab,
-// listen and clean to `exports`.
+// Adds the cache's functions (open, close, get, set, ..., and the directory entries' acquireDirectory,
+// commitDirectory, abandonDirectory, releaseDirectory) to `exports`; the list is in DefineCacheFunctions.
 void DefineCacheFunctions(Napi::Env env, Napi::Object exports);
 
 }  // namespace stratacache::node

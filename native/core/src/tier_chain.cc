@@ -432,6 +432,13 @@ void TierChain::Sweep() {
   for (auto& tier : tiers_) tier->store->Sweep();
 }
 
+DirectoryStore* TierChain::directories() const {
+  for (const auto& tier : tiers_) {
+    if (DirectoryStore* directories = tier->store->AsDirectoryStore()) return directories;
+  }
+  return nullptr;
+}
+
 ChainStats TierChain::Stats() const {
   ChainStats stats;
   stats.hits = hits_.load(std::memory_order_relaxed);

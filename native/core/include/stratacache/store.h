@@ -103,6 +103,8 @@ class Store {
 
   // The synchronous face of a store whose operations all complete inline, or nullptr.
   virtual class InlineStore* AsInline() { return nullptr; }
+  // The directory entries of a store that keeps files (see directory_store.h), or nullptr.
+  virtual class DirectoryStore* AsDirectoryStore() { return nullptr; }
 };
 
 // A store that answers at once (RAM). Its synchronous methods serve the cache's *Sync API and the tier chain's

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "stratacache/clock.h"
+#include "stratacache/directory_store.h"
 #include "stratacache/event_hub.h"
 #include "stratacache/single_flight.h"
 #include "stratacache/store.h"
@@ -115,6 +116,8 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // and what its stores evicted or expired by themselves.
   EventHub& events() { return events_; }
   size_t tier_count() const { return tiers_.size(); }
+  // The directory entries of the first tier that keeps them (disk), or nullptr.
+  DirectoryStore* directories() const;
   // The chain's in-flight loads, shared by every handle on the chain.
   SingleFlight& flights() { return flights_; }
 

@@ -140,7 +140,7 @@ uint64_t BlobFiles::SweepStaleTemp() const {
     std::error_code ignored;
     const auto written = entry.last_write_time(ignored);
     if (WriterIsGone(entry.path().filename().string()) || (!ignored && now - written > kStaleTempAge)) {
-      removed += fs::remove(entry.path(), ignored) ? 1 : 0;
+      removed += fs::remove_all(entry.path(), ignored) > 0 ? 1 : 0;  // directory entries are filled here too
     }
   }
   return removed;

@@ -21,7 +21,7 @@ class BlobFiles {
 
   // Creates the folders and checks that they can be written.
   Status Prepare() const;
-  // Removes temp files left by writers that died: those of processes no longer running, or older than an hour.
+  // Removes temp files (and the temp folders of directory entries) left by writers that died: those of processes no longer running, or older than an hour.
   // Scans tmp/ only, never blobs/. Returns how many it removed.
   uint64_t SweepStaleTemp() const;
 

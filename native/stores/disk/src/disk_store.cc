@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "blob_files.h"
+#include "directory_folders.h"
 #include "index_reader.h"
 #include "index_writer.h"
 
@@ -33,7 +35,10 @@ struct PreparedContent {
 
 // One change for the writer thread. `complete` reports its outcome; it is empty for background work.
 struct WriteOp {
-  enum class Kind { kPut, kDelete, kClear, kSweep, kClean, kRepairIndex, kRemoveOrphans, kForget, kFlush };
+  enum class Kind {
+    kPut, kDelete, kClear, kSweep, kClean, kRepairIndex, kRemoveOrphans, kForget, kFlush,
+    kAcquireDirectory, kCommitDirectory, kAbandonDirectory, kReleaseDirectory,
+  };
   explicit WriteOp(Kind k) : kind(k) {}
 
   Kind kind;
@@ -49,6 +54,15 @@ struct WriteOp {
   VerifyReport verify;
   std::vector<OrphanCandidate> orphans;
   std::shared_ptr<PreparedContent> prepared;  // set for puts whose content a reader thread prepares
+  // Directory entries: the temp folder of a commit or an abandon, or the folder a release ends a hold on; what
+  // the caller is granted, and how it is told.
+  std::string path;
+  DirectoryGrant grant;
+  GrantDone granted;
+  bool waiting = false;    // an acquire that joined a fill in progress (its `granted` moved there)
+  bool ends_fill = false;  // a commit of the fill in progress for its key
+  bool placed = false;     // a commit that moved its folder into dirs/
+  FolderSize folder_size;
   std::function<void(WriteOp&)> complete;
 };
 
@@ -76,8 +90,8 @@ void JoinOrDetach(std::thread& thread) {
 
 struct DiskStore::Engine : std::enable_shared_from_this<Engine> {
   Engine(DiskStoreOptions opts, std::shared_ptr<const Clock> clk)
-      : options(std::move(opts)), clock(std::move(clk)), blobs(options.path, options.strict),
-        writer(std::make_unique<IndexWriter>(blobs, options.policy)) {}
+      : options(std::move(opts)), clock(std::move(clk)), blobs(options.path, options.strict), folders(options.path, options.strict),
+        writer(std::make_unique<IndexWriter>(blobs, folders, holds, options.policy)) {}
 
   Status Start();
   void Stop();
@@ -95,9 +109,28 @@ struct DiskStore::Engine : std::enable_shared_from_this<Engine> {
   // Emits "evict" and "expire" events for the keys a committed batch removed, and forgets them.
   void ReportRemovals(const EventHub* hub);
 
+  // Directory entries, on the writer thread (see directory_store.h).
+  Status ApplyAcquire(WriteOp& op, int64_t now_ms);
+  void FinishAcquire(WriteOp& op);
+  void MeasureFill(WriteOp& op);
+  Status ApplyCommit(WriteOp& op, int64_t now_ms);
+  void FinishCommit(WriteOp& op);
+  // Ends the fill of `digest` whose temp folder is `temp_path` without an entry: removes the folder and hands
+  // `status` to the callers waiting. False when no such fill is in progress.
+  bool EndFill(const std::string& digest, const std::string& temp_path, const Status& status);
+  void EndHold(const std::string& folder);
+
   const DiskStoreOptions options;
   const std::shared_ptr<const Clock> clock;
   BlobFiles blobs;
+  DirectoryFolders folders;
+  DirectoryHolds holds;  // writer thread only
+  // Fills in progress by key digest: the temp folder, and the callers waiting for it. Writer thread only.
+  struct Fill {
+    std::string temp_path;
+    std::vector<GrantDone> waiters;
+  };
+  std::unordered_map<std::string, Fill> fills;
 
   std::unique_ptr<IndexWriter> writer;
   std::thread writer_thread;
@@ -125,6 +158,7 @@ struct DiskStore::Engine : std::enable_shared_from_this<Engine> {
 
 Status DiskStore::Engine::Start() {
   Status status = blobs.Prepare();
+  if (status.ok()) status = folders.Prepare();
   if (!status.ok()) return status;
   blobs.SweepStaleTemp();
   status = writer->Open(options.path, options.strict, options.limit_bytes);
@@ -136,7 +170,8 @@ Status DiskStore::Engine::Start() {
     std::filesystem::remove(index + "-wal", error);
     std::filesystem::remove(index + "-shm", error);
     blobs.RemoveAll();
-    writer = std::make_unique<IndexWriter>(blobs, options.policy);
+    folders.ForEach([this](const std::string& folder) { folders.Remove(folder); });
+    writer = std::make_unique<IndexWriter>(blobs, folders, holds, options.policy);
     status = writer->Open(options.path, options.strict, options.limit_bytes);
   }
   if (!status.ok()) return status;
@@ -265,7 +300,15 @@ void DiskStore::Engine::RunWriter() {
         write_cv.wait_for(lock, kAccessFlushDelay, [this] { return stopping || !writes.empty(); });
       }
     }
-    if (writes.empty() && accesses.empty() && stopping) return;
+    if (writes.empty() && accesses.empty() && stopping) {
+      lock.unlock();
+      // Fills the closed store can no longer commit: their waiters learn it, and their folders go.
+      while (!fills.empty()) {
+        const std::string digest = fills.begin()->first, temp_path = fills.begin()->second.temp_path;
+        EndFill(digest, temp_path, Status(StatusCode::kClosed, "the cache was closed during the fill"));
+      }
+      return;
+    }
     std::deque<WriteOp> batch;
     batch.swap(writes);
     lock.unlock();
@@ -280,6 +323,7 @@ void DiskStore::Engine::RunBatch(std::deque<WriteOp>& batch) {
   // Hashing and writing content files happen before the transaction, so the write lock, which other processes
   // wait for, is held only for index work.
   for (WriteOp& op : batch) {
+    if (op.kind == WriteOp::Kind::kCommitDirectory) MeasureFill(op);
     if (op.kind != WriteOp::Kind::kPut) continue;
     if (op.prepared) {
       op.prepared->done.wait();
@@ -340,17 +384,137 @@ Status DiskStore::Engine::Apply(WriteOp& op, int64_t now_ms) {
       if (status.ok() && op.clean.max_bytes) status = writer->EvictTo(*op.clean.max_bytes, &op.count);
       return status;
     }
-    case WriteOp::Kind::kRepairIndex:
+    case WriteOp::Kind::kRepairIndex: {
       op.verify.temp_files = blobs.SweepStaleTemp();
-      return writer->RepairIndex(&op.verify);
+      Status status = writer->RepairIndex(&op.verify);
+      return status.ok() ? writer->RepairDirectories(&op.verify) : status;
+    }
     case WriteOp::Kind::kRemoveOrphans:
       return writer->RemoveOrphanFiles(op.orphans, &op.verify);
     case WriteOp::Kind::kForget:
       return writer->Forget(op.hash, &op.count);
     case WriteOp::Kind::kFlush:
       return Status::Ok();
+    case WriteOp::Kind::kAcquireDirectory:
+      return ApplyAcquire(op, now_ms);
+    case WriteOp::Kind::kCommitDirectory:
+      return ApplyCommit(op, now_ms);
+    case WriteOp::Kind::kAbandonDirectory:
+      return Status::Ok();  // its folder goes after the commit, with the fill (see AbandonDirectory)
+    case WriteOp::Kind::kReleaseDirectory:
+      EndHold(folders.NameOf(op.path));  // before this batch evicts, which may now take the folder
+      return Status::Ok();
   }
   return Status::Ok();
+}
+
+void DiskStore::Engine::EndHold(const std::string& folder) {
+  if (!folder.empty() && holds.Release(folder)) folders.Remove(folder);
+}
+
+// A hit is held at once, so that this batch's eviction passes over it; a miss with no fill in progress makes the
+// caller the key's filler, with a new temp folder; a miss with one waits for it.
+Status DiskStore::Engine::ApplyAcquire(WriteOp& op, int64_t now_ms) {
+  std::optional<std::string> folder;
+  Status status = writer->FindDirectory(*op.key, now_ms, &folder);
+  if (!status.ok()) return status;
+  if (folder) {
+    holds.Hold(*folder);
+    op.grant = DirectoryGrant{folders.PathOf(*folder), false};
+    return Status::Ok();
+  }
+  const std::string digest = DigestBlob(*op.key);
+  if (auto fill = fills.find(digest); fill != fills.end()) {
+    fill->second.waiters.push_back(std::move(op.granted));
+    op.waiting = true;
+    return Status::Ok();
+  }
+  std::string temp_path;
+  op.refused = folders.CreateTemp(&temp_path);
+  if (!op.refused.ok()) return Status::Ok();
+  fills[digest] = Fill{temp_path, {}};
+  op.grant = DirectoryGrant{temp_path, true};
+  return Status::Ok();
+}
+
+void DiskStore::Engine::FinishAcquire(WriteOp& op) {
+  if (op.waiting) return;  // answered when the fill ends
+  if (op.status.ok()) return op.granted(Status::Ok(), op.grant);
+  // The batch failed: the hold or the fill it took goes.
+  if (op.grant.fill) {
+    EndFill(DigestBlob(*op.key), op.grant.path, op.status);
+  } else {
+    EndHold(folders.NameOf(op.grant.path));
+  }
+  op.granted(op.status, DirectoryGrant{});
+}
+
+// Before the transaction: only the fill in progress can be committed, and its folder is walked now, so the write
+// lock is not held for it.
+void DiskStore::Engine::MeasureFill(WriteOp& op) {
+  auto fill = fills.find(DigestBlob(*op.key));
+  if (fill == fills.end() || fill->second.temp_path != op.path) {
+    op.refused = Status(StatusCode::kInvalidArg, "no directory of this key is being filled in " + op.path);
+    return;
+  }
+  op.ends_fill = true;
+  op.refused = folders.Measure(op.path, &op.folder_size);
+}
+
+Status DiskStore::Engine::ApplyCommit(WriteOp& op, int64_t now_ms) {
+  if (!op.refused.ok()) return Status::Ok();
+  // Held for the filler and every caller waiting, before this batch evicts.
+  const size_t holders = 1 + fills[DigestBlob(*op.key)].waiters.size();
+  // Another process sharing the folder may have filled the key meanwhile: its entry stays (a caller there may be
+  // reading it) and this fill goes.
+  std::optional<std::string> existing;
+  Status status = writer->FindDirectory(*op.key, now_ms, &existing);
+  if (!status.ok()) return status;
+  if (existing) {
+    folders.RemoveTemp(op.path);
+    for (size_t i = 0; i < holders; ++i) holds.Hold(*existing);
+    op.grant = DirectoryGrant{folders.PathOf(*existing), false};
+    return Status::Ok();
+  }
+  if (options.limit_bytes > 0 && EntryCharge(*op.key) + op.folder_size.charge > options.limit_bytes) {
+    op.refused = Status(StatusCode::kTooLarge, "the folder is larger than the disk tier's cacheLimit");
+    return Status::Ok();
+  }
+  std::string folder;
+  if (!(op.refused = folders.Place(op.path, &folder)).ok()) return Status::Ok();
+  op.placed = true;
+  op.grant = DirectoryGrant{folders.PathOf(folder), false};
+  for (size_t i = 0; i < holders; ++i) holds.Hold(folder);
+  return writer->AddDirectory(*op.key, folder, op.folder_size, now_ms);
+}
+
+void DiskStore::Engine::FinishCommit(WriteOp& op) {
+  if (!op.ends_fill) return op.granted(op.status, DirectoryGrant{});
+  const std::string digest = DigestBlob(*op.key);
+  if (op.grant.path.empty()) {  // refused before its folder was placed
+    EndFill(digest, op.path, op.status);
+    return op.granted(op.status, DirectoryGrant{});
+  }
+  std::vector<GrantDone> waiters = std::move(fills[digest].waiters);
+  fills.erase(digest);
+  if (!op.status.ok()) {  // the batch was rolled back: its holds go, and so does the folder it placed
+    const std::string folder = folders.NameOf(op.grant.path);
+    for (size_t i = 0; i <= waiters.size(); ++i) holds.Release(folder);
+    if (op.placed) folders.Remove(folder);
+    op.grant = DirectoryGrant{};
+  }
+  for (GrantDone& waiter : waiters) waiter(op.status, op.grant);
+  op.granted(op.status, op.grant);
+}
+
+bool DiskStore::Engine::EndFill(const std::string& digest, const std::string& temp_path, const Status& status) {
+  auto fill = fills.find(digest);
+  if (fill == fills.end() || fill->second.temp_path != temp_path) return false;
+  std::vector<GrantDone> waiters = std::move(fill->second.waiters);
+  fills.erase(fill);
+  folders.RemoveTemp(temp_path);
+  for (GrantDone& waiter : waiters) waiter(status, DirectoryGrant{});
+  return true;
 }
 
 Status DiskStore::Open(const DiskStoreOptions& options, std::shared_ptr<const Clock> clock,
@@ -492,6 +656,42 @@ StoreCounters DiskStore::Counters() const {
   counters.evictions = engine_->evictions.load(std::memory_order_relaxed);
   counters.expirations = engine_->expirations.load(std::memory_order_relaxed);
   return counters;
+}
+
+void DiskStore::AcquireDirectory(const Key& key, GrantDone done) {
+  WriteOp op(WriteOp::Kind::kAcquireDirectory);
+  op.key = key;
+  op.granted = std::move(done);
+  op.complete = [engine = engine_.get()](WriteOp& op) { engine->FinishAcquire(op); };
+  engine_->Enqueue(std::move(op));
+}
+
+void DiskStore::CommitDirectory(const Key& key, const std::string& temp_path, GrantDone done) {
+  WriteOp op(WriteOp::Kind::kCommitDirectory);
+  op.key = key;
+  op.path = temp_path;
+  op.granted = std::move(done);
+  op.complete = [engine = engine_.get()](WriteOp& op) { engine->FinishCommit(op); };
+  engine_->Enqueue(std::move(op));
+}
+
+void DiskStore::AbandonDirectory(const Key& key, const std::string& temp_path, Status reason, Done done) {
+  WriteOp op(WriteOp::Kind::kAbandonDirectory);
+  op.key = key;
+  op.path = temp_path;
+  op.complete = [engine = engine_.get(), reason = std::move(reason), done = std::move(done)](WriteOp& op) {
+    if (!engine->EndFill(DigestBlob(*op.key), op.path, reason)) {
+      return done(Status(StatusCode::kInvalidArg, "no directory of this key is being filled in " + op.path));
+    }
+    done(Status::Ok());
+  };
+  engine_->Enqueue(std::move(op));
+}
+
+void DiskStore::ReleaseDirectory(const std::string& path) {
+  WriteOp op(WriteOp::Kind::kReleaseDirectory);
+  op.path = path;
+  engine_->Enqueue(std::move(op));
 }
 
 }  // namespace stratacache::disk

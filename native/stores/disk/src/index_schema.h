@@ -1,7 +1,11 @@
 // The SQLite index of a disk tier (`index.sqlite`, WAL mode):
 //   entries(digest PK, ns, key, hash, size, created, expires, last_access, hits, tags, score)
 //   content(hash PK, size, charge, refs, data)  -- one row per distinct value; `data` holds small values inline
+//   directories(digest PK, ns, key, folder, size, charge, created, last_access, hits, score)
+//                                               -- directory entries: a folder under dirs/ per key
 //   meta(total bytes, entries)                  -- kept in the same transactions, so the budget needs no scan
+// The schema only grows, by statements that create what is missing (IF NOT EXISTS), so the writer's open upgrades
+// an index an older version made; `directories` came that way.
 #pragma once
 
 #include <cstdint>

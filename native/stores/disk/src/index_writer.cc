@@ -2,28 +2,37 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <unordered_set>
 #include <vector>
 
 namespace stratacache::disk {
 
 namespace {
 
-// An entry selected for removal; `key` is kept only when asked for.
+// An entry selected for removal: a value (`hash`), or a directory entry (`folder`); `key` is kept only when
+// asked for.
 struct Victim {
   std::string digest;
   std::string hash;
   uint64_t charge;
   std::string key;
+  std::string folder;
 };
 
-// Reads every row of `select` (digest, hash, ns, key) and resets it.
-Status Collect(Statement& select, sqlite3* db, bool with_keys, std::vector<Victim>* victims) {
+// Reads every row of `select` (digest, hash, ns, key; with `directories`, also folder and charge, set for
+// directory entries) and resets it. Keys are copied only `with_keys`.
+Status Collect(Statement& select, sqlite3* db, bool with_keys, std::vector<Victim>* victims, bool directories = false) {
   victims->clear();
   int rc;
   while ((rc = select.Step()) == SQLITE_ROW) {
-    victims->push_back(Victim{std::string(select.Blob(0)), std::string(select.Blob(1)),
-                              kEntryCharge + select.Text(2).size() + select.Text(3).size(),
-                              with_keys ? std::string(select.Text(3)) : std::string()});
+    Victim victim{std::string(select.Blob(0)), std::string(select.Blob(1)),
+                  kEntryCharge + select.Text(2).size() + select.Text(3).size(),
+                  with_keys ? std::string(select.Text(3)) : std::string(), std::string()};
+    if (directories && !select.IsNull(4)) {
+      victim.folder = std::string(select.Text(4));
+      victim.charge = static_cast<uint64_t>(select.Int(5));
+    }
+    victims->push_back(std::move(victim));
   }
   select.Reset();
   return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db, rc, "select entries");
@@ -44,6 +53,13 @@ void ScoreFunction(sqlite3_context* context, int, sqlite3_value** args) {
                                               static_cast<uint64_t>(sqlite3_value_int64(args[2]))));
 }
 
+// strata_held(folder): whether a directory entry's folder is held, so eviction passes over it.
+void HeldFunction(sqlite3_context* context, int, sqlite3_value** args) {
+  const auto* holds = static_cast<const DirectoryHolds*>(sqlite3_user_data(context));
+  const auto* folder = reinterpret_cast<const char*>(sqlite3_value_text(args[0]));
+  sqlite3_result_int(context, folder != nullptr && holds->IsHeld(folder));
+}
+
 constexpr int kRemovalBatch = 256;
 
 }  // namespace
@@ -55,6 +71,7 @@ Status IndexWriter::Open(const std::string& root, bool strict, uint64_t limit_by
   if (!(status = db_.Exec(checkpoint)).ok()) return status;
   sqlite3_create_function(db_.handle(), "strata_score", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
                           const_cast<EvictionPolicy*>(&policy_), ScoreFunction, nullptr, nullptr);
+  sqlite3_create_function(db_.handle(), "strata_held", 1, SQLITE_UTF8, &holds_, HeldFunction, nullptr, nullptr);
   const std::string removal_limit = " LIMIT " + std::to_string(kRemovalBatch);
   const std::pair<Statement*, std::string> statements[] = {
       {&has_content_, "SELECT 1 FROM content WHERE hash = ?1"},
@@ -75,9 +92,20 @@ Status IndexWriter::Open(const std::string& root, bool strict, uint64_t limit_by
        "score = strata_score(max(last_access, ?2), hits + ?3, size) WHERE digest = ?1"},
       {&select_expired_, "SELECT digest, hash, ns, key FROM entries WHERE expires <= ?1" + removal_limit},
       {&select_old_, "SELECT digest, hash, ns, key FROM entries WHERE created < ?1" + removal_limit},
-      {&select_lowest_, "SELECT digest, hash, ns, key FROM entries ORDER BY score LIMIT 64"},
+      {&select_lowest_,
+       "SELECT digest, hash, ns, key, NULL, NULL, score FROM entries UNION ALL "
+       "SELECT digest, NULL, ns, key, folder, charge, score FROM directories WHERE NOT strata_held(folder) "
+       "ORDER BY score LIMIT 64"},
       {&select_by_hash_, "SELECT digest, hash, ns, key FROM entries WHERE hash = ?1" + removal_limit},
       {&find_content_, "SELECT data IS NULL, data FROM content WHERE hash = ?1"},
+      {&find_directory_, "SELECT folder, ns, key, charge FROM directories WHERE digest = ?1"},
+      {&insert_directory_,
+       "INSERT INTO directories(digest, ns, key, folder, size, charge, created, last_access, hits, score) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 0, ?8)"},
+      {&delete_directory_, "DELETE FROM directories WHERE digest = ?1"},
+      {&touch_directory_,
+       "UPDATE directories SET last_access = max(last_access, ?2), hits = hits + 1, "
+       "score = strata_score(max(last_access, ?2), hits + 1, size) WHERE digest = ?1"},
   };
   for (const auto& [statement, sql] : statements) {
     *statement = db_.Prepare(sql, &status);
@@ -174,7 +202,7 @@ Status IndexWriter::Put(const Key& key, const Blake3Digest& hash, const Bytes& v
   Status status = AddContentRef(hash, value, refused);
   if (!status.ok() || !refused->ok()) return status;
   bool replaced;
-  if (!(status = Delete(key, &replaced)).ok()) return status;
+  if (!(status = DeleteValue(key, &replaced)).ok()) return status;
   const std::string digest = DigestBlob(key);
   std::string_view blob = HashBlob(hash);
   upsert_entry_.BindBlob(1, digest.data(), digest.size())
@@ -192,6 +220,14 @@ Status IndexWriter::Put(const Key& key, const Blake3Digest& hash, const Bytes& v
 }
 
 Status IndexWriter::Delete(const Key& key, bool* found) {
+  bool value = false, directory = false;
+  Status status = DeleteValue(key, &value);
+  if (status.ok()) status = DeleteDirectory(key, &directory);
+  *found = value || directory;
+  return status;
+}
+
+Status IndexWriter::DeleteValue(const Key& key, bool* found) {
   const std::string digest = DigestBlob(key);
   find_entry_.BindBlob(1, digest.data(), digest.size());
   int rc = find_entry_.Step();
@@ -205,9 +241,10 @@ Status IndexWriter::Delete(const Key& key, bool* found) {
 }
 
 Status IndexWriter::Clear() {
-  Status status = db_.Exec("DELETE FROM entries; DELETE FROM content;");
+  Status status = db_.Exec("DELETE FROM entries; DELETE FROM content; DELETE FROM directories;");
   if (!status.ok()) return status;
   blobs_.RemoveAll();
+  folders_.ForEach([this](const std::string& folder) { DropFolder(folder); });
   totals_ = IndexTotals{};
   return Status::Ok();
 }
@@ -249,11 +286,13 @@ Status IndexWriter::RemoveCreatedBefore(int64_t before_ms, uint64_t* removed) {
 Status IndexWriter::EvictTo(uint64_t limit_bytes, uint64_t* removed, std::vector<std::string>* keys) {
   std::vector<Victim> victims;
   while (totals_.bytes > limit_bytes) {
-    Status status = Collect(select_lowest_, db_.handle(), keys != nullptr, &victims);
+    Status status = Collect(select_lowest_, db_.handle(), keys != nullptr, &victims, /*directories=*/true);
     if (!status.ok() || victims.empty()) return status;
     for (Victim& victim : victims) {
       if (totals_.bytes <= limit_bytes) break;
-      if (!(status = RemoveEntry(victim.digest, victim.hash, victim.charge)).ok()) return status;
+      status = victim.folder.empty() ? RemoveEntry(victim.digest, victim.hash, victim.charge)
+                                     : RemoveDirectory(victim.digest, victim.folder, victim.charge);
+      if (!status.ok()) return status;
       ++*removed;
       if (keys != nullptr) keys->push_back(std::move(victim.key));
     }
@@ -318,7 +357,9 @@ Status IndexWriter::RecountTotals() {
   Status status;
   Statement recount = db_.Prepare(
       "SELECT (SELECT coalesce(sum(charge), 0) FROM content) + (SELECT coalesce(sum(?1 + "
-      "length(CAST(ns AS BLOB)) + length(CAST(key AS BLOB))), 0) FROM entries), (SELECT count(*) FROM entries)",
+      "length(CAST(ns AS BLOB)) + length(CAST(key AS BLOB))), 0) FROM entries) + "
+      "(SELECT coalesce(sum(charge), 0) FROM directories), "
+      "(SELECT count(*) FROM entries) + (SELECT count(*) FROM directories)",
       &status);
   if (!status.ok()) return status;
   recount.Bind(1, static_cast<int64_t>(kEntryCharge));
@@ -329,6 +370,101 @@ Status IndexWriter::RecountTotals() {
   }
   recount.Reset();
   return rc == SQLITE_ROW ? Status::Ok() : SqliteStatus(db_.handle(), rc, "recount");
+}
+
+
+Status IndexWriter::FindDirectory(const Key& key, int64_t now_ms, std::optional<std::string>* folder) {
+  folder->reset();
+  const std::string digest = DigestBlob(key);
+  find_directory_.BindBlob(1, digest.data(), digest.size());
+  int rc = find_directory_.Step();
+  // A row of another key with the same digest is a miss.
+  if (rc == SQLITE_ROW && find_directory_.Text(1) == key.ns() && find_directory_.Text(2) == key.text()) {
+    *folder = std::string(find_directory_.Text(0));
+  }
+  find_directory_.Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteStatus(db_.handle(), rc, "find directory");
+  if (!*folder) return Status::Ok();
+  touch_directory_.BindBlob(1, digest.data(), digest.size()).Bind(2, now_ms);
+  return touch_directory_.Run("record directory use");
+}
+
+Status IndexWriter::AddDirectory(const Key& key, const std::string& folder, const FolderSize& size,
+                                 int64_t now_ms) {
+  bool replaced;
+  Status status = DeleteDirectory(key, &replaced);
+  if (!status.ok()) return status;
+  const std::string digest = DigestBlob(key);
+  const uint64_t charge = EntryCharge(key) + size.charge;
+  insert_directory_.BindBlob(1, digest.data(), digest.size())
+      .Bind(2, key.ns())
+      .Bind(3, key.text())
+      .Bind(4, folder)
+      .Bind(5, static_cast<int64_t>(size.bytes))
+      .Bind(6, static_cast<int64_t>(charge))
+      .Bind(7, now_ms)
+      .Bind(8, EvictionScore(policy_, now_ms, 0, size.bytes));
+  if (!(status = insert_directory_.Run("insert directory")).ok()) return status;
+  totals_.entries += 1;
+  totals_.bytes += charge;
+  return Status::Ok();
+}
+
+Status IndexWriter::DeleteDirectory(const Key& key, bool* found) {
+  const std::string digest = DigestBlob(key);
+  find_directory_.BindBlob(1, digest.data(), digest.size());
+  int rc = find_directory_.Step();
+  *found = rc == SQLITE_ROW;
+  const std::string folder = *found ? std::string(find_directory_.Text(0)) : std::string();
+  const uint64_t charge = *found ? static_cast<uint64_t>(find_directory_.Int(3)) : 0;
+  find_directory_.Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteStatus(db_.handle(), rc, "find directory");
+  return *found ? RemoveDirectory(digest, folder, charge) : Status::Ok();
+}
+
+Status IndexWriter::RemoveDirectory(std::string_view digest, const std::string& folder, uint64_t charge) {
+  delete_directory_.BindBlob(1, digest.data(), digest.size());
+  Status status = delete_directory_.Run("delete directory");
+  if (!status.ok()) return status;
+  totals_.entries -= std::min<uint64_t>(totals_.entries, 1);
+  totals_.bytes -= std::min(totals_.bytes, charge);
+  DropFolder(folder);
+  return Status::Ok();
+}
+
+void IndexWriter::DropFolder(const std::string& folder) {
+  if (holds_.IsHeld(folder)) {
+    holds_.Doom(folder);
+  } else {
+    folders_.Remove(folder);
+  }
+}
+
+Status IndexWriter::RepairDirectories(VerifyReport* counts) {
+  Status status;
+  Statement rows = db_.Prepare("SELECT digest, folder FROM directories", &status);
+  if (!status.ok()) return status;
+  std::unordered_set<std::string> named;
+  std::vector<std::string> gone;  // digests of entries whose folder is missing
+  int rc;
+  while ((rc = rows.Step()) == SQLITE_ROW) {
+    std::string folder(rows.Text(1));
+    if (!folders_.Exists(folder)) gone.emplace_back(rows.Blob(0));
+    named.insert(std::move(folder));
+  }
+  rows.Reset();
+  if (rc != SQLITE_DONE) return SqliteStatus(db_.handle(), rc, "list directories");
+  for (const std::string& digest : gone) {
+    delete_directory_.BindBlob(1, digest.data(), digest.size());
+    if (!(status = delete_directory_.Run("drop directory")).ok()) return status;
+  }
+  counts->removed_entries += gone.size();
+  folders_.ForEach([&](const std::string& folder) {
+    if (named.count(folder) || holds_.IsHeld(folder)) return;
+    folders_.Remove(folder);
+    ++counts->orphan_files;
+  });
+  return RecountTotals();
 }
 
 }  // namespace stratacache::disk

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "blob_files.h"
+#include "directory_folders.h"
 #include "index_schema.h"
 #include "stratacache/disk/disk_store.h"
 #include "stratacache/eviction_policy.h"
@@ -39,7 +40,9 @@ struct OrphanCandidate {
 
 class IndexWriter {
  public:
-  IndexWriter(const BlobFiles& blobs, EvictionPolicy policy) : blobs_(blobs), policy_(policy) {}
+  // Eviction passes over the folders `holds` holds; entry folders whose row goes are removed, or doomed while held.
+  IndexWriter(const BlobFiles& blobs, const DirectoryFolders& folders, DirectoryHolds& holds, EvictionPolicy policy)
+      : blobs_(blobs), folders_(folders), holds_(holds), policy_(policy) {}
 
   // `limit_bytes` (0: none) sizes the write-ahead log: see WalCheckpointPages.
   Status Open(const std::string& root, bool strict, uint64_t limit_bytes);
@@ -55,8 +58,16 @@ class IndexWriter {
   // writes it again if it is missing; a failure to write it sets `*refused` and changes nothing.
   Status Put(const Key& key, const Blake3Digest& hash, const Bytes& value, int64_t expires_at_ms, int64_t now_ms,
              Status* refused);
+  // Removes the key's value and its directory entry.
   Status Delete(const Key& key, bool* found);
   Status Clear();
+  // The folder name of `key`'s directory entry (nullopt when none), recording the use.
+  Status FindDirectory(const Key& key, int64_t now_ms, std::optional<std::string>* folder);
+  // Makes dirs/<folder> `key`'s directory entry, replacing any other.
+  Status AddDirectory(const Key& key, const std::string& folder, const FolderSize& size, int64_t now_ms);
+  // Part of verify(): drops directory entries whose folder is gone and removes the folders (not held) that no
+  // entry names, counted as orphan files.
+  Status RepairDirectories(VerifyReport* counts);
   Status RecordAccesses(const PendingAccesses& accesses);
   // Each adds to `*removed` the entries it removed, and their keys to `*keys` when it is given (for events).
   Status RemoveExpired(int64_t now_ms, uint64_t* removed, std::vector<std::string>* keys = nullptr);
@@ -80,6 +91,11 @@ class IndexWriter {
   template <class Bind>
   Status RemoveSelected(Statement& select, Bind bind, uint64_t* removed, std::vector<std::string>* keys = nullptr);
   Status RemoveEntry(std::string_view digest, std::string_view hash, uint64_t entry_charge);
+  Status DeleteValue(const Key& key, bool* found);
+  Status DeleteDirectory(const Key& key, bool* found);
+  Status RemoveDirectory(std::string_view digest, const std::string& folder, uint64_t charge);
+  // A folder whose entry is gone: removed now, or when its last hold ends.
+  void DropFolder(const std::string& folder);
   Status AddContentRef(const Blake3Digest& hash, const Bytes& value, Status* refused);
   Status ReleaseContentRef(std::string_view hash);
   Status DropContent(const Blake3Digest& hash, uint64_t* removed);
@@ -87,12 +103,15 @@ class IndexWriter {
   Status RecountTotals();
 
   const BlobFiles& blobs_;
+  const DirectoryFolders& folders_;
+  DirectoryHolds& holds_;
   const EvictionPolicy policy_;
   SqliteDb db_;
   IndexTotals totals_;
   Statement has_content_, load_totals_, save_totals_, find_entry_, upsert_entry_, delete_entry_;
   Statement add_ref_, release_ref_, delete_content_, record_access_;
   Statement select_expired_, select_old_, select_lowest_, select_by_hash_, find_content_;
+  Statement find_directory_, insert_directory_, delete_directory_, touch_directory_;
 };
 
 }  // namespace stratacache::disk

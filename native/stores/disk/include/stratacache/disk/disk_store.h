@@ -13,6 +13,7 @@
 
 #include "stratacache/cache_config.h"
 #include "stratacache/clock.h"
+#include "stratacache/directory_store.h"
 #include "stratacache/eviction_policy.h"
 #include "stratacache/store.h"
 
@@ -31,7 +32,9 @@ struct DiskStoreOptions {
 // Reads the options of a "disk" tier from the settings TypeScript flattened (path, policy, durability).
 Status DiskStoreOptionsFrom(const TierConfig& tier, DiskStoreOptions* options);
 
-class DiskStore final : public Store {
+// Directory entries (see directory_store.h) are folders under dirs/, one row each in the index, charged the blocks
+// of their files. Holds are this process's: another process sharing the folder may evict a folder held here.
+class DiskStore final : public Store, public DirectoryStore {
  public:
   // Opens the tier at `options.path`, creating it. A path that cannot be created or written fails (kIo); a
   // corrupt index is moved aside to index.sqlite.corrupt-<time> and the tier starts empty.
@@ -55,6 +58,12 @@ class DiskStore final : public Store {
   void Verify(VerifyDone done) override;
   // Calls `done` once everything queued before it (including recorded uses) is committed.
   void Flush(Done done);
+
+  DirectoryStore* AsDirectoryStore() override { return this; }
+  void AcquireDirectory(const Key& key, GrantDone done) override;
+  void CommitDirectory(const Key& key, const std::string& temp_path, GrantDone done) override;
+  void AbandonDirectory(const Key& key, const std::string& temp_path, Status reason, Done done) override;
+  void ReleaseDirectory(const std::string& path) override;
 
  private:
   struct Engine;
