@@ -8,40 +8,17 @@
 #include <future>
 
 #include "index_schema.h"
-#include "manual_clock.h"
-#include "stratacache/disk/disk_store.h"
+#include "store_fixture.h"
 
 namespace stratacache::disk {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::ManualClock;
 
 using Granted = std::pair<Status, DirectoryGrant>;
 
-class DirectoryEntriesTest : public ::testing::Test {
+class DirectoryEntriesTest : public DiskStoreFixture {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("strata-dirs-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(root_);
-  }
-
-  void Reopen(uint64_t limit = 0, bool strict = false) {
-    store_.reset();
-    DiskStoreOptions options;
-    options.path = root_.string();
-    options.limit_bytes = limit;
-    options.strict = strict;
-    ASSERT_TRUE(DiskStore::Open(options, clock_, &store_).ok());
-  }
-
   // Starts an acquire; the future is ready once it is granted (a waiter's only when the fill ends).
   std::future<Granted> StartAcquire(const std::string& key) {
     auto done = std::make_shared<std::promise<Granted>>();
@@ -103,9 +80,6 @@ class DirectoryEntriesTest : public ::testing::Test {
     return count;
   }
 
-  fs::path root_;
-  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
-  std::unique_ptr<DiskStore> store_;
 };
 
 TEST_F(DirectoryEntriesTest, AMissGrantsATempFolderAndTheCommitMovesItIntoPlace) {
@@ -126,7 +100,7 @@ TEST_F(DirectoryEntriesTest, AMissGrantsATempFolderAndTheCommitMovesItIntoPlace)
 
 // Strict durability syncs every file and folder of the fill, and dirs/ after the rename; the entry is as usual.
 TEST_F(DirectoryEntriesTest, StrictDurabilityCommitsTheSameEntry) {
-  Reopen(/*limit=*/0, /*strict=*/true);
+  Reopen(/*limit=*/0, EvictionPolicy::kLru, /*strict=*/true);
   const std::string path = Fill("build", {{"a.o", 5000}, {"sub/deeper/b.o", 100}});
   EXPECT_EQ(fs::file_size(fs::path(path) / "sub/deeper/b.o"), 100u);
   EXPECT_EQ(store_->Counters().bytes, EntryCharge(Key("build")) + 3 * 4096);

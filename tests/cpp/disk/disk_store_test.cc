@@ -16,31 +16,22 @@
 #include <thread>
 
 #include "index_schema.h"
-#include "manual_clock.h"
+#include "store_fixture.h"
 #include "stratacache/blake3.h"
 
 namespace stratacache::disk {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::ManualClock;
 
-// A fresh folder per test, removed afterwards.
-class DiskStoreTest : public ::testing::Test {
+// The store's operations as blocking calls, and a tiny filesystem to fill up.
+class DiskStoreTest : public DiskStoreFixture {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("strata-disk-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    Reopen();
-  }
   void TearDown() override {
     store_.reset();
     if (mounted_) ::umount2(root_.c_str(), MNT_DETACH);
-    fs::remove_all(root_);
+    DiskStoreFixture::TearDown();
   }
-
   // Puts the tier on a tmpfs of `size` (e.g. "2m"), so the disk really fills up. Needs root (CAP_SYS_ADMIN).
   bool MountTinyFilesystem(const char* size) {
     store_.reset();
@@ -52,16 +43,6 @@ class DiskStoreTest : public ::testing::Test {
     Reopen();
     return true;
   }
-
-  void Reopen(uint64_t limit = 0, EvictionPolicy policy = EvictionPolicy::kLru) {
-    store_.reset();
-    DiskStoreOptions options;
-    options.path = root_.string();
-    options.limit_bytes = limit;
-    options.policy = policy;
-    ASSERT_TRUE(DiskStore::Open(options, clock_, &store_).ok());
-  }
-
   Status Put(const std::string& key, const Bytes& value, int64_t expires = kNeverExpires) {
     std::promise<Status> done;
     store_->Put(Key(key), value, expires, [&](Status status) { done.set_value(status); });
@@ -120,10 +101,7 @@ class DiskStoreTest : public ::testing::Test {
     return count;
   }
 
-  fs::path root_;
   bool mounted_ = false;
-  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
-  std::unique_ptr<DiskStore> store_;
 };
 
 Bytes Pattern(size_t size, uint32_t seed) {
