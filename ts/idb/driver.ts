@@ -155,7 +155,8 @@ export class IdbDriver {
     if (this.#closed) return;
     try {
       try {
-        this.#run(await this.#connection(), batch);
+        // Connected (the usual case): run in this task, without a turn through the promise queue.
+        this.#run(this.#db ?? (await this.#connection()), batch);
       } catch (error) {
         // The connection was lost without a close event: reopen once.
         if (!(error instanceof DOMException && error.name === 'InvalidStateError')) throw error;
