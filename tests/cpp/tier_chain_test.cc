@@ -141,6 +141,41 @@ TEST_F(TierChainTest, TouchInlineRefreshesRecencyWithoutCountingAHit) {
   EXPECT_EQ(chain->Stats().tiers[0].hits, 0u);
 }
 
+// Concurrent sets of one key write once: an identical set joins the write in flight; a different one writes,
+// and an identical set after it joins the latest, so the last value set is the one stored.
+TEST_F(TierChainTest, ConcurrentIdenticalSetsWriteOnce) {
+  auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
+  threaded_->Hold();
+  std::vector<std::promise<Status>> sets(10);
+  for (auto& set : sets) {
+    chain->Set(Key("k"), Bytes::Copy("same"), {Ttl::Unset()}, [&set](Status status) { set.set_value(status); });
+  }
+  chain->Set(Key("k"), Bytes::Copy("same"), {Ttl::Millis(60'000)}, [](Status) {});  // other options: a write
+  EXPECT_EQ(threaded_->operations(), 2);
+  threaded_->Release();
+  for (auto& set : sets) EXPECT_TRUE(set.get_future().get().ok()) << "every joined set hears the outcome";
+
+  threaded_->Hold();
+  std::promise<Status> last;
+  chain->Set(Key("k"), Bytes::Copy("one"), {Ttl::Unset()}, [](Status) {});
+  chain->Set(Key("k"), Bytes::Copy("two"), {Ttl::Unset()}, [](Status) {});
+  chain->Set(Key("k"), Bytes::Copy("one"), {Ttl::Unset()}, [&last](Status status) { last.set_value(status); });
+  EXPECT_EQ(threaded_->operations(), 5) << "'one' after 'two' is a write of its own, not a join of the first";
+  threaded_->Release();
+  EXPECT_TRUE(last.get_future().get().ok());
+  threaded_->Drain();
+  EXPECT_EQ(AwaitGet(*chain, Key("k"))->value.view(), "one");
+
+  threaded_->Hold();
+  std::promise<Status> failed;
+  threaded_->set_failing(true);
+  chain->Set(Key("f"), Bytes::Copy("v"), {Ttl::Unset()}, [](Status) {});
+  chain->Set(Key("f"), Bytes::Copy("v"), {Ttl::Unset()}, [&failed](Status status) { failed.set_value(status); });
+  threaded_->Release();
+  EXPECT_FALSE(failed.get_future().get().ok()) << "a joined set fails with the write it joined";
+  threaded_->set_failing(false);
+}
+
 TEST_F(TierChainTest, WritesGoThroughToEveryTier) {
   auto chain = Chain(Specs(Ram("hot"), Ram("warm")));
   ASSERT_TRUE(chain->SetNow(Key("k"), Bytes::Copy("v"), {Ttl::Unset()}).ok());

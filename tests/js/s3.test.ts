@@ -113,6 +113,16 @@ describe('requests', () => {
     const absent = await requestsDuring(() => Promise.all(Array.from({ length: 20 }, () => cache.get('absent'))));
     expect(absent).toBe(1);
   });
+
+  test('concurrent sets of one key with the same value make one PUT; a different value its own', async () => {
+    await using cache = await Cache.open({ tiers: [ram(), tier(freshPrefix('set-flight'))] });
+    const value = new Uint8Array(2048).fill(9);
+    const same = await requestsDuring(() => Promise.all(Array.from({ length: 20 }, () => cache.set('k', value.slice()))));
+    expect(same).toBe(1);
+    const mixed = await requestsDuring(() => Promise.all([cache.set('k', 'a'), cache.set('k', 'b'), cache.set('k', 'a')]));
+    expect(mixed).toBe(3);
+    expect(text(await cache.get('k'))).toBe('a');
+  });
 });
 
 describe('clean', () => {

@@ -1,6 +1,7 @@
 #include "stratacache/tier_chain.h"
 
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <type_traits>
 #include <utility>
@@ -338,13 +339,45 @@ Status TierChain::SetNow(const Key& key, Bytes value, const WriteOptions& write)
   return outcome.Result();
 }
 
+bool TierChain::WriteInFlight::Same(const Key& other_key, const Bytes& other_value,
+                                    const WriteOptions& other_write) const {
+  return key == other_key.text() && write.ttl == other_write.ttl && write.tags == other_write.tags &&
+         value.size() == other_value.size() &&
+         (value.data() == other_value.data() || std::memcmp(value.data(), other_value.data(), value.size()) == 0);
+}
+
+bool TierChain::StartOrJoin(const Key& key, const std::shared_ptr<WriteInFlight>& write, Done& done) {
+  std::lock_guard lock(writes_mu_);
+  auto [latest, fresh] = writes_.try_emplace(key.digest(), write);
+  if (!fresh && latest->second->Same(key, write->value, write->write)) {
+    latest->second->joined.push_back(std::move(done));
+    return false;
+  }
+  latest->second = write;  // a different write: the next identical Set joins this one, the latest
+  return true;
+}
+
+std::vector<Done> TierChain::Finish(const Key& key, const std::shared_ptr<WriteInFlight>& write) {
+  std::lock_guard lock(writes_mu_);
+  auto latest = writes_.find(key.digest());
+  if (latest != writes_.end() && latest->second == write) writes_.erase(latest);
+  return std::move(write->joined);
+}
+
 void TierChain::Set(const Key& key, Bytes value, const WriteOptions& write, Done done) {
   const int64_t now = clock_->NowMs();
   if (inline_prefix_ == tiers_.size()) {
     done(SetNow(key, std::move(value), write));
     return;
   }
-  auto join = std::make_shared<WriteJoin>(writable_count_, std::move(done));
+  auto in_flight = std::make_shared<WriteInFlight>(WriteInFlight{std::string(key.text()), value, write, {}});
+  if (!StartOrJoin(key, in_flight, done)) return;
+  auto finished = [self = shared_from_this(), key, in_flight, done = std::move(done)](Status status) {
+    std::vector<Done> joined = self->Finish(key, in_flight);
+    done(status);
+    for (Done& other : joined) other(status);
+  };
+  auto join = std::make_shared<WriteJoin>(writable_count_, std::move(finished));
   for (size_t i = 0; i < tiers_.size(); ++i) {
     Tier& tier = *tiers_[i];
     if (tier.read_only) continue;

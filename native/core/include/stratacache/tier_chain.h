@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "stratacache/clock.h"
@@ -161,6 +162,23 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   std::map<uint64_t, size_t> background_;  // the background writes in flight: id -> tier
   std::vector<FlushWaiter> flush_waiters_;
   std::shared_ptr<ChangeCounters> changes_ = std::make_shared<ChangeCounters>();
+
+  // The latest Set in flight to the slower tiers, per key: a concurrent Set of the same bytes with the same
+  // options joins it (answered with its outcome) instead of writing again.
+  struct WriteInFlight {
+    std::string key;
+    Bytes value;
+    WriteOptions write;
+    std::vector<Done> joined;
+
+    bool Same(const Key& other_key, const Bytes& other_value, const WriteOptions& other_write) const;
+  };
+  // Registers `write` as `key`'s latest; false (with `done` kept to be answered) when it joined an identical one.
+  bool StartOrJoin(const Key& key, const std::shared_ptr<WriteInFlight>& write, Done& done);
+  // Forgets `write` if it is still `key`'s latest, and hands over the callers that joined it.
+  std::vector<Done> Finish(const Key& key, const std::shared_ptr<WriteInFlight>& write);
+  std::mutex writes_mu_;
+  std::unordered_map<Digest, std::shared_ptr<WriteInFlight>, DigestHash> writes_;
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };

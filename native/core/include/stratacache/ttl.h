@@ -20,6 +20,8 @@ class Ttl {
   // The absolute expiry instant for an entry written at `now_ms`; an unset TTL never expires.
   int64_t ExpiresAt(int64_t now_ms) const;
 
+  friend bool operator==(const Ttl& a, const Ttl& b) { return a.kind_ == b.kind_ && a.ms_ == b.ms_; }
+
  private:
   enum class Kind { kUnset, kNever, kMillis };
   Ttl(Kind kind, int64_t ms) : kind_(kind), ms_(ms) {}
