@@ -102,6 +102,18 @@ describe.each([
     await expect(build.Workspace.open({ mounts: { '/a': {} as never } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
     await expect(build.Workspace.open({ mounts: { '/a': memoryResource(files) }, cacheLimit: 'lots' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
     await expect(build.Workspace.open({ mounts: { '/a': memoryResource(files) }, indexTtl: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+    await expect(build.Workspace.open({ mounts: { '/a': memoryResource(files) }, indexLimit: 0 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+  });
+
+  test('the index cache keeps at most indexLimit records, forgetting the oldest', async () => {
+    const many = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`d${i % 3}/f${i}`, `${i}`]));
+    await using ws = await build.Workspace.open({ mounts: { '/m': memoryResource(many) }, indexLimit: 12 });
+    expect((await ws.ls('/m/d1')).length).toBe(10); // one deep listing: 30 files, 4 folders
+    expect(ws.stats().index.entries).toBeLessThanOrEqual(12);
+    // What was forgotten is asked for again, and still answered right.
+    expect((await ws.ls('/m/d0')).map((e) => e.name).sort()).toEqual(['f0', 'f12', 'f15', 'f18', 'f21', 'f24', 'f27', 'f3', 'f6', 'f9']);
+    expect(await ws.readFile('/m/d2/f29', { encoding: 'utf8' })).toBe('29');
+    expect(ws.stats().index.entries).toBeLessThanOrEqual(12);
   });
 
   test('the file cache holds its budget and evicts least recently used files', async () => {

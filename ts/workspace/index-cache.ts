@@ -19,13 +19,18 @@ interface Stamped<T> {
 
 export class IndexCache {
   readonly #ttlMs: number | null;
+  readonly #maxRecords: number;
   readonly #entries = new Map<string, Stamped<Known>>();
   readonly #listings = new Map<string, Stamped<ChildNames>>();
   #nextSweep = 0;
 
-  /** `ttlMs` null: entries never expire; 0: nothing is kept. */
-  constructor(ttlMs: number | null) {
+  /**
+   * `ttlMs` null: entries never expire; 0: nothing is kept. Past `maxRecords` entries and listings, the ones
+   * recorded longest ago are forgotten (they are fetched again when needed).
+   */
+  constructor(ttlMs: number | null, maxRecords: number) {
     this.#ttlMs = ttlMs;
+    this.#maxRecords = maxRecords;
   }
 
   get size(): number {
@@ -43,16 +48,18 @@ export class IndexCache {
   }
 
   putEntry(path: string, entry: Known): void {
-    this.#entries.set(path, this.#stamp(entry));
+    this.#record(this.#entries, path, entry);
+    this.#trim();
   }
 
   /** Records a listing of `directory` and, for a deep one, of every directory below it. */
   putListing(directory: string, listing: Listing): void {
     const { entries, listings } = expandListing(directory, listing);
-    for (const [path, entry] of entries) this.#entries.set(path, this.#stamp(entry));
-    for (const [path, names] of listings) this.#listings.set(path, this.#stamp({ sorted: names, set: new Set(names) }));
-    this.#entries.set(directory, this.#stamp({ name: directory.slice(directory.lastIndexOf('/') + 1), type: 'directory', size: 0 }));
+    for (const [path, entry] of entries) this.#record(this.#entries, path, entry);
+    for (const [path, names] of listings) this.#record(this.#listings, path, { sorted: names, set: new Set(names) });
+    this.#record(this.#entries, directory, { name: directory.slice(directory.lastIndexOf('/') + 1), type: 'directory', size: 0 });
     this.#sweepIfDue();
+    this.#trim();
   }
 
   /** Forgets `path` and everything below it; returns the file paths it knew there. */
@@ -68,6 +75,21 @@ export class IndexCache {
       if (known === path || known.startsWith(below)) this.#listings.delete(known);
     }
     return files;
+  }
+
+  // Deleted first, so that a Map's insertion order is the order of recording: the oldest come first.
+  #record<T>(map: Map<string, Stamped<T>>, path: string, value: T): void {
+    map.delete(path);
+    map.set(path, this.#stamp(value));
+  }
+
+  #trim(): void {
+    for (const map of [this.#entries, this.#listings] as Map<string, unknown>[]) {
+      for (const path of map.keys()) {
+        if (this.size <= this.#maxRecords) return;
+        map.delete(path);
+      }
+    }
   }
 
   #stamp<T>(value: T): Stamped<T> {

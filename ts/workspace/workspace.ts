@@ -28,6 +28,11 @@ export interface WorkspaceOptions {
   cacheLimit?: Size;
   /** How long listings and metadata are trusted before a source is asked again. Default `'10m'`; `null`: forever. */
   indexTtl?: Duration | null;
+  /**
+   * How many paths and listings the index cache keeps (about 200 bytes each); past it, those recorded longest
+   * ago are forgotten. Default 1,000,000.
+   */
+  indexLimit?: number;
   /** Where the file cache lives, as in `Cache.open({ tiers })`. Default: `[ram({ cacheLimit })]`. */
   tiers?: Tier[];
 }
@@ -62,6 +67,7 @@ export type { LoadProgress, SnapshotProgress, SnapshotReport };
 
 const DEFAULT_CACHE_LIMIT = '512MB';
 const DEFAULT_INDEX_TTL = '10m';
+const DEFAULT_INDEX_LIMIT = 1_000_000;
 const DEFAULT_CHUNK = 64 * 1024;
 // Files larger than this share of the budget are read in ranges and not cached: one would push out most others.
 const LARGEST_CACHED_SHARE = 4;
@@ -78,6 +84,12 @@ function fileCacheTiers(options: WorkspaceOptions): { tiers: Tier[]; budget: num
   const last = tiers.length - 1;
   const sized = tiers.map((tier, i) => ({ ...tier, cacheLimit: i === last ? limit : Math.min(tier.cacheLimit, limit) }));
   return { tiers: sized, budget: limit };
+}
+
+function indexLimitOf(limit: unknown): number {
+  if (limit === undefined) return DEFAULT_INDEX_LIMIT;
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1) throw invalidArg('indexLimit must be a whole number ≥ 1');
+  return limit;
 }
 
 function mountsOf(mounts: unknown): Map<string, Mount> {
@@ -154,9 +166,10 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     const mounts = mountsOf(options.mounts);
     const table = new MountTable([...mounts.keys()]);
     const indexTtl = parseTtl(options.indexTtl === undefined ? DEFAULT_INDEX_TTL : options.indexTtl, 'indexTtl');
+    const index = new IndexCache(indexTtl ?? null, indexLimitOf(options.indexLimit));
     const { tiers, budget } = fileCacheTiers(options);
     const cache = await cacheClass.open({ tiers, ttl: null });
-    return new this(mounts, table, new IndexCache(indexTtl ?? null), cache, budget) as InstanceType<T>;
+    return new this(mounts, table, index, cache, budget) as InstanceType<T>;
   }
 
   /**
