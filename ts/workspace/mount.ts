@@ -16,7 +16,7 @@ export interface MountStats {
 export class Mount {
   readonly point: string;
   readonly resource: Resource;
-  readonly counts: MountStats;
+  readonly #counts = { lists: 0, stats: 0, reads: 0, bytesRead: 0 };
 
   constructor(point: string, resource: Resource) {
     if (resource === null || typeof resource !== 'object' || typeof resource.list !== 'function' ||
@@ -25,28 +25,32 @@ export class Mount {
     }
     this.point = point;
     this.resource = resource;
-    this.counts = { kind: String(resource.kind), calls: 0, lists: 0, stats: 0, reads: 0, bytesRead: 0 };
+  }
+
+  /** What this mount has asked its source so far. */
+  stats(): MountStats {
+    const { lists, stats, reads } = this.#counts;
+    return { kind: String(this.resource.kind), calls: lists + stats + reads, ...this.#counts };
   }
 
   list(path: string, signal?: AbortSignal): Promise<Listing | undefined> {
-    this.counts.lists += 1;
+    this.#counts.lists += 1;
     return this.#call(() => this.resource.list(path, signal));
   }
 
   stat(path: string, signal?: AbortSignal): Promise<ResourceEntry | undefined> {
-    this.counts.stats += 1;
+    this.#counts.stats += 1;
     return this.#call(() => this.resource.stat(path, signal));
   }
 
   async read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<ReadResult | undefined> {
-    this.counts.reads += 1;
+    this.#counts.reads += 1;
     const result = await this.#call(() => this.resource.read(path, range, signal));
-    if (result !== undefined) this.counts.bytesRead += result.bytes.length;
+    if (result !== undefined) this.#counts.bytesRead += result.bytes.length;
     return result;
   }
 
   async #call<T>(operation: () => Promise<T>): Promise<T> {
-    this.counts.calls += 1;
     try {
       return await operation();
     } catch (error) {

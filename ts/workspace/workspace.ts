@@ -326,7 +326,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     const cacheStats: CacheStats = this.#files.cache.stats();
     const last = cacheStats.tiers[cacheStats.tiers.length - 1]!;
     const mounts: Record<string, MountStats> = {};
-    for (const [point, mount] of this.#mounts) mounts[point] = { ...mount.counts };
+    for (const [point, mount] of this.#mounts) mounts[point] = mount.stats();
     return {
       index: { hits: this.#indexHits, misses: this.#indexMisses, entries: this.#index.size },
       files: {

@@ -56,24 +56,6 @@ class DirectoryEntriesTest : public DiskStoreFixture {
     store_->ReleaseDirectory(path);
     Flush();
   }
-  void Flush() {
-    std::promise<Status> done;
-    store_->Flush([&](Status status) { done.set_value(status); });
-    ASSERT_TRUE(done.get_future().get().ok());
-  }
-  bool Delete(const std::string& key) {
-    std::promise<bool> done;
-    store_->Delete(Key(key), [&](Status status, bool found) { done.set_value(status.ok() && found); });
-    return done.get_future().get();
-  }
-  VerifyReport Verify() {
-    std::promise<VerifyReport> done;
-    store_->Verify([&](Status status, VerifyReport report) {
-      EXPECT_TRUE(status.ok()) << status.message();
-      done.set_value(report);
-    });
-    return done.get_future().get();
-  }
   size_t Count(const char* sub) const {
     size_t count = 0;
     for ([[maybe_unused]] const auto& entry : fs::directory_iterator(root_ / sub)) ++count;

@@ -64,24 +64,6 @@ class DiskStoreTest : public DiskStoreFixture {
     store_->Has(Key(key), [&](Status status, bool found) { done.set_value(status.ok() && found); });
     return done.get_future().get();
   }
-  bool Delete(const std::string& key) {
-    std::promise<bool> done;
-    store_->Delete(Key(key), [&](Status status, bool found) { done.set_value(status.ok() && found); });
-    return done.get_future().get();
-  }
-  void Flush() {
-    std::promise<Status> done;
-    store_->Flush([&](Status status) { done.set_value(status); });
-    ASSERT_TRUE(done.get_future().get().ok());
-  }
-  VerifyReport Verify() {
-    std::promise<VerifyReport> done;
-    store_->Verify([&](Status status, VerifyReport report) {
-      EXPECT_TRUE(status.ok()) << status.message();
-      done.set_value(report);
-    });
-    return done.get_future().get();
-  }
   uint64_t Clean(CleanOptions options) {
     std::promise<uint64_t> done;
     store_->Clean(options, [&](Status status, uint64_t removed) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,26 @@ class DiskStoreFixture : public ::testing::Test {
     options.policy = policy;
     options.strict = strict;
     ASSERT_TRUE(DiskStore::Open(options, clock_, &store_).ok());
+  }
+
+  // The store's operations, waited for.
+  bool Delete(const std::string& key) {
+    std::promise<bool> done;
+    store_->Delete(Key(key), [&](Status status, bool found) { done.set_value(status.ok() && found); });
+    return done.get_future().get();
+  }
+  void Flush() {
+    std::promise<Status> done;
+    store_->Flush([&](Status status) { done.set_value(status); });
+    ASSERT_TRUE(done.get_future().get().ok());
+  }
+  VerifyReport Verify() {
+    std::promise<VerifyReport> done;
+    store_->Verify([&](Status status, VerifyReport report) {
+      EXPECT_TRUE(status.ok()) << status.message();
+      done.set_value(report);
+    });
+    return done.get_future().get();
   }
 
   std::filesystem::path root_;

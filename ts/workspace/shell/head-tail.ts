@@ -5,6 +5,9 @@ import { shownName, tryRead, type ReadResult } from './input.js';
 import { has, lastOf, parseCount, parseOptions, UsageError, type ParsedOptions } from './options.js';
 import { quoted } from './paths.js';
 
+/** The first range head -n reads from the start (tail -n from the end); each further one is 8 times larger. */
+export const FIRST_RANGE = 64 * 1024;
+
 const HEAD_TAIL_OPTIONS = {
   flags: 'qv',
   valued: 'nc',

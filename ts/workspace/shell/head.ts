@@ -4,14 +4,12 @@ import { tryRead, type ReadResult } from './input.js';
 import {
   afterFirstLines,
   countOption,
+  FIRST_RANGE,
   lastLinesStart,
   parseHeadTailOptions,
   writeEachOperand,
   type OperandReader,
 } from './head-tail.js';
-
-/** The first range read for `head -n`; each further one is 8 times larger. */
-const FIRST_RANGE = 64 * 1024;
 
 export const head: Command = {
   usageExitCode: 1,

@@ -4,15 +4,13 @@ import { tryRead, type ReadResult } from './input.js';
 import {
   afterFirstLines,
   countOption,
+  FIRST_RANGE,
   lastLinesStart,
   parseHeadTailOptions,
   writeEachOperand,
   type OperandReader,
 } from './head-tail.js';
 import { resolvePath } from './paths.js';
-
-/** The first range read from the end for `tail -n`; each further one is 8 times larger. */
-const FIRST_RANGE = 64 * 1024;
 
 export const tail: Command = {
   usageExitCode: 1,
