@@ -8,6 +8,8 @@ export interface TierStats {
   misses: number;
   /** Hits of lower tiers copied into this one. */
   promotions: number;
+  /** Entries of a write-back cache's first tier written down into this one (as they left it, or by `flush`). */
+  demotions: number;
   entries: number;
   bytes: number;
   evictions: number;
@@ -38,10 +40,14 @@ export interface CoreConfig {
   tiers: TierConfig[];
   ttl: number | null | undefined;
   ttlRules?: CoreTtlRule[];
+  writePolicy?: WritePolicy;
   shared?: string;
   /** Describes the options, so a shared cache opened twice with different ones is refused. */
   fingerprint?: string;
 }
+
+/** `'through'`: a write goes to every tier. `'back'`: to the first (RAM) tier, and down as it leaves. */
+export type WritePolicy = 'through' | 'back';
 
 /** A TTL in milliseconds; undefined: the rules and defaults decide; null: no expiry. */
 export type Ttl = number | null | undefined;
@@ -62,6 +68,8 @@ export type FlightTicket = { flight: number; waiter?: undefined } | { waiter: nu
 export interface CoreHandle {
   getSync(key: string): Uint8Array | undefined;
   get(key: string): MaybePromise<Uint8Array | undefined>;
+  /** A read down the tiers, as get, with the instant the value expires (ms since the epoch; Infinity: never). */
+  getEntry(key: string): Promise<[value: Uint8Array, expiresAt: number] | undefined>;
   setSync(key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): void;
   set(key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): MaybePromise<void>;
   hasSync(key: string): boolean;
@@ -83,8 +91,13 @@ export interface CoreHandle {
   joinFlight(key: string): FlightTicket;
   /** Stops a waiter's wait: its result rejects with ERR_ABORTED. False when the flight had already ended. */
   leaveFlight(key: string, waiter: number): boolean;
-  /** Stores the loaded value in every tier, then hands it to the waiters (or the write's failure). */
-  landFlight(key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined, flight: number): Promise<void>;
+  /**
+   * Stores the loaded value as set does, kept `staleMs` past its TTL in each tier, then hands it to the waiters
+   * (or the write's failure).
+   */
+  landFlight(
+    key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined, flight: number, staleMs: number,
+  ): Promise<void>;
   /** Hands the waiters a value found already stored, or (value undefined) the loader's failure message. */
   endFlight(key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   sweep(): void;

@@ -8,6 +8,7 @@ import type {
   NativeEvent,
   Ttl,
   VerifyReport,
+  WritePolicy,
 } from './backend.js';
 import { fromNative, invalidArg, messageOf, StrataError } from './errors.js';
 import { type CacheEvents, type CacheEventType, type CacheListener, Emitter } from './events.js';
@@ -29,8 +30,18 @@ export interface CacheOptions {
    * a tier is its own `ttl`, else the first rule matching its `tags`, else the tier's `ttl`, else the cache's.
    */
   ttlRules?: TtlRule[];
-  /** How often expired entries are swept out in the background. Default `'30s'`. */
-  sweepInterval?: Duration;
+  /**
+   * How often the background sweep runs: it removes expired entries from every tier (and so demotes those of a
+   * write-back cache). Budgets do not wait for it: each write evicts what it must. Default `'30s'`.
+   */
+  interval?: Duration;
+  /**
+   * `'through'` (default): a write goes to every tier before it settles. `'back'`: to the first tier (a RAM tier)
+   * only; an entry leaves it for the tiers below in the background when it is evicted or expires there, and
+   * `flush()` and `close()` write down every entry still only in RAM. Faster writes; a crash loses what was not yet
+   * written down.
+   */
+  writePolicy?: WritePolicy;
   /**
    * Share one cache between the worker threads of a process: every `open` with this name gets a handle to the
    * same entries (Node build only). The last handle to close frees it.
@@ -58,12 +69,22 @@ export interface GetOrSetOptions extends SetOptions {
    * value is still stored.
    */
   signal?: AbortSignal;
+  /**
+   * Stale-while-revalidate: for this long after its TTL has run out, the value is still returned at once while one
+   * background load (for all callers) replaces it. The entry is kept that much longer in every tier.
+   */
+  staleTtl?: Duration;
+  /**
+   * Stale-if-error: for this long after its TTL has run out, a caller whose load fails gets the old value instead
+   * of the failure. The entry is kept that much longer in every tier.
+   */
+  staleIfError?: Duration;
 }
 
 /** Produces the value of a key that missed; runs once per key however many callers (and threads) miss together. */
 export type Loader = () => CacheValue | Promise<CacheValue>;
 
-const DEFAULT_SWEEP_INTERVAL = '30s';
+const DEFAULT_INTERVAL = '30s';
 
 function toCoreConfig(options: CacheOptions): CoreConfig {
   if (options === null || typeof options !== 'object') throw invalidArg('Cache.open takes an options object');
@@ -82,12 +103,20 @@ function toCoreConfig(options: CacheOptions): CoreConfig {
   const config: CoreConfig = { tiers: tiers.map((t) => ({ ...t })), ttl: parseTtl(options.ttl, 'ttl') };
   const ttlRules = parseTtlRules(options.ttlRules);
   if (ttlRules !== undefined) config.ttlRules = ttlRules;
+  const writePolicy = options.writePolicy ?? 'through';
+  if (writePolicy !== 'through' && writePolicy !== 'back') throw invalidArg("writePolicy is 'through' or 'back'");
+  if (writePolicy === 'back') {
+    if (tiers.length < 2 || tiers[0].kind !== 'ram') {
+      throw invalidArg("writePolicy 'back' needs a ram() tier first and a tier below it, as in [ram(), disk(...)]");
+    }
+    config.writePolicy = writePolicy;
+  }
   if (options.shared !== undefined) {
     if (typeof options.shared !== 'string' || options.shared.length === 0) {
       throw invalidArg('shared must be a non-empty name');
     }
     config.shared = options.shared;
-    config.fingerprint = JSON.stringify({ tiers: config.tiers, ttl: config.ttl ?? 'unset', ttlRules });
+    config.fingerprint = JSON.stringify({ tiers: config.tiers, ttl: config.ttl ?? 'unset', ttlRules, writePolicy });
   }
   return config;
 }
@@ -102,16 +131,18 @@ export class Cache implements AsyncDisposable {
 
   readonly #handle: CoreHandle;
   readonly #sweeper: ReturnType<typeof setInterval>;
+  readonly #writeBack: boolean;
   #closed = false;
   #events: Emitter | undefined; // created on the first listener
   #deliver: ((event: NativeEvent) => void) | undefined; // what the core calls with its events
 
   /** @internal Use `Cache.open()`. */
-  constructor(handle: CoreHandle, sweepIntervalMs: number) {
+  constructor(handle: CoreHandle, intervalMs: number, writeBack: boolean) {
     this.#handle = handle;
+    this.#writeBack = writeBack;
     this.#sweeper = setInterval(() => {
       if (!this.#closed) this.#handle.sweep();
-    }, sweepIntervalMs);
+    }, intervalMs);
     // A cache must not keep a Node process alive by itself.
     (this.#sweeper as { unref?: () => void }).unref?.();
   }
@@ -121,14 +152,14 @@ export class Cache implements AsyncDisposable {
     const backend = this.backend;
     if (backend === undefined) throw invalidArg("import Cache from 'stratacache' or 'stratacache/wasm'");
     const config = toCoreConfig(options);
-    const sweepMs = parseDuration(options.sweepInterval ?? DEFAULT_SWEEP_INTERVAL, 'sweepInterval');
+    const sweepMs = parseDuration(options.interval ?? DEFAULT_INTERVAL, 'interval');
     let handle: CoreHandle;
     try {
       handle = await backend.open(config);
     } catch (error) {
       throw fromNative(error);
     }
-    return new this(handle, sweepMs) as InstanceType<T>;
+    return new this(handle, sweepMs, config.writePolicy === 'back') as InstanceType<T>;
   }
 
   /** The value, read down the tiers (a lower hit is promoted), or undefined on a miss. */
@@ -136,7 +167,7 @@ export class Cache implements AsyncDisposable {
     return settle(() => this.#handleFor(key).get(key));
   }
 
-  /** Stores the value in every tier (write-through). */
+  /** Stores the value in every tier (write-through), or in the first tier only (`writePolicy: 'back'`). */
   set(key: string, value: CacheValue, options?: SetOptions): Promise<void> {
     return settle(() => {
       const handle = this.#handleFor(key);
@@ -152,16 +183,15 @@ export class Cache implements AsyncDisposable {
   async getOrSet(key: string, loader: Loader, options?: GetOrSetOptions): Promise<Uint8Array> {
     const handle = this.#handleFor(key);
     if (typeof loader !== 'function') throw invalidArg('getOrSet needs a loader function');
-    const write = { ttl: parseTtl(options?.ttl), tags: checkTags(options?.tags) };
+    const stale = parseStaleWindows(options);
+    const write = { ttl: parseTtl(options?.ttl), tags: checkTags(options?.tags), staleMs: stale?.keptMs ?? 0 };
     const signal = options?.signal;
     if (signal?.aborted) throw abortedError();
+    if (stale !== undefined) return getOrSetStale(handle, key, loader, write, stale, signal);
     const hit = await this.get(key);
     if (hit !== undefined) return hit;
     if (signal?.aborted) throw abortedError(); // while the miss was read from slower tiers
-    const ticket = settleSync(() => handle.joinFlight(key));
-    if (ticket.waiter === undefined) return abortable(lead(handle, key, loader, write, ticket.flight), signal);
-    const { waiter } = ticket;
-    return abortable(ticket.result.catch(rejectNative), signal, () => handle.leaveFlight(key, waiter));
+    return load(handle, key, loader, write, signal, () => handle.get(key));
   }
 
   /**
@@ -251,8 +281,9 @@ export class Cache implements AsyncDisposable {
 
   /**
    * Resolves once the writes the cache sent to slower tiers in the background (`setSync`, `deleteSync`,
-   * promotions) before this call have finished: to every tier (`'all'`, the default) or to the tier of this
-   * name. Their failures went to `'error'` listeners. At once when there are none, as with RAM tiers only.
+   * promotions, demotions) before this call have finished: to every tier (`'all'`, the default) or to the tier of
+   * this name. A write-back cache first writes down every entry only its RAM tier holds. Failures went to
+   * `'error'` listeners. At once when there is nothing to wait for, as with RAM tiers only.
    */
   flush(tier = 'all'): Promise<void> {
     return settle(() => {
@@ -264,8 +295,9 @@ export class Cache implements AsyncDisposable {
 
   /** Reads the RAM tiers only, synchronously; a value only in a slower tier is a miss here. */
   getSync(key: string): Uint8Array | undefined {
-    const handle = this.#handleFor(key);
-    // Written out rather than through settleSync: this is the hot path.
+    const handle = this.#live();
+    // Written out rather than through settleSync: this is the hot path. The handle checks the key itself, after
+    // its near cache (which holds only keys that passed) missed.
     try {
       return handle.getSync(key);
     } catch (error) {
@@ -356,9 +388,14 @@ export class Cache implements AsyncDisposable {
     return settle(() => this.#live().verify?.() ?? { entries: 0, removedEntries: 0, orphanFiles: 0, tempFiles: 0 });
   }
 
-  /** Closes the cache. Later calls reject with `ERR_CLOSED`; closing twice is fine. */
+  /**
+   * Closes the cache, after writing down what a write-back cache holds only in RAM. Later calls reject with
+   * `ERR_CLOSED`; closing twice is fine.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
+    if (this.#writeBack) await this.flush();
+    if (this.#closed) return; // closed by another call meanwhile
     this.#closed = true;
     clearInterval(this.#sweeper);
     this.#handle.close();
@@ -384,16 +421,90 @@ export class Cache implements AsyncDisposable {
 interface CoreWrite {
   ttl: Ttl;
   tags: Tags | undefined;
+  /** How long each tier keeps the value past its TTL (the longer stale window). */
+  staleMs: number;
+}
+
+/** getOrSet's stale windows in milliseconds, counted from the end of the value's TTL. */
+interface StaleWindows {
+  serveMs: number; // staleTtl
+  ifErrorMs: number; // staleIfError
+  keptMs: number; // the longer: how long past its TTL the entry must be kept
+}
+
+function parseStaleWindows(options: GetOrSetOptions | undefined): StaleWindows | undefined {
+  if (options?.staleTtl === undefined && options?.staleIfError === undefined) return undefined;
+  const serveMs = options.staleTtl === undefined ? 0 : parseDuration(options.staleTtl, 'staleTtl');
+  const ifErrorMs = options.staleIfError === undefined ? 0 : parseDuration(options.staleIfError, 'staleIfError');
+  return { serveMs, ifErrorMs, keptMs: Math.max(serveMs, ifErrorMs) };
+}
+
+/** Reads the key's value again before a flight's leader loads it; undefined makes the leader load. */
+type Reread = () => MaybePromise<Uint8Array | undefined>;
+
+/** Joins the key's flight: leads it (rereads, else loads and stores) or waits for the leader's outcome. */
+function load(
+  handle: CoreHandle, key: string, loader: Loader, write: CoreWrite, signal: AbortSignal | undefined, reread: Reread,
+): Promise<Uint8Array> {
+  const ticket = settleSync(() => handle.joinFlight(key));
+  if (ticket.waiter === undefined) return abortable(lead(handle, key, loader, write, ticket.flight, reread), signal);
+  const { waiter } = ticket;
+  return abortable(ticket.result.catch(rejectNative), signal, () => handle.leaveFlight(key, waiter));
+}
+
+/**
+ * getOrSet with stale windows. The entry expires `keptMs` after its TTL, so its TTL ended at `expiresAt - keptMs`:
+ * before that the value is fresh; within `serveMs` after it, it is returned while one background load replaces it;
+ * later, within `ifErrorMs`, it is returned only if the load fails.
+ */
+async function getOrSetStale(
+  handle: CoreHandle, key: string, loader: Loader, write: CoreWrite, stale: StaleWindows, signal: AbortSignal | undefined,
+): Promise<Uint8Array> {
+  const staleFor = (expiresAt: number) => Date.now() - (expiresAt - stale.keptMs); // negative while fresh
+  const fresh: Reread = async () => {
+    const entry = await settle(() => handle.getEntry(key));
+    return entry !== undefined && staleFor(entry[1]) < 0 ? entry[0] : undefined;
+  };
+  const entry = await settle(() => handle.getEntry(key));
+  if (signal?.aborted) throw abortedError();
+  if (entry === undefined) return load(handle, key, loader, write, signal, fresh);
+  const [value, expiresAt] = entry;
+  const age = staleFor(expiresAt);
+  if (age < 0) return value;
+  if (age < stale.serveMs) {
+    refresh(handle, key, loader, write, fresh);
+    return value;
+  }
+  try {
+    return await load(handle, key, loader, write, signal, fresh);
+  } catch (error) {
+    if (age < stale.ifErrorMs && error instanceof StrataError && error.code === 'ERR_LOADER') return value;
+    throw error;
+  }
+}
+
+/**
+ * Starts the background load of a stale value unless one is running already. Its failure is dropped: the stale
+ * value is served until its window ends, and then a caller loads and sees the failure.
+ */
+function refresh(handle: CoreHandle, key: string, loader: Loader, write: CoreWrite, reread: Reread): void {
+  const ticket = settleSync(() => handle.joinFlight(key));
+  if (ticket.waiter !== undefined) {
+    ticket.result.catch(() => undefined);
+    handle.leaveFlight(key, ticket.waiter);
+    return;
+  }
+  lead(handle, key, loader, write, ticket.flight, reread).catch(() => undefined);
 }
 
 /**
  * Leads a key's flight: reads the key again (a flight that landed between the caller's miss and its join stored
  * it), else loads and stores the value; either way the flight's waiters get the outcome.
  */
-async function lead(handle: CoreHandle, key: string, loader: Loader, write: CoreWrite, flight: number) {
+async function lead(handle: CoreHandle, key: string, loader: Loader, write: CoreWrite, flight: number, reread: Reread) {
   let value: Uint8Array | string;
   try {
-    const hit = await handle.get(key);
+    const hit = await reread();
     if (hit !== undefined) {
       handle.endFlight(key, flight, hit, '');
       return hit;
@@ -404,11 +515,11 @@ async function lead(handle: CoreHandle, key: string, loader: Loader, write: Core
     handle.endFlight(key, flight, undefined, reason);
     throw new StrataError('ERR_LOADER', reason, { cause: error });
   }
-  await handle.landFlight(key, value, write.ttl, write.tags, flight).catch(rejectNative);
+  await handle.landFlight(key, value, write.ttl, write.tags, flight, write.staleMs).catch(rejectNative);
   return typeof value === 'string' ? new TextEncoder().encode(value) : value.slice();
 }
 
-const EVENT_TYPES: readonly string[] = ['error', 'warning', 'evict', 'expire', 'promote'];
+const EVENT_TYPES: readonly string[] = ['error', 'warning', 'evict', 'expire', 'promote', 'demote'];
 
 /** The event a listener gets: an error event's error as a StrataError. */
 function fromNativeEvent(event: NativeEvent): CacheEvents[CacheEventType] {

@@ -48,6 +48,16 @@ export interface CachePromoteEvent {
   reason: string;
 }
 
+/** An entry of a write-back cache's first tier was written down into a tier below it. */
+export interface CacheDemoteEvent {
+  type: 'demote';
+  /** The tier the entry was written into. */
+  tier: string;
+  key: string;
+  /** Why: it left the first tier (`'evict'`, `'expire'`), or `flush()` / `close()` wrote it down (`'flush'`). */
+  reason: 'evict' | 'expire' | 'flush';
+}
+
 /** Every event a cache emits, by type. */
 export interface CacheEvents {
   error: CacheErrorEvent;
@@ -55,6 +65,7 @@ export interface CacheEvents {
   evict: CacheEvictEvent;
   expire: CacheExpireEvent;
   promote: CachePromoteEvent;
+  demote: CacheDemoteEvent;
 }
 
 export type CacheEventType = keyof CacheEvents;

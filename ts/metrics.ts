@@ -18,6 +18,7 @@ const TIER_FAMILIES: Array<[Family, TierCounter]> = [
   [{ name: 'stratacache_hits_total', type: 'counter', help: 'Reads the tier answered.' }, 'hits'],
   [{ name: 'stratacache_misses_total', type: 'counter', help: 'Reads the tier could not answer.' }, 'misses'],
   [{ name: 'stratacache_promotions_total', type: 'counter', help: 'Hits of lower tiers copied into the tier.' }, 'promotions'],
+  [{ name: 'stratacache_demotions_total', type: 'counter', help: 'Entries of the write-back first tier written down into the tier.' }, 'demotions'],
   [{ name: 'stratacache_evictions_total', type: 'counter', help: 'Entries the tier evicted to stay in budget.' }, 'evictions'],
   [{ name: 'stratacache_expirations_total', type: 'counter', help: 'Entries the tier dropped at expiry.' }, 'expirations'],
   [{ name: 'stratacache_bytes', type: 'gauge', help: 'Bytes the tier holds, keys and overhead included.' }, 'bytes'],

@@ -55,7 +55,9 @@ interface Addon {
   leaveFlight(handle: NativeHandle, key: string, waiter: number): boolean;
   landFlight(
     handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl, flight: number, tags: Tags | undefined,
+    staleMs: number,
   ): Promise<void>;
+  getEntry(handle: NativeHandle, key: string): Promise<[Uint8Array, number] | undefined>;
   endFlight(handle: NativeHandle, key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   slab(handle: NativeHandle): Uint8Array;
   listen(handle: NativeHandle, listener: (event: NativeEvent) => void, types: readonly string[]): void;
@@ -119,7 +121,9 @@ function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
       return typeof ticket === 'number' ? { flight: ticket } : { waiter: ticket[0], result: ticket[1] };
     },
     leaveFlight: (key, waiter) => addon.leaveFlight(native, key, waiter),
-    landFlight: (key, value, ttl, tags, flight) => addon.landFlight(native, key, value, ttl, flight, tags),
+    landFlight: (key, value, ttl, tags, flight, staleMs) =>
+      addon.landFlight(native, key, value, ttl, flight, tags, staleMs),
+    getEntry: (key) => addon.getEntry(native, key),
     endFlight: (key, flight, value, message) => addon.endFlight(native, key, flight, value, message),
     close: () => addon.close(native),
     listen: (listener, types) => addon.listen(native, listener, types),

@@ -40,8 +40,10 @@ interface WasmCache {
   joinFlight(key: string, callback: Callback<Uint8Array>): number;
   leaveFlight(key: string, waiter: number): boolean;
   landFlight(
-    key: string, value: Uint8Array, ttl: Ttl, tags: Tags | undefined, flight: number, callback: (error: Error | null) => void,
+    key: string, value: Uint8Array, ttl: Ttl, tags: Tags | undefined, flight: number, staleMs: number,
+    callback: (error: Error | null) => void,
   ): void;
+  getEntry(key: string, callback: (error: Error | null, value?: Uint8Array, expiresAt?: number) => void): void;
   endFlight(key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   sweep(): void;
   stats(): CacheStats;
@@ -185,9 +187,15 @@ function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[], module: 
       return ticket > 0 ? { flight: ticket } : { waiter: -ticket, result };
     },
     leaveFlight: (key, waiter) => cache.leaveFlight(key, waiter),
-    landFlight: (key, value, ttl, tags, flight) =>
+    landFlight: (key, value, ttl, tags, flight, staleMs) =>
       new Promise((resolve, reject) =>
-        cache.landFlight(key, toBytes(value), ttl, tags, flight, (error) => (error ? reject(error) : resolve()))),
+        cache.landFlight(key, toBytes(value), ttl, tags, flight, staleMs, (error) => (error ? reject(error) : resolve()))),
+    getEntry: (key) =>
+      new Promise((resolve, reject) =>
+        cache.getEntry(key, (error, value, expiresAt) => {
+          if (error) reject(error);
+          else resolve(value === undefined ? undefined : [value, expiresAt!]);
+        })),
     endFlight: (key, flight, value, message) => cache.endFlight(key, flight, value, message),
     close: () => cache.delete(),
     listen: (listener, types) => {

@@ -78,6 +78,7 @@ CacheConfig ReadConfig(const val& options) {
   CacheConfig config;
   config.ttl = ReadTtl(options["ttl"]);
   config.ttl_rules = ReadTtlRules(options["ttlRules"]);
+  config.write_back = options["writePolicy"].strictlyEquals(val("back"));
   config.ram_shards = 1;  // no threads in this build
   const val tiers = options["tiers"];
   const unsigned count = tiers["length"].as<unsigned>();
@@ -237,6 +238,20 @@ class WasmCache {
     chain_->Get(ContentKey(digest), HitCallback(callback));
   }
 
+  // A read down the tiers, as get, that also tells how long the value lives: `callback(error, value or
+  // undefined, expires at in ms since the epoch, Infinity for never)`.
+  void getEntry(const std::string& key, val callback) {
+    if (Status status = CheckKey(key); !status.ok()) {
+      callback(ToError(status), val::undefined(), val::undefined());
+      return;
+    }
+    chain_->Get(Key(key), [callback](Status status, std::optional<Hit> hit) {
+      if (!status.ok()) return callback(ToError(status), val::undefined(), val::undefined());
+      if (!hit) return callback(val::null(), val::undefined(), val::undefined());
+      callback(val::null(), BytesToJs(hit->value), val(ExpiryAsDouble(hit->expires_at_ms)));
+    });
+  }
+
   void has(const std::string& key, val callback) {
     if (Status status = CheckKey(key); !status.ok()) {
       callback(ToError(status), val(false));
@@ -276,10 +291,10 @@ class WasmCache {
     return chain_->flights().Leave(Key(key), static_cast<uint64_t>(waiter));
   }
 
-  // Stores the loaded value, then hands it to the flight's waiters.
-  void landFlight(const std::string& key, val value, val ttl, val tags, double flight, val callback) {
+  // Stores the loaded value (kept staleMs past its TTL), then hands it to the flight's waiters.
+  void landFlight(const std::string& key, val value, val ttl, val tags, double flight, double stale_ms, val callback) {
     chain_->Land(Key(key), static_cast<uint64_t>(flight), BytesFromJs(value),
-                 WriteOptions{ReadTtl(ttl), ReadTags(tags)},
+                 WriteOptions{ReadTtl(ttl), ReadTags(tags), static_cast<int64_t>(stale_ms)},
                  [callback](Status status) { callback(StatusOrNull(status)); });
   }
 
@@ -345,6 +360,7 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("setNow", &WasmCache::setNow)
       .function("putContent", &WasmCache::putContent)
       .function("getContent", &WasmCache::getContent)
+      .function("getEntry", &WasmCache::getEntry)
       .function("has", &WasmCache::has)
       .function("remove", &WasmCache::remove)
       .function("clear", &WasmCache::clear)

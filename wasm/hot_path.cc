@@ -3,7 +3,6 @@
 #include <emscripten/emscripten.h>
 
 #include <cstdint>
-#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -57,8 +56,7 @@ int32_t Failed(Status status) {
 
 int32_t Answer(std::optional<Hit> hit) {
   if (!hit) return kMiss;
-  near_slot.expires_at_ms = hit->expires_at_ms == kNeverExpires ? std::numeric_limits<double>::infinity()
-                                                                : static_cast<double>(hit->expires_at_ms);
+  near_slot.expires_at_ms = ExpiryAsDouble(hit->expires_at_ms);
   last_hit = std::move(hit->value);
   last_hit_data = reinterpret_cast<uintptr_t>(last_hit.data());
   return static_cast<int32_t>(last_hit.size());

@@ -1,7 +1,6 @@
 #include "native_cache.h"
 
 #include <cstring>
-#include <limits>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -51,6 +50,7 @@ std::optional<CacheConfig> ReadConfig(const Napi::Object& options) {
   std::optional<std::vector<TtlRule>> rules = ReadTtlRules(options.Get("ttlRules"));
   if (!rules) return std::nullopt;
   config.ttl_rules = std::move(*rules);
+  config.write_back = options.Get("writePolicy").StrictEquals(Napi::String::New(options.Env(), "back"));
   Napi::Array tiers = options.Get("tiers").As<Napi::Array>();
   for (uint32_t i = 0; i < tiers.Length(); ++i) {
     Napi::Object tier = tiers.Get(i).As<Napi::Object>();
@@ -282,8 +282,7 @@ Napi::Value GetSyncNear(const Napi::CallbackInfo& info) {
     double* out = info[2].As<Napi::Float64Array>().Data();
     out[0] = static_cast<double>(stripe);
     out[1] = version;
-    out[2] = hit->expires_at_ms == kNeverExpires ? std::numeric_limits<double>::infinity()
-                                                   : static_cast<double>(hit->expires_at_ms);
+    out[2] = ExpiryAsDouble(hit->expires_at_ms);
   }
   return Reply(info.Env(), call->cache, std::move(hit));
 }
@@ -329,6 +328,25 @@ Napi::Value ReadThrough(const Napi::CallbackInfo& info, const KeyedCall& call) {
 Napi::Value Get(const Napi::CallbackInfo& info) {
   std::optional<KeyedCall> call = ReadKeyedCall(info);
   return call ? ReadThrough(info, *call) : Napi::Value();
+}
+
+// getEntry(handle, key) -> a promise of [value, expires at (ms since the epoch, Infinity for never)], or of
+// undefined on a miss: a read down the tiers, as get, that also tells how long the value lives
+Napi::Value GetEntry(const Napi::CallbackInfo& info) {
+  std::optional<KeyedCall> call = ReadKeyedCall(info);
+  if (!call) return Napi::Value();
+  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
+    call->chain->Get(call->key, [pending](Status status, std::optional<Hit> hit) {
+      pending->Settle([status, hit = std::move(hit)](Napi::Env env, Napi::Promise::Deferred& deferred) {
+        if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
+        if (!hit) return deferred.Resolve(env.Undefined());
+        Napi::Array entry = Napi::Array::New(env, 2);
+        entry.Set(0u, LendBuffer(env, hit->value));
+        entry.Set(1u, Napi::Number::New(env, ExpiryAsDouble(hit->expires_at_ms)));
+        deferred.Resolve(entry);
+      });
+    });
+  });
 }
 
 // getContent(handle, digest) -> as get, for the content stored under `digest` (see content.h)
@@ -506,11 +524,12 @@ Napi::Value LeaveFlight(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), call->chain->flights().Leave(call->key, waiter));
 }
 
-// landFlight(handle, key, value, ttl, flight, tags) -> a promise: the loaded value is stored, then handed to the
-// waiters
+// landFlight(handle, key, value, ttl, flight, tags, staleMs) -> a promise: the loaded value is stored (kept
+// staleMs past its TTL), then handed to the waiters
 Napi::Value LandFlight(const Napi::CallbackInfo& info) {
   std::optional<WriteCall> call = ReadWriteCall(info, /*tags_at=*/5);
   if (!call) return Napi::Value();
+  call->write.stale_ms = static_cast<int64_t>(info[6].As<Napi::Number>().DoubleValue());
   const auto flight = static_cast<uint64_t>(info[4].As<Napi::Number>().DoubleValue());
   return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
     call->chain->Land(call->key, flight, std::move(call->value), call->write, SettleDone(pending));
@@ -599,7 +618,7 @@ Napi::Value Slab(const Napi::CallbackInfo& info) { return HandleOf(info)->slab.V
 
 void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
-      {"open", Open},       {"close", Close},           {"getSync", GetSync}, {"getSyncNear", GetSyncNear}, {"changeCounters", ChangeCountersOf}, {"touch", Touch}, {"get", Get},
+      {"open", Open},       {"close", Close},           {"getSync", GetSync}, {"getSyncNear", GetSyncNear}, {"changeCounters", ChangeCountersOf}, {"touch", Touch}, {"get", Get}, {"getEntry", GetEntry},
       {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
       {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
       {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},     {"verify", Verify},

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <map>
 #include <string>
@@ -371,6 +372,152 @@ TEST_F(TierChainTest, ConcurrentReadersAndWritersAcrossTiers) {
   EXPECT_LE(stats.tiers[0].store.bytes, 64u << 10);
   const uint64_t reads_per_thread = 20000 - 6667;  // every third operation is a write
   EXPECT_EQ(stats.hits + stats.misses, 4 * reads_per_thread);
+}
+
+// Write-back: the tier below sees a write only once its entry leaves the first tier, or at a flush.
+class WriteBackTest : public TierChainTest {
+ protected:
+  // [hot: RAM of `hot_limit` bytes, slow: a threaded store], write-back, with demote events recorded.
+  std::shared_ptr<TierChain> WriteBackChain(uint64_t hot_limit, Ttl hot_ttl = Ttl::Unset(),
+                                            Ttl slow_ttl = Ttl::Unset()) {
+    auto chain = Chain(Specs(Ram("hot", hot_limit, hot_ttl), Threaded("slow", slow_ttl)));
+    EXPECT_TRUE(chain->EnableWriteBack().ok());
+    chain->events().Subscribe(
+        [this](const CacheEvent& event) {
+          std::lock_guard lock(errors_mu_);
+          demotions_.push_back(event.tier + " " + event.key + " " + event.reason);
+        },
+        static_cast<EventKinds>(EventKind::kDemote));
+    return chain;
+  }
+  static void AwaitFlush(TierChain& chain) {
+    std::promise<Status> flushed;
+    chain.Flush("", [&](Status status) { flushed.set_value(status); });
+    EXPECT_TRUE(flushed.get_future().get().ok());
+  }
+  uint64_t SlowEntries() {
+    threaded_->Drain();
+    return threaded_->Counters().entries;
+  }
+  std::vector<std::string> Demotions() {
+    std::lock_guard lock(errors_mu_);
+    return demotions_;
+  }
+
+  std::vector<std::string> demotions_;
+};
+
+TEST_F(WriteBackTest, AnEntryReachesTheTierBelowWhenEvictedFromTheFirst) {
+  const uint64_t one = RamStore::ChargeFor(2, 100, false);
+  auto chain = WriteBackChain(3 * one);
+  const std::string value(100, 'a');
+  ASSERT_TRUE(AwaitSet(*chain, Key("k0"), value).ok());
+  EXPECT_EQ(SlowEntries(), 0u) << "a write-back set writes the first tier only";
+  EXPECT_EQ(threaded_->operations(), 0);
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(chain->SetNow(Key("k" + std::to_string(i)), Bytes::Copy(value), {}).ok());
+  AwaitFlush(*chain);  // waits for the demotion, then writes down k1..k3 too
+  EXPECT_EQ(SlowEntries(), 4u);
+  const std::vector<std::string> demoted = Demotions();
+  ASSERT_EQ(demoted.size(), 4u);
+  EXPECT_EQ(demoted[0], "slow k0 evict");
+  EXPECT_EQ(std::count_if(demoted.begin(), demoted.end(), [](const std::string& d) { return d.ends_with("flush"); }),
+            3);
+  EXPECT_EQ(chain->Stats().tiers[1].demotions, 4u);
+  std::optional<Hit> hit = AwaitGet(*chain, Key("k0"));
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->value.view(), value);
+  // Flushed entries are clean: leaving the first tier later writes nothing again.
+  for (int i = 4; i < 10; ++i) ASSERT_TRUE(chain->SetNow(Key("x" + std::to_string(i)), Bytes::Copy("v"), {}).ok());
+  threaded_->Drain();
+  const std::vector<std::string> later = Demotions();
+  EXPECT_TRUE(std::none_of(later.begin() + 4, later.end(), [](const std::string& d) { return d[5] == 'k'; }))
+      << "k1..k3 were written down already";
+}
+
+TEST_F(WriteBackTest, AnEntryLeavingIsFoundWhileItIsWrittenDown) {
+  const uint64_t one = RamStore::ChargeFor(1, 1, false);
+  auto chain = WriteBackChain(one);
+  threaded_->Hold();
+  ASSERT_TRUE(chain->SetNow(Key("a"), Bytes::Copy("1"), {}).ok());
+  ASSERT_TRUE(chain->SetNow(Key("b"), Bytes::Copy("2"), {}).ok());  // evicts a; its write down is held
+  EXPECT_FALSE(chain->GetNow(Key("a")));
+  bool found = false;
+  chain->Has(Key("a"), [&](Status, bool present) { found = present; });
+  EXPECT_TRUE(found) << "answered at once from the entry being written down";
+  std::optional<Hit> hit;
+  chain->Get(Key("a"), [&](Status, std::optional<Hit> h) { hit = std::move(h); });
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->value.view(), "1");
+  threaded_->Release();
+  AwaitFlush(*chain);
+  EXPECT_EQ(SlowEntries(), 2u) << "a was written down, and b when the get of a promoted a over it";
+}
+
+TEST_F(WriteBackTest, ExpiryInTheFirstTierDemotesWithTheLowerTiersTtl) {
+  auto chain = WriteBackChain(1 << 20, Ttl::Millis(1'000), Ttl::Millis(3'600'000));
+  ASSERT_TRUE(chain->SetNow(Key("tier-ttl"), Bytes::Copy("v"), {}).ok());
+  ASSERT_TRUE(chain->SetNow(Key("call-ttl"), Bytes::Copy("v"), {Ttl::Millis(1'000)}).ok());
+  clock_->Advance(2'000);
+  chain->Sweep();
+  EXPECT_EQ(SlowEntries(), 1u) << "an entry whose own TTL ran out is not written down";
+  EXPECT_EQ(Demotions(), std::vector<std::string>{"slow tier-ttl expire"});
+  std::optional<Hit> hit = AwaitGet(*chain, Key("tier-ttl"));
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->expires_at_ms, clock_->NowMs() - 2'000 + 3'600'000) << "the slow tier's TTL from the write";
+  EXPECT_FALSE(AwaitGet(*chain, Key("call-ttl")));
+}
+
+TEST_F(WriteBackTest, DeleteAndClearDropPendingWrites) {
+  auto chain = WriteBackChain(1 << 20);
+  ASSERT_TRUE(chain->SetNow(Key("a"), Bytes::Copy("1"), {}).ok());
+  ASSERT_TRUE(chain->SetNow(Key("b"), Bytes::Copy("2"), {}).ok());
+  EXPECT_TRUE(chain->DeleteNow(Key("a")));
+  AwaitFlush(*chain);
+  EXPECT_EQ(SlowEntries(), 1u);
+  ASSERT_TRUE(chain->SetNow(Key("c"), Bytes::Copy("3"), {}).ok());
+  std::promise<Status> cleared;
+  chain->Clear([&](Status status) { cleared.set_value(status); });
+  ASSERT_TRUE(cleared.get_future().get().ok());
+  AwaitFlush(*chain);
+  EXPECT_EQ(SlowEntries(), 0u);
+}
+
+TEST_F(WriteBackTest, AValueTooLargeForTheFirstTierIsWrittenThrough) {
+  auto chain = WriteBackChain(RamStore::ChargeFor(1, 10, false));
+  ASSERT_TRUE(AwaitSet(*chain, Key("big"), std::string(1000, 'x')).ok());
+  EXPECT_EQ(SlowEntries(), 1u);
+  EXPECT_TRUE(AwaitGet(*chain, Key("big")));
+}
+
+TEST_F(WriteBackTest, NeedsARamTierFirstAndATierBelow) {
+  EXPECT_EQ(Chain(One(Ram("ram")))->EnableWriteBack().code(), StatusCode::kInvalidArg);
+  EXPECT_EQ(Chain(Specs(Threaded("slow"), Ram("ram")))->EnableWriteBack().code(), StatusCode::kInvalidArg);
+}
+
+// Threads overwrite and evict each other's entries; after a flush the tier below holds every key's last value.
+TEST_F(WriteBackTest, EveryKeysLastValueIsWrittenDownUnderThreads) {
+  auto chain = WriteBackChain(RamStore::ChargeFor(8, 8, false) * 20);
+  constexpr int kThreads = 4;
+  constexpr int kKeys = 200;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        for (int i = t; i < kKeys; i += kThreads) {
+          const std::string value = std::to_string(i) + "/" + std::to_string(round);
+          EXPECT_TRUE(chain->SetNow(Key("k" + std::to_string(i)), Bytes::Copy(value), {}).ok());
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  AwaitFlush(*chain);
+  EXPECT_EQ(SlowEntries(), static_cast<uint64_t>(kKeys));
+  for (int i = 0; i < kKeys; ++i) {
+    std::optional<Hit> hit = AwaitGet(*chain, Key("k" + std::to_string(i)));
+    ASSERT_TRUE(hit) << i;
+    EXPECT_EQ(hit->value.view(), std::to_string(i) + "/2");
+  }
 }
 
 }  // namespace

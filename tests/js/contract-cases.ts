@@ -331,9 +331,45 @@ export function tierContract(setup: TierSetup): void {
       });
     });
 
+    test('staleTtl: a value past its TTL is returned at once while one background load replaces it', async () => {
+      await using cache = await open();
+      const options = { ttl: 60, staleTtl: '1h' };
+      expect(text(await cache.getOrSet('k', () => 'v1', options))).toBe('v1');
+      await sleep(120);
+      const loader = gatedLoader('v2');
+      const failFast = setTimeout(loader.open, 5_000); // were a caller made to wait for the load, it would fail, not hang
+      const served = await Promise.all([cache.getOrSet('k', loader, options), cache.getOrSet('k', loader, options)]);
+      clearTimeout(failFast);
+      expect(served.map(text)).toEqual(['v1', 'v1']);
+      for (let i = 0; i < 1_000 && loader.calls === 0; i++) await sleep(5); // the refresh starts in the background
+      await sleep(20);
+      expect(loader.calls).toBe(1);
+      loader.open();
+      for (let i = 0; i < 100 && text(await cache.get('k')) !== 'v2'; i++) await sleep(10);
+      expect(text(await cache.getOrSet('k', () => 'unused', options))).toBe('v2');
+      expect(loader.calls).toBe(1);
+    });
+
+    test('staleIfError: a failed load within the window returns the old value; past it, the failure', async () => {
+      await using cache = await open();
+      const failing = async () => {
+        throw new Error('origin down');
+      };
+      await cache.getOrSet('k', () => 'old', { ttl: 60, staleIfError: '1h' });
+      await cache.getOrSet('short', () => 'old', { ttl: 60, staleIfError: 60 });
+      await sleep(200);
+      expect(text(await cache.getOrSet('k', failing, { ttl: 60, staleIfError: '1h' }))).toBe('old');
+      expect(text(await cache.getOrSet('k', () => 'new', { ttl: 60, staleIfError: '1h' }))).toBe('new');
+      await expect(cache.getOrSet('short', failing, { ttl: 60, staleIfError: 60 })).rejects.toMatchObject({
+        code: 'ERR_LOADER',
+      });
+    });
+
     test('bad arguments are refused before the loader runs', async () => {
       await using cache = await open();
       const loader = Object.assign(() => { loader.calls++; return 'v'; }, { calls: 0 });
+      await expect(cache.getOrSet('k', loader, { staleTtl: 'soon' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+      await expect(cache.getOrSet('k', loader, { staleIfError: -5 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
       await expect(cache.getOrSet('', loader)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
       await expect(cache.getOrSet('k', loader, { ttl: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
       await expect(cache.getOrSet('k', 'v' as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
@@ -458,7 +494,7 @@ export function ramContract(Cache: CacheClass): void {
     });
 
     test('the background sweep removes expired entries nobody reads', async () => {
-      await using cache = await Cache.open({ sweepInterval: '40ms' });
+      await using cache = await Cache.open({ interval: '40ms' });
       for (let i = 0; i < 100; i++) await cache.set(`k${i}`, 'v', { ttl: 30 });
       await cache.set('keep', 'v');
       await sleep(200);
@@ -578,9 +614,38 @@ export function ramContract(Cache: CacheClass): void {
       expect(stats.misses).toBe(1);
       expect(stats.tiers.map((t) => t.name)).toEqual(['l1', 'l2']);
       expect(stats.tiers[0]).toEqual({
-        name: 'l1', hits: 1, misses: 1, promotions: 0, entries: 1, bytes: expect.any(Number), evictions: 0, expirations: 0,
+        name: 'l1', hits: 1, misses: 1, promotions: 0, demotions: 0, entries: 1, bytes: expect.any(Number), evictions: 0,
+        expirations: 0,
       });
       expect(stats.tiers[1]!.misses).toBe(1);
+    });
+  });
+
+  describe('write-back', () => {
+    const twoTiers = () => [ram({ name: 'hot', cacheLimit: 4_000 }), ram({ name: 'warm', cacheLimit: '1MB' })];
+
+    test('writes stay in the first tier until evicted from it, then are demoted to the next', async () => {
+      await using cache = await Cache.open({ tiers: twoTiers(), writePolicy: 'back' });
+      const demoted: string[] = [];
+      cache.on('demote', (event) => demoted.push(`${event.tier} ${event.key} ${event.reason}`));
+      await cache.set('a', new Uint8Array(1_500));
+      cache.setSync('b', new Uint8Array(1_500));
+      expect(cache.stats().tiers[1]!.entries).toBe(0);
+      await cache.set('c', new Uint8Array(1_500)); // evicts 'a' from hot, which writes it down
+      await cache.flush(); // and writes down b and c
+      await sleep(10);
+      expect(demoted[0]).toBe('warm a evict');
+      expect(demoted.slice(1).sort()).toEqual(['warm b flush', 'warm c flush']); // a flush goes in no set order
+      const [hot, warm] = cache.stats().tiers;
+      expect([hot!.entries, warm!.entries, warm!.demotions]).toEqual([2, 3, 3]);
+      expect((await cache.get('a'))?.length).toBe(1_500);
+    });
+
+    test('a write-back cache needs a RAM tier first and a tier below; the policy name is checked', async () => {
+      await expect(Cache.open({ writePolicy: 'back' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+      await expect(Cache.open({ tiers: twoTiers(), writePolicy: 'later' as never })).rejects.toMatchObject({
+        code: 'ERR_INVALID_ARG',
+      });
     });
   });
 
@@ -621,7 +686,7 @@ export function ramContract(Cache: CacheClass): void {
     });
 
     test('expire events say whether a read or the sweep found the entry expired', async () => {
-      await using cache = await Cache.open({ sweepInterval: '200ms' });
+      await using cache = await Cache.open({ interval: '200ms' });
       const heard: string[] = [];
       cache.on('expire', record(heard));
       await cache.set('read', 'v', { ttl: 20 });
@@ -712,7 +777,7 @@ export function ramContract(Cache: CacheClass): void {
       expect(samples.get('stratacache_bytes{tier="hot"}')).toBe(hot!.bytes);
       expect(samples.get('stratacache_misses_total{tier="a \\"b\\"\\\\c"}')).toBe(other!.misses);
       expect(samples.get('stratacache_evictions_total{tier="hot"}')).toBe(0);
-      expect(samples.size).toBe(2 + 7 * 2);
+      expect(samples.size).toBe(2 + 8 * 2);
     });
   });
 
@@ -736,7 +801,7 @@ export function ramContract(Cache: CacheClass): void {
       ['empty tiers', { tiers: [] }],
       ['duplicate tier names', { tiers: [ram(), ram()] }],
       ['negative global ttl', { ttl: -5 }],
-      ['bad sweep interval', { sweepInterval: 'often' }],
+      ['bad interval', { interval: 'often' }],
       ['a tier that is not a tier', { tiers: [{} as never] }],
     ])('open with %s rejects with ERR_INVALID_ARG', async (_what, options) => {
       await expect(Cache.open(options as never)).rejects.toMatchObject(invalid);

@@ -58,6 +58,22 @@ describe('disk tier', () => {
     expect(cache.stats().tiers[0]).toMatchObject({ name: 'disk', entries: 4 });
   });
 
+  test('write-back: sets stay in RAM until evicted or closed, and the disk holds them all after a restart', async () => {
+    const path = freshFolder('write-back');
+    const keys = keysOf('wb', 200);
+    {
+      const cache = await Cache.open({ tiers: [ram({ cacheLimit: 64_000 }), disk({ path })], writePolicy: 'back' });
+      for (const key of keys) await cache.set(key, valueFor(key).subarray(0, 1_000));
+      const demotedBeforeClose = cache.stats().tiers[1]!.demotions;
+      expect(demotedBeforeClose).toBeGreaterThan(0); // RAM holds about 50 of the 200
+      expect(demotedBeforeClose).toBeLessThan(keys.length);
+      await cache.close(); // writes down the rest
+    }
+    await using cache = await Cache.open({ tiers: [disk({ path })] });
+    expect(cache.stats().tiers[0]!.entries).toBe(keys.length);
+    for (const key of keys) expect(sameBytes((await cache.get(key))!, valueFor(key).subarray(0, 1_000))).toBe(true);
+  });
+
   test('a disk hit is promoted into RAM', async () => {
     const path = freshFolder('promote');
     {
@@ -92,7 +108,7 @@ describe('disk tier', () => {
 
   test('what the disk tier evicts and sweeps out is reported as events', async () => {
     const path = freshFolder('events');
-    await using cache = await Cache.open({ tiers: [disk({ path, cacheLimit: 250_000 })], sweepInterval: '100ms' });
+    await using cache = await Cache.open({ tiers: [disk({ path, cacheLimit: 250_000 })], interval: '100ms' });
     const heard: string[] = [];
     const record = (event: { type: string; tier: string; key: string; reason: string }) =>
       heard.push(`${event.type} ${event.tier} ${event.key} ${event.reason}`);

@@ -13,6 +13,9 @@ Status BuildTierChain(const CacheConfig& config, std::shared_ptr<const Clock> cl
   for (const TierConfig& tier : config.tiers) tier_names.push_back(tier.name);
   // Before any store is made: a disk or S3 tier must not be touched by an open that fails.
   if (Status rules = CheckTtlRules(config.ttl_rules, tier_names); !rules.ok()) return rules;
+  if (config.write_back && (config.tiers.size() < 2 || config.tiers[0].kind != "ram")) {
+    return Status(StatusCode::kInvalidArg, "writePolicy 'back' needs a RAM tier first and a tier below it");
+  }
   std::vector<TierSpec> specs;
   std::set<std::string> names;
   for (const TierConfig& tier : config.tiers) {
@@ -43,7 +46,7 @@ Status BuildTierChain(const CacheConfig& config, std::shared_ptr<const Clock> cl
     specs.push_back(TierSpec{tier.name, std::move(store), tier.ttl});
   }
   *chain = TierChain::Create(std::move(specs), config.ttl, std::move(clock), config.ttl_rules);
-  return Status::Ok();
+  return config.write_back ? (*chain)->EnableWriteBack() : Status::Ok();
 }
 
 }  // namespace stratacache

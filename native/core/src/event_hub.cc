@@ -11,6 +11,7 @@ constexpr std::pair<EventKind, std::string_view> kNames[] = {
     {EventKind::kEvict, "evict"},
     {EventKind::kExpire, "expire"},
     {EventKind::kPromote, "promote"},
+    {EventKind::kDemote, "demote"},
 };
 
 }  // namespace

@@ -269,19 +269,24 @@ void RamStore::ReportRemovalsTo(const EventHub* hub, std::string tier) {
   tier_name_ = std::move(tier);
 }
 
-RamStore::RemovalLog RamStore::LogFor(std::vector<CacheEvent>& events) const {
+RamStore::RemovalLog RamStore::LogFor(Removals& removals) const {
   const bool wanted = events_ != nullptr && (events_->wants(EventKind::kEvict) || events_->wants(EventKind::kExpire));
-  return wanted ? &events : nullptr;
+  return wanted || departures_ ? &removals : nullptr;
 }
 
 void RamStore::NoteLocked(RemovalLog log, EventKind kind, const Entry& entry, std::string_view reason) const {
-  if (log != nullptr && events_->wants(kind)) {
-    log->push_back(CacheEvent{kind, tier_name_, entry.key, std::string(reason), Status::Ok()});
+  if (log == nullptr) return;
+  if (events_ != nullptr && events_->wants(kind)) {
+    log->events.push_back(CacheEvent{kind, tier_name_, entry.key, std::string(reason), Status::Ok()});
   }
+  if (departures_) log->departures.push_back(Departure{*entry.digest, Hit{entry.value, entry.expires_at_ms}, kind});
 }
 
-void RamStore::Publish(const std::vector<CacheEvent>& events) const {
-  for (const CacheEvent& event : events) events_->Emit(event);
+void RamStore::Publish(Removals& removals) const {
+  for (const CacheEvent& event : removals.events) events_->Emit(event);
+  if (!removals.departures.empty()) departures_(std::move(removals.departures));
+  removals.events.clear();
+  removals.departures.clear();
 }
 
 void RamStore::EvictLocked(Shard& shard, const Entry* keep, RemovalLog log) {
@@ -324,7 +329,7 @@ std::optional<Hit> RamStore::Lookup(const Key& key) {
   Entry* entry = &it->second;
   if (entry->expires() && entry->expires_at_ms <= clock_->NowMs()) {
     ++shard.expirations;
-    std::vector<CacheEvent> expired;
+    Removals expired;
     const RemovalLog log = LogFor(expired);
     NoteLocked(log, EventKind::kExpire, *entry, "read");
     RemoveLocked(shard, entry);
@@ -336,13 +341,17 @@ std::optional<Hit> RamStore::Lookup(const Key& key) {
   return Hit{entry->value, entry->expires_at_ms};
 }
 
-bool RamStore::Contains(const Key& key) {
+std::optional<Hit> RamStore::Peek(const Key& key) {
   Shard& shard = ShardFor(key.digest());
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(key.digest());
-  if (it == shard.entries.end() || it->second.key != key.text()) return false;
-  return !it->second.expires() || it->second.expires_at_ms > clock_->NowMs();
+  if (it == shard.entries.end() || it->second.key != key.text()) return std::nullopt;
+  const Entry& entry = it->second;
+  if (entry.expires() && entry.expires_at_ms <= clock_->NowMs()) return std::nullopt;
+  return Hit{entry.value, entry.expires_at_ms};
 }
+
+bool RamStore::Contains(const Key& key) { return Peek(key).has_value(); }
 
 Status RamStore::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
   const bool expires = expires_at_ms != kNeverExpires;
@@ -358,7 +367,7 @@ Status RamStore::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
     return Status::Ok();
   }
   Shard& shard = ShardFor(key.digest());
-  std::vector<CacheEvent> removed;
+  Removals removed;
   const RemovalLog log = LogFor(removed);
   {
     std::lock_guard lock(shard.mu);
@@ -420,7 +429,7 @@ void RamStore::EraseAll() {
 void RamStore::Sweep() {
   // Bounded batches keep each lock hold short while readers wait.
   constexpr int kBatch = 1024;
-  std::vector<CacheEvent> expired;
+  Removals expired;
   const RemovalLog log = LogFor(expired);
   for (auto& shard : shards_) {
     bool more = true;
@@ -438,7 +447,6 @@ void RamStore::Sweep() {
         more = removed == kBatch;
       }
       if (log != nullptr) Publish(expired);
-      expired.clear();
     }
   }
 }

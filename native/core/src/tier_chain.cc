@@ -16,6 +16,7 @@ struct TierChain::Tier {
   std::atomic<uint64_t> hits{0};
   std::atomic<uint64_t> misses{0};
   std::atomic<uint64_t> promotions{0};
+  std::atomic<uint64_t> demotions{0};
 };
 
 namespace {
@@ -141,7 +142,8 @@ TierChain::TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_p
 }
 
 int64_t TierChain::ExpiryFor(size_t tier, const WriteOptions& write, int64_t now_ms) const {
-  return ttls_->Resolve(tier, write).ExpiresAt(now_ms);
+  const int64_t expires = ttls_->Resolve(tier, write).ExpiresAt(now_ms);
+  return expires == kNeverExpires ? expires : expires + write.stale_ms;
 }
 
 void TierChain::ReportError(const Tier& tier, const Key& key, const Status& status) const {
@@ -155,6 +157,130 @@ void TierChain::ReportPromotion(size_t into, size_t from, const Key& key) const 
   if (events_.wants(EventKind::kPromote)) {
     events_.Emit(CacheEvent{EventKind::kPromote, tiers_[into]->name, key.text(), tiers_[from]->name, Status::Ok()});
   }
+}
+
+void TierChain::ReportDemotion(size_t into, const Key& key, std::string_view why) const {
+  tiers_[into]->demotions.fetch_add(1, std::memory_order_relaxed);
+  if (events_.wants(EventKind::kDemote)) {
+    events_.Emit(CacheEvent{EventKind::kDemote, tiers_[into]->name, key.text(), std::string(why), Status::Ok()});
+  }
+}
+
+Status TierChain::EnableWriteBack() {
+  if (tiers_[0]->inline_store == nullptr) {
+    return Status(StatusCode::kInvalidArg, "writePolicy 'back' needs a RAM tier first, to hold the writes");
+  }
+  if (writable_count_ < 2) {
+    return Status(StatusCode::kInvalidArg, "writePolicy 'back' needs a tier below the first that takes writes");
+  }
+  write_back_ = true;
+  tiers_[0]->inline_store->HandDeparturesTo([weak = weak_from_this()](std::vector<Departure> departures) {
+    if (auto self = weak.lock()) self->OnDepartures(std::move(departures));
+  });
+  return Status::Ok();
+}
+
+Status TierChain::SetBack(const Key& key, const Bytes& value, const WriteOptions& write) {
+  const int64_t now = clock_->NowMs();
+  // Recorded before the insert: another thread may evict the entry as soon as it is in.
+  {
+    std::lock_guard lock(write_back_mu_);
+    pending_.insert_or_assign(key.digest(), PendingWrite{key, write, now, value.data()});
+  }
+  Status status = tiers_[0]->inline_store->Insert(key, value, ExpiryFor(0, write, now));
+  if (!status.ok()) TakePending(key.digest(), value.data());
+  return status;
+}
+
+std::optional<TierChain::PendingWrite> TierChain::TakePending(const Digest& digest, const uint8_t* value) {
+  std::lock_guard lock(write_back_mu_);
+  auto it = pending_.find(digest);
+  if (it == pending_.end() || it->second.value != value) return std::nullopt;
+  PendingWrite pending = std::move(it->second);
+  pending_.erase(it);
+  return pending;
+}
+
+void TierChain::OnDepartures(std::vector<Departure> departures) {
+  for (const Departure& departure : departures) {
+    if (std::optional<PendingWrite> pending = TakePending(departure.digest, departure.hit.value.data())) {
+      Demote(*pending, departure.hit, departure.why == EventKind::kEvict ? "evict" : "expire");
+    }
+  }
+}
+
+void TierChain::Demote(const PendingWrite& pending, const Hit& hit, std::string_view why) {
+  const int64_t now = clock_->NowMs();
+  std::vector<std::pair<size_t, int64_t>> targets;  // tier, expiry there
+  for (size_t i = 1; i < tiers_.size(); ++i) {
+    if (tiers_[i]->read_only) continue;
+    const int64_t expires = ExpiryFor(i, pending.write, pending.written_at_ms);
+    if (expires > now) targets.emplace_back(i, expires);
+  }
+  if (targets.empty()) return;
+  const Digest digest = pending.key.digest();
+  uint64_t leaving_id;
+  {
+    std::lock_guard lock(write_back_mu_);
+    leaving_id = next_leaving_++;
+    leaving_.insert_or_assign(digest, Leaving{pending.key.text(), Hit{hit.value, targets[0].second}, leaving_id});
+  }
+  auto unfinished = std::make_shared<std::atomic<size_t>>(targets.size());
+  for (const auto& target : targets) {
+    const size_t i = target.first;  // named: clang 14 cannot capture a structured binding
+    const uint64_t id = BeginBackground(i);
+    auto landed = [self = shared_from_this(), i, key = pending.key, why = std::string(why), unfinished, leaving_id,
+                   id](Status status) {
+      if (status.ok()) self->ReportDemotion(i, key, why);
+      if (!status.ok() && status.code() != StatusCode::kTooLarge) self->ReportError(*self->tiers_[i], key, status);
+      if (unfinished->fetch_sub(1) == 1) self->ForgetLeaving(key.digest(), leaving_id);
+      self->EndBackground(id);
+    };
+    tiers_[i]->store->Put(pending.key, hit.value, target.second, std::move(landed));
+  }
+}
+
+void TierChain::WriteDownPending() {
+  // Expired entries the first tier still holds leave now, and their departures write them down.
+  tiers_[0]->store->Sweep();
+  std::vector<PendingWrite> pending;
+  {
+    std::lock_guard lock(write_back_mu_);
+    for (const auto& [digest, write] : pending_) pending.push_back(write);
+  }
+  for (const PendingWrite& write : pending) {
+    std::optional<Hit> hit = tiers_[0]->inline_store->Peek(write.key);
+    // An entry that left meanwhile was written down by its departure.
+    if (!hit || hit->value.data() != write.value || !TakePending(write.key.digest(), write.value)) continue;
+    Demote(write, *hit, "flush");
+  }
+}
+
+std::optional<Hit> TierChain::FindLeaving(const Key& key) {
+  std::lock_guard lock(write_back_mu_);
+  auto it = leaving_.find(key.digest());
+  if (it == leaving_.end() || it->second.key != key.text() || it->second.hit.expires_at_ms <= clock_->NowMs()) {
+    return std::nullopt;
+  }
+  return it->second.hit;
+}
+
+void TierChain::ForgetLeaving(const Digest& digest, uint64_t id) {
+  std::lock_guard lock(write_back_mu_);
+  auto it = leaving_.find(digest);
+  if (it != leaving_.end() && it->second.id == id) leaving_.erase(it);
+}
+
+void TierChain::ForgetWriteBack(const Key* key) {
+  if (!write_back_) return;
+  std::lock_guard lock(write_back_mu_);
+  if (key == nullptr) {
+    pending_.clear();
+    leaving_.clear();
+    return;
+  }
+  pending_.erase(key->digest());
+  leaving_.erase(key->digest());
 }
 
 uint64_t TierChain::BeginBackground(size_t tier) {
@@ -186,6 +312,7 @@ void TierChain::EndBackground(uint64_t id) {
 }
 
 void TierChain::Flush(std::string_view tier, Done done) {
+  if (write_back_) WriteDownPending();
   FlushWaiter waiter{0, std::nullopt, std::move(done)};
   if (!tier.empty()) {
     auto named = std::find_if(tiers_.begin(), tiers_.end(), [&](const auto& t) { return t->name == tier; });
@@ -264,6 +391,16 @@ void TierChain::Get(const Key& key, GetDone done) {
 }
 
 void TierChain::GetBelow(size_t first, Key key, GetDone done) {
+  if (write_back_ && first == inline_prefix_) {
+    if (std::optional<Hit> hit = FindLeaving(key)) {
+      // Counted and promoted as the hit of the tier it is being written down into.
+      tiers_[first]->hits.fetch_add(1, std::memory_order_relaxed);
+      hits_.fetch_add(1, std::memory_order_relaxed);
+      Promote(key, *hit, first);
+      done(Status::Ok(), std::move(hit));
+      return;
+    }
+  }
   if (first == tiers_.size()) {
     misses_.fetch_add(1, std::memory_order_relaxed);
     done(Status::Ok(), std::nullopt);
@@ -303,6 +440,10 @@ void TierChain::Has(const Key& key, FoundDone done) {
 }
 
 void TierChain::HasBelow(size_t first, Key key, FoundDone done) {
+  if (write_back_ && first == inline_prefix_ && FindLeaving(key)) {
+    done(Status::Ok(), true);
+    return;
+  }
   if (first == tiers_.size()) {
     done(Status::Ok(), false);
     return;
@@ -319,6 +460,10 @@ void TierChain::HasBelow(size_t first, Key key, FoundDone done) {
 }
 
 Status TierChain::SetNow(const Key& key, Bytes value, const WriteOptions& write) {
+  if (write_back_) {
+    Status status = SetBack(key, value, write);
+    if (status.code() != StatusCode::kTooLarge) return status;  // else through, to the tiers it fits in
+  }
   const int64_t now = clock_->NowMs();
   WriteOutcome outcome;
   for (size_t i = 0; i < tiers_.size(); ++i) {
@@ -342,6 +487,7 @@ Status TierChain::SetNow(const Key& key, Bytes value, const WriteOptions& write)
 bool TierChain::WriteInFlight::Same(const Key& other_key, const Bytes& other_value,
                                     const WriteOptions& other_write) const {
   return key == other_key.text() && write.ttl == other_write.ttl && write.tags == other_write.tags &&
+         write.stale_ms == other_write.stale_ms &&
          value.size() == other_value.size() &&
          (value.data() == other_value.data() || std::memcmp(value.data(), other_value.data(), value.size()) == 0);
 }
@@ -365,6 +511,10 @@ std::vector<Done> TierChain::Finish(const Key& key, const std::shared_ptr<WriteI
 }
 
 void TierChain::Set(const Key& key, Bytes value, const WriteOptions& write, Done done) {
+  if (write_back_) {
+    Status status = SetBack(key, value, write);
+    if (status.code() != StatusCode::kTooLarge) return done(status);  // else through, to the tiers it fits in
+  }
   const int64_t now = clock_->NowMs();
   if (inline_prefix_ == tiers_.size()) {
     done(SetNow(key, std::move(value), write));
@@ -401,6 +551,7 @@ void TierChain::Land(const Key& key, uint64_t flight, Bytes value, const WriteOp
 }
 
 bool TierChain::DeleteNow(const Key& key) {
+  ForgetWriteBack(&key);
   bool found = false;
   for (size_t i = 0; i < tiers_.size(); ++i) {
     Tier& tier = *tiers_[i];
@@ -419,6 +570,7 @@ bool TierChain::DeleteNow(const Key& key) {
 }
 
 void TierChain::Delete(const Key& key, FoundDone done) {
+  ForgetWriteBack(&key);
   auto join = std::make_shared<ResultJoin<bool>>(writable_count_, std::move(done));
   for (auto& tier : tiers_) {
     if (tier->read_only) continue;
@@ -429,6 +581,7 @@ void TierChain::Delete(const Key& key, FoundDone done) {
 }
 
 void TierChain::Clear(Done done) {
+  ForgetWriteBack(nullptr);
   auto join = std::make_shared<WriteJoin>(writable_count_, std::move(done), /*may_skip_unavailable=*/false);
   for (auto& tier : tiers_) {
     if (tier->read_only) continue;
@@ -479,7 +632,8 @@ ChainStats TierChain::Stats() const {
   for (const auto& tier : tiers_) {
     stats.tiers.push_back(TierStats{tier->name, tier->hits.load(std::memory_order_relaxed),
                                     tier->misses.load(std::memory_order_relaxed),
-                                    tier->promotions.load(std::memory_order_relaxed), tier->store->Counters()});
+                                    tier->promotions.load(std::memory_order_relaxed),
+                                    tier->demotions.load(std::memory_order_relaxed), tier->store->Counters()});
   }
   return stats;
 }

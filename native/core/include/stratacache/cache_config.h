@@ -32,6 +32,7 @@ struct CacheConfig {
   std::vector<TierConfig> tiers;
   Ttl ttl;                  // the cache-wide default
   std::vector<TtlRule> ttl_rules;
+  bool write_back = false;   // writePolicy 'back' (see TierChain::EnableWriteBack); else write-through
   unsigned ram_shards = 16;  // one suits a single-threaded runtime
 };
 

@@ -10,6 +10,11 @@ namespace stratacache {
 // An expiry instant that never comes.
 inline constexpr int64_t kNeverExpires = std::numeric_limits<int64_t>::max();
 
+// An expiry instant as JavaScript counts time: milliseconds as a double, infinity for never.
+inline double ExpiryAsDouble(int64_t expires_at_ms) {
+  return expires_at_ms == kNeverExpires ? std::numeric_limits<double>::infinity() : static_cast<double>(expires_at_ms);
+}
+
 class Clock {
  public:
   virtual ~Clock() = default;

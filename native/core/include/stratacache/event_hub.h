@@ -1,5 +1,6 @@
 // What a cache tells its listeners about: a tier's failure that the chain absorbed ("error"), an entry a tier
-// evicted or expired by itself, a hit copied up into a tier ("promote"). One chain may be shared by several
+// evicted or expired by itself, a hit copied up into a tier ("promote"), an entry written back down into a tier
+// when it left the hot tier of a write-back cache, or was flushed ("demote"). One chain may be shared by several
 // handles (worker threads of a process), so each handle subscribes on its own, to the kinds it listens to, and
 // events reach every subscriber of their kind. Listeners run on whichever thread the event happened on, never
 // under a store's lock, and must not block.
@@ -20,11 +21,11 @@
 namespace stratacache {
 
 // Bits, so that a subscriber names the kinds it wants in one mask.
-enum class EventKind : uint32_t { kError = 1, kEvict = 2, kExpire = 4, kPromote = 8 };
+enum class EventKind : uint32_t { kError = 1, kEvict = 2, kExpire = 4, kPromote = 8, kDemote = 16 };
 using EventKinds = uint32_t;
-inline constexpr EventKinds kAllEventKinds = 15;
+inline constexpr EventKinds kAllEventKinds = 31;
 
-// "error", "evict", "expire", "promote": the names the JavaScript API uses.
+// "error", "evict", "expire", "promote", "demote": the names the JavaScript API uses.
 std::string_view EventKindName(EventKind kind);
 std::optional<EventKind> ParseEventKind(std::string_view name);
 
@@ -33,7 +34,7 @@ struct CacheEvent {
   std::string tier;
   std::string key;  // empty when the event concerns no single key
   // evict: the policy that chose the entry; expire: "read", "sweep" or "budget" (dropped to make room);
-  // promote: the tier the hit came from.
+  // promote: the tier the hit came from; demote: "evict", "expire" or "flush", why it left the hot tier.
   std::string reason;
   Status status;  // why, for an error
 };

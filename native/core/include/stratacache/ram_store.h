@@ -59,6 +59,8 @@ class RamStore final : public InlineStore {
   StoreCounters Counters() const override;
   void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
   void CountChangesIn(std::shared_ptr<ChangeCounters> counters) override { changes_ = std::move(counters); }
+  std::optional<Hit> Peek(const Key& key) override;
+  void HandDeparturesTo(DepartureSink sink) override { departures_ = std::move(sink); }
 
   // What an entry of this key and value size is charged against the budget.
   static uint64_t ChargeFor(size_t key_bytes, size_t value_bytes, bool expires, RamPolicy policy = RamPolicy::kLru);
@@ -71,15 +73,21 @@ class RamStore final : public InlineStore {
  private:
   struct Entry;
   struct Shard;
-  // Events about entries removed under a shard's lock, emitted once it is released (a listener may call back in).
-  // Null when nobody listens, so that no key is copied for nobody.
-  using RemovalLog = std::vector<CacheEvent>*;
+  // What leaves under a shard's lock, handed on once it is released (a listener may call back in): events for the
+  // hub, departures for the chain's write-back.
+  struct Removals {
+    std::vector<CacheEvent> events;
+    std::vector<Departure> departures;
+  };
+  // Null when nobody wants either, so that nothing is copied for nobody.
+  using RemovalLog = Removals*;
 
-  // A log to pass to the locked functions below: `events` when the hub wants evictions or expirations, else null.
-  RemovalLog LogFor(std::vector<CacheEvent>& events) const;
-  // Records that `entry` is leaving, in `log` if there is one.
+  // A log to pass to the locked functions below: `removals` when the hub wants evictions or expirations or a
+  // chain takes departures, else null.
+  RemovalLog LogFor(Removals& removals) const;
+  // Records that `entry` is leaving by eviction or expiry (`kind`), in `log` if there is one.
   void NoteLocked(RemovalLog log, EventKind kind, const Entry& entry, std::string_view reason) const;
-  void Publish(const std::vector<CacheEvent>& events) const;
+  void Publish(Removals& removals) const;
 
   Shard& ShardFor(const Digest& digest) const;
   // Unlinks and frees `entry`; the caller holds the shard's lock.
@@ -105,6 +113,7 @@ class RamStore final : public InlineStore {
   const EventHub* events_ = nullptr;
   std::string tier_name_;
   std::shared_ptr<ChangeCounters> changes_;  // null unless a chain counts changes
+  DepartureSink departures_;                 // empty unless a write-back chain takes them
 };
 
 }  // namespace stratacache

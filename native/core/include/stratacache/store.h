@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "stratacache/bytes.h"
 #include "stratacache/change_counters.h"
@@ -107,6 +108,15 @@ class Store {
   virtual class DirectoryStore* AsDirectoryStore() { return nullptr; }
 };
 
+// An entry that left an inline store by eviction or expiry (`why`: kEvict or kExpire), with its value: what a
+// write-back chain writes down into the tiers below.
+struct Departure {
+  Digest digest;
+  Hit hit;
+  EventKind why;
+};
+using DepartureSink = std::function<void(std::vector<Departure> departures)>;
+
 // A store that answers at once (RAM). Its synchronous methods serve the cache's *Sync API and the tier chain's
 // fast path, which must not pay for a completion object on every hit.
 class InlineStore : public Store {
@@ -119,6 +129,10 @@ class InlineStore : public Store {
   // From now on, bump `counters` for every entry written or removed (the chain's, shared by its inline tiers).
   // A store whose entries can change must, or JavaScript-side copies of its values would go stale.
   virtual void CountChangesIn(std::shared_ptr<ChangeCounters> counters) = 0;
+  // The live entry, without counting a use of it.
+  virtual std::optional<Hit> Peek(const Key& key) = 0;
+  // From now on, hand the entries that leave by eviction or expiry to `sink`, outside the store's locks.
+  virtual void HandDeparturesTo(DepartureSink sink) = 0;
 
   InlineStore* AsInline() final { return this; }
   void Get(const Key& key, GetDone done) final { done(Status::Ok(), Lookup(key)); }

@@ -7,6 +7,10 @@
 // first matching tag rule, else the tier's default, else the cache's); a tier whose circuit breaker is open
 // (kUnavailable) does not fail a write that another tier took, it is reported as an event instead. Leading tiers that
 // complete inline (RAM) are served without any completion object, which is also what the synchronous API uses.
+//
+// With write-back (EnableWriteBack) writes go to the first tier only; an entry written so is demoted, written down
+// into the tiers below in the background, when it leaves the first tier by eviction or expiry, and Flush writes
+// down those still only there. Until its write down has finished a demoted entry is still found by reads.
 #pragma once
 
 #include <atomic>
@@ -42,6 +46,7 @@ struct TierStats {
   uint64_t hits = 0;
   uint64_t misses = 0;
   uint64_t promotions = 0;  // hits of lower tiers copied into this one
+  uint64_t demotions = 0;   // entries of a write-back first tier written down into this one
   StoreCounters store;
 };
 
@@ -51,6 +56,7 @@ void VisitCounters(const TierStats& tier, Visit visit) {
   visit("hits", tier.hits);
   visit("misses", tier.misses);
   visit("promotions", tier.promotions);
+  visit("demotions", tier.demotions);
   visit("entries", tier.store.entries);
   visit("bytes", tier.store.bytes);
   visit("evictions", tier.store.evictions);
@@ -68,6 +74,10 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // `rules` must have passed CheckTtlRules against the tiers' names.
   static std::shared_ptr<TierChain> Create(std::vector<TierSpec> tiers, Ttl default_ttl,
                                            std::shared_ptr<const Clock> clock, const std::vector<TtlRule>& rules = {});
+
+  // Turns write-back on (see above). Call once, before the chain is used; kInvalidArg unless the first tier
+  // completes inline (RAM) and a tier below it takes writes.
+  Status EnableWriteBack();
 
   // Asks every tier whether it can serve; fails with the first tier's refusal.
   void Open(Done done);
@@ -102,8 +112,9 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   void TouchInline(const Key& key);
 
   // Calls `done` once every background write started before it (what setSync, deleteSync and promotions send to
-  // slower tiers) to tier `tier` (empty: to any tier) has finished; at once when none is in flight. Their failures
-  // went to the error listeners; an unknown tier name fails with kInvalidArg.
+  // slower tiers) to tier `tier` (empty: to any tier) has finished; at once when none is in flight. With
+  // write-back it first writes down every entry that only the first tier holds. Failures went to the error
+  // listeners; an unknown tier name fails with kInvalidArg.
   void Flush(std::string_view tier, Done done);
 
   void Sweep();
@@ -140,6 +151,36 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   void ReportError(const Tier& tier, const Key& key, const Status& status) const;
   // A "promote" event: the hit found in tier `from` was copied into tier `into`.
   void ReportPromotion(size_t into, size_t from, const Key& key) const;
+  // A "demote" event: an entry of the first tier was written down into tier `into`, as `why` says.
+  void ReportDemotion(size_t into, const Key& key, std::string_view why) const;
+
+  // Write-back. A write only the first tier holds so far, by key digest. `value` names the bytes it stored (they
+  // are shared, not copied, so the first tier's entry holds the same block): a departure or flush of another value
+  // of the key does not settle it.
+  struct PendingWrite {
+    Key key;
+    WriteOptions write;
+    int64_t written_at_ms;
+    const uint8_t* value;
+  };
+  // An entry being written down, held until every tier below has it, so that reads meanwhile still find it.
+  struct Leaving {
+    std::string key;
+    Hit hit;
+    uint64_t id;
+  };
+  // Stores a write-back write in the first tier; kTooLarge when it does not fit there.
+  Status SetBack(const Key& key, const Bytes& value, const WriteOptions& write);
+  // Takes the pending write of `digest` if it is the one that stored `value`.
+  std::optional<PendingWrite> TakePending(const Digest& digest, const uint8_t* value);
+  void OnDepartures(std::vector<Departure> departures);
+  // Writes `pending`'s value down into every tier below the first whose TTL for it has not run out.
+  void Demote(const PendingWrite& pending, const Hit& hit, std::string_view why);
+  void WriteDownPending();
+  std::optional<Hit> FindLeaving(const Key& key);
+  void ForgetLeaving(const Digest& digest, uint64_t id);
+  // Drops what write-back knows of `key` (nullptr: of every key), as a delete or clear does.
+  void ForgetWriteBack(const Key* key);
 
   EventHub events_;  // before the tiers: their stores report to it until they are destroyed
   std::vector<std::unique_ptr<Tier>> tiers_;
@@ -181,6 +222,12 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   std::unordered_map<Digest, std::shared_ptr<WriteInFlight>, DigestHash> writes_;
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
+
+  bool write_back_ = false;
+  std::mutex write_back_mu_;
+  std::unordered_map<Digest, PendingWrite, DigestHash> pending_;
+  std::unordered_map<Digest, Leaving, DigestHash> leaving_;
+  uint64_t next_leaving_ = 0;
 };
 
 }  // namespace stratacache

@@ -19,12 +19,16 @@ namespace stratacache {
 
 using Tags = std::map<std::string, std::string>;
 
-// How one write asks to be stored: its own TTL (unset: the rules and defaults decide) and its tags.
+// How one write asks to be stored: its own TTL (unset: the rules and defaults decide), its tags, and how long
+// each tier keeps it past the TTL that resolves there (getOrSet's staleTtl and staleIfError: the reader that
+// knows the window tells fresh from stale by the entry's expiry).
 struct WriteOptions {
-  WriteOptions(Ttl ttl = Ttl::Unset(), Tags tags = {}) : ttl(ttl), tags(std::move(tags)) {}  // NOLINT: {ttl}
+  WriteOptions(Ttl ttl = Ttl::Unset(), Tags tags = {}, int64_t stale_ms = 0)  // NOLINT: {ttl}
+      : ttl(ttl), tags(std::move(tags)), stale_ms(stale_ms) {}
 
   Ttl ttl;
   Tags tags;
+  int64_t stale_ms;
 };
 
 struct TtlRule {
