@@ -225,3 +225,32 @@ test('another tab deleting the database is not blocked; the cache reopens it', a
   });
   expect(after).toEqual({ before: undefined, after: 'v2' });
 });
+
+test('write-back: sets stay in RAM until evicted or closed, and the database then holds them all', async () => {
+  const written = await (await newPage()).evaluate(async () => {
+    const { Cache, indexedDb, ram } = strataTests;
+    const cache = await Cache.open({
+      tiers: [ram({ cacheLimit: 20_000 }), indexedDb({ name: 'write-back' })],
+      writePolicy: 'back',
+    });
+    for (let i = 0; i < 40; i++) await cache.set(`k${i}`, new Uint8Array(1_000).fill(i));
+    const hot = cache.stats().tiers[0]!.entries;
+    await cache.flush(); // writes down what RAM still holds, and waits for what it evicted
+    const idb = cache.stats().tiers[1]!;
+    await cache.set('after-flush', 'v'); // written down by close
+    await cache.close();
+    return { hot, demoted: idb.demotions, stored: idb.entries };
+  });
+  expect(written.hot).toBeLessThan(40);
+  expect(written).toMatchObject({ demoted: 40, stored: 40 });
+  const read = await (await newPage()).evaluate(async () => {
+    const { Cache, indexedDb } = strataTests;
+    const cache = await Cache.open({ tiers: [indexedDb({ name: 'write-back' })] });
+    const fills: number[] = [];
+    for (let i = 0; i < 40; i++) fills.push((await cache.get(`k${i}`))?.[0] ?? -1);
+    const after = new TextDecoder().decode(await cache.get('after-flush'));
+    await cache.close();
+    return { fills, after };
+  });
+  expect(read).toEqual({ fills: Array.from({ length: 40 }, (_, i) => i), after: 'v' });
+});

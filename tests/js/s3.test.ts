@@ -125,6 +125,20 @@ describe('requests', () => {
   });
 });
 
+describe('write-back', () => {
+  test('a key set many times makes one PUT, of its last value, when it is flushed', async () => {
+    const prefix = freshPrefix('write-back');
+    const cache = await Cache.open({ tiers: [ram(), tier(prefix)], writePolicy: 'back' });
+    const sets = await requestsDuring(async () => {
+      for (let i = 0; i < 50; i++) await cache.set('counter', String(i));
+    });
+    expect(sets).toBe(0);
+    expect(await requestsDuring(() => cache.close())).toBe(1);
+    await using reader = await Cache.open({ tiers: [tier(prefix)] });
+    expect(text(await reader.get('counter'))).toBe('49');
+  });
+});
+
 describe('clean', () => {
   test('removes the oldest objects beyond maxSize, and those older than maxAge', async () => {
     const prefix = freshPrefix('clean');
