@@ -45,6 +45,24 @@ test('the disk example finds in its second run what its first stored, and verify
   }
 });
 
+test('the read-through example loads once, serves stale while refreshing and when the origin fails, and writes back at close', async () => {
+  const script = new URL('../../examples/read-through/index.mjs', import.meta.url).pathname;
+  const folder = mkdtempSync(join(tmpdir(), 'strata-example-read-through-'));
+  try {
+    const { stdout } = await run(process.execPath, [script, folder]);
+    expect(stdout.split('\n').slice(0, 6)).toEqual([
+      '10 concurrent callers: {"eur":1.01}, 1 load',
+      'stale, returned at once: {"eur":1.01}',
+      'refreshed in the background: {"eur":1.02}, 2 loads',
+      'origin down, stale-if-error: {"eur":1.02}',
+      'on disk before close: 0 entries (write-back keeps them in RAM)',
+      'on disk after close: 1 entry, {"eur":1.02}',
+    ]);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
 test('the workspace example runs shell commands over its mounts, snapshots, and replays with no source call', async () => {
   const script = new URL('../../examples/workspace/index.mjs', import.meta.url);
   const { stdout } = await run(process.execPath, [script.pathname]);
