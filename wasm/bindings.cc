@@ -132,7 +132,8 @@ val DecodeBlobs(val framed) {
 // The stores of this build's own tiers, each over the driver TypeScript opened for it (options.drivers[tier
 // name]): "indexeddb" (ts/idb/driver.ts) and "http" (ts/http-driver.ts).
 PlatformStoreFactory BrowserStores(const val& options, std::shared_ptr<const Clock> clock) {
-  return [drivers = options["drivers"], clock](const TierConfig& tier, Status* status) -> std::unique_ptr<Store> {
+  return [options, drivers = options["drivers"], clock](const TierConfig& tier,
+                                                       Status* status) -> std::unique_ptr<Store> {
     if (tier.kind != "indexeddb" && tier.kind != "http") return nullptr;
     if (!IsObject(drivers) || !IsObject(drivers[tier.name])) {
       *status = Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no driver");
@@ -146,7 +147,8 @@ PlatformStoreFactory BrowserStores(const val& options, std::shared_ptr<const Clo
       *status = Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no baseUrl");
       return nullptr;
     }
-    return std::make_unique<IdbStore>(tier.limit_bytes, clock, drivers[tier.name]);
+    const bool tiers_above = options["tiers"][0]["name"].as<std::string>() != tier.name;
+    return std::make_unique<IdbStore>(tier.limit_bytes, clock, drivers[tier.name], tiers_above);
   };
 }
 
@@ -319,7 +321,9 @@ class WasmCache {
       if (!status.ok()) {
         callback(ToError(status), val::undefined());
       } else {
-        callback(val::null(), hit ? BytesToJs(hit->value) : val::undefined());
+        // An IndexedDB hit hands over IndexedDB's own array rather than a copy of it.
+        val held = TakeHeldValue();
+        callback(val::null(), !hit ? val::undefined() : held.isUndefined() ? BytesToJs(hit->value) : held);
       }
     };
   }

@@ -32,10 +32,17 @@ int64_t ExpiryFromJs(const val& expires) {
   return expires.isNull() || expires.isUndefined() ? kNeverExpires : static_cast<int64_t>(expires.as<double>());
 }
 
+val& HeldValue() {
+  static auto* held = new val(val::undefined());
+  return *held;
+}
+
 }  // namespace
 
-IdbStore::IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, val driver)
-    : limit_bytes_(limit_bytes), clock_(std::move(clock)), channel_(std::move(driver)) {}
+val TakeHeldValue() { return std::exchange(HeldValue(), val::undefined()); }
+
+IdbStore::IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, val driver, bool tiers_above)
+    : limit_bytes_(limit_bytes), clock_(std::move(clock)), tiers_above_(tiers_above), channel_(std::move(driver)) {}
 
 template <class... Args>
 void IdbStore::Send(const char* method, Answer answer, Args&&... args) {
@@ -123,13 +130,15 @@ void IdbStore::Get(const Key& key, GetDone done) {
       WriteDeletes({id});
       return done(Status::Ok(), std::nullopt);
     }
-    Bytes value = BytesFromJs(record["value"]);
+    const val array = record["value"];
     if (auto found = index_.find(id); found != index_.end()) {
       Touch(found->second);
     } else {
-      Adopt(id, key.text(), Charge(key.text().size(), value.size()), expires);
+      Adopt(id, key.text(), Charge(key.text().size(), array["length"].as<size_t>()), expires);
     }
-    done(Status::Ok(), Hit{std::move(value), expires});
+    HeldValue() = array;
+    done(Status::Ok(), Hit{tiers_above_ ? BytesFromJs(array) : Bytes(), expires});
+    HeldValue() = val::undefined();
   }, id);
 }
 

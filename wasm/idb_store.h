@@ -27,8 +27,9 @@ namespace stratacache::wasm {
 
 class IdbStore final : public Store {
  public:
-  // `driver` is a ts/idb/driver.ts IdbDriver over an open database.
-  IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, emscripten::val driver);
+  // `driver` is a ts/idb/driver.ts IdbDriver over an open database. `tiers_above`: whether hits are promoted
+  // into tiers above this one, which needs their bytes in the core.
+  IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, emscripten::val driver, bool tiers_above);
 
   // Loads the index from the metadata store (no value is read).
   void Open(Done done) override;
@@ -76,6 +77,7 @@ class IdbStore final : public Store {
 
   const uint64_t limit_bytes_;
   const std::shared_ptr<const Clock> clock_;
+  const bool tiers_above_;
   DriverChannel channel_;  // answers carry an Error-like object with a DOMException name, or null
   std::unordered_map<std::string, Entry> index_;  // by key digest (hex)
   std::list<std::string> lru_;
@@ -86,5 +88,10 @@ class IdbStore final : public Store {
   const EventHub* events_ = nullptr;
   std::string tier_name_;
 };
+
+// While an IdbStore answers a hit: the value as IndexedDB read it (a Uint8Array JavaScript owns), which the
+// caller takes (bindings.cc) instead of a copy out of wasm memory; undefined at any other time. A hit's Bytes
+// are empty when no tier above needs them.
+emscripten::val TakeHeldValue();
 
 }  // namespace stratacache::wasm
