@@ -361,7 +361,7 @@ export class Cache implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#sweeper);
-    this.#handle.close();
+    await this.#handle.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -158,7 +158,7 @@ export function withNearCache(
     },
     close: () => {
       near.clear();
-      handle.close();
+      return handle.close();
     },
   };
 }

@@ -148,7 +148,9 @@ PlatformStoreFactory BrowserStores(const val& options, std::shared_ptr<const Clo
       return nullptr;
     }
     const bool tiers_above = options["tiers"][0]["name"].as<std::string>() != tier.name;
-    return std::make_unique<IdbStore>(tier.limit_bytes, clock, drivers[tier.name], tiers_above);
+    auto durability = tier.settings.find("durability");
+    const bool placed = durability != tier.settings.end() && durability->second == "placed";
+    return std::make_unique<IdbStore>(tier.limit_bytes, clock, drivers[tier.name], tiers_above, placed);
   };
 }
 

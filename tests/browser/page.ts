@@ -2,19 +2,23 @@
 // build, run on request from Jest (tests/js/browser.test.ts) through window.strataTests.
 import './globals.js';
 
-import { Cache, type Duration, http, httpResource, indexedDb, keyDigest, memoryResource, ram, Workspace } from '../../dist/wasm.js';
+import {
+  Cache, type Duration, http, httpResource, indexedDb, type IndexedDbDurability, keyDigest, memoryResource, ram, Workspace,
+} from '../../dist/wasm.js';
 import type { TierSetup } from '../js/backends.js';
 import { ramContract, tierContract } from '../js/contract-cases.js';
 import { describe, runCases } from './cases.js';
 
 let databases = 0;
 /** An IndexedDB tier on a database no other cache of the page uses. */
-const freshIndexedDb = (options: { ttl?: Duration | null }) => indexedDb({ name: `contract-${databases++}`, ...options });
+const freshIndexedDb = (options: { ttl?: Duration | null; durability?: IndexedDbDurability }) =>
+  indexedDb({ name: `contract-${databases++}`, ...options });
 
 export const setups: Array<[name: string, setup: TierSetup]> = [
   ['[ram]', { Cache, tiers: (options = {}) => [ram(options)] }],
   ['[indexedDb]', { Cache, tiers: (options = {}) => [freshIndexedDb(options)] }],
   ['[ram, indexedDb]', { Cache, tiers: (options = {}) => [ram(options), freshIndexedDb(options)] }],
+  ["[indexedDb 'placed']", { Cache, tiers: (options = {}) => [freshIndexedDb({ ...options, durability: 'placed' })] }],
 ];
 
 for (const [name, setup] of setups) describe(`Cache contract ${name}`, () => tierContract(setup));

@@ -141,18 +141,19 @@ test('what the IndexedDB tier evicts and expires is reported as events', async (
   expect(heard).toEqual({ heard: ['evict indexeddb k0 lru', 'expire indexeddb short read'], short: undefined });
 });
 
-test('a full storage quota: evicts and retries once, then ERR_QUOTA and an error event', async () => {
+/** Fills a 4 MB storage quota through a tier of `durability`, then sets a value larger than the quota. */
+async function pastTheQuota(durability: 'committed' | 'placed') {
   // A browser of its own: the quota override is per origin, and other cases' databases would count against it.
   const chromium = await site.launch();
   const page = await site.open(chromium.context);
   const cdp = await chromium.context.newCDPSession(page);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: site.origin, quotaSize: 4_000_000 });
   try {
-    const result = await page.evaluate(async () => {
+    return await page.evaluate(async (durability) => {
       const { Cache, indexedDb } = strataTests;
-      const cache = await Cache.open({ tiers: [indexedDb({ name: 'quota', cacheLimit: '100MB' })] });
-      const events: Array<{ code: string; tier: string }> = [];
-      cache.on('error', (event) => events.push({ code: event.error.code, tier: event.tier }));
+      const cache = await Cache.open({ tiers: [indexedDb({ name: 'quota', cacheLimit: '100MB', durability })] });
+      const events: Array<{ code: string; tier: string; key: string | undefined }> = [];
+      cache.on('error', (event) => events.push({ code: event.error.code, tier: event.tier, key: event.key }));
       // Random bytes, since Chromium compresses what it stores.
       const noise = (size: number, first: number) => {
         const bytes = new Uint8Array(size);
@@ -161,18 +162,73 @@ test('a full storage quota: evicts and retries once, then ERR_QUOTA and an error
         return bytes;
       };
       for (let i = 0; i < 30; i++) await cache.set(`fits:${i}`, noise(400_000, i)); // 12 MB in all
+      await cache.flush();
       const kept = await cache.get('fits:29');
       const failure = await cache.set('too-big', noise(6_000_000, 0)).then(() => null, (error: { code: string }) => error.code);
+      await cache.flush();
+      const stored = (await cache.get('too-big')) !== undefined;
       const stats = cache.stats().tiers[0]!;
       await cache.close();
-      return { kept: kept?.[0], failure, events, evictions: stats.evictions };
-    });
-    expect(result.kept).toBe(29);
-    expect(result.evictions).toBeGreaterThan(0); // made room within a budget the quota was smaller than
-    expect(result.failure).toBe('ERR_QUOTA');
-    expect(result.events).toContainEqual({ code: 'ERR_QUOTA', tier: 'indexeddb' });
+      return { kept: kept?.[0], failure, stored, events, evictions: stats.evictions };
+    }, durability);
   } finally {
     await chromium.close();
+  }
+}
+
+test('a full storage quota: evicts and retries once, then ERR_QUOTA and an error event', async () => {
+  const result = await pastTheQuota('committed');
+  expect(result.kept).toBe(29);
+  expect(result.evictions).toBeGreaterThan(0); // made room within a budget the quota was smaller than
+  expect(result.failure).toBe('ERR_QUOTA');
+  expect(result.stored).toBe(false);
+  expect(result.events).toContainEqual({ code: 'ERR_QUOTA', tier: 'indexeddb', key: 'too-big' });
+});
+
+test("durability 'placed': the set settled when placed, so a full quota after the retry is an error event alone", async () => {
+  const result = await pastTheQuota('placed');
+  expect(result.kept).toBe(29);
+  expect(result.evictions).toBeGreaterThan(0);
+  expect(result.failure).toBe(null);
+  expect(result.stored).toBe(false); // the index forgot it when the retry failed, before flush() resolved
+  expect(result.events).toEqual([{ code: 'ERR_QUOTA', tier: 'indexeddb', key: 'too-big' }]);
+});
+
+test("durability 'placed': sets settle before their commit, read back at once, and are committed by close()", async () => {
+  const profile = await profileFolder();
+  try {
+    let chromium = await site.launch(profile);
+    const before = await (await site.open(chromium.context)).evaluate(async () => {
+      const { Cache, indexedDb } = strataTests;
+      const cache = await Cache.open({ tiers: [indexedDb({ name: 'placed', durability: 'placed' })] });
+      const timeline: string[] = [];
+      const pending = cache.set('k0', 'v0').then(() => timeline.push('settled'));
+      // The commit's event comes in a task of its own, after the microtasks in which the set settles.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      timeline.push('next task');
+      await pending;
+      for (let i = 1; i < 50; i++) await cache.set(`k${i}`, `v${i}`);
+      const read = new TextDecoder().decode(await cache.get('k49'));
+      await cache.close(); // waits for the commits
+      return { timeline, read };
+    });
+    await chromium.close();
+    expect(before).toEqual({ timeline: ['settled', 'next task'], read: 'v49' });
+
+    chromium = await site.launch(profile);
+    const after = await (await site.open(chromium.context)).evaluate(async () => {
+      const { Cache, indexedDb, databaseFacts } = strataTests;
+      const cache = await Cache.open({ tiers: [indexedDb({ name: 'placed', durability: 'placed' })] });
+      const values = await Promise.all(Array.from({ length: 50 }, async (_, i) => new TextDecoder().decode(await cache.get(`k${i}`))));
+      await cache.close();
+      return { values, facts: await databaseFacts('placed') };
+    });
+    await chromium.close();
+    expect(after.values).toEqual(Array.from({ length: 50 }, (_, i) => `v${i}`));
+    expect(after.facts.total).toBe(after.facts.charges);
+    expect(after.facts).toMatchObject({ metaRecords: 50, valueRecords: 50 });
+  } finally {
+    await rm(profile, { recursive: true, force: true });
   }
 });
 
