@@ -198,7 +198,7 @@ void IdbStore::Write(const Key& key, Bytes value, int64_t expires_at_ms, std::ve
   for (const std::string& deleted : deletes) ids.call<void>("push", deleted);
   auto settle = std::make_shared<Done>(std::move(done));
   val placed = val::undefined();
-  const uint64_t early = settle_when_placed_ && *settle && placed_bytes_ < kPlacedBytes ? charge : 0;
+  const uint64_t early = settle_when_placed_ && *settle && placed_bytes_ + charge <= kPlacedBytes ? charge : 0;
   if (early > 0) {
     placed_bytes_ += early;
     // A failure before the write was placed reaches the set through the write's own answer.

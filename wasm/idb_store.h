@@ -29,8 +29,8 @@ class IdbStore final : public Store {
  public:
   // `driver` is a ts/idb/driver.ts IdbDriver over an open database. `tiers_above`: whether hits are promoted
   // into tiers above this one, which needs their bytes in the core. `settle_when_placed` (durability 'placed'):
-  // a Put completes once its write is placed in a live transaction, while less than kPlacedBytes are placed and
-  // not committed (else at its commit); a commit that fails after the Put completed is an "error" event.
+  // a Put completes once its write is placed in a live transaction when that leaves at most kPlacedBytes placed
+  // and not committed (else at its commit); a commit that fails after the Put completed is an "error" event.
   IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, emscripten::val driver, bool tiers_above,
            bool settle_when_placed);
 

@@ -57,6 +57,16 @@ function databaseFacts(name: string): Promise<DatabaseFacts> {
   });
 }
 
-const api = { runCases, Cache, ram, indexedDb, http, keyDigest, databaseFacts, Workspace, httpResource, memoryResource };
+/** Random bytes (which Chromium cannot compress when it stores them), the first one `first`. */
+function noise(size: number, first: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let at = 0; at < size; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536));
+  bytes[0] = first;
+  return bytes;
+}
+
+const api = {
+  runCases, Cache, ram, indexedDb, http, keyDigest, databaseFacts, noise, Workspace, httpResource, memoryResource,
+};
 export type PageApi = typeof api;
 Object.assign(globalThis, { strataTests: api });

@@ -141,57 +141,84 @@ test('what the IndexedDB tier evicts and expires is reported as events', async (
   expect(heard).toEqual({ heard: ['evict indexeddb k0 lru', 'expire indexeddb short read'], short: undefined });
 });
 
-/** Fills a 4 MB storage quota through a tier of `durability`, then sets a value larger than the quota. */
-async function pastTheQuota(durability: 'committed' | 'placed') {
+/** A page of a browser of its own whose origin has a storage quota of 4 MB. */
+async function quotaPage() {
   // A browser of its own: the quota override is per origin, and other cases' databases would count against it.
   const chromium = await site.launch();
   const page = await site.open(chromium.context);
   const cdp = await chromium.context.newCDPSession(page);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: site.origin, quotaSize: 4_000_000 });
+  return { chromium, page };
+}
+
+/** Fills the quota through a tier of `durability`, then sets a value larger than the quota. */
+async function pastTheQuota(durability: 'committed' | 'placed') {
+  const { chromium, page } = await quotaPage();
   try {
     return await page.evaluate(async (durability) => {
-      const { Cache, indexedDb } = strataTests;
+      const { Cache, indexedDb, noise } = strataTests;
       const cache = await Cache.open({ tiers: [indexedDb({ name: 'quota', cacheLimit: '100MB', durability })] });
       const events: Array<{ code: string; tier: string; key: string | undefined }> = [];
       cache.on('error', (event) => events.push({ code: event.error.code, tier: event.tier, key: event.key }));
-      // Random bytes, since Chromium compresses what it stores.
-      const noise = (size: number, first: number) => {
-        const bytes = new Uint8Array(size);
-        for (let at = 0; at < size; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536));
-        bytes[0] = first;
-        return bytes;
-      };
       for (let i = 0; i < 30; i++) await cache.set(`fits:${i}`, noise(400_000, i)); // 12 MB in all
       await cache.flush();
       const kept = await cache.get('fits:29');
       const failure = await cache.set('too-big', noise(6_000_000, 0)).then(() => null, (error: { code: string }) => error.code);
-      await cache.flush();
-      const stored = (await cache.get('too-big')) !== undefined;
       const stats = cache.stats().tiers[0]!;
       await cache.close();
-      return { kept: kept?.[0], failure, stored, events, evictions: stats.evictions };
+      return { kept: kept?.[0], failure, events, evictions: stats.evictions };
     }, durability);
   } finally {
     await chromium.close();
   }
 }
 
-test('a full storage quota: evicts and retries once, then ERR_QUOTA and an error event', async () => {
-  const result = await pastTheQuota('committed');
-  expect(result.kept).toBe(29);
-  expect(result.evictions).toBeGreaterThan(0); // made room within a budget the quota was smaller than
-  expect(result.failure).toBe('ERR_QUOTA');
-  expect(result.stored).toBe(false);
-  expect(result.events).toContainEqual({ code: 'ERR_QUOTA', tier: 'indexeddb', key: 'too-big' });
-});
+test.each(['committed', 'placed'] as const)(
+  'a full storage quota: evicts and retries once, then ERR_QUOTA and an error event (durability %s)',
+  async (durability) => {
+    const result = await pastTheQuota(durability);
+    expect(result.kept).toBe(29);
+    expect(result.evictions).toBeGreaterThan(0); // made room within a budget the quota was smaller than
+    expect(result.failure).toBe('ERR_QUOTA'); // with 'placed' too: a value over 1 MiB settles at its commit
+    expect(result.events).toContainEqual({ code: 'ERR_QUOTA', tier: 'indexeddb', key: 'too-big' });
+  },
+);
 
-test("durability 'placed': the set settled when placed, so a full quota after the retry is an error event alone", async () => {
-  const result = await pastTheQuota('placed');
-  expect(result.kept).toBe(29);
-  expect(result.evictions).toBeGreaterThan(0);
-  expect(result.failure).toBe(null);
-  expect(result.stored).toBe(false); // the index forgot it when the retry failed, before flush() resolved
-  expect(result.events).toEqual([{ code: 'ERR_QUOTA', tier: 'indexeddb', key: 'too-big' }]);
+test("durability 'placed': a set that fails after it settled is an error event, and a miss", async () => {
+  const { chromium, page } = await quotaPage();
+  try {
+    const result = await page.evaluate(async () => {
+      const { Cache, indexedDb, noise } = strataTests;
+      // Another database takes the quota, so that evicting this tier's entries cannot make room.
+      const hog = await new Promise<IDBDatabase>((resolve) => {
+        const request = indexedDB.open('hog');
+        request.onupgradeneeded = () => request.result.createObjectStore('bytes');
+        request.onsuccess = () => resolve(request.result);
+      });
+      for (let i = 0, full = false; !full; i++) {
+        full = await new Promise<boolean>((resolve) => {
+          const tx = hog.transaction('bytes', 'readwrite');
+          tx.objectStore('bytes').put(noise(200_000, i), i);
+          tx.oncomplete = () => resolve(false);
+          tx.onabort = () => resolve(true);
+        });
+      }
+      const cache = await Cache.open({ tiers: [indexedDb({ name: 'quota', durability: 'placed' })] });
+      const events: Array<{ code: string; tier: string; key: string | undefined }> = [];
+      cache.on('error', (event) => events.push({ code: event.error.code, tier: event.tier, key: event.key }));
+      const failure = await cache.set('small', noise(300_000, 0)).then(() => null, (error: { code: string }) => error.code);
+      await cache.flush();
+      const stored = (await cache.get('small')) !== undefined;
+      const entries = cache.stats().tiers[0]!.entries;
+      await cache.close();
+      return { failure, stored, entries, events };
+    });
+    expect(result).toEqual({
+      failure: null, stored: false, entries: 0, events: [{ code: 'ERR_QUOTA', tier: 'indexeddb', key: 'small' }],
+    });
+  } finally {
+    await chromium.close();
+  }
 });
 
 test("durability 'placed': sets settle before their commit, read back at once, and are committed by close()", async () => {
