@@ -252,7 +252,9 @@ export class Cache implements AsyncDisposable {
   /**
    * Resolves once the writes the cache sent to slower tiers in the background (`setSync`, `deleteSync`,
    * promotions) before this call have finished: to every tier (`'all'`, the default) or to the tier of this
-   * name. Their failures went to `'error'` listeners. At once when there are none, as with RAM tiers only.
+   * name. Their failures went to `'error'` listeners. At once when there are none, as with RAM tiers only. An
+   * IndexedDB tier also waits for every write in flight to commit (the sets that settled early with durability
+   * `'placed'`).
    */
   flush(tier = 'all'): Promise<void> {
     return settle(() => {
@@ -356,7 +358,10 @@ export class Cache implements AsyncDisposable {
     return settle(() => this.#live().verify?.() ?? { entries: 0, removedEntries: 0, orphanFiles: 0, tempFiles: 0 });
   }
 
-  /** Closes the cache. Later calls reject with `ERR_CLOSED`; closing twice is fine. */
+  /**
+   * Closes the cache, once the IndexedDB writes in flight committed. Later calls reject with `ERR_CLOSED`; closing
+   * twice is fine.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
