@@ -142,7 +142,9 @@ function adapt(
 ): CoreHandle {
   // The IndexedDB writes still in flight to `tier` ('': every tier); with durability 'placed', sets that settled.
   const idbSettled = (tier: string) =>
-    Promise.all(Object.entries(idbDrivers).filter(([name]) => tier === '' || name === tier).map(([, driver]) => driver.settled()));
+    Promise.all(
+      Object.entries(idbDrivers).filter(([name]) => tier === '' || name === tier).map(([, driver]) => driver.settled()),
+    );
   const id = cache.chain();
   const ramOnly = cache.allInline();
   const near = new NearCache(hot.changeCounters(id), (keys) => hot.touch(id, keys), nearBytes(firstTierLimit));

@@ -246,7 +246,8 @@ test("durability 'placed': sets settle before their commit, read back at once, a
     const after = await (await site.open(chromium.context)).evaluate(async () => {
       const { Cache, indexedDb, databaseFacts } = strataTests;
       const cache = await Cache.open({ tiers: [indexedDb({ name: 'placed', durability: 'placed' })] });
-      const values = await Promise.all(Array.from({ length: 50 }, async (_, i) => new TextDecoder().decode(await cache.get(`k${i}`))));
+      const decoder = new TextDecoder();
+      const values = await Promise.all(Array.from({ length: 50 }, async (_, i) => decoder.decode(await cache.get(`k${i}`))));
       await cache.close();
       return { values, facts: await databaseFacts('placed') };
     });
