@@ -94,7 +94,7 @@ class IdbStore final : public Store {
   std::unordered_map<std::string, Entry> index_;  // by key digest (hex)
   std::list<std::string> lru_;
   uint64_t bytes_ = 0;
-  uint64_t placed_bytes_ = 0;  // charges of the writes whose Put completed before their commit
+  uint64_t placed_bytes_ = 0;  // charges of the writes that settle when placed, until their commit is answered
   uint64_t evictions_ = 0;
   uint64_t expirations_ = 0;
   bool reloading_ = false;

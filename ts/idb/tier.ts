@@ -17,7 +17,8 @@ export interface IndexedDbTierOptions {
   /**
    * When a `set` settles. `'committed'` (default): once its IndexedDB transaction committed; a full quota fails
    * it with `ERR_QUOTA`. `'placed'`: once its write is placed in a live transaction, which IndexedDB then commits
-   * unless the page dies first or the transaction fails; a failure is then an `error` event, not a failed set.
+   * unless the page dies first or the transaction fails; a failure is then an `error` event, not a failed set. At
+   * most 1 MiB of such writes wait for their commit; a set that would go past that settles at its commit.
    * `flush()` and `close()` wait for the commits either way.
    */
   durability?: IndexedDbDurability;
