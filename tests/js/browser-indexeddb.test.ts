@@ -262,6 +262,43 @@ test("durability 'placed': sets settle before their commit, read back at once, a
   }
 });
 
+test('a series of awaited gets, which share transactions, does not hold up another connection’s writes', async () => {
+  const result = await (await newPage()).evaluate(async () => {
+    const { Cache, indexedDb } = strataTests;
+    const cache = await Cache.open({ tiers: [indexedDb({ name: 'readers' })] });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => cache.set(`k${i}`, `v${i}`)));
+    const other = await new Promise<IDBDatabase>((resolve) => {
+      const request = indexedDB.open('readers');
+      request.onsuccess = () => resolve(request.result);
+    });
+    const start = performance.now();
+    let reading = true;
+    const reads = (async () => {
+      let count = 0;
+      while (performance.now() - start < 400) {
+        await cache.get(`k${count++ % 100}`);
+      }
+      reading = false;
+      return count;
+    })();
+    // A write of another connection (another tab would have its own) while the gets go on.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const written = await new Promise<number>((resolve) => {
+      const tx = other.transaction('meta', 'readwrite');
+      tx.objectStore('meta').put(0, '#probe');
+      tx.oncomplete = () => resolve(performance.now() - start);
+    });
+    const stillReading = reading;
+    const count = await reads;
+    other.close();
+    await cache.close();
+    return { written, stillReading, count };
+  });
+  expect(result.stillReading).toBe(true); // the write landed in the middle of the series
+  expect(result.written).toBeLessThan(300);
+  expect(result.count).toBeGreaterThan(100);
+});
+
 test('an open that hangs falls back to RAM after openTimeout, with a warning event', async () => {
   const [holder, page] = [await newPage(), await newPage()];
   // A real hung open: another page's upgrade of the database never finishes, so every open of it waits.

@@ -1,10 +1,10 @@
 // The JavaScript half of the IndexedDB tier: it moves bytes and metadata records for the C++ store
 // (wasm/idb_store.cc), which owns the index, the budget and the eviction order. The requests the store sends
 // within one task go into one transaction (readwrite with relaxed durability when anything writes), and later ones
-// join it while it is still active: through the microtask checkpoint of the task that made it and of each of its
-// requests' events, so a caller that awaits one operation before the next keeps using one transaction. Each request
-// is answered by calling the module's driverComplete with the request's id. Nothing but IndexedDB is awaited while
-// a transaction is open.
+// join it for a few milliseconds while it is still active: through the microtask checkpoint of the task that made it
+// and of each of its requests' events, so a caller that awaits one operation before the next keeps using one
+// transaction. Each request is answered by calling the module's driverComplete with the request's id. Nothing but
+// IndexedDB is awaited while a transaction is open.
 
 /** Answers a request of a store's channel (wasm/driver_channel.h, DriverChannel::Complete). */
 export type CompleteRequest = (channel: number, request: number, error: DriverError | null, result: unknown) => void;
@@ -49,6 +49,8 @@ type Operation = { answered?: true } & (
 interface Live {
   db: IDBDatabase;
   tx: IDBTransaction;
+  /** When it began (performance.now()). */
+  began: number;
   writes: boolean;
   values: IDBObjectStore;
   meta: IDBObjectStore;
@@ -62,6 +64,10 @@ interface Live {
 }
 
 const isWrite = (operation: Operation) => operation.kind === 'write' || operation.kind === 'clear';
+// How long a transaction takes new requests: while it lives, other tabs' transactions on the database wait, and
+// so do this tab's writes when it only reads. Ten milliseconds is some hundred awaited gets, which is enough that
+// beginning the next transaction costs next to nothing.
+const JOIN_MS = 10;
 
 const VALUES = 'values';
 const META = 'meta';
@@ -223,7 +229,9 @@ export class IdbDriver {
   #run(db: IDBDatabase, batch: Operation[]): void {
     const writes = batch.some(isWrite);
     const live = this.#live;
-    if (live === undefined || live.db !== db || (writes && !live.writes) || !this.#place(live, batch)) {
+    const joins =
+      live !== undefined && live.db === db && (live.writes || !writes) && performance.now() - live.began < JOIN_MS;
+    if (!joins || !this.#place(live, batch)) {
       this.#place((this.#live = this.#begin(db, writes)), batch);
     }
     for (const operation of batch) {
@@ -237,7 +245,7 @@ export class IdbDriver {
   #begin(db: IDBDatabase, writes: boolean): Live {
     const tx = db.transaction([VALUES, META], writes ? 'readwrite' : 'readonly', { durability: 'relaxed' });
     const live: Live = {
-      db, tx, writes, values: tx.objectStore(VALUES), meta: tx.objectStore(META), operations: [],
+      db, tx, began: performance.now(), writes, values: tx.objectStore(VALUES), meta: tx.objectStore(META), operations: [],
       total: 0, removed: new Map(), lastCounted: undefined,
     };
     if (writes) {
