@@ -5,6 +5,7 @@ import { rm } from 'node:fs/promises';
 
 import type { Page } from 'playwright-core';
 
+import { indexedDb } from '../../dist/wasm.js';
 import { profileFolder } from '../browser/harness.mjs';
 import type { PageApi } from '../browser/page.js';
 import { startTestSite, type TestSite } from './browser-page.js';
@@ -347,4 +348,10 @@ test('another tab deleting the database is not blocked; the cache reopens it', a
     return { before, after: new TextDecoder().decode(await cache.get('after')) };
   });
   expect(after).toEqual({ before: undefined, after: 'v2' });
+});
+
+test("indexedDb() takes durability 'committed' (the default) or 'placed'", () => {
+  expect(indexedDb().settings).toMatchObject({ durability: 'committed' });
+  expect(indexedDb({ durability: 'placed' }).settings).toMatchObject({ durability: 'placed' });
+  expect(() => indexedDb({ durability: 'maybe' as never })).toThrow(/durability must be 'committed', 'placed'/);
 });
