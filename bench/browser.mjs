@@ -1,5 +1,6 @@
 // The browser build in Debian's Chromium: the indexedDb() tier against idb-keyval (get/set, setMany/getMany),
-// and RAM-tier hits against lru-cache bundled into the same page; one run, same data. Also the shipped size:
+// and RAM-tier hits against lru-cache bundled into the same page; one run, same data, each row a median of rounds
+// that alternate which side goes first (bench/browser/page.ts). Also the shipped size:
 // the .wasm plus a minified bundle of the browser entry point, gzipped. Writes bench/results/browser.json.
 // --quick: a tenth of the operations.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -101,7 +101,8 @@ export interface CoreHandle {
   /** Hands the waiters a value found already stored, or (value undefined) the loader's failure message. */
   endFlight(key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   sweep(): void;
-  close(): void;
+  /** Frees the core's cache; a backend whose writes may still be in flight (IndexedDB) waits for them first. */
+  close(): void | Promise<void>;
   /**
    * Delivers the core's events of `types` to `listener` from now on; a later call changes the types (the listener
    * stays the first call's). The core builds no event, and copies no key, of a type nobody listens to.

@@ -282,8 +282,9 @@ export class Cache implements AsyncDisposable {
   /**
    * Resolves once the writes the cache sent to slower tiers in the background (`setSync`, `deleteSync`,
    * promotions, demotions) before this call have finished: to every tier (`'all'`, the default) or to the tier of
-   * this name. A write-back cache first writes down every entry only its RAM tier holds. Failures went to
-   * `'error'` listeners. At once when there is nothing to wait for, as with RAM tiers only.
+   * this name. A write-back cache first writes down every entry only its RAM tier holds, and an IndexedDB tier
+   * also waits for every write in flight to commit (the sets that settled early with durability `'placed'`).
+   * Failures went to `'error'` listeners. At once when there is nothing to wait for, as with RAM tiers only.
    */
   flush(tier = 'all'): Promise<void> {
     return settle(() => {
@@ -389,8 +390,8 @@ export class Cache implements AsyncDisposable {
   }
 
   /**
-   * Closes the cache, after writing down what a write-back cache holds only in RAM. Later calls reject with
-   * `ERR_CLOSED`; closing twice is fine.
+   * Closes the cache, after writing down what a write-back cache holds only in RAM and once the IndexedDB writes
+   * in flight committed. Later calls reject with `ERR_CLOSED`; closing twice is fine.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -398,7 +399,7 @@ export class Cache implements AsyncDisposable {
     if (this.#closed) return; // closed by another call meanwhile
     this.#closed = true;
     clearInterval(this.#sweeper);
-    this.#handle.close();
+    await this.#handle.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -159,7 +159,7 @@ export function withNearCache(
     },
     close: () => {
       near.clear();
-      handle.close();
+      return handle.close();
     },
   };
 }

@@ -2,7 +2,7 @@
 import type { Backend, CacheStats, CoreConfig, CoreHandle, NativeEvent, Ttl } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
 import { invalidArg, StrataError } from './errors.js';
-import { type CompleteRequest } from './idb/driver.js';
+import { type CompleteRequest, type IdbDriver } from './idb/driver.js';
 import { openIdbTiers } from './idb/open.js';
 import { openHttpDrivers } from './http-driver.js';
 import type { Tags } from './ttl-rules.js';
@@ -138,7 +138,15 @@ function callback<T>(resolve: (value: T) => void, reject: (error: Error) => void
  * The RAM tiers answer on the hot path; the rest goes through Embind with a callback. `warnings`: what happened
  * while opening, delivered to the first listener once its caller's task is done.
  */
-function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[], module: StrataModule, firstTierLimit: number): CoreHandle {
+function adapt(
+  cache: WasmCache, hot: HotPath, warnings: NativeEvent[], module: StrataModule, firstTierLimit: number,
+  idbDrivers: Record<string, IdbDriver>,
+): CoreHandle {
+  // The IndexedDB writes still in flight to `tier` ('': every tier); with durability 'placed', sets that settled.
+  const idbSettled = (tier: string) =>
+    Promise.all(
+      Object.entries(idbDrivers).filter(([name]) => tier === '' || name === tier).map(([, driver]) => driver.settled()),
+    );
   const id = cache.chain();
   const ramOnly = cache.allInline();
   const near = new NearCache(hot.changeCounters(id), (keys) => hot.touch(id, keys), nearBytes(firstTierLimit));
@@ -172,7 +180,10 @@ function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[], module: 
     delete: (key) =>
       ramOnly ? hot.delete(id, key) : new Promise((resolve, reject) => cache.remove(key, callback(resolve, reject))),
     clear: () => new Promise((resolve, reject) => cache.clear((error) => (error ? reject(error) : resolve()))),
-    flush: (tier) => new Promise((resolve, reject) => cache.flush(tier, (error) => (error ? reject(error) : resolve()))),
+    flush: async (tier) => {
+      await new Promise<void>((resolve, reject) => cache.flush(tier, (error) => (error ? reject(error) : resolve())));
+      await idbSettled(tier);
+    },
     putContent: (value, ttl, tags) =>
       new Promise((resolve, reject) => cache.putContent(toBytes(value), ttl, tags, callback(resolve, reject))),
     getContent: (digest) => new Promise((resolve, reject) => cache.getContent(digest, callback(resolve, reject))),
@@ -197,7 +208,10 @@ function adapt(cache: WasmCache, hot: HotPath, warnings: NativeEvent[], module: 
           else resolve(value === undefined ? undefined : [value, expiresAt!]);
         })),
     endFlight: (key, flight, value, message) => cache.endFlight(key, flight, value, message),
-    close: () => cache.delete(),
+    close: async () => {
+      await idbSettled('');
+      cache.delete();
+    },
     listen: (listener, types) => {
       cache.listen(afterTheCall(listener), types);
       const opened = warnings.splice(0);
@@ -225,7 +239,7 @@ const wasmBackend: Backend = {
       throw error;
     }
     hotPath ??= new HotPath(module);
-    return adapt(cache, hotPath, warnings, module, config.tiers[0]!.cacheLimit);
+    return adapt(cache, hotPath, warnings, module, config.tiers[0]!.cacheLimit, idbDrivers);
   },
 };
 
@@ -264,6 +278,6 @@ export class Workspace extends BrowserWorkspace {
 }
 
 export * from './common.js';
-export { indexedDb, type IndexedDbTierOptions } from './idb/tier.js';
+export { indexedDb, type IndexedDbDurability, type IndexedDbTierOptions } from './idb/tier.js';
 export { http, type HttpTierOptions } from './http.js';
 export type { CacheWarningEvent } from './events.js';

@@ -133,7 +133,8 @@ val DecodeBlobs(val framed) {
 // The stores of this build's own tiers, each over the driver TypeScript opened for it (options.drivers[tier
 // name]): "indexeddb" (ts/idb/driver.ts) and "http" (ts/http-driver.ts).
 PlatformStoreFactory BrowserStores(const val& options, std::shared_ptr<const Clock> clock) {
-  return [drivers = options["drivers"], clock](const TierConfig& tier, Status* status) -> std::unique_ptr<Store> {
+  return [options, drivers = options["drivers"], clock](const TierConfig& tier,
+                                                       Status* status) -> std::unique_ptr<Store> {
     if (tier.kind != "indexeddb" && tier.kind != "http") return nullptr;
     if (!IsObject(drivers) || !IsObject(drivers[tier.name])) {
       *status = Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no driver");
@@ -147,7 +148,10 @@ PlatformStoreFactory BrowserStores(const val& options, std::shared_ptr<const Clo
       *status = Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no baseUrl");
       return nullptr;
     }
-    return std::make_unique<IdbStore>(tier.limit_bytes, clock, drivers[tier.name]);
+    const bool tiers_above = options["tiers"][0]["name"].as<std::string>() != tier.name;
+    auto durability = tier.settings.find("durability");
+    const bool placed = durability != tier.settings.end() && durability->second == "placed";
+    return std::make_unique<IdbStore>(tier.limit_bytes, clock, drivers[tier.name], tiers_above, placed);
   };
 }
 
@@ -246,9 +250,12 @@ class WasmCache {
       return;
     }
     chain_->Get(Key(key), [callback](Status status, std::optional<Hit> hit) {
-      if (!status.ok()) return callback(ToError(status), val::undefined(), val::undefined());
-      if (!hit) return callback(val::null(), val::undefined(), val::undefined());
-      callback(val::null(), BytesToJs(hit->value), val(ExpiryAsDouble(hit->expires_at_ms)));
+      if (!status.ok()) {
+        callback(ToError(status), val::undefined(), val::undefined());
+        return;
+      }
+      val value = HitValue(hit);
+      callback(val::null(), value, hit ? val(ExpiryAsDouble(hit->expires_at_ms)) : val::undefined());
     });
   }
 
@@ -329,12 +336,17 @@ class WasmCache {
   }
 
  private:
+  // A hit's value for JavaScript: an IndexedDB hit hands over IndexedDB's own array rather than a copy of it.
+  static val HitValue(const std::optional<Hit>& hit) {
+    val held = TakeHeldValue();
+    return !hit ? val::undefined() : held.isUndefined() ? BytesToJs(hit->value) : held;
+  }
   static GetDone HitCallback(val callback) {
     return [callback](Status status, std::optional<Hit> hit) {
       if (!status.ok()) {
         callback(ToError(status), val::undefined());
       } else {
-        callback(val::null(), hit ? BytesToJs(hit->value) : val::undefined());
+        callback(val::null(), HitValue(hit));
       }
     };
   }

@@ -26,9 +26,14 @@ class DriverChannel {
 
   template <class... Args>
   void Send(const char* method, Answer answer, Args&&... args) {
+    driver_.call<void>(method, Expect(std::move(answer)), std::forward<Args>(args)...);
+  }
+
+  // A request id whose answer runs `answer`, for a request sent as an argument of another.
+  uint32_t Expect(Answer answer) {
     const uint32_t request = next_request_++;
     pending_.emplace(request, std::move(answer));
-    driver_.call<void>(method, request, std::forward<Args>(args)...);
+    return request;
   }
 
   static void Complete(uint32_t channel_id, uint32_t request, emscripten::val error, emscripten::val result);

@@ -32,10 +32,22 @@ int64_t ExpiryFromJs(const val& expires) {
   return expires.isNull() || expires.isUndefined() ? kNeverExpires : static_cast<int64_t>(expires.as<double>());
 }
 
+val& HeldValue() {
+  static auto* held = new val(val::undefined());
+  return *held;
+}
+
 }  // namespace
 
-IdbStore::IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, val driver)
-    : limit_bytes_(limit_bytes), clock_(std::move(clock)), channel_(std::move(driver)) {}
+val TakeHeldValue() { return std::exchange(HeldValue(), val::undefined()); }
+
+IdbStore::IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, val driver, bool tiers_above,
+                   bool settle_when_placed)
+    : limit_bytes_(limit_bytes),
+      clock_(std::move(clock)),
+      tiers_above_(tiers_above),
+      settle_when_placed_(settle_when_placed),
+      channel_(std::move(driver)) {}
 
 template <class... Args>
 void IdbStore::Send(const char* method, Answer answer, Args&&... args) {
@@ -90,9 +102,9 @@ void IdbStore::ReportRemovalsTo(const EventHub* hub, std::string tier) {
   tier_name_ = std::move(tier);
 }
 
-void IdbStore::Report(EventKind kind, const std::string& key, std::string_view reason) const {
+void IdbStore::Report(EventKind kind, const std::string& key, std::string_view reason, const Status& status) const {
   if (events_ != nullptr && events_->wants(kind)) {
-    events_->Emit(CacheEvent{kind, tier_name_, key, std::string(reason), Status::Ok()});
+    events_->Emit(CacheEvent{kind, tier_name_, key, std::string(reason), status.InTier(tier_name_)});
   }
 }
 
@@ -123,13 +135,15 @@ void IdbStore::Get(const Key& key, GetDone done) {
       WriteDeletes({id});
       return done(Status::Ok(), std::nullopt);
     }
-    Bytes value = BytesFromJs(record["value"]);
+    const val array = record["value"];
     if (auto found = index_.find(id); found != index_.end()) {
       Touch(found->second);
     } else {
-      Adopt(id, key.text(), Charge(key.text().size(), value.size()), expires);
+      Adopt(id, key.text(), Charge(key.text().size(), array["length"].as<size_t>()), expires);
     }
-    done(Status::Ok(), Hit{std::move(value), expires});
+    HeldValue() = array;
+    done(Status::Ok(), Hit{tiers_above_ ? BytesFromJs(array) : Bytes(), expires});
+    HeldValue() = val::undefined();
   }, id);
 }
 
@@ -182,9 +196,19 @@ void IdbStore::Write(const Key& key, Bytes value, int64_t expires_at_ms, std::ve
   put.set("charge", static_cast<double>(charge));
   val ids = val::array();
   for (const std::string& deleted : deletes) ids.call<void>("push", deleted);
+  auto settle = std::make_shared<Done>(std::move(done));
+  val placed = val::undefined();
+  const uint64_t early = settle_when_placed_ && *settle && placed_bytes_ + charge <= kPlacedBytes ? charge : 0;
+  if (early > 0) {
+    placed_bytes_ += early;
+    // A failure before the write was placed reaches the set through the write's own answer.
+    placed = val(channel_.Expect([settle](val error, val) {
+      if (error.isNull() || error.isUndefined()) std::exchange(*settle, nullptr)(Status::Ok());
+    }));
+  }
   Send("write",
-       [this, key, value, expires_at_ms, retried, charge, deletes, done = std::move(done)](Status status,
-                                                                                         val result) mutable {
+       [this, key, value, expires_at_ms, retried, charge, deletes, settle, early](Status status, val result) mutable {
+         placed_bytes_ -= early;
          if (status.code() == StatusCode::kQuota && !retried) {
            // The origin's storage is full though this tier is within its budget. The failed transaction wrote
            // nothing; free the older half of the entries (at least twice the value) in a transaction of their
@@ -195,19 +219,24 @@ void IdbStore::Write(const Key& key, Bytes value, int64_t expires_at_ms, std::ve
            const uint64_t keep = std::min(bytes_ / 2, bytes_ > 2 * charge ? bytes_ - 2 * charge : 0);
            for (std::string& evicted : EvictFor(limit_bytes_ - keep)) deletes.push_back(std::move(evicted));
            return SendDeletes(deletes, [this, key, value = std::move(value), expires_at_ms, charge,
-                                        done = std::move(done)](Status, val) mutable {
+                                        done = std::exchange(*settle, nullptr)](Status, val) mutable {
              Adopt(key.digest().ToHex(), key.text(), charge, expires_at_ms);
              Write(key, std::move(value), expires_at_ms, {}, /*retried=*/true, std::move(done));
            });
          }
          if (!status.ok()) {
            Erase(key.digest().ToHex());
-           return done(status);
+           return Settle(*settle, key, status);
          }
          Reconcile(result["total"].as<double>());
-         done(Status::Ok());
+         Settle(*settle, key, Status::Ok());
        },
-       put, ids);
+       put, ids, placed);
+}
+
+void IdbStore::Settle(Done& done, const Key& key, const Status& status) const {
+  if (done) return std::exchange(done, nullptr)(status);
+  if (!status.ok()) Report(EventKind::kError, key.text(), "", status);
 }
 
 void IdbStore::SendDeletes(const std::vector<std::string>& ids, Answer answer) {

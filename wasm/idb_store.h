@@ -27,8 +27,12 @@ namespace stratacache::wasm {
 
 class IdbStore final : public Store {
  public:
-  // `driver` is a ts/idb/driver.ts IdbDriver over an open database.
-  IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, emscripten::val driver);
+  // `driver` is a ts/idb/driver.ts IdbDriver over an open database. `tiers_above`: whether hits are promoted
+  // into tiers above this one, which needs their bytes in the core. `settle_when_placed` (durability 'placed'):
+  // a Put completes once its write is placed in a live transaction when that leaves at most kPlacedBytes placed
+  // and not committed (else at its commit); a commit that fails after the Put completed is an "error" event.
+  IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, emscripten::val driver, bool tiers_above,
+           bool settle_when_placed);
 
   // Loads the index from the metadata store (no value is read).
   void Open(Done done) override;
@@ -44,6 +48,10 @@ class IdbStore final : public Store {
   // What one entry is charged beyond its value: the key, stored in both records, and the records' overhead.
   static uint64_t Charge(size_t key_bytes, size_t value_bytes) { return value_bytes + 2 * key_bytes + 96; }
 
+  // How many bytes of writes that completed before their commit may be waiting for it: what one failed
+  // transaction (a full quota) takes down with it stays small, and so does the memory those writes hold.
+  static constexpr uint64_t kPlacedBytes = 1 << 20;
+
  private:
   struct Entry {
     std::string key;
@@ -56,9 +64,12 @@ class IdbStore final : public Store {
   // Sends `method(request, args...)` to the driver; `answer` runs when it completes.
   template <class... Args>
   void Send(const char* method, Answer answer, Args&&... args);
-  // Writes `value` (and the deletes) in one transaction; on a full quota, evicts and tries once more.
+  // Writes `value` (and the deletes) in one transaction; on a full quota, evicts and tries once more. `done` is
+  // empty for a retry whose Put already completed.
   void Write(const Key& key, Bytes value, int64_t expires_at_ms, std::vector<std::string> deletes, bool retried,
              Done done);
+  // Completes a Put with the write's outcome, or reports a failure after it completed.
+  void Settle(Done& done, const Key& key, const Status& status) const;
   // Removes entries by id in one transaction.
   void SendDeletes(const std::vector<std::string>& ids, Answer answer);
   // The same in the background (evictions, expirations).
@@ -71,20 +82,29 @@ class IdbStore final : public Store {
   void Adopt(const std::string& id, const std::string& key, uint64_t charge, int64_t expires_at_ms);
   void Touch(Entry& entry);
   bool Erase(const std::string& id);
-  // An "evict" or "expire" event for `key`, when the hub wants that kind.
-  void Report(EventKind kind, const std::string& key, std::string_view reason) const;
+  // An "evict", "expire" or "error" event for `key`, when the hub wants that kind.
+  void Report(EventKind kind, const std::string& key, std::string_view reason,
+              const Status& status = Status::Ok()) const;
 
   const uint64_t limit_bytes_;
   const std::shared_ptr<const Clock> clock_;
+  const bool tiers_above_;
+  const bool settle_when_placed_;
   DriverChannel channel_;  // answers carry an Error-like object with a DOMException name, or null
   std::unordered_map<std::string, Entry> index_;  // by key digest (hex)
   std::list<std::string> lru_;
   uint64_t bytes_ = 0;
+  uint64_t placed_bytes_ = 0;  // charges of the writes that settle when placed, until their commit is answered
   uint64_t evictions_ = 0;
   uint64_t expirations_ = 0;
   bool reloading_ = false;
   const EventHub* events_ = nullptr;
   std::string tier_name_;
 };
+
+// While an IdbStore answers a hit: the value as IndexedDB read it (a Uint8Array JavaScript owns), which the
+// caller takes (bindings.cc) instead of a copy out of wasm memory; undefined at any other time. A hit's Bytes
+// are empty when no tier above needs them.
+emscripten::val TakeHeldValue();
 
 }  // namespace stratacache::wasm

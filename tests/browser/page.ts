@@ -2,19 +2,23 @@
 // build, run on request from Jest (tests/js/browser.test.ts) through window.strataTests.
 import './globals.js';
 
-import { Cache, type Duration, http, httpResource, indexedDb, keyDigest, memoryResource, ram, Workspace } from '../../dist/wasm.js';
+import {
+  Cache, type Duration, http, httpResource, indexedDb, type IndexedDbDurability, keyDigest, memoryResource, ram, Workspace,
+} from '../../dist/wasm.js';
 import type { TierSetup } from '../js/backends.js';
 import { ramContract, tierContract } from '../js/contract-cases.js';
 import { describe, runCases } from './cases.js';
 
 let databases = 0;
 /** An IndexedDB tier on a database no other cache of the page uses. */
-const freshIndexedDb = (options: { ttl?: Duration | null }) => indexedDb({ name: `contract-${databases++}`, ...options });
+const freshIndexedDb = (options: { ttl?: Duration | null; durability?: IndexedDbDurability }) =>
+  indexedDb({ name: `contract-${databases++}`, ...options });
 
 export const setups: Array<[name: string, setup: TierSetup]> = [
   ['[ram]', { Cache, tiers: (options = {}) => [ram(options)] }],
   ['[indexedDb]', { Cache, tiers: (options = {}) => [freshIndexedDb(options)] }],
   ['[ram, indexedDb]', { Cache, tiers: (options = {}) => [ram(options), freshIndexedDb(options)] }],
+  ["[indexedDb 'placed']", { Cache, tiers: (options = {}) => [freshIndexedDb({ ...options, durability: 'placed' })] }],
 ];
 
 for (const [name, setup] of setups) describe(`Cache contract ${name}`, () => tierContract(setup));
@@ -53,6 +57,16 @@ function databaseFacts(name: string): Promise<DatabaseFacts> {
   });
 }
 
-const api = { runCases, Cache, ram, indexedDb, http, keyDigest, databaseFacts, Workspace, httpResource, memoryResource };
+/** Random bytes (which Chromium cannot compress when it stores them), the first one `first`. */
+function noise(size: number, first: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let at = 0; at < size; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536));
+  bytes[0] = first;
+  return bytes;
+}
+
+const api = {
+  runCases, Cache, ram, indexedDb, http, keyDigest, databaseFacts, noise, Workspace, httpResource, memoryResource,
+};
 export type PageApi = typeof api;
 Object.assign(globalThis, { strataTests: api });

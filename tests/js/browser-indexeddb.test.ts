@@ -5,6 +5,7 @@ import { rm } from 'node:fs/promises';
 
 import type { Page } from 'playwright-core';
 
+import { indexedDb } from '../../dist/wasm.js';
 import { profileFolder } from '../browser/harness.mjs';
 import type { PageApi } from '../browser/page.js';
 import { startTestSite, type TestSite } from './browser-page.js';
@@ -45,15 +46,17 @@ test('entries persist across a browser restart, and the index loads from metadat
       const cache = await Cache.open({ tiers: [ram(), indexedDb({ name: 'persist' })] });
       const loaded = cache.stats().tiers[1]!.entries; // before any read
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const value = new TextDecoder().decode(await cache.get('k7'));
+      const read = (await cache.get('k7'))!;
+      const value = new TextDecoder().decode(read);
+      read.fill(0); // the caller's array (IndexedDB's own): the promoted copy does not change with it
       const short = await cache.get('short');
-      const promoted = cache.getSync('k7') !== undefined; // now in RAM
+      const promoted = new TextDecoder().decode(cache.getSync('k7')); // now in RAM
       const [hot, idb] = cache.stats().tiers;
       await cache.close();
       return { loaded, value, short, promoted, ramHits: hot!.hits, idbHits: idb!.hits };
     });
     await chromium.close();
-    expect(after).toEqual({ loaded: 21, value: 'value 7', short: undefined, promoted: true, ramHits: 1, idbHits: 1 });
+    expect(after).toEqual({ loaded: 21, value: 'value 7', short: undefined, promoted: 'value 7', ramHits: 1, idbHits: 1 });
   } finally {
     await rm(profile, { recursive: true, force: true });
   }
@@ -141,39 +144,160 @@ test('what the IndexedDB tier evicts and expires is reported as events', async (
   expect(heard).toEqual({ heard: ['evict indexeddb k0 lru', 'expire indexeddb short read'], short: undefined });
 });
 
-test('a full storage quota: evicts and retries once, then ERR_QUOTA and an error event', async () => {
+/** A page of a browser of its own whose origin has a storage quota of 4 MB. */
+async function quotaPage() {
   // A browser of its own: the quota override is per origin, and other cases' databases would count against it.
   const chromium = await site.launch();
   const page = await site.open(chromium.context);
   const cdp = await chromium.context.newCDPSession(page);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: site.origin, quotaSize: 4_000_000 });
+  return { chromium, page };
+}
+
+/** Fills the quota through a tier of `durability`, then sets a value larger than the quota. */
+async function pastTheQuota(durability: 'committed' | 'placed') {
+  const { chromium, page } = await quotaPage();
   try {
-    const result = await page.evaluate(async () => {
-      const { Cache, indexedDb } = strataTests;
-      const cache = await Cache.open({ tiers: [indexedDb({ name: 'quota', cacheLimit: '100MB' })] });
-      const events: Array<{ code: string; tier: string }> = [];
-      cache.on('error', (event) => events.push({ code: event.error.code, tier: event.tier }));
-      // Random bytes, since Chromium compresses what it stores.
-      const noise = (size: number, first: number) => {
-        const bytes = new Uint8Array(size);
-        for (let at = 0; at < size; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536));
-        bytes[0] = first;
-        return bytes;
-      };
+    return await page.evaluate(async (durability) => {
+      const { Cache, indexedDb, noise } = strataTests;
+      const cache = await Cache.open({ tiers: [indexedDb({ name: 'quota', cacheLimit: '100MB', durability })] });
+      const events: Array<{ code: string; tier: string; key: string | undefined }> = [];
+      cache.on('error', (event) => events.push({ code: event.error.code, tier: event.tier, key: event.key }));
       for (let i = 0; i < 30; i++) await cache.set(`fits:${i}`, noise(400_000, i)); // 12 MB in all
+      await cache.flush();
       const kept = await cache.get('fits:29');
       const failure = await cache.set('too-big', noise(6_000_000, 0)).then(() => null, (error: { code: string }) => error.code);
       const stats = cache.stats().tiers[0]!;
       await cache.close();
       return { kept: kept?.[0], failure, events, evictions: stats.evictions };
-    });
-    expect(result.kept).toBe(29);
-    expect(result.evictions).toBeGreaterThan(0); // made room within a budget the quota was smaller than
-    expect(result.failure).toBe('ERR_QUOTA');
-    expect(result.events).toContainEqual({ code: 'ERR_QUOTA', tier: 'indexeddb' });
+    }, durability);
   } finally {
     await chromium.close();
   }
+}
+
+test.each(['committed', 'placed'] as const)(
+  'a full storage quota: evicts and retries once, then ERR_QUOTA and an error event (durability %s)',
+  async (durability) => {
+    const result = await pastTheQuota(durability);
+    expect(result.kept).toBe(29);
+    expect(result.evictions).toBeGreaterThan(0); // made room within a budget the quota was smaller than
+    expect(result.failure).toBe('ERR_QUOTA'); // with 'placed' too: a value over 1 MiB settles at its commit
+    expect(result.events).toContainEqual({ code: 'ERR_QUOTA', tier: 'indexeddb', key: 'too-big' });
+  },
+);
+
+test("durability 'placed': a set that fails after it settled is an error event, and a miss", async () => {
+  const { chromium, page } = await quotaPage();
+  try {
+    const result = await page.evaluate(async () => {
+      const { Cache, indexedDb, noise } = strataTests;
+      // Another database takes the quota, so that evicting this tier's entries cannot make room.
+      const hog = await new Promise<IDBDatabase>((resolve) => {
+        const request = indexedDB.open('hog');
+        request.onupgradeneeded = () => request.result.createObjectStore('bytes');
+        request.onsuccess = () => resolve(request.result);
+      });
+      for (let i = 0, full = false; !full; i++) {
+        full = await new Promise<boolean>((resolve) => {
+          const tx = hog.transaction('bytes', 'readwrite');
+          tx.objectStore('bytes').put(noise(200_000, i), i);
+          tx.oncomplete = () => resolve(false);
+          tx.onabort = () => resolve(true);
+        });
+      }
+      const cache = await Cache.open({ tiers: [indexedDb({ name: 'quota', durability: 'placed' })] });
+      const events: Array<{ code: string; tier: string; key: string | undefined }> = [];
+      cache.on('error', (event) => events.push({ code: event.error.code, tier: event.tier, key: event.key }));
+      const failure = await cache.set('small', noise(300_000, 0)).then(() => null, (error: { code: string }) => error.code);
+      await cache.flush();
+      const stored = (await cache.get('small')) !== undefined;
+      const entries = cache.stats().tiers[0]!.entries;
+      await cache.close();
+      return { failure, stored, entries, events };
+    });
+    expect(result).toEqual({
+      failure: null, stored: false, entries: 0, events: [{ code: 'ERR_QUOTA', tier: 'indexeddb', key: 'small' }],
+    });
+  } finally {
+    await chromium.close();
+  }
+});
+
+test("durability 'placed': sets settle before their commit, read back at once, and are committed by close()", async () => {
+  const profile = await profileFolder();
+  try {
+    let chromium = await site.launch(profile);
+    const before = await (await site.open(chromium.context)).evaluate(async () => {
+      const { Cache, indexedDb } = strataTests;
+      const cache = await Cache.open({ tiers: [indexedDb({ name: 'placed', durability: 'placed' })] });
+      const timeline: string[] = [];
+      const pending = cache.set('k0', 'v0').then(() => timeline.push('settled'));
+      // The commit's event comes in a task of its own, after the microtasks in which the set settles.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      timeline.push('next task');
+      await pending;
+      for (let i = 1; i < 50; i++) await cache.set(`k${i}`, `v${i}`);
+      const read = new TextDecoder().decode(await cache.get('k49'));
+      await cache.close(); // waits for the commits
+      return { timeline, read };
+    });
+    await chromium.close();
+    expect(before).toEqual({ timeline: ['settled', 'next task'], read: 'v49' });
+
+    chromium = await site.launch(profile);
+    const after = await (await site.open(chromium.context)).evaluate(async () => {
+      const { Cache, indexedDb, databaseFacts } = strataTests;
+      const cache = await Cache.open({ tiers: [indexedDb({ name: 'placed', durability: 'placed' })] });
+      const decoder = new TextDecoder();
+      const values = await Promise.all(Array.from({ length: 50 }, async (_, i) => decoder.decode(await cache.get(`k${i}`))));
+      await cache.close();
+      return { values, facts: await databaseFacts('placed') };
+    });
+    await chromium.close();
+    expect(after.values).toEqual(Array.from({ length: 50 }, (_, i) => `v${i}`));
+    expect(after.facts.total).toBe(after.facts.charges);
+    expect(after.facts).toMatchObject({ metaRecords: 50, valueRecords: 50 });
+  } finally {
+    await rm(profile, { recursive: true, force: true });
+  }
+});
+
+test('a series of awaited gets, which share transactions, does not hold up another connection’s writes', async () => {
+  const result = await (await newPage()).evaluate(async () => {
+    const { Cache, indexedDb } = strataTests;
+    const cache = await Cache.open({ tiers: [indexedDb({ name: 'readers' })] });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => cache.set(`k${i}`, `v${i}`)));
+    const other = await new Promise<IDBDatabase>((resolve) => {
+      const request = indexedDB.open('readers');
+      request.onsuccess = () => resolve(request.result);
+    });
+    const start = performance.now();
+    let reading = true;
+    const reads = (async () => {
+      let count = 0;
+      while (performance.now() - start < 400) {
+        await cache.get(`k${count++ % 100}`);
+      }
+      reading = false;
+      return count;
+    })();
+    // A write of another connection (another tab would have its own) while the gets go on.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const written = await new Promise<number>((resolve) => {
+      const tx = other.transaction('meta', 'readwrite');
+      tx.objectStore('meta').put(0, '#probe');
+      tx.oncomplete = () => resolve(performance.now() - start);
+    });
+    const stillReading = reading;
+    const count = await reads;
+    other.close();
+    await cache.close();
+    return { written, stillReading, count };
+  });
+  expect(result.stillReading).toBe(true); // the write landed in the middle of the series
+  expect(result.written).toBeLessThan(300);
+  expect(result.count).toBeGreaterThan(100);
 });
 
 test('an open that hangs falls back to RAM after openTimeout, with a warning event', async () => {
@@ -253,4 +377,10 @@ test('write-back: sets stay in RAM until evicted or closed, and the database the
     return { fills, after };
   });
   expect(read).toEqual({ fills: Array.from({ length: 40 }, (_, i) => i), after: 'v' });
+});
+
+test("indexedDb() takes durability 'committed' (the default) or 'placed'", () => {
+  expect(indexedDb().settings).toMatchObject({ durability: 'committed' });
+  expect(indexedDb({ durability: 'placed' }).settings).toMatchObject({ durability: 'placed' });
+  expect(() => indexedDb({ durability: 'maybe' as never })).toThrow(/durability must be 'committed', 'placed'/);
 });

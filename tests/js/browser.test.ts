@@ -23,7 +23,10 @@ afterAll(async () => {
   await site?.close();
 });
 
-test.each(['Cache contract [ram] ›', 'Cache contract [indexedDb] ›', 'Cache contract [ram, indexedDb] ›', 'Cache contract, RAM ›'])(
+test.each([
+  'Cache contract [ram] ›', 'Cache contract [indexedDb] ›', 'Cache contract [ram, indexedDb] ›',
+  "Cache contract [indexedDb 'placed'] ›", 'Cache contract, RAM ›',
+])(
   '%s every case passes in Chromium',
   async (suite) => {
     const results = await page.evaluate((prefix) => strataTests.runCases(prefix), suite);

@@ -143,8 +143,6 @@ export function tierContract(setup: TierSetup): void {
   });
 
   describe('TTL rules', () => {
-    const tierNames = () => setup.tiers().map((tier) => tier.name);
-
     test('a matching tag rule sets the TTL in every tier; the call\'s own ttl wins; other tags keep the default', async () => {
       await using cache = await setup.Cache.open({
         tiers: setup.tiers(),

@@ -1,8 +1,10 @@
 // The JavaScript half of the IndexedDB tier: it moves bytes and metadata records for the C++ store
-// (wasm/idb_store.cc), which owns the index, the budget and the eviction order. Every request the store sends
-// within one task goes into one transaction (readwrite with relaxed durability when anything writes), and each
-// is answered by calling the module's driverComplete with the request's id. Nothing but IndexedDB is awaited while
-// a transaction is open.
+// (wasm/idb_store.cc), which owns the index, the budget and the eviction order. The requests the store sends
+// within one task go into one transaction (readwrite with relaxed durability when anything writes), and later ones
+// join it for a few milliseconds while it is still active: through the microtask checkpoint of the task that made it
+// and of each of its requests' events, so a caller that awaits one operation before the next keeps using one
+// transaction. Each request is answered by calling the module's driverComplete with the request's id. Nothing but
+// IndexedDB is awaited while a transaction is open.
 
 /** Answers a request of a store's channel (wasm/driver_channel.h, DriverChannel::Complete). */
 export type CompleteRequest = (channel: number, request: number, error: DriverError | null, result: unknown) => void;
@@ -37,11 +39,35 @@ interface PutRequest {
   charge: number;
 }
 
-type Operation =
+type Operation = { answered?: true } & (
   | { kind: 'load'; request: number }
   | { kind: 'read' | 'peek'; request: number; id: string }
-  | { kind: 'write'; request: number; put: PutRequest | null; deletes: string[] }
-  | { kind: 'clear'; request: number };
+  | { kind: 'write'; request: number; put: PutRequest | null; deletes: string[]; placed: number | undefined }
+  | { kind: 'clear'; request: number });
+
+/** The transaction requests were last placed in, and what its end answers. */
+interface Live {
+  db: IDBDatabase;
+  tx: IDBTransaction;
+  /** When it began (performance.now()). */
+  began: number;
+  writes: boolean;
+  values: IDBObjectStore;
+  meta: IDBObjectStore;
+  /** Placed in this transaction: those not answered by a request's event are answered when it ends. */
+  operations: Operation[];
+  /** The database's running total as this transaction leaves it. */
+  total: number;
+  removed: Map<Operation, number>;
+  /** The last request placed that changes the total: its event stores the total (see #count). */
+  lastCounted: IDBRequest | undefined;
+}
+
+const isWrite = (operation: Operation) => operation.kind === 'write' || operation.kind === 'clear';
+// How long a transaction takes new requests: while it lives, other tabs' transactions on the database wait, and
+// so do this tab's writes when it only reads. Ten milliseconds is some hundred awaited gets, which is enough that
+// beginning the next transaction costs next to nothing.
+const JOIN_MS = 10;
 
 const VALUES = 'values';
 const META = 'meta';
@@ -98,6 +124,10 @@ export class IdbDriver {
   #db: IDBDatabase | undefined;
   #storeId = 0;
   #queue: Operation[] = [];
+  #live: Live | undefined;
+  // Writes sent and not yet answered, and who waits for there to be none (settled()).
+  #writesPending = 0;
+  #idle: Array<() => void> = [];
   #closed = false;
 
   constructor(db: IDBDatabase, name: string, timeoutMs: number, complete: CompleteRequest) {
@@ -120,8 +150,9 @@ export class IdbDriver {
   peek(request: number, id: string): void {
     this.#enqueue({ kind: 'peek', request, id });
   }
-  write(request: number, put: PutRequest | null, deletes: string[]): void {
-    this.#enqueue({ kind: 'write', request, put, deletes });
+  /** `placed`: a request to answer as soon as the write is placed in a live transaction (durability 'placed'). */
+  write(request: number, put: PutRequest | null, deletes: string[], placed?: number): void {
+    this.#enqueue({ kind: 'write', request, put, deletes, placed });
   }
   clear(request: number): void {
     this.#enqueue({ kind: 'clear', request });
@@ -130,6 +161,13 @@ export class IdbDriver {
     this.#closed = true;
     this.#db?.close();
     this.#db = undefined;
+    this.#writesPending = 0;
+    this.#idle.splice(0).forEach((resolve) => resolve());
+  }
+
+  /** Resolves once no write is in flight: each one sent has committed or failed, and the store has its answer. */
+  settled(): Promise<void> {
+    return this.#writesPending === 0 ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve));
   }
 
   #adopt(db: IDBDatabase): void {
@@ -146,6 +184,7 @@ export class IdbDriver {
   }
 
   #enqueue(operation: Operation): void {
+    if (isWrite(operation)) this.#writesPending++;
     if (this.#queue.push(operation) === 1) queueMicrotask(() => void this.#flush());
   }
 
@@ -173,99 +212,134 @@ export class IdbDriver {
     return this.#db!;
   }
 
+  /** Answers an operation once: later answers (its transaction's end after its own event) are dropped. */
   #answer(operation: Operation, error: DriverError | null, result: unknown): void {
-    if (!this.#closed) this.#complete(this.#storeId, operation.request, error, result);
+    if (this.#closed || operation.answered) return;
+    operation.answered = true;
+    if (operation.kind === 'write' && operation.placed !== undefined && error !== null) {
+      // A write that failed before it was placed: its placement is answered too (a later answer is dropped).
+      this.#complete(this.#storeId, operation.placed, error, undefined);
+    }
+    this.#complete(this.#storeId, operation.request, error, result);
+    // After the store had its answer, which may send more (a retry after a full quota).
+    if (isWrite(operation) && --this.#writesPending === 0) this.#idle.splice(0).forEach((resolve) => resolve());
   }
 
-  /** Runs a batch in one transaction; reads answer as they land, writes once the transaction commits. */
+  /** Places a batch in the live transaction when it still takes requests, else in a new one. */
   #run(db: IDBDatabase, batch: Operation[]): void {
-    const writes = batch.some((operation) => operation.kind === 'write' || operation.kind === 'clear');
-    const tx = db.transaction([VALUES, META], writes ? 'readwrite' : 'readonly', { durability: 'relaxed' });
-    const values = tx.objectStore(VALUES);
-    const meta = tx.objectStore(META);
-    const answered = new Set<Operation>();
-    const answer = (operation: Operation, result: unknown) => {
-      answered.add(operation);
-      this.#answer(operation, null, result);
-    };
-    const outcome = { total: 0, removed: new Map<Operation, number>() };
-    const totals = writes ? meta.get(TOTAL) : undefined;
-    if (totals) totals.onsuccess = () => (outcome.total = (totals.result as number | undefined) ?? 0);
-    // Requests that change the total, in order; the last one's callback, which runs after every other's and
-    // after all the batch's writes were placed, stores the new total.
-    let lastCounted: IDBRequest | undefined;
-    const count = (request: IDBRequest, apply: () => void) => {
-      lastCounted = request;
-      request.onsuccess = () => {
-        apply();
-        if (request === lastCounted) meta.put(outcome.total, TOTAL);
-      };
-    };
-
-    // Reads the old metadata of `id` just before it is replaced or removed, to keep the total right.
-    const change = (operation: Operation, id: string, record: MetaRecord | null, value: ValueRecord | null) => {
-      const old = meta.get(id);
-      count(old, () => {
-        const before = (old.result as MetaRecord | undefined)?.charge;
-        outcome.total += (record?.charge ?? 0) - (before ?? 0);
-        if (record === null && before !== undefined) {
-          outcome.removed.set(operation, (outcome.removed.get(operation) ?? 0) + 1);
-        }
-      });
-      if (record === null) {
-        meta.delete(id);
-        values.delete(id);
-      } else {
-        meta.put(record, id);
-        values.put(value, id);
-      }
-    };
-
+    const writes = batch.some(isWrite);
+    const live = this.#live;
+    const joins =
+      live !== undefined && live.db === db && (live.writes || !writes) && performance.now() - live.began < JOIN_MS;
+    if (!joins || !this.#place(live, batch)) {
+      this.#place((this.#live = this.#begin(db, writes)), batch);
+    }
     for (const operation of batch) {
-      switch (operation.kind) {
-        case 'load': {
-          const [keys, records] = [meta.getAllKeys(), meta.getAll()];
-          records.onsuccess = () => {
-            const rows = (records.result as Array<MetaRecord | number>).map((record, i) => ({ id: keys.result[i], record }));
-            const entries = rows
-              .filter((row): row is { id: string; record: MetaRecord } => row.id !== TOTAL)
-              .sort((a, b) => a.record.written - b.record.written)
-              .map(({ id, record }) => ({ id, key: record.key, charge: record.charge, expires: record.expires }));
-            answer(operation, entries);
-          };
-          break;
-        }
-        case 'read':
-        case 'peek': {
-          const request = (operation.kind === 'read' ? values : meta).get(operation.id);
-          request.onsuccess = () => answer(operation, request.result);
-          break;
-        }
-        case 'write': {
-          for (const id of operation.deletes) change(operation, id, null, null);
-          const { put } = operation;
-          if (put !== null) {
-            const record: MetaRecord = { key: put.key, charge: put.charge, expires: put.expires, written: Date.now() };
-            change(operation, put.id, record, { key: put.key, value: put.value, expires: put.expires });
-          }
-          break;
-        }
-        case 'clear':
-          values.clear();
-          count(meta.clear(), () => (outcome.total = 0));
-          break;
+      if (operation.kind === 'write' && operation.placed !== undefined && !this.#closed) {
+        this.#complete(this.#storeId, operation.placed, null, undefined);
       }
     }
-    tx.oncomplete = () => {
-      for (const operation of batch) {
-        if (answered.has(operation)) continue;
-        answer(operation, operation.kind === 'write' ? { total: outcome.total, removed: outcome.removed.get(operation) ?? 0 } : undefined);
+  }
+
+  /** A transaction whose end answers what was placed in it; reads answer as they land, writes once it commits. */
+  #begin(db: IDBDatabase, writes: boolean): Live {
+    const tx = db.transaction([VALUES, META], writes ? 'readwrite' : 'readonly', { durability: 'relaxed' });
+    const live: Live = {
+      db, tx, began: performance.now(), writes, values: tx.objectStore(VALUES), meta: tx.objectStore(META), operations: [],
+      total: 0, removed: new Map(), lastCounted: undefined,
+    };
+    if (writes) {
+      const totals = live.meta.get(TOTAL);
+      totals.onsuccess = () => (live.total = (totals.result as number | undefined) ?? 0);
+    }
+    const end = (error: DriverError | null) => {
+      if (this.#live === live) this.#live = undefined;
+      for (const operation of live.operations) {
+        const result = operation.kind === 'write' ? { total: live.total, removed: live.removed.get(operation) ?? 0 } : undefined;
+        this.#answer(operation, error, error ? undefined : result);
       }
     };
-    const fail = () => {
-      const error = toDriverError(tx.error ?? new DOMException('the transaction was aborted', 'AbortError'));
-      for (const operation of batch) if (!answered.has(operation)) this.#answer(operation, error, undefined);
+    tx.oncomplete = () => end(null);
+    tx.onabort = () => end(toDriverError(tx.error ?? new DOMException('the transaction was aborted', 'AbortError')));
+    return live;
+  }
+
+  /** Places the batch's requests; false, with nothing placed, when the transaction no longer takes any. */
+  #place(live: Live, batch: Operation[]): boolean {
+    for (const [i, operation] of batch.entries()) {
+      try {
+        this.#request(live, operation);
+      } catch (error) {
+        if (i === 0 && error instanceof DOMException && error.name === 'TransactionInactiveError') return false;
+        throw error;
+      }
+      live.operations.push(operation);
+    }
+    return true;
+  }
+
+  // Requests that change the total, in order: the last one's event, which comes after every other's and after
+  // all the requests placed so far, stores the new total.
+  #count(live: Live, request: IDBRequest, apply: () => void): void {
+    live.lastCounted = request;
+    request.onsuccess = () => {
+      apply();
+      if (request === live.lastCounted) live.meta.put(live.total, TOTAL);
     };
-    tx.onabort = fail;
+  }
+
+  // Reads the old metadata of `id` just before it is replaced or removed, to keep the total right.
+  #change(live: Live, operation: Operation, id: string, record: MetaRecord | null, value: ValueRecord | null): void {
+    const old = live.meta.get(id);
+    this.#count(live, old, () => {
+      const before = (old.result as MetaRecord | undefined)?.charge;
+      live.total += (record?.charge ?? 0) - (before ?? 0);
+      if (record === null && before !== undefined) live.removed.set(operation, (live.removed.get(operation) ?? 0) + 1);
+    });
+    if (record === null) {
+      live.meta.delete(id);
+      live.values.delete(id);
+    } else {
+      live.meta.put(record, id);
+      live.values.put(value, id);
+    }
+  }
+
+  /** Places one operation's requests; the first one throws when the transaction is no longer active. */
+  #request(live: Live, operation: Operation): void {
+    const answer = (result: unknown) => this.#answer(operation, null, result);
+    switch (operation.kind) {
+      case 'load': {
+        const [keys, records] = [live.meta.getAllKeys(), live.meta.getAll()];
+        records.onsuccess = () => {
+          const rows = (records.result as Array<MetaRecord | number>).map((record, i) => ({ id: keys.result[i], record }));
+          const entries = rows
+            .filter((row): row is { id: string; record: MetaRecord } => row.id !== TOTAL)
+            .sort((a, b) => a.record.written - b.record.written)
+            .map(({ id, record }) => ({ id, key: record.key, charge: record.charge, expires: record.expires }));
+          answer(entries);
+        };
+        break;
+      }
+      case 'read':
+      case 'peek': {
+        const request = (operation.kind === 'read' ? live.values : live.meta).get(operation.id);
+        request.onsuccess = () => answer(request.result);
+        break;
+      }
+      case 'write': {
+        for (const id of operation.deletes) this.#change(live, operation, id, null, null);
+        const { put } = operation;
+        if (put !== null) {
+          const record: MetaRecord = { key: put.key, charge: put.charge, expires: put.expires, written: Date.now() };
+          this.#change(live, operation, put.id, record, { key: put.key, value: put.value, expires: put.expires });
+        }
+        break;
+      }
+      case 'clear':
+        live.values.clear();
+        this.#count(live, live.meta.clear(), () => (live.total = 0));
+        break;
+    }
   }
 }

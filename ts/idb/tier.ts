@@ -1,6 +1,6 @@
 // The indexedDb() tier (WebAssembly build): entries persist in the origin's IndexedDB, bounded by cacheLimit.
 import { invalidArg } from '../errors.js';
-import { type Tier } from '../tiers.js';
+import { oneOf, type Tier } from '../tiers.js';
 import { type Duration, parseDuration, parseSize, parseTtl, type Size } from '../units.js';
 
 export interface IndexedDbTierOptions {
@@ -14,7 +14,18 @@ export interface IndexedDbTierOptions {
   policy?: 'lru';
   /** How long `Cache.open` waits for IndexedDB before going on with RAM in its place. Default `'5s'`. */
   openTimeout?: Duration;
+  /**
+   * When a `set` settles. `'committed'` (default): once its IndexedDB transaction committed; a full quota fails
+   * it with `ERR_QUOTA`. `'placed'`: once its write is placed in a live transaction, which IndexedDB then commits
+   * unless the page dies first or the transaction fails; a failure is then an `error` event, not a failed set. At
+   * most 1 MiB of such writes wait for their commit; a set that would go past that settles at its commit.
+   * `flush()` and `close()` wait for the commits either way.
+   */
+  durability?: IndexedDbDurability;
 }
+
+export type IndexedDbDurability = 'committed' | 'placed';
+const DURABILITIES: readonly string[] = ['committed', 'placed'];
 
 export const DEFAULT_INDEXEDDB_LIMIT = '256MB';
 const DEFAULT_OPEN_TIMEOUT = '5s';
@@ -30,11 +41,12 @@ export function indexedDb(options: IndexedDbTierOptions = {}): Tier {
   if (typeof database !== 'string' || database.length === 0) throw invalidArg('name must be a non-empty string');
   if (options.policy !== undefined && options.policy !== 'lru') throw invalidArg("policy must be 'lru'");
   const openTimeout = parseDuration(options.openTimeout ?? DEFAULT_OPEN_TIMEOUT, 'openTimeout');
+  const durability = oneOf(options.durability, DURABILITIES, 'durability') ?? 'committed';
   return {
     kind: 'indexeddb',
     name: 'indexeddb',
     cacheLimit: parseSize(options.cacheLimit ?? DEFAULT_INDEXEDDB_LIMIT, 'cacheLimit'),
     ttl: parseTtl(options.ttl, 'ttl'),
-    settings: { database, openTimeout: String(openTimeout) },
+    settings: { database, openTimeout: String(openTimeout), durability },
   };
 }
