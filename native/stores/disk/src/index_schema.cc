@@ -52,6 +52,10 @@ Status OpenIndex(const std::string& root, bool strict, bool create, SqliteDb* db
   // Switching to WAL is persistent, so only the first opener changes anything; the others read the mode.
   if (create && !(status = db->Exec("PRAGMA journal_mode=WAL")).ok()) return status;
   if (!(status = db->Exec(strict ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL")).ok()) return status;
+  // Each connection caches up to 16 MiB of pages (SQLite's default is 2 MiB), and reads the database file through
+  // a memory map rather than a read call per page: fewer system calls per get, and per put for the index pages it
+  // reads. Pages still in the write-ahead log are read as before.
+  if (!(status = db->Exec("PRAGMA cache_size=-16384; PRAGMA mmap_size=1073741824")).ok()) return status;
   if (create) {
     std::string schema = std::string("BEGIN IMMEDIATE;") + kSchema + "COMMIT;";
     if (!(status = db->Exec(schema)).ok()) {
