@@ -147,16 +147,32 @@ uint64_t BlobFiles::SweepStaleTemp() const {
 }
 
 Status BlobFiles::Write(const Blake3Digest& hash, const Bytes& value) const {
-  const std::string temp = NewTempPath();
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("create " + temp, errno);
+  std::string temp;
+  Status status = WriteTemp(value, &temp);
+  return status.ok() ? Place(temp, hash) : status;
+}
+
+Status BlobFiles::WriteTemp(const Bytes& value, std::string* temp) const {
+  *temp = NewTempPath();
+  int fd = ::open(temp->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("create " + *temp, errno);
   const Checksum checksum = ChecksumOf(value.data(), value.size());
-  Status status = WriteAll(fd, value.data(), value.size(), temp);
-  if (status.ok()) status = WriteAll(fd, checksum.data(), checksum.size(), temp);
-  if (status.ok() && strict_ && ::fsync(fd) != 0) status = IoError("fsync " + temp, errno);
-  if (::close(fd) != 0 && status.ok()) status = IoError("close " + temp, errno);
+  Status status = WriteAll(fd, value.data(), value.size(), *temp);
+  if (status.ok()) status = WriteAll(fd, checksum.data(), checksum.size(), *temp);
+  if (status.ok() && strict_ && ::fsync(fd) != 0) status = IoError("fsync " + *temp, errno);
+  if (::close(fd) != 0 && status.ok()) status = IoError("close " + *temp, errno);
+  if (!status.ok()) ::unlink(temp->c_str());
+  return status;
+}
+
+Status BlobFiles::Place(const std::string& temp, const Blake3Digest& hash) const {
+  if (Exists(hash)) {
+    ::unlink(temp.c_str());
+    return Status::Ok();
+  }
   const std::string path = PathOf(hash);
-  if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
+  Status status = Status::Ok();
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
     if (errno != ENOENT) {
       status = IoError("rename to " + path, errno);
     } else {  // the fan-out folders do not exist yet

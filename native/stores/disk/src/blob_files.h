@@ -26,6 +26,11 @@ class BlobFiles {
   uint64_t SweepStaleTemp() const;
 
   Status Write(const Blake3Digest& hash, const Bytes& value) const;
+  // Write in two steps, so that the bytes can be written before their hash is known: a temp file (removed on
+  // failure), then its rename to the content's name (the temp file is removed on failure, or when the content is
+  // already in place).
+  Status WriteTemp(const Bytes& value, std::string* temp) const;
+  Status Place(const std::string& temp, const Blake3Digest& hash) const;
   bool Exists(const Blake3Digest& hash) const;
   // The file's bytes, checked against `hash`: nullopt when the file is gone, kCorrupt when its bytes differ.
   Status Read(const Blake3Digest& hash, std::optional<Bytes>* value) const;
