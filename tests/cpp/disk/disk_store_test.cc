@@ -200,6 +200,41 @@ TEST_F(DiskStoreTest, TtlHoldsAcrossReopenAndSweepRemoves) {
   EXPECT_EQ(Text("long"), "l");
 }
 
+// Entries that never expire are left out of the expiry index; an index an older version wrote, whose expiry index
+// covers every entry, is upgraded when the writer opens it, and sweeps keep finding what expired.
+TEST_F(DiskStoreTest, TheExpiryIndexLeavesOutEntriesThatNeverExpire) {
+  ASSERT_TRUE(Put("short", Bytes::Copy("s"), clock_->NowMs() + 1'000).ok());
+  ASSERT_TRUE(Put("forever", Bytes::Copy("f")).ok());
+  store_.reset();
+  {
+    SqliteDb db;
+    ASSERT_TRUE(db.Open(IndexPath(root_.string()), /*create=*/false, 1'000).ok());
+    ASSERT_TRUE(db.Exec("DROP INDEX entries_expiring; CREATE INDEX entries_by_expiry ON entries(expires)").ok());
+  }
+  Reopen();
+  SqliteDb db;
+  ASSERT_TRUE(db.Open(IndexPath(root_.string()), /*create=*/false, 1'000).ok());
+  Status status;
+  Statement indexes =
+      db.Prepare("SELECT group_concat(name) FROM sqlite_master WHERE name LIKE 'entries_%expir%'", &status);
+  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_EQ(indexes.Step(), SQLITE_ROW);
+  EXPECT_EQ(indexes.Text(0), "entries_expiring");
+  indexes.Reset();
+  Statement indexed = db.Prepare(
+      "SELECT count(*) FROM entries INDEXED BY entries_expiring WHERE expires < " + std::to_string(kNeverExpires),
+      &status);
+  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_EQ(indexed.Step(), SQLITE_ROW);
+  EXPECT_EQ(indexed.Int(0), 1);
+  indexed.Reset();
+  clock_->Advance(1'000);
+  store_->Sweep();
+  Flush();
+  EXPECT_EQ(store_->Counters().expirations, 1u);
+  EXPECT_EQ(Text("forever"), "f");
+}
+
 TEST_F(DiskStoreTest, BudgetHoldsUnderTenfoldOverfill) {
   constexpr uint64_t kLimit = 1'000'000;
   Reopen(kLimit);

@@ -4,8 +4,9 @@
 //   directories(digest PK, ns, key, folder, size, charge, created, last_access, hits, score)
 //                                               -- directory entries: a folder under dirs/ per key
 //   meta(total bytes, entries)                  -- kept in the same transactions, so the budget needs no scan
-// The schema only grows, by statements that create what is missing (IF NOT EXISTS), so the writer's open upgrades
-// an index an older version made; `directories` came that way.
+// The writer's open upgrades an index an older version made, by statements that create what is missing (IF NOT
+// EXISTS) or drop what is replaced: `directories` came that way, and the expiry index that leaves out entries
+// which never expire replaced one over every entry.
 #pragma once
 
 #include <cstdint>

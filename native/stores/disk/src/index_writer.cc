@@ -5,6 +5,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "stratacache/clock.h"
+
 namespace stratacache::disk {
 
 namespace {
@@ -90,7 +92,8 @@ Status IndexWriter::Open(const std::string& root, bool strict, uint64_t limit_by
       {&record_access_,
        "UPDATE entries SET last_access = max(last_access, ?2), hits = hits + ?3, "
        "score = strata_score(max(last_access, ?2), hits + ?3, size) WHERE digest = ?1"},
-      {&select_expired_, "SELECT digest, hash, ns, key FROM entries WHERE expires <= ?1" + removal_limit},
+      {&select_expired_, "SELECT digest, hash, ns, key FROM entries WHERE expires <= ?1 AND expires < " +
+                               std::to_string(kNeverExpires) + removal_limit},
       {&select_old_, "SELECT digest, hash, ns, key FROM entries WHERE created < ?1" + removal_limit},
       {&select_lowest_,
        "SELECT digest, hash, ns, key, NULL, NULL, score FROM entries UNION ALL "
