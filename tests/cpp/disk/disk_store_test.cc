@@ -346,6 +346,46 @@ TEST_F(DiskStoreTest, DamagedFilesAreMissesAndRemoved) {
   EXPECT_EQ(store_->Counters().entries, 0u);
 }
 
+// Values kept in the index carry a checksum that gets check: a changed value, or a changed checksum, is a miss
+// reported as kCorrupt, and the entry is dropped. Rows an older version wrote have no checksum, and are checked
+// against their content hash; the column is added when the writer opens such an index.
+TEST_F(DiskStoreTest, DamagedInlineValuesAreMissesAndRemoved) {
+  ASSERT_TRUE(Put("data", Bytes::Copy("a value kept in the index")).ok());
+  ASSERT_TRUE(Put("sum", Bytes::Copy("another value kept in the index")).ok());
+  ASSERT_TRUE(Put("old", Bytes::Copy("a value an older version wrote")).ok());
+  ASSERT_TRUE(Put("old damaged", Bytes::Copy("a damaged value an older version wrote")).ok());
+  const auto change_index = [&](const char* sql) {
+    store_.reset();
+    {
+      SqliteDb db;
+      ASSERT_TRUE(db.Open(IndexPath(root_.string()), /*create=*/false, 1'000).ok());
+      ASSERT_TRUE(db.Exec(sql).ok());
+    }
+    Reopen();
+  };
+  const auto expect_dropped = [&](std::initializer_list<const char*> keys) {
+    for (const char* key : keys) {
+      auto [status, hit] = Get(key);
+      EXPECT_EQ(status.code(), StatusCode::kCorrupt) << key;
+      EXPECT_FALSE(hit) << key;
+    }
+    Flush();
+    for (const char* key : keys) EXPECT_FALSE(Has(key)) << key;
+  };
+  change_index(
+      "UPDATE content SET data = CAST('a value kept in the indeX' AS BLOB) "
+      "WHERE hash = (SELECT hash FROM entries WHERE key = 'data');"
+      "UPDATE content SET sum = zeroblob(16) WHERE hash = (SELECT hash FROM entries WHERE key = 'sum');");
+  expect_dropped({"data", "sum"});
+  change_index(
+      "ALTER TABLE content DROP COLUMN sum;"
+      "UPDATE content SET data = CAST('a damaged value an older version wrotE' AS BLOB) "
+      "WHERE hash = (SELECT hash FROM entries WHERE key = 'old damaged');");
+  expect_dropped({"old damaged"});
+  EXPECT_EQ(Text("old"), "a value an older version wrote");
+  EXPECT_EQ(store_->Counters().entries, 1u);
+}
+
 TEST_F(DiskStoreTest, VerifyRepairsIndexAndFiles) {
   const Bytes kept = Pattern(10'000, 7), lost = Pattern(10'000, 8);
   ASSERT_TRUE(Put("kept", kept).ok());

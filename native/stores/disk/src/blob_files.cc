@@ -72,8 +72,8 @@ int HexValue(char c) {
 
 // Each content file ends with an XXH3-128 checksum of its bytes. Reads check it (at memory speed) rather than
 // the BLAKE3 name, which would cost more than the read itself for large values; verify() checks both.
-using Checksum = std::array<uint8_t, kFileChecksumBytes>;
 constexpr size_t kChecksumSize = sizeof(Checksum);
+static_assert(kChecksumSize == kFileChecksumBytes);
 
 Checksum ChecksumOf(const uint8_t* data, size_t size) {
   XXH128_canonical_t canonical;
@@ -223,8 +223,20 @@ Status BlobFiles::Read(const Blake3Digest& hash, std::optional<Bytes>* value) co
   return Status::Ok();
 }
 
-bool BlobFiles::Intact(const Blake3Digest& hash, const std::optional<std::string_view>& inline_data) const {
-  if (inline_data) return Blake3::Hash(inline_data->data(), inline_data->size()) == hash;
+bool InlineIntact(const Blake3Digest& hash, const InlineContent& content, bool thorough) {
+  const auto* data = reinterpret_cast<const uint8_t*>(content.data.data());
+  if (content.sum) {
+    const Checksum sum = ChecksumOf(data, content.data.size());
+    if (content.sum->size() != sum.size() || std::memcmp(sum.data(), content.sum->data(), sum.size()) != 0) {
+      return false;
+    }
+    if (!thorough) return true;
+  }
+  return Blake3::Hash(data, content.data.size()) == hash;
+}
+
+bool BlobFiles::Intact(const Blake3Digest& hash, const std::optional<InlineContent>& inline_content) const {
+  if (inline_content) return InlineIntact(hash, *inline_content, /*thorough=*/true);
   // Beyond the file's own checksum, verify() checks that the bytes are the content the file is named after.
   std::optional<Bytes> value;
   return Read(hash, &value).ok() && value.has_value() && Blake3::Hash(value->data(), value->size()) == hash;

@@ -247,8 +247,8 @@ void DiskStore::Engine::VerifyContent(std::shared_ptr<VerifyRun> run) {
     Status status = reader.ContentAfter(run->cursor, kVerifyChunk, &rows);
     if (!status.ok()) return run->done(status, VerifyReport{});
     for (const ContentRow& row : rows) {
-      std::optional<std::string_view> data;
-      if (row.inline_value) data = row.inline_value->view();
+      std::optional<InlineContent> data;
+      if (row.inline_value) data = row.inline_value->content();
       if (blobs.Intact(row.hash, data)) continue;
       Forget(row.hash, [run](WriteOp& op) { run->dropped += op.count; });
     }
@@ -559,11 +559,12 @@ void DiskStore::Get(const Key& key, GetDone done) {
     std::optional<IndexedEntry> entry;
     Status status = reader.Find(key, now, &entry);
     if (!status.ok() || !entry) return done(status, std::nullopt);
-    std::optional<Bytes> value = std::move(entry->inline_value);
-    if (value) {
-      if (Blake3::Hash(value->data(), value->size()) != entry->hash) {
+    std::optional<Bytes> value;
+    if (entry->inline_value) {
+      if (InlineIntact(entry->hash, entry->inline_value->content(), /*thorough=*/false)) {
+        value = std::move(entry->inline_value->data);
+      } else {
         status = Status(StatusCode::kCorrupt, "a value in the disk index does not match its checksum", false);
-        value.reset();
       }
     } else {
       status = engine->blobs.Read(entry->hash, &value);

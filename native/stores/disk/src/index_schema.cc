@@ -51,6 +51,23 @@ Blake3Digest HashFromBlob(std::string_view blob) {
   return hash;
 }
 
+std::optional<InlineContent> InlineContentAt(const Statement& row, int column) {
+  if (row.IsNull(column)) return std::nullopt;
+  InlineContent content{row.Blob(column), std::nullopt};
+  if (!row.IsNull(column + 1)) content.sum = row.Blob(column + 1);
+  return content;
+}
+
+// Adds the checksum column of inline values to a content table an older version made (or this one, just now).
+Status AddSumColumn(SqliteDb* db) {
+  Status status;
+  Statement column = db->Prepare("SELECT count(*) FROM pragma_table_info('content') WHERE name = 'sum'", &status);
+  if (!status.ok()) return status;
+  const bool present = column.Step() == SQLITE_ROW && column.Int(0) > 0;
+  column.Reset();
+  return present ? Status::Ok() : db->Exec("ALTER TABLE content ADD COLUMN sum BLOB");
+}
+
 Status OpenIndex(const std::string& root, bool strict, bool create, SqliteDb* db) {
   Status status = db->Open(IndexPath(root), create, kBusyTimeoutMs);
   if (!status.ok()) return status;
@@ -62,8 +79,10 @@ Status OpenIndex(const std::string& root, bool strict, bool create, SqliteDb* db
   // reads. Pages still in the write-ahead log are read as before.
   if (!(status = db->Exec("PRAGMA cache_size=-16384; PRAGMA mmap_size=1073741824")).ok()) return status;
   if (create) {
-    std::string schema = std::string("BEGIN IMMEDIATE;") + kSchema + "COMMIT;";
-    if (!(status = db->Exec(schema)).ok()) {
+    status = db->Exec(std::string("BEGIN IMMEDIATE;") + kSchema);
+    if (status.ok()) status = AddSumColumn(db);
+    if (status.ok()) status = db->Exec("COMMIT");
+    if (!status.ok()) {
       db->Exec("ROLLBACK");
       return status;
     }
