@@ -310,6 +310,13 @@ Napi::Value Touch(const Napi::CallbackInfo& info) {
   return Napi::Value();
 }
 
+// A hit that settles a promise: small values are copied into a new Buffer, which costs less than lending
+// (a Buffer with a finalizer and a weak reference to find it again); larger ones are lent.
+Napi::Value SettledBuffer(Napi::Env env, const Bytes& value) {
+  if (value.size() > kSlabValueMax) return LendBuffer(env, value);
+  return Napi::Buffer<uint8_t>::Copy(env, value.data(), value.size());
+}
+
 // Reads the call's key down the tiers: a reply, or a promise of a Buffer or undefined when slower tiers must be read.
 Napi::Value ReadThrough(const Napi::CallbackInfo& info, const KeyedCall& call) {
   if (call.chain->all_inline()) return Reply(info.Env(), call.cache, call.chain->GetNow(call.key));
@@ -318,7 +325,7 @@ Napi::Value ReadThrough(const Napi::CallbackInfo& info, const KeyedCall& call) {
     call.chain->GetBelowInline(call.key, [pending](Status status, std::optional<Hit> hit) {
       pending->Settle([status, hit = std::move(hit)](Napi::Env env, Napi::Promise::Deferred& deferred) {
         if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
-        deferred.Resolve(hit ? LendBuffer(env, hit->value) : env.Undefined());
+        deferred.Resolve(hit ? SettledBuffer(env, hit->value) : env.Undefined());
       });
     });
   });

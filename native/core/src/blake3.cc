@@ -67,9 +67,26 @@ inline void G(uint32_t* v, size_t a, size_t b, size_t c, size_t d, uint32_t x, u
   v[b] = std::rotr(v[b] ^ v[c], 7);
 }
 
-// The round number is a template argument so that each round's message indices are constants once inlined.
-template <size_t R>
-inline void Round(uint32_t* v, const Block& m) {
+// Several whole chunks at once, one per lane: every step below is a loop over the lanes, which compilers turn into
+// SIMD instructions where the target has them (SSE2 on any x86-64) and plain scalar code elsewhere (wasm32).
+constexpr size_t kLanes = 4;
+using Lanes = std::array<uint32_t, kLanes>;
+
+inline void G(Lanes* v, size_t a, size_t b, size_t c, size_t d, const Lanes& x, const Lanes& y) {
+  for (size_t l = 0; l < kLanes; ++l) v[a][l] = v[a][l] + v[b][l] + x[l];
+  for (size_t l = 0; l < kLanes; ++l) v[d][l] = std::rotr(v[d][l] ^ v[a][l], 16);
+  for (size_t l = 0; l < kLanes; ++l) v[c][l] = v[c][l] + v[d][l];
+  for (size_t l = 0; l < kLanes; ++l) v[b][l] = std::rotr(v[b][l] ^ v[c][l], 12);
+  for (size_t l = 0; l < kLanes; ++l) v[a][l] = v[a][l] + v[b][l] + y[l];
+  for (size_t l = 0; l < kLanes; ++l) v[d][l] = std::rotr(v[d][l] ^ v[a][l], 8);
+  for (size_t l = 0; l < kLanes; ++l) v[c][l] = v[c][l] + v[d][l];
+  for (size_t l = 0; l < kLanes; ++l) v[b][l] = std::rotr(v[b][l] ^ v[c][l], 7);
+}
+
+// The round number is a template argument so that each round's message indices are constants once inlined. A word
+// is a uint32_t, or Lanes for several chunks at once.
+template <size_t R, class Word, class Message>
+inline void Round(Word* v, const Message& m) {
   constexpr const std::array<uint8_t, 16>& s = kSchedule[R];
   // Columns, then diagonals.
   G(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
@@ -82,6 +99,17 @@ inline void Round(uint32_t* v, const Block& m) {
   G(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
 }
 
+template <class Word, class Message>
+inline void Rounds(Word* v, const Message& m) {
+  Round<0>(v, m);
+  Round<1>(v, m);
+  Round<2>(v, m);
+  Round<3>(v, m);
+  Round<4>(v, m);
+  Round<5>(v, m);
+  Round<6>(v, m);
+}
+
 // The compression function up to, not including, the final feed-forward, which differs between chaining
 // (8 words out) and extended output (16 words out).
 inline void CompressState(const std::array<uint32_t, 8>& cv, const Block& m, uint64_t counter, uint32_t block_len,
@@ -92,13 +120,7 @@ inline void CompressState(const std::array<uint32_t, 8>& cv, const Block& m, uin
   v[13] = static_cast<uint32_t>(counter >> 32);
   v[14] = block_len;
   v[15] = flags;
-  Round<0>(v, m);
-  Round<1>(v, m);
-  Round<2>(v, m);
-  Round<3>(v, m);
-  Round<4>(v, m);
-  Round<5>(v, m);
-  Round<6>(v, m);
+  Rounds(v, m);
 }
 
 inline void CompressInPlace(std::array<uint32_t, 8>& cv, const Block& m, uint64_t counter, uint32_t block_len,
@@ -106,6 +128,38 @@ inline void CompressInPlace(std::array<uint32_t, 8>& cv, const Block& m, uint64_
   uint32_t v[16];
   CompressState(cv, m, counter, block_len, flags, v);
   for (size_t i = 0; i < 8; ++i) cv[i] = v[i] ^ v[i + 8];
+}
+
+// The chaining values of kLanes whole chunks that follow one another from `in`, the first numbered `counter`.
+void HashChunkLanes(const std::array<uint32_t, 8>& key, uint32_t flags, const uint8_t* in, uint64_t counter,
+                    std::array<std::array<uint32_t, 8>, kLanes>& out) {
+  Lanes cv[8];
+  for (size_t i = 0; i < 8; ++i) cv[i].fill(key[i]);
+  for (size_t block = 0; block < kBlocksPerChunk; ++block) {
+    Lanes m[16];
+    for (size_t l = 0; l < kLanes; ++l) {
+      const uint8_t* bytes = in + l * Blake3::kChunkLen + block * Blake3::kBlockLen;
+      for (size_t i = 0; i < 16; ++i) m[i][l] = Load32(bytes + 4 * i);
+    }
+    const uint32_t block_flags =
+        flags | (block == 0 ? kChunkStart : 0) | (block == kBlocksPerChunk - 1 ? kChunkEnd : 0);
+    Lanes v[16];
+    for (size_t i = 0; i < 8; ++i) v[i] = cv[i];
+    for (size_t i = 0; i < 4; ++i) v[8 + i].fill(kIv[i]);
+    for (size_t l = 0; l < kLanes; ++l) {
+      v[12][l] = static_cast<uint32_t>(counter + l);
+      v[13][l] = static_cast<uint32_t>((counter + l) >> 32);
+    }
+    v[14].fill(Blake3::kBlockLen);
+    v[15].fill(block_flags);
+    Rounds(v, m);
+    for (size_t i = 0; i < 8; ++i) {
+      for (size_t l = 0; l < kLanes; ++l) cv[i][l] = v[i][l] ^ v[i + 8][l];
+    }
+  }
+  for (size_t l = 0; l < kLanes; ++l) {
+    for (size_t i = 0; i < 8; ++i) out[l][i] = cv[i][l];
+  }
 }
 
 }  // namespace
@@ -201,6 +255,17 @@ void Blake3::Update(const void* data, size_t size) {
         CompressChunkBlock(block_.data());
         block_len_ = 0;
       }
+    }
+    // Whole chunks, when more input follows them, are hashed kLanes at a time straight from the caller's buffer.
+    while (block_len_ == 0 && blocks_compressed_ == 0 && size > kLanes * kChunkLen) {
+      std::array<Words, kLanes> cvs;
+      HashChunkLanes(key_, flags_, in, chunk_counter_, cvs);
+      for (const Words& cv : cvs) {
+        PushChunk(cv);
+        StartChunk(chunk_counter_ + 1);
+      }
+      in += kLanes * kChunkLen;
+      size -= kLanes * kChunkLen;
     }
     // Whole blocks that are neither the last of the input nor the last of their chunk are compressed straight
     // from the caller's buffer, without a copy.

@@ -200,6 +200,41 @@ TEST_F(DiskStoreTest, TtlHoldsAcrossReopenAndSweepRemoves) {
   EXPECT_EQ(Text("long"), "l");
 }
 
+// Entries that never expire are left out of the expiry index; an index an older version wrote, whose expiry index
+// covers every entry, is upgraded when the writer opens it, and sweeps keep finding what expired.
+TEST_F(DiskStoreTest, TheExpiryIndexLeavesOutEntriesThatNeverExpire) {
+  ASSERT_TRUE(Put("short", Bytes::Copy("s"), clock_->NowMs() + 1'000).ok());
+  ASSERT_TRUE(Put("forever", Bytes::Copy("f")).ok());
+  store_.reset();
+  {
+    SqliteDb db;
+    ASSERT_TRUE(db.Open(IndexPath(root_.string()), /*create=*/false, 1'000).ok());
+    ASSERT_TRUE(db.Exec("DROP INDEX entries_expiring; CREATE INDEX entries_by_expiry ON entries(expires)").ok());
+  }
+  Reopen();
+  SqliteDb db;
+  ASSERT_TRUE(db.Open(IndexPath(root_.string()), /*create=*/false, 1'000).ok());
+  Status status;
+  Statement indexes =
+      db.Prepare("SELECT group_concat(name) FROM sqlite_master WHERE name LIKE 'entries_%expir%'", &status);
+  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_EQ(indexes.Step(), SQLITE_ROW);
+  EXPECT_EQ(indexes.Text(0), "entries_expiring");
+  indexes.Reset();
+  Statement indexed = db.Prepare(
+      "SELECT count(*) FROM entries INDEXED BY entries_expiring WHERE expires < " + std::to_string(kNeverExpires),
+      &status);
+  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_EQ(indexed.Step(), SQLITE_ROW);
+  EXPECT_EQ(indexed.Int(0), 1);
+  indexed.Reset();
+  clock_->Advance(1'000);
+  store_->Sweep();
+  Flush();
+  EXPECT_EQ(store_->Counters().expirations, 1u);
+  EXPECT_EQ(Text("forever"), "f");
+}
+
 TEST_F(DiskStoreTest, BudgetHoldsUnderTenfoldOverfill) {
   constexpr uint64_t kLimit = 1'000'000;
   Reopen(kLimit);
@@ -309,6 +344,46 @@ TEST_F(DiskStoreTest, DamagedFilesAreMissesAndRemoved) {
   for (const char* key : {"flipped", "truncated", "deleted"}) EXPECT_FALSE(Has(key)) << key;
   EXPECT_EQ(BlobCount(), 0u);
   EXPECT_EQ(store_->Counters().entries, 0u);
+}
+
+// Values kept in the index carry a checksum that gets check: a changed value, or a changed checksum, is a miss
+// reported as kCorrupt, and the entry is dropped. Rows an older version wrote have no checksum, and are checked
+// against their content hash; the column is added when the writer opens such an index.
+TEST_F(DiskStoreTest, DamagedInlineValuesAreMissesAndRemoved) {
+  ASSERT_TRUE(Put("data", Bytes::Copy("a value kept in the index")).ok());
+  ASSERT_TRUE(Put("sum", Bytes::Copy("another value kept in the index")).ok());
+  ASSERT_TRUE(Put("old", Bytes::Copy("a value an older version wrote")).ok());
+  ASSERT_TRUE(Put("old damaged", Bytes::Copy("a damaged value an older version wrote")).ok());
+  const auto change_index = [&](const char* sql) {
+    store_.reset();
+    {
+      SqliteDb db;
+      ASSERT_TRUE(db.Open(IndexPath(root_.string()), /*create=*/false, 1'000).ok());
+      ASSERT_TRUE(db.Exec(sql).ok());
+    }
+    Reopen();
+  };
+  const auto expect_dropped = [&](std::initializer_list<const char*> keys) {
+    for (const char* key : keys) {
+      auto [status, hit] = Get(key);
+      EXPECT_EQ(status.code(), StatusCode::kCorrupt) << key;
+      EXPECT_FALSE(hit) << key;
+    }
+    Flush();
+    for (const char* key : keys) EXPECT_FALSE(Has(key)) << key;
+  };
+  change_index(
+      "UPDATE content SET data = CAST('a value kept in the indeX' AS BLOB) "
+      "WHERE hash = (SELECT hash FROM entries WHERE key = 'data');"
+      "UPDATE content SET sum = zeroblob(16) WHERE hash = (SELECT hash FROM entries WHERE key = 'sum');");
+  expect_dropped({"data", "sum"});
+  change_index(
+      "ALTER TABLE content DROP COLUMN sum;"
+      "UPDATE content SET data = CAST('a damaged value an older version wrotE' AS BLOB) "
+      "WHERE hash = (SELECT hash FROM entries WHERE key = 'old damaged');");
+  expect_dropped({"old damaged"});
+  EXPECT_EQ(Text("old"), "a value an older version wrote");
+  EXPECT_EQ(store_->Counters().entries, 1u);
 }
 
 TEST_F(DiskStoreTest, VerifyRepairsIndexAndFiles) {

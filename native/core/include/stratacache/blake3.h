@@ -1,6 +1,7 @@
-// BLAKE3, written from the specification (https://github.com/BLAKE3-team/BLAKE3-specs) as portable scalar code so
-// that the native addon and the WebAssembly build compute the same content digests. Covers all modes: hash, keyed
-// hash, derive key, and extended output (XOF) readable from any offset.
+// BLAKE3, written from the specification (https://github.com/BLAKE3-team/BLAKE3-specs) as portable C++ (whole
+// chunks four at a time, in loops compilers vectorise) so that the native addon and the WebAssembly build compute
+// the same content digests. Covers all modes: hash, keyed hash, derive key, and extended output (XOF) readable from
+// any offset.
 #pragma once
 
 #include <array>

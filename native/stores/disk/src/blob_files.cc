@@ -72,8 +72,8 @@ int HexValue(char c) {
 
 // Each content file ends with an XXH3-128 checksum of its bytes. Reads check it (at memory speed) rather than
 // the BLAKE3 name, which would cost more than the read itself for large values; verify() checks both.
-using Checksum = std::array<uint8_t, kFileChecksumBytes>;
 constexpr size_t kChecksumSize = sizeof(Checksum);
+static_assert(kChecksumSize == kFileChecksumBytes);
 
 Checksum ChecksumOf(const uint8_t* data, size_t size) {
   XXH128_canonical_t canonical;
@@ -147,16 +147,32 @@ uint64_t BlobFiles::SweepStaleTemp() const {
 }
 
 Status BlobFiles::Write(const Blake3Digest& hash, const Bytes& value) const {
-  const std::string temp = NewTempPath();
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("create " + temp, errno);
+  std::string temp;
+  Status status = WriteTemp(value, &temp);
+  return status.ok() ? Place(temp, hash) : status;
+}
+
+Status BlobFiles::WriteTemp(const Bytes& value, std::string* temp) const {
+  *temp = NewTempPath();
+  int fd = ::open(temp->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("create " + *temp, errno);
   const Checksum checksum = ChecksumOf(value.data(), value.size());
-  Status status = WriteAll(fd, value.data(), value.size(), temp);
-  if (status.ok()) status = WriteAll(fd, checksum.data(), checksum.size(), temp);
-  if (status.ok() && strict_ && ::fsync(fd) != 0) status = IoError("fsync " + temp, errno);
-  if (::close(fd) != 0 && status.ok()) status = IoError("close " + temp, errno);
+  Status status = WriteAll(fd, value.data(), value.size(), *temp);
+  if (status.ok()) status = WriteAll(fd, checksum.data(), checksum.size(), *temp);
+  if (status.ok() && strict_ && ::fsync(fd) != 0) status = IoError("fsync " + *temp, errno);
+  if (::close(fd) != 0 && status.ok()) status = IoError("close " + *temp, errno);
+  if (!status.ok()) ::unlink(temp->c_str());
+  return status;
+}
+
+Status BlobFiles::Place(const std::string& temp, const Blake3Digest& hash) const {
+  if (Exists(hash)) {
+    ::unlink(temp.c_str());
+    return Status::Ok();
+  }
   const std::string path = PathOf(hash);
-  if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
+  Status status = Status::Ok();
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
     if (errno != ENOENT) {
       status = IoError("rename to " + path, errno);
     } else {  // the fan-out folders do not exist yet
@@ -207,8 +223,20 @@ Status BlobFiles::Read(const Blake3Digest& hash, std::optional<Bytes>* value) co
   return Status::Ok();
 }
 
-bool BlobFiles::Intact(const Blake3Digest& hash, const std::optional<std::string_view>& inline_data) const {
-  if (inline_data) return Blake3::Hash(inline_data->data(), inline_data->size()) == hash;
+bool InlineIntact(const Blake3Digest& hash, const InlineContent& content, bool thorough) {
+  const auto* data = reinterpret_cast<const uint8_t*>(content.data.data());
+  if (content.sum) {
+    const Checksum sum = ChecksumOf(data, content.data.size());
+    if (content.sum->size() != sum.size() || std::memcmp(sum.data(), content.sum->data(), sum.size()) != 0) {
+      return false;
+    }
+    if (!thorough) return true;
+  }
+  return Blake3::Hash(data, content.data.size()) == hash;
+}
+
+bool BlobFiles::Intact(const Blake3Digest& hash, const std::optional<InlineContent>& inline_content) const {
+  if (inline_content) return InlineIntact(hash, *inline_content, /*thorough=*/true);
   // Beyond the file's own checksum, verify() checks that the bytes are the content the file is named after.
   std::optional<Bytes> value;
   return Read(hash, &value).ok() && value.has_value() && Blake3::Hash(value->data(), value->size()) == hash;

@@ -25,10 +25,13 @@ constexpr auto kAccessFlushDelay = std::chrono::seconds(1);
 // verify() reads content this many rows per reader task, so gets queued meanwhile wait for one chunk at most.
 constexpr int kVerifyChunk = 64;
 
-// A large value's content name and file, worked out on a reader thread while its put waits in the writer's queue.
+// A large value's content name and file, worked out on reader threads while its put waits in the writer's queue:
+// one hashes the value while another writes it to a temp file; the second to finish renames the file into place.
 struct PreparedContent {
   Blake3Digest hash{};
+  std::string temp;
   Status refused;  // the file could not be written
+  std::atomic<int> steps{2};
   std::promise<void> ready;
   std::shared_future<void> done = ready.get_future().share();
 };
@@ -244,8 +247,8 @@ void DiskStore::Engine::VerifyContent(std::shared_ptr<VerifyRun> run) {
     Status status = reader.ContentAfter(run->cursor, kVerifyChunk, &rows);
     if (!status.ok()) return run->done(status, VerifyReport{});
     for (const ContentRow& row : rows) {
-      std::optional<std::string_view> data;
-      if (row.inline_value) data = row.inline_value->view();
+      std::optional<InlineContent> data;
+      if (row.inline_value) data = row.inline_value->content();
       if (blobs.Intact(row.hash, data)) continue;
       Forget(row.hash, [run](WriteOp& op) { run->dropped += op.count; });
     }
@@ -556,11 +559,12 @@ void DiskStore::Get(const Key& key, GetDone done) {
     std::optional<IndexedEntry> entry;
     Status status = reader.Find(key, now, &entry);
     if (!status.ok() || !entry) return done(status, std::nullopt);
-    std::optional<Bytes> value = std::move(entry->inline_value);
-    if (value) {
-      if (Blake3::Hash(value->data(), value->size()) != entry->hash) {
+    std::optional<Bytes> value;
+    if (entry->inline_value) {
+      if (InlineIntact(entry->hash, entry->inline_value->content(), /*thorough=*/false)) {
+        value = std::move(entry->inline_value->data);
+      } else {
         status = Status(StatusCode::kCorrupt, "a value in the disk index does not match its checksum", false);
-        value.reset();
       }
     } else {
       status = engine->blobs.Read(entry->hash, &value);
@@ -595,15 +599,24 @@ void DiskStore::Put(const Key& key, Bytes value, int64_t expires_at_ms, Done don
   op.expires_at_ms = expires_at_ms;
   op.complete = [done = std::move(done)](WriteOp& op) { done(op.status); };
   if (op.value.size() > kInlineMax) {
-    // Hashing a large value and writing its file cost more than its index work: a reader thread does them while
-    // the put waits in the writer's queue in its place (so writes of one key keep their order), and several puts
-    // hash at once. Should the file be removed before the put commits, the writer writes it again
+    // Hashing a large value and writing its file cost more than its index work: reader threads do them, at once,
+    // while the put waits in the writer's queue in its place (so writes of one key keep their order), and several
+    // puts hash at once. Content already stored is written to a temp file too (its hash is not known yet), then
+    // dropped. Should the file be removed before the put commits, the writer writes it again
     // (IndexWriter::AddContentRef).
     op.prepared = std::make_shared<PreparedContent>();
-    engine_->Read([engine = engine_, prepared = op.prepared, value = op.value](IndexReader&) {
-      prepared->hash = Blake3::Hash(value.data(), value.size());
-      if (!engine->blobs.Exists(prepared->hash)) prepared->refused = engine->blobs.Write(prepared->hash, value);
+    auto step_done = [engine = engine_, prepared = op.prepared] {
+      if (prepared->steps.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+      if (prepared->refused.ok()) prepared->refused = engine->blobs.Place(prepared->temp, prepared->hash);
       prepared->ready.set_value();
+    };
+    engine_->Read([prepared = op.prepared, value = op.value, step_done](IndexReader&) {
+      prepared->hash = Blake3::Hash(value.data(), value.size());
+      step_done();
+    });
+    engine_->Read([engine = engine_.get(), prepared = op.prepared, value = op.value, step_done](IndexReader&) {
+      prepared->refused = engine->blobs.WriteTemp(value, &prepared->temp);
+      step_done();
     });
   }
   engine_->Enqueue(std::move(op));

@@ -4,6 +4,18 @@
 
 namespace stratacache::disk {
 
+namespace {
+
+std::optional<InlineValue> CopyInline(const Statement& row, int column) {
+  std::optional<InlineContent> content = InlineContentAt(row, column);
+  if (!content) return std::nullopt;
+  InlineValue value{Bytes::Copy(content->data), std::nullopt};
+  if (content->sum) value.sum = std::string(*content->sum);
+  return value;
+}
+
+}  // namespace
+
 bool IsLiveRow(const Statement& row, const Key& key, int64_t now_ms) {
   return row.Text(0) == key.ns() && row.Text(1) == key.text() && row.Int(2) > now_ms;
 }
@@ -12,13 +24,13 @@ Status IndexReader::Open(const std::string& root, bool strict) {
   Status status = OpenIndex(root, strict, /*create=*/false, &db_);
   if (!status.ok()) return status;
   find_ = db_.Prepare(
-      "SELECT e.ns, e.key, e.expires, e.hash, c.data FROM entries e JOIN content c ON c.hash = e.hash "
+      "SELECT e.ns, e.key, e.expires, e.hash, c.data, c.sum FROM entries e JOIN content c ON c.hash = e.hash "
       "WHERE e.digest = ?1",
       &status);
   if (!status.ok()) return status;
   contains_ = db_.Prepare("SELECT ns, key, expires FROM entries WHERE digest = ?1", &status);
   if (!status.ok()) return status;
-  content_after_ = db_.Prepare("SELECT hash, data FROM content WHERE hash > ?1 ORDER BY hash LIMIT ?2", &status);
+  content_after_ = db_.Prepare("SELECT hash, data, sum FROM content WHERE hash > ?1 ORDER BY hash LIMIT ?2", &status);
   if (!status.ok()) return status;
   uses_file_ = db_.Prepare("SELECT 1 FROM content WHERE hash = ?1 AND data IS NULL", &status);
   return status;
@@ -34,7 +46,7 @@ Status IndexReader::Find(const Key& key, int64_t now_ms, std::optional<IndexedEn
     found.expires_at_ms = find_.Int(2);
     std::string_view hash = find_.Blob(3);
     std::copy_n(hash.begin(), std::min(hash.size(), found.hash.size()), found.hash.begin());
-    if (!find_.IsNull(4)) found.inline_value = Bytes::Copy(find_.Blob(4));
+    found.inline_value = CopyInline(find_, 4);
     *entry = std::move(found);
   }
   Status status = rc == SQLITE_ROW || rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.handle(), rc, "find");
@@ -58,9 +70,7 @@ Status IndexReader::ContentAfter(std::string_view after, int limit, std::vector<
   content_after_.BindBlob(1, after.data(), after.size()).Bind(2, limit);
   int rc;
   while ((rc = content_after_.Step()) == SQLITE_ROW) {
-    ContentRow row{HashFromBlob(content_after_.Blob(0)), std::nullopt};
-    if (!content_after_.IsNull(1)) row.inline_value = Bytes::Copy(content_after_.Blob(1));
-    rows->push_back(std::move(row));
+    rows->push_back(ContentRow{HashFromBlob(content_after_.Blob(0)), CopyInline(content_after_, 1)});
   }
   content_after_.Reset();
   return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.handle(), rc, "read content");

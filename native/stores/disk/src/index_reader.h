@@ -12,17 +12,24 @@
 
 namespace stratacache::disk {
 
+// A value kept in the index, copied out of it: its bytes and their checksum (see InlineContent).
+struct InlineValue {
+  Bytes data;
+  std::optional<std::string> sum;
+  InlineContent content() const { return {data.view(), sum}; }
+};
+
 // An entry as the index describes it. `inline_value` is set for values kept in the index.
 struct IndexedEntry {
   Blake3Digest hash;
   int64_t expires_at_ms;
-  std::optional<Bytes> inline_value;
+  std::optional<InlineValue> inline_value;
 };
 
 // A row of the content table as verify() checks it.
 struct ContentRow {
   Blake3Digest hash;
-  std::optional<Bytes> inline_value;  // set when the index holds the bytes
+  std::optional<InlineValue> inline_value;  // set when the index holds the bytes
 };
 
 class IndexReader {

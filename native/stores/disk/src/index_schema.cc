@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "stratacache/clock.h"
+
 namespace stratacache::disk {
 
 namespace {
@@ -9,13 +11,16 @@ namespace {
 // Long enough for another process's group commit (which holds the write lock for one batch) to finish.
 constexpr int kBusyTimeoutMs = 30'000;
 
+// Entries that never expire are left out of the expiry index: one B-tree page less to write per put.
+static_assert(kNeverExpires == 9223372036854775807);
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS entries(
   digest BLOB PRIMARY KEY, ns TEXT NOT NULL, key TEXT NOT NULL, hash BLOB NOT NULL, size INTEGER NOT NULL,
   created INTEGER NOT NULL, expires INTEGER NOT NULL, last_access INTEGER NOT NULL, hits INTEGER NOT NULL,
   tags TEXT, score INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entries_by_score ON entries(score);
-CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries(expires);
+DROP INDEX IF EXISTS entries_by_expiry;
+CREATE INDEX IF NOT EXISTS entries_expiring ON entries(expires) WHERE expires < 9223372036854775807;
 CREATE INDEX IF NOT EXISTS entries_by_hash ON entries(hash);
 CREATE TABLE IF NOT EXISTS content(
   hash BLOB PRIMARY KEY, size INTEGER NOT NULL, charge INTEGER NOT NULL, refs INTEGER NOT NULL, data BLOB);
@@ -46,15 +51,38 @@ Blake3Digest HashFromBlob(std::string_view blob) {
   return hash;
 }
 
+std::optional<InlineContent> InlineContentAt(const Statement& row, int column) {
+  if (row.IsNull(column)) return std::nullopt;
+  InlineContent content{row.Blob(column), std::nullopt};
+  if (!row.IsNull(column + 1)) content.sum = row.Blob(column + 1);
+  return content;
+}
+
+// Adds the checksum column of inline values to a content table an older version made (or this one, just now).
+Status AddSumColumn(SqliteDb* db) {
+  Status status;
+  Statement column = db->Prepare("SELECT count(*) FROM pragma_table_info('content') WHERE name = 'sum'", &status);
+  if (!status.ok()) return status;
+  const bool present = column.Step() == SQLITE_ROW && column.Int(0) > 0;
+  column.Reset();
+  return present ? Status::Ok() : db->Exec("ALTER TABLE content ADD COLUMN sum BLOB");
+}
+
 Status OpenIndex(const std::string& root, bool strict, bool create, SqliteDb* db) {
   Status status = db->Open(IndexPath(root), create, kBusyTimeoutMs);
   if (!status.ok()) return status;
   // Switching to WAL is persistent, so only the first opener changes anything; the others read the mode.
   if (create && !(status = db->Exec("PRAGMA journal_mode=WAL")).ok()) return status;
   if (!(status = db->Exec(strict ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL")).ok()) return status;
+  // Each connection caches up to 16 MiB of pages (SQLite's default is 2 MiB), and reads the database file through
+  // a memory map rather than a read call per page: fewer system calls per get, and per put for the index pages it
+  // reads. Pages still in the write-ahead log are read as before.
+  if (!(status = db->Exec("PRAGMA cache_size=-16384; PRAGMA mmap_size=1073741824")).ok()) return status;
   if (create) {
-    std::string schema = std::string("BEGIN IMMEDIATE;") + kSchema + "COMMIT;";
-    if (!(status = db->Exec(schema)).ok()) {
+    status = db->Exec(std::string("BEGIN IMMEDIATE;") + kSchema);
+    if (status.ok()) status = AddSumColumn(db);
+    if (status.ok()) status = db->Exec("COMMIT");
+    if (!status.ok()) {
       db->Exec("ROLLBACK");
       return status;
     }

@@ -1,16 +1,20 @@
 // The SQLite index of a disk tier (`index.sqlite`, WAL mode):
 //   entries(digest PK, ns, key, hash, size, created, expires, last_access, hits, tags, score)
-//   content(hash PK, size, charge, refs, data)  -- one row per distinct value; `data` holds small values inline
+//   content(hash PK, size, charge, refs, data, sum)
+//                                               -- one row per distinct value; `data` holds small values inline,
+//                                                  `sum` their checksum (see InlineContent)
 //   directories(digest PK, ns, key, folder, size, charge, created, last_access, hits, score)
 //                                               -- directory entries: a folder under dirs/ per key
 //   meta(total bytes, entries)                  -- kept in the same transactions, so the budget needs no scan
-// The schema only grows, by statements that create what is missing (IF NOT EXISTS), so the writer's open upgrades
-// an index an older version made; `directories` came that way.
+// The writer's open upgrades an index an older version made, by statements that create what is missing (IF NOT
+// EXISTS) or drop what is replaced: `directories` came that way, and the expiry index that leaves out entries
+// which never expire replaced one over every entry.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+#include "blob_files.h"
 #include "sqlite_db.h"
 #include "stratacache/blake3.h"
 #include "stratacache/key.h"
@@ -40,6 +44,10 @@ inline std::string_view HashBlob(const Blake3Digest& hash) {
   return {reinterpret_cast<const char*>(hash.data()), hash.size()};
 }
 Blake3Digest HashFromBlob(std::string_view blob);
+
+// Columns `column` (data) and `column` + 1 (sum) of a content row: the value kept in the index, or nullopt when
+// it is in a file.
+std::optional<InlineContent> InlineContentAt(const Statement& row, int column);
 
 inline std::string IndexPath(const std::string& root) { return root + "/index.sqlite"; }
 

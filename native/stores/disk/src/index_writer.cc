@@ -5,6 +5,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "stratacache/clock.h"
+
 namespace stratacache::disk {
 
 namespace {
@@ -36,13 +38,6 @@ Status Collect(Statement& select, sqlite3* db, bool with_keys, std::vector<Victi
   }
   select.Reset();
   return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db, rc, "select entries");
-}
-
-// Columns `column` (data IS NULL) and `column` + 1 (data) of a content row: its inline bytes, or nullopt when
-// they are in a file.
-std::optional<std::string_view> InlineData(const Statement& row, int column) {
-  if (row.Int(column) != 0) return std::nullopt;
-  return row.Blob(column + 1);
 }
 
 // strata_score(last_access, hits, size): the core's eviction score, so SQL orders entries as the policy does.
@@ -83,21 +78,22 @@ Status IndexWriter::Open(const std::string& root, bool strict, uint64_t limit_by
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, 0, ?8)"},
       {&delete_entry_, "DELETE FROM entries WHERE digest = ?1"},
       {&add_ref_,
-       "INSERT INTO content(hash, size, charge, refs, data) VALUES (?1, ?2, ?3, 1, ?4) "
+       "INSERT INTO content(hash, size, charge, refs, data, sum) VALUES (?1, ?2, ?3, 1, ?4, ?5) "
        "ON CONFLICT(hash) DO UPDATE SET refs = refs + 1 RETURNING refs"},
       {&release_ref_, "UPDATE content SET refs = refs - 1 WHERE hash = ?1 RETURNING refs, charge, data IS NULL"},
       {&delete_content_, "DELETE FROM content WHERE hash = ?1 RETURNING charge, data IS NULL"},
       {&record_access_,
        "UPDATE entries SET last_access = max(last_access, ?2), hits = hits + ?3, "
        "score = strata_score(max(last_access, ?2), hits + ?3, size) WHERE digest = ?1"},
-      {&select_expired_, "SELECT digest, hash, ns, key FROM entries WHERE expires <= ?1" + removal_limit},
+      {&select_expired_, "SELECT digest, hash, ns, key FROM entries WHERE expires <= ?1 AND expires < " +
+                               std::to_string(kNeverExpires) + removal_limit},
       {&select_old_, "SELECT digest, hash, ns, key FROM entries WHERE created < ?1" + removal_limit},
       {&select_lowest_,
        "SELECT digest, hash, ns, key, NULL, NULL, score FROM entries UNION ALL "
        "SELECT digest, NULL, ns, key, folder, charge, score FROM directories WHERE NOT strata_held(folder) "
        "ORDER BY score LIMIT 64"},
       {&select_by_hash_, "SELECT digest, hash, ns, key FROM entries WHERE hash = ?1" + removal_limit},
-      {&find_content_, "SELECT data IS NULL, data FROM content WHERE hash = ?1"},
+      {&find_content_, "SELECT data IS NULL, data, sum FROM content WHERE hash = ?1"},
       {&find_directory_, "SELECT folder, ns, key, charge FROM directories WHERE digest = ?1"},
       {&insert_directory_,
        "INSERT INTO directories(digest, ns, key, folder, size, charge, created, last_access, hits, score) "
@@ -161,7 +157,10 @@ Status IndexWriter::AddContentRef(const Blake3Digest& hash, const Bytes& value, 
   add_ref_.BindBlob(1, blob.data(), blob.size())
       .Bind(2, static_cast<int64_t>(value.size()))
       .Bind(3, static_cast<int64_t>(charge));
-  if (is_inline) add_ref_.BindBlob(4, value.data(), value.size());
+  if (is_inline) {
+    const Checksum sum = ChecksumOf(value.data(), value.size());
+    add_ref_.BindBlob(4, value.data(), value.size()).BindBlob(5, sum.data(), sum.size());
+  }
   int rc = add_ref_.Step();
   const int64_t refs = rc == SQLITE_ROW ? add_ref_.Int(0) : 0;
   add_ref_.Reset();
@@ -304,7 +303,7 @@ Status IndexWriter::Forget(const Blake3Digest& hash, uint64_t* removed) {
   std::string_view blob = HashBlob(hash);
   find_content_.BindBlob(1, blob.data(), blob.size());
   int rc = find_content_.Step();
-  const bool intact = rc != SQLITE_ROW || blobs_.Intact(hash, InlineData(find_content_, 0));
+  const bool intact = rc != SQLITE_ROW || blobs_.Intact(hash, InlineContentAt(find_content_, 1));
   find_content_.Reset();
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteStatus(db_.handle(), rc, "find content");
   return intact ? Status::Ok() : DropContent(hash, removed);
