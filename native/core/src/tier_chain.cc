@@ -472,6 +472,23 @@ DirectoryStore* TierChain::directories() const {
   return nullptr;
 }
 
+Status TierChain::LimitNamespace(const std::string& ns,
+                                 const std::map<std::string, std::optional<uint64_t>>& limits) {
+  for (const auto& [name, limit] : limits) {
+    if (std::none_of(tiers_.begin(), tiers_.end(), [&](const auto& tier) { return tier->name == name; })) {
+      return Status(StatusCode::kInvalidArg, "the cache has no tier named '" + name + "'");
+    }
+  }
+  for (const auto& tier : tiers_) {
+    auto limit = limits.find(tier->name);
+    if (limit == limits.end()) continue;
+    if (Status status = tier->store->LimitNamespace(ns, limit->second); !status.ok()) {
+      return Status(status.code(), "tier '" + tier->name + "': " + status.message());
+    }
+  }
+  return Status::Ok();
+}
+
 ChainStats TierChain::Stats() const {
   ChainStats stats;
   stats.hits = hits_.load(std::memory_order_relaxed);
