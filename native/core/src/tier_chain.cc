@@ -474,7 +474,9 @@ DirectoryStore* TierChain::directories() const {
 
 Status TierChain::LimitNamespace(const std::string& ns,
                                  const std::map<std::string, std::optional<uint64_t>>& limits) {
-  for (const auto& [name, limit] : limits) {
+  for (const auto& limit : limits) {
+    // (clang 14 cannot capture a structured binding)
+    const std::string& name = limit.first;
     if (std::none_of(tiers_.begin(), tiers_.end(), [&](const auto& tier) { return tier->name == name; })) {
       return Status(StatusCode::kInvalidArg, "the cache has no tier named '" + name + "'");
     }
