@@ -126,6 +126,7 @@ export interface NativeEvent {
   type: 'error' | 'warning' | 'evict' | 'expire' | 'promote';
   tier: string;
   key?: string;
+  namespace?: string;
   reason?: string;
   error?: unknown;
 }

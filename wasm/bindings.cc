@@ -203,6 +203,7 @@ class WasmCache {
           js.set("type", std::string(EventKindName(event.kind)));
           js.set("tier", event.tier);
           if (!event.key.empty()) js.set("key", event.key);
+          if (!event.ns.empty()) js.set("namespace", event.ns);
           if (!event.reason.empty()) js.set("reason", event.reason);
           if (!event.status.ok()) js.set("error", ToError(event.status));
           callback(js);

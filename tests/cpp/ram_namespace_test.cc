@@ -33,10 +33,11 @@ class RamNamespaceTest : public ::testing::TestWithParam<RamPolicy> {
   uint64_t Charge(size_t key_bytes, size_t size) const {
     return RamStore::ChargeFor(key_bytes, size, false, GetParam(), /*namespaced=*/true);
   }
-  // Records the keys evicted, with their reason.
+  // Records the keys evicted, as "namespace/key reason".
   void RecordEvictions() {
-    hub_.Subscribe([this](const CacheEvent& event) { evicted_.push_back(event.key + " " + event.reason); },
-                   static_cast<EventKinds>(EventKind::kEvict));
+    hub_.Subscribe(
+        [this](const CacheEvent& event) { evicted_.push_back(event.ns + "/" + event.key + " " + event.reason); },
+        static_cast<EventKinds>(EventKind::kEvict));
   }
 
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
@@ -102,7 +103,9 @@ TEST_P(RamNamespaceTest, ANamespaceOverItsLimitEvictsOnlyItsOwnEntries) {
     EXPECT_TRUE(store->Contains(Key("o" + std::to_string(100 + i))));
   }
   ASSERT_EQ(evicted_.size(), 90u);
-  for (const std::string& event : evicted_) EXPECT_EQ(event.substr(0, 1) + event.substr(4), "s namespace") << event;
+  for (const std::string& event : evicted_) {
+    EXPECT_TRUE(event.starts_with("small/s") && event.ends_with(" namespace")) << event;
+  }
   EXPECT_EQ(store->Counters().evictions, 90u);
 }
 

@@ -375,7 +375,8 @@ RamStore::RemovalLog RamStore::LogFor(std::vector<CacheEvent>& events) const {
 
 void RamStore::NoteLocked(RemovalLog log, EventKind kind, const Entry& entry, std::string_view reason) const {
   if (log != nullptr && events_->wants(kind)) {
-    log->push_back(CacheEvent{kind, tier_name_, entry.key, std::string(reason), Status::Ok()});
+    log->push_back(CacheEvent{kind, tier_name_, entry.key, std::string(reason), Status::Ok(),
+                              entry.ns ? entry.ns->space->ns->name : std::string()});
   }
 }
 

@@ -146,14 +146,15 @@ int64_t TierChain::ExpiryFor(size_t tier, const WriteOptions& write, int64_t now
 
 void TierChain::ReportError(const Tier& tier, const Key& key, const Status& status) const {
   if (events_.wants(EventKind::kError)) {
-    events_.Emit(CacheEvent{EventKind::kError, tier.name, key.text(), {}, status.InTier(tier.name)});
+    events_.Emit(CacheEvent{EventKind::kError, tier.name, key.text(), {}, status.InTier(tier.name), key.ns()});
   }
 }
 
 void TierChain::ReportPromotion(size_t into, size_t from, const Key& key) const {
   tiers_[into]->promotions.fetch_add(1, std::memory_order_relaxed);
   if (events_.wants(EventKind::kPromote)) {
-    events_.Emit(CacheEvent{EventKind::kPromote, tiers_[into]->name, key.text(), tiers_[from]->name, Status::Ok()});
+    events_.Emit(
+        CacheEvent{EventKind::kPromote, tiers_[into]->name, key.text(), tiers_[from]->name, Status::Ok(), key.ns()});
   }
 }
 

@@ -36,6 +36,9 @@ struct CacheEvent {
   // promote: the tier the hit came from.
   std::string reason;
   Status status;  // why, for an error
+  // The key's namespace (key.h), empty for the default one. RAM tiers and the chain report it; disk and
+  // IndexedDB tiers do not yet.
+  std::string ns{};
 };
 
 using EventListener = std::function<void(const CacheEvent& event)>;
