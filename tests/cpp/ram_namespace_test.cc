@@ -241,5 +241,23 @@ TEST(TierChainNamespaceTest, LimitsANamespaceInTheNamedTiersOnly) {
   EXPECT_EQ(chain->Stats().tiers[1].store.entries, 1u);
 }
 
+TEST(TierChainNamespaceTest, PromotionsNameTheKeysNamespace) {
+  auto clock = std::make_shared<ManualClock>();
+  std::vector<TierSpec> tiers;
+  tiers.push_back(TierSpec{"hot", std::make_unique<RamStore>(RamStoreOptions{1 << 20, 1}, clock)});
+  tiers.push_back(TierSpec{"warm", std::make_unique<RamStore>(RamStoreOptions{1 << 20, 1}, clock)});
+  auto chain = TierChain::Create(std::move(tiers), Ttl::Never(), clock);
+  std::vector<std::string> heard;
+  chain->events().Subscribe([&](const CacheEvent& event) { heard.push_back(event.ns + "/" + event.key); },
+                            static_cast<EventKinds>(EventKind::kPromote));
+  ASSERT_TRUE(chain->LimitNamespace("n", {{"hot", 1}}).ok());  // nothing of n fits in hot
+  ASSERT_TRUE(chain->SetNow(Key("n", "k"), Bytes::Copy("v"), WriteOptions{}).ok());
+  ASSERT_TRUE(chain->LimitNamespace("n", {{"hot", std::nullopt}}).ok());
+  ASSERT_EQ(chain->Stats().tiers[0].store.entries, 0u);
+  EXPECT_EQ(Text(chain->GetNow(Key("n", "k"))), "v");  // from warm, copied into hot
+  EXPECT_EQ(heard, std::vector<std::string>{"n/k"});
+  EXPECT_EQ(chain->Stats().tiers[0].store.entries, 1u);
+}
+
 }  // namespace
 }  // namespace stratacache

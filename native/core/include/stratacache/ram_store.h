@@ -135,8 +135,10 @@ class RamStore final : public InlineStore {
   const EventHub* events_ = nullptr;
   std::string tier_name_;
   std::shared_ptr<ChangeCounters> changes_;  // null unless a chain counts changes
-  mutable std::mutex namespaces_mu_;  // taken after a shard's lock, never before one
-  std::unordered_map<std::string, std::unique_ptr<Namespace>> namespaces_;  // never shrinks: records stay put
+  mutable std::mutex namespaces_mu_;  // never held with a shard's lock
+  // Every namespace ever written or limited, with (in each shard it reached) its NsShard: never dropped, so that
+  // pointers to them stay valid; a few hundred bytes a namespace, outside the budget.
+  std::unordered_map<std::string, std::unique_ptr<Namespace>> namespaces_;
 };
 
 }  // namespace stratacache
