@@ -227,12 +227,17 @@ TEST_P(RamNamespaceTest, ThreadsKeepEachNamespaceWithinItsLimitAndApart) {
   }
 }
 
-TEST(TierChainNamespaceTest, LimitsANamespaceInTheNamedTiersOnly) {
+// A chain of two RAM tiers of 1 MiB, "hot" over "warm".
+std::shared_ptr<TierChain> HotAndWarm() {
   auto clock = std::make_shared<ManualClock>();
   std::vector<TierSpec> tiers;
   tiers.push_back(TierSpec{"hot", std::make_unique<RamStore>(RamStoreOptions{1 << 20, 1}, clock)});
   tiers.push_back(TierSpec{"warm", std::make_unique<RamStore>(RamStoreOptions{1 << 20, 1}, clock)});
-  auto chain = TierChain::Create(std::move(tiers), Ttl::Never(), clock);
+  return TierChain::Create(std::move(tiers), Ttl::Never(), clock);
+}
+
+TEST(TierChainNamespaceTest, LimitsANamespaceInTheNamedTiersOnly) {
+  auto chain = HotAndWarm();
   EXPECT_EQ(chain->LimitNamespace("n", {{"cold", 100}}).code(), StatusCode::kInvalidArg);
   ASSERT_TRUE(chain->LimitNamespace("n", {{"hot", 4096}}).ok());
   const Status status = chain->SetNow(Key("n", "big"), Bytes::Allocate(8192), WriteOptions{});
@@ -242,11 +247,7 @@ TEST(TierChainNamespaceTest, LimitsANamespaceInTheNamedTiersOnly) {
 }
 
 TEST(TierChainNamespaceTest, PromotionsNameTheKeysNamespace) {
-  auto clock = std::make_shared<ManualClock>();
-  std::vector<TierSpec> tiers;
-  tiers.push_back(TierSpec{"hot", std::make_unique<RamStore>(RamStoreOptions{1 << 20, 1}, clock)});
-  tiers.push_back(TierSpec{"warm", std::make_unique<RamStore>(RamStoreOptions{1 << 20, 1}, clock)});
-  auto chain = TierChain::Create(std::move(tiers), Ttl::Never(), clock);
+  auto chain = HotAndWarm();
   std::vector<std::string> heard;
   chain->events().Subscribe([&](const CacheEvent& event) { heard.push_back(event.ns + "/" + event.key); },
                             static_cast<EventKinds>(EventKind::kPromote));
