@@ -36,8 +36,8 @@ struct CacheEvent {
   // promote: the tier the hit came from.
   std::string reason;
   Status status;  // why, for an error
-  // The key's namespace (key.h), empty for the default one. RAM tiers and the chain report it; disk and
-  // IndexedDB tiers do not yet.
+  // The key's namespace (key.h), empty for the default one. RAM tiers, the chain and disk tiers' namespace
+  // evictions report it; other disk events and IndexedDB tiers do not yet.
   std::string ns{};
 };
 

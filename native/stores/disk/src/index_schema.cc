@@ -17,6 +17,8 @@ CREATE TABLE IF NOT EXISTS entries(
 CREATE INDEX IF NOT EXISTS entries_by_score ON entries(score);
 CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries(expires);
 CREATE INDEX IF NOT EXISTS entries_by_hash ON entries(hash);
+-- A namespace's eviction order (IndexWriter::EvictNamespaceTo). Partial: the default namespace's writes skip it.
+CREATE INDEX IF NOT EXISTS entries_by_namespace ON entries(ns, score) WHERE ns <> '';
 CREATE TABLE IF NOT EXISTS content(
   hash BLOB PRIMARY KEY, size INTEGER NOT NULL, charge INTEGER NOT NULL, refs INTEGER NOT NULL, data BLOB);
 CREATE TABLE IF NOT EXISTS directories(
