@@ -83,6 +83,20 @@ export function namespaceTierCases(setup: TierSetup): void {
       expect(text(await longest.get('k'))).toBe('v');
     });
 
+    test('a size bounds every RAM and disk tier; naming another kind of tier throws ERR_INVALID_ARG', async () => {
+      await using cache = await open();
+      const n = cache.namespace('n', { cacheLimit: '1KB' });
+      // S3 and HTTP tiers: nothing bounds them; IndexedDB: not yet.
+      const other = setup.tiers().find((tier) => tier.kind !== 'ram' && tier.kind !== 'disk');
+      if (other === undefined) {
+        await expect(n.set('big', new Uint8Array(10_000))).rejects.toMatchObject({ code: 'ERR_TOO_LARGE' });
+      } else {
+        expect(() => cache.namespace('m', { cacheLimit: { [other.name]: '1MB' } })).toThrow(
+          expect.objectContaining(invalid),
+        );
+      }
+    });
+
     test.each([
       ['a bad size', { cacheLimit: '12XB' }],
       ['a negative size', { cacheLimit: -1 }],
