@@ -243,8 +243,8 @@ export class Cache implements AsyncDisposable {
   /**
    * A view whose keys live apart from other namespaces' and the cache's own on the same tiers, with the key API
    * (get, set, has, delete, getOrSet, the *Sync methods, entry). The same name gives the same view.
-   * `options.cacheLimit` bounds the namespace's bytes in the RAM and disk tiers (see NamespaceOptions). A name is 1 to 256
-   * UTF-8 bytes; 'content' is reserved. The view closes with the cache.
+   * `options.cacheLimit` bounds the namespace's bytes in the RAM and disk tiers (see NamespaceOptions). A name is
+   * 1 to 256 UTF-8 bytes; 'content' is reserved. The view closes with the cache.
    */
   namespace(name: string, options?: NamespaceOptions): Namespace {
     const handle = this.#live();
