@@ -19,10 +19,10 @@ const BOUNDING_KINDS = new Set(['ram', 'disk']);
 export interface NamespaceOptions {
   /**
    * Bytes this namespace's entries may take, charged as the tier's own `cacheLimit` charges them: one size for
-   * every tier that bounds namespaces (RAM, disk), or sizes by tier name, as `{ ram: '16MB', disk: '1GB' }`. Past it, that tier
-   * evicts this namespace's entries by its policy ('evict' events with reason 'namespace'); the tier's own
-   * `cacheLimit` still bounds all namespaces together. Opening a namespace again with a `cacheLimit` replaces
-   * its limits (the latest wins); without one, they stay as they are.
+   * every tier that bounds namespaces (RAM, disk), or sizes by tier name, as `{ ram: '16MB', disk: '1GB' }`.
+   * Past it, that tier evicts this namespace's entries by its policy ('evict' events with reason 'namespace');
+   * the tier's own `cacheLimit` still bounds all namespaces together. Opening a namespace again with a
+   * `cacheLimit` replaces its limits (the latest wins); without one, they stay as they are.
    */
   cacheLimit?: Size | Readonly<Record<string, Size>>;
 }

@@ -511,8 +511,9 @@ Status RamStore::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
   const uint64_t ns_limit = ns == nullptr ? UINT64_MAX : ns->limit.load(std::memory_order_relaxed);
   if (charge > std::min(limit_bytes_, ns_limit)) {
     Erase(key);  // the caller replaces the value; an older one must not outlive the write
-    const std::string where = charge > limit_bytes_ ? "a RAM tier of " + std::to_string(limit_bytes_)
-                                                    : "namespace '" + key.ns() + "' limited to " + std::to_string(ns_limit);
+    const std::string where = charge > limit_bytes_
+                                  ? "a RAM tier of " + std::to_string(limit_bytes_)
+                                  : "namespace '" + key.ns() + "' limited to " + std::to_string(ns_limit);
     return Status(StatusCode::kTooLarge,
                   "value of " + std::to_string(value.size()) + " bytes does not fit in " + where + " bytes");
   }

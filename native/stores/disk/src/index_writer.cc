@@ -74,7 +74,8 @@ Status IndexWriter::Open(const std::string& root, bool strict, uint64_t limit_by
   sqlite3_create_function(db_.handle(), "strata_held", 1, SQLITE_UTF8, &holds_, HeldFunction, nullptr, nullptr);
   const std::string removal_limit = " LIMIT " + std::to_string(kRemovalBatch);
   // EntryCharge and ContentCharge (index_schema.h) of a row, in SQL.
-  const std::string entry_charge = std::to_string(kEntryCharge) + " + length(CAST(ns AS BLOB)) + length(CAST(key AS BLOB))";
+  const std::string entry_charge =
+      std::to_string(kEntryCharge) + " + length(CAST(ns AS BLOB)) + length(CAST(key AS BLOB))";
   const std::string content_charge = "CASE WHEN size <= " + std::to_string(kInlineMax) + " THEN size ELSE (size + " +
                                      std::to_string(kFileChecksumBytes + kFileBlock - 1) + ") / " +
                                      std::to_string(kFileBlock) + " * " + std::to_string(kFileBlock) + " END";
