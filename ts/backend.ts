@@ -101,6 +101,13 @@ export interface CoreHandle {
   /** Hands the waiters a value found already stored, or (value undefined) the loader's failure message. */
   endFlight(key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   sweep(): void;
+  /**
+   * A handle over the same tiers whose keys live in namespace `ns` (checked), with a near cache for a first tier
+   * of `nearLimit` bytes. It is closed on its own.
+   */
+  namespaced(ns: string, nearLimit: number): CoreHandle;
+  /** Bounds namespace `ns` in each tier named (bytes; null lifts the bound), evicting at once what is over. */
+  limitNamespace(ns: string, limits: Readonly<Record<string, number | null>>): void;
   /** Frees the core's cache; a backend whose writes may still be in flight (IndexedDB) waits for them first. */
   close(): void | Promise<void>;
   /**
@@ -133,6 +140,7 @@ export interface NativeEvent {
   type: 'error' | 'warning' | 'evict' | 'expire' | 'promote';
   tier: string;
   key?: string;
+  namespace?: string;
   reason?: string;
   error?: unknown;
 }

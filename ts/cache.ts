@@ -15,7 +15,8 @@ import { type CacheEvents, type CacheEventType, type CacheListener, Emitter } fr
 import { type DirectoryFill, type DirectoryLease, leaseDirectory } from './directory.js';
 import { Entry } from './entry.js';
 import { formatMetrics } from './metrics.js';
-import { ram, type Tier } from './tiers.js';
+import { type Namespace, type NamespaceOptions, Namespaces } from './namespace.js';
+import { ram, type Tier, type TierConfig } from './tiers.js';
 import { type Duration, parseDuration, parseSize, parseTtl, type Size } from './units.js';
 import { checkTags, parseTtlRules, type Tags, type TtlRule } from './ttl-rules.js';
 import { type CacheValue, checkKey, toStorable } from './values.js';
@@ -130,16 +131,22 @@ export class Cache implements AsyncDisposable {
   static backend: Backend | undefined;
 
   readonly #handle: CoreHandle;
-  readonly #sweeper: ReturnType<typeof setInterval>;
+  readonly #sweeper: ReturnType<typeof setInterval> | undefined;
   readonly #writeBack: boolean;
   #closed = false;
+  #tiers: readonly TierConfig[] = [];
+  #namespaces: Namespaces | undefined; // created on the first namespace()
   #events: Emitter | undefined; // created on the first listener
   #deliver: ((event: NativeEvent) => void) | undefined; // what the core calls with its events
 
-  /** @internal Use `Cache.open()`. */
-  constructor(handle: CoreHandle, intervalMs: number, writeBack: boolean) {
+  /**
+   * @internal Use `Cache.open()`. Without `intervalMs`, another handle on the tiers sweeps them; `writeBack`: this
+   * handle writes down what only RAM holds when it closes.
+   */
+  constructor(handle: CoreHandle, intervalMs: number | undefined, writeBack = false) {
     this.#handle = handle;
     this.#writeBack = writeBack;
+    if (intervalMs === undefined) return;
     this.#sweeper = setInterval(() => {
       if (!this.#closed) this.#handle.sweep();
     }, intervalMs);
@@ -159,7 +166,9 @@ export class Cache implements AsyncDisposable {
     } catch (error) {
       throw fromNative(error);
     }
-    return new this(handle, sweepMs, config.writePolicy === 'back') as InstanceType<T>;
+    const cache = new this(handle, sweepMs, config.writePolicy === 'back') as InstanceType<T>;
+    cache.#tiers = config.tiers;
+    return cache;
   }
 
   /** The value, read down the tiers (a lower hit is promoted), or undefined on a miss. */
@@ -262,6 +271,18 @@ export class Cache implements AsyncDisposable {
     } catch (error) {
       throw error instanceof StrataError ? error : fromNative(error);
     }
+  }
+
+  /**
+   * A view whose keys live apart from other namespaces' and the cache's own on the same tiers, with the key API
+   * (get, set, has, delete, getOrSet, the *Sync methods, entry). The same name gives the same view.
+   * `options.cacheLimit` bounds the namespace's bytes in the RAM and disk tiers (see NamespaceOptions). A name is
+   * 1 to 256 UTF-8 bytes; 'content' is reserved. The view closes with the cache.
+   */
+  namespace(name: string, options?: NamespaceOptions): Namespace {
+    const handle = this.#live();
+    this.#namespaces ??= new Namespaces(handle, this.#tiers, (scoped) => new Cache(scoped, undefined));
+    return this.#namespaces.open(name, options);
   }
 
   /** Whether any tier holds a live entry for the key; does not count as a use. */
@@ -399,6 +420,7 @@ export class Cache implements AsyncDisposable {
     if (this.#closed) return; // closed by another call meanwhile
     this.#closed = true;
     clearInterval(this.#sweeper);
+    this.#namespaces?.close();
     await this.#handle.close();
   }
 

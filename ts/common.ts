@@ -26,4 +26,5 @@ export type { MountStats } from './workspace/mount.js';
 export type { ExecuteOptions, ExecuteResult } from './workspace/shell.js';
 export type { Tags, TtlRule } from './ttl-rules.js';
 export type { Blobs, Entry, EntrySetOptions } from './entry.js';
+export { MAX_NAMESPACE_BYTES, type Namespace, type NamespaceOptions } from './namespace.js';
 export type { DirectoryFill, DirectoryLease } from './directory.js';

@@ -8,6 +8,8 @@ export interface CacheErrorEvent {
   tier: string;
   /** The key concerned, when there is one. */
   key?: string;
+  /** The key's namespace, when it is one's (see KeyedEvent). */
+  namespace?: string;
   error: StrataError;
 }
 
@@ -20,40 +22,49 @@ export interface CacheWarningEvent {
   error: StrataError;
 }
 
-/** A tier evicted an entry to stay within its `cacheLimit`. */
-export interface CacheEvictEvent {
+/** What events about one entry say of its key. */
+interface KeyedEvent {
+  key: string;
+  /**
+   * The namespace of the key (`cache.namespace(name)`); absent for the cache's own keys. RAM tiers, promotions,
+   * demotions and disk tiers' namespace evictions report it; other disk events and IndexedDB tiers do not yet.
+   */
+  namespace?: string;
+}
+
+/** A tier evicted an entry to stay within its `cacheLimit`, or a namespace's. */
+export interface CacheEvictEvent extends KeyedEvent {
   type: 'evict';
   tier: string;
-  key: string;
-  /** The tier's policy, which chose the entry: `'lru'`, `'lfu'`, `'sized-lru'`, `'s3-fifo'`. */
+  /**
+   * The tier's policy, which chose the entry: `'lru'`, `'lfu'`, `'sized-lru'`, `'s3-fifo'`; `'namespace'` when its
+   * namespace went over its own limit.
+   */
   reason: string;
 }
 
 /** A tier dropped an entry whose TTL had run out. */
-export interface CacheExpireEvent {
+export interface CacheExpireEvent extends KeyedEvent {
   type: 'expire';
   tier: string;
-  key: string;
   /** When: `'read'` (found expired), `'sweep'` (the background sweep), `'budget'` (dropped to make room). */
   reason: 'read' | 'sweep' | 'budget';
 }
 
 /** A hit in a lower tier was copied into a tier above it. */
-export interface CachePromoteEvent {
+export interface CachePromoteEvent extends KeyedEvent {
   type: 'promote';
   /** The tier the entry was copied into. */
   tier: string;
-  key: string;
   /** The tier the hit came from. */
   reason: string;
 }
 
 /** An entry of a write-back cache's first tier was written down into a tier below it. */
-export interface CacheDemoteEvent {
+export interface CacheDemoteEvent extends KeyedEvent {
   type: 'demote';
   /** The tier the entry was written into. */
   tier: string;
-  key: string;
   /** Why: it left the first tier (`'evict'`, `'expire'`), or `flush()` / `close()` wrote it down (`'flush'`). */
   reason: 'evict' | 'expire' | 'flush';
 }

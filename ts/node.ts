@@ -67,6 +67,8 @@ interface Addon {
   commitDirectory(handle: NativeHandle, key: string, tempPath: string): Promise<[string, boolean]>;
   abandonDirectory(handle: NativeHandle, key: string, tempPath: string, message: string): Promise<void>;
   releaseDirectory(handle: NativeHandle, path: string): void;
+  namespaced(handle: NativeHandle, ns: string): NativeHandle;
+  limitNamespace(handle: NativeHandle, ns: string, limits: Readonly<Record<string, number | null>>): void;
 }
 
 // The addon is built by cmake-js next to this package's dist/ folder.
@@ -116,6 +118,8 @@ function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
     encodeBlobs: (names, values) => addon.encodeBlobs(names, values),
     decodeBlobs: (framed) => addon.decodeBlobs(framed),
     sweep: () => addon.sweep(native),
+    namespaced: (ns, nearLimit) => handleOf(addon.namespaced(native, ns), nearLimit),
+    limitNamespace: (ns, limits) => addon.limitNamespace(native, ns, limits),
     joinFlight: (key) => {
       const ticket = addon.joinFlight(native, key);
       return typeof ticket === 'number' ? { flight: ticket } : { waiter: ticket[0], result: ticket[1] };

@@ -47,6 +47,9 @@ interface WasmCache {
   endFlight(key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   sweep(): void;
   stats(): CacheStats;
+  /** A WasmCache over the same chain whose keys live in namespace `ns`; delete it on its own. */
+  namespaced(ns: string): WasmCache;
+  limitNamespace(ns: string, limits: Readonly<Record<string, number | null>>): Error | null;
   delete(): void;  // frees the C++ object (Embind)
 }
 
@@ -191,6 +194,8 @@ function adapt(
     encodeBlobs: (names, values) => orThrow(module.encodeBlobs(names, values.map(toBytes))),
     decodeBlobs: (framed) => orThrow(module.decodeBlobs(framed)),
     sweep: () => cache.sweep(),
+    namespaced: (ns, nearLimit) => adapt(cache.namespaced(ns), hot, [], module, nearLimit, idbDrivers),
+    limitNamespace: (ns, limits) => orThrow(cache.limitNamespace(ns, limits)),
     joinFlight: (key) => {
       let settle: Callback<Uint8Array> = () => {};
       const result = new Promise<Uint8Array>((resolve, reject) => (settle = callback(resolve, reject)));

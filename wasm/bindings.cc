@@ -6,6 +6,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -162,6 +163,23 @@ class WasmCache {
   explicit WasmCache(val options) {
     auto clock = std::make_shared<SystemClock>();
     open_status_ = BuildTierChain(ReadConfig(options), clock, BrowserStores(options, clock), &chain_);
+    hot_.chain = chain_.get();
+  }
+
+  // A cache over the same chain whose keys live in namespace `ns` (checked in TypeScript); JavaScript deletes it.
+  WasmCache* namespaced(const std::string& ns) const { return new WasmCache(chain_, ns); }
+
+  // Bounds namespace `ns` in each tier named in `limits` ({ tier: bytes, or null to lift the bound }), evicting
+  // at once what is over: null, else the Error to throw.
+  val limitNamespace(const std::string& ns, val limits) {
+    std::map<std::string, std::optional<uint64_t>> by_tier;
+    const val names = val::global("Object").call<val>("keys", limits);
+    for (unsigned i = 0; i < names["length"].as<unsigned>(); ++i) {
+      const std::string name = names[i].as<std::string>();
+      const val limit = limits[name];
+      by_tier[name] = limit.isNumber() ? std::optional(static_cast<uint64_t>(limit.as<double>())) : std::nullopt;
+    }
+    return StatusOrNull(chain_->LimitNamespace(ns, by_tier));
   }
 
   ~WasmCache() {
@@ -190,6 +208,7 @@ class WasmCache {
           js.set("type", std::string(EventKindName(event.kind)));
           js.set("tier", event.tier);
           if (!event.key.empty()) js.set("key", event.key);
+          if (!event.ns.empty()) js.set("namespace", event.ns);
           if (!event.reason.empty()) js.set("reason", event.reason);
           if (!event.status.ok()) js.set("error", ToError(event.status));
           callback(js);
@@ -198,7 +217,7 @@ class WasmCache {
   }
 
   // The cache's address for the hot-path functions (hot_path.h); the RAM tiers are read there first.
-  uintptr_t chain() const { return reinterpret_cast<uintptr_t>(chain_.get()); }
+  uintptr_t chain() const { return reinterpret_cast<uintptr_t>(&hot_); }
   bool allInline() const { return chain_->all_inline(); }
 
   // Continues a get that missed the RAM tiers (strata_get answered kGoBelow).
@@ -207,7 +226,7 @@ class WasmCache {
       callback(ToError(status), val::undefined());
       return;
     }
-    chain_->GetBelowInline(Key(key), HitCallback(callback));
+    chain_->GetBelowInline(KeyOf(key), HitCallback(callback));
   }
 
   void set(const std::string& key, val value, val ttl, val tags, val callback) {
@@ -215,14 +234,14 @@ class WasmCache {
       callback(ToError(status));
       return;
     }
-    chain_->Set(Key(key), BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)},
+    chain_->Set(KeyOf(key), BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)},
                 [callback](Status status) { callback(StatusOrNull(status)); });
   }
 
   // setSync with tags (the hot path's strata_set takes none): null when stored, else the Error to throw.
   val setNow(const std::string& key, val value, val ttl, val tags) {
     if (Status status = CheckKey(key); !status.ok()) return ToError(status);
-    return StatusOrNull(chain_->SetNow(Key(key), BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)}));
+    return StatusOrNull(chain_->SetNow(KeyOf(key), BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)}));
   }
 
   // Stores content under its digest (see PutContent); `callback(error, digest)`.
@@ -249,7 +268,7 @@ class WasmCache {
       callback(ToError(status), val::undefined(), val::undefined());
       return;
     }
-    chain_->Get(Key(key), [callback](Status status, std::optional<Hit> hit) {
+    chain_->Get(KeyOf(key), [callback](Status status, std::optional<Hit> hit) {
       if (!status.ok()) {
         callback(ToError(status), val::undefined(), val::undefined());
         return;
@@ -264,7 +283,7 @@ class WasmCache {
       callback(ToError(status), val(false));
       return;
     }
-    chain_->Has(Key(key), FoundCallback(callback));
+    chain_->Has(KeyOf(key), FoundCallback(callback));
   }
 
   void remove(const std::string& key, val callback) {
@@ -272,7 +291,7 @@ class WasmCache {
       callback(ToError(status), val(false));
       return;
     }
-    chain_->Delete(Key(key), FoundCallback(callback));
+    chain_->Delete(KeyOf(key), FoundCallback(callback));
   }
 
   void clear(val callback) {
@@ -282,7 +301,7 @@ class WasmCache {
   // The single flight of a key (see SingleFlight): the flight's id when this caller leads it, else minus the
   // waiter's id, and `callback(error, value)` receives the leader's outcome.
   double joinFlight(const std::string& key, val callback) {
-    SingleFlight::Ticket ticket = chain_->flights().Join(Key(key), [&] {
+    SingleFlight::Ticket ticket = chain_->flights().Join(KeyOf(key), [&] {
       return [callback](const Status& status, const Bytes& value) {
         if (!status.ok()) {
           callback(ToError(status), val::undefined());
@@ -295,12 +314,12 @@ class WasmCache {
   }
 
   bool leaveFlight(const std::string& key, double waiter) {
-    return chain_->flights().Leave(Key(key), static_cast<uint64_t>(waiter));
+    return chain_->flights().Leave(KeyOf(key), static_cast<uint64_t>(waiter));
   }
 
   // Stores the loaded value (kept staleMs past its TTL), then hands it to the flight's waiters.
   void landFlight(const std::string& key, val value, val ttl, val tags, double flight, double stale_ms, val callback) {
-    chain_->Land(Key(key), static_cast<uint64_t>(flight), BytesFromJs(value),
+    chain_->Land(KeyOf(key), static_cast<uint64_t>(flight), BytesFromJs(value),
                  WriteOptions{ReadTtl(ttl), ReadTags(tags), static_cast<int64_t>(stale_ms)},
                  [callback](Status status) { callback(StatusOrNull(status)); });
   }
@@ -309,7 +328,7 @@ class WasmCache {
   void endFlight(const std::string& key, double flight, val value, const std::string& message) {
     const bool found = !value.isUndefined();
     const Status status = found ? Status::Ok() : Status(StatusCode::kLoader, message);
-    chain_->flights().Complete(Key(key), static_cast<uint64_t>(flight), status, found ? BytesFromJs(value) : Bytes());
+    chain_->flights().Complete(KeyOf(key), static_cast<uint64_t>(flight), status, found ? BytesFromJs(value) : Bytes());
   }
 
   // `callback(null)` once the background writes started so far (to tier `tier`; '': to any) have finished.
@@ -336,6 +355,13 @@ class WasmCache {
   }
 
  private:
+  WasmCache(std::shared_ptr<TierChain> chain, std::string ns) : chain_(std::move(chain)) {
+    hot_.chain = chain_.get();
+    hot_.ns = std::move(ns);
+  }
+
+  Key KeyOf(const std::string& key) const { return Key(hot_.ns, key); }
+
   // A hit's value for JavaScript: an IndexedDB hit hands over IndexedDB's own array rather than a copy of it.
   static val HitValue(const std::optional<Hit>& hit) {
     val held = TakeHeldValue();
@@ -356,6 +382,7 @@ class WasmCache {
 
   Status open_status_;
   std::shared_ptr<TierChain> chain_;
+  HotHandle hot_;
   uint64_t listener_ = 0;
 };
 
@@ -382,7 +409,9 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("endFlight", &WasmCache::endFlight)
       .function("flush", &WasmCache::flush)
       .function("sweep", &WasmCache::sweep)
-      .function("stats", &WasmCache::stats);
+      .function("stats", &WasmCache::stats)
+      .function("namespaced", &WasmCache::namespaced, emscripten::allow_raw_pointers())
+      .function("limitNamespace", &WasmCache::limitNamespace);
   emscripten::function("driverComplete", &DriverChannel::Complete);
   emscripten::function("encodeBlobs", &EncodeBlobs);
   emscripten::function("decodeBlobs", &DecodeBlobs);

@@ -37,16 +37,18 @@ NearSlot near_slot;
 Bytes staged;
 Status last_error;
 
-TierChain* Chain(uintptr_t cache) { return reinterpret_cast<TierChain*>(cache); }
+const HotHandle& Handle(uintptr_t cache) { return *reinterpret_cast<const HotHandle*>(cache); }
+TierChain* Chain(uintptr_t cache) { return Handle(cache).chain; }
 
-// The key in the scratch region, or nullopt (with last_error set) when it is not a valid key.
-std::optional<Key> ScratchKey(uint32_t key_length) {
+// The key in the scratch region, in the cache's namespace, or nullopt (with last_error set) when it is not a
+// valid key.
+std::optional<Key> ScratchKey(uintptr_t cache, uint32_t key_length) {
   const std::string_view text(reinterpret_cast<const char*>(key_scratch), key_length);
   if (Status status = CheckKey(text); !status.ok()) {
     last_error = std::move(status);
     return std::nullopt;
   }
-  return Key(text);
+  return Key(Handle(cache).ns, text);
 }
 
 int32_t Failed(Status status) {
@@ -91,7 +93,7 @@ EMSCRIPTEN_KEEPALIVE uintptr_t strata_change_counters(uintptr_t cache) {
 
 // Marks the key in the scratch region as used in the RAM tiers, for a hit served from a near-cache copy.
 EMSCRIPTEN_KEEPALIVE int32_t strata_touch(uintptr_t cache, uint32_t key_length) {
-  std::optional<Key> key = ScratchKey(key_length);
+  std::optional<Key> key = ScratchKey(cache, key_length);
   if (!key) return kFailed;
   Chain(cache)->TouchInline(*key);
   return 0;
@@ -100,7 +102,7 @@ EMSCRIPTEN_KEEPALIVE int32_t strata_touch(uintptr_t cache, uint32_t key_length) 
 // Reads the RAM tiers. `below`: a miss there continues below (kGoBelow) when slower tiers exist, else counts
 // as the cache's miss (the synchronous API, or a cache of RAM tiers only).
 EMSCRIPTEN_KEEPALIVE int32_t strata_get(uintptr_t cache, uint32_t key_length, int32_t below) {
-  std::optional<Key> key = ScratchKey(key_length);
+  std::optional<Key> key = ScratchKey(cache, key_length);
   if (!key) return kFailed;
   TierChain& chain = *Chain(cache);
   near_slot.stripe = static_cast<uint32_t>(ChangeCounters::StripeOf(key->digest()));
@@ -121,7 +123,7 @@ EMSCRIPTEN_KEEPALIVE uintptr_t strata_stage(uint32_t size) {
 // Stores the staged value in the RAM tiers at once, and below them in the background. `ttl_kind`: 0 the
 // default, 1 no expiry, 2 `ttl_ms` milliseconds. 0 when stored.
 EMSCRIPTEN_KEEPALIVE int32_t strata_set(uintptr_t cache, uint32_t key_length, int32_t ttl_kind, double ttl_ms) {
-  std::optional<Key> key = ScratchKey(key_length);
+  std::optional<Key> key = ScratchKey(cache, key_length);
   if (!key) return kFailed;
   const Ttl ttl = ttl_kind == 0 ? Ttl::Unset() : ttl_kind == 1 ? Ttl::Never() : Ttl::Millis(static_cast<int64_t>(ttl_ms));
   Status status = Chain(cache)->SetNow(*key, std::exchange(staged, Bytes()), WriteOptions{ttl, {}});
@@ -130,14 +132,14 @@ EMSCRIPTEN_KEEPALIVE int32_t strata_set(uintptr_t cache, uint32_t key_length, in
 
 // 1 when a RAM tier holds a live entry, else 0.
 EMSCRIPTEN_KEEPALIVE int32_t strata_has(uintptr_t cache, uint32_t key_length) {
-  std::optional<Key> key = ScratchKey(key_length);
+  std::optional<Key> key = ScratchKey(cache, key_length);
   if (!key) return kFailed;
   return Chain(cache)->HasNow(*key) ? 1 : 0;
 }
 
 // Removes the key from the RAM tiers at once and below them in the background; 1 when a RAM tier held it.
 EMSCRIPTEN_KEEPALIVE int32_t strata_delete(uintptr_t cache, uint32_t key_length) {
-  std::optional<Key> key = ScratchKey(key_length);
+  std::optional<Key> key = ScratchKey(cache, key_length);
   if (!key) return kFailed;
   return Chain(cache)->DeleteNow(*key) ? 1 : 0;
 }

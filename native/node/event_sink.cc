@@ -40,6 +40,7 @@ Napi::Object ToJs(Napi::Env env, const CacheEvent& event) {
   js.Set("type", std::string(EventKindName(event.kind)));
   js.Set("tier", event.tier);
   if (!event.key.empty()) js.Set("key", event.key);
+  if (!event.ns.empty()) js.Set("namespace", event.ns);
   if (!event.reason.empty()) js.Set("reason", event.reason);
   if (!event.status.ok()) js.Set("error", ToError(env, event.status).Value());
   return js;

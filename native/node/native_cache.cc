@@ -1,6 +1,7 @@
 #include "native_cache.h"
 
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -32,6 +33,7 @@ struct NativeCache {
 
   std::shared_ptr<TierChain> chain;
   std::shared_ptr<EventSink> events;  // set once JavaScript listens
+  std::string ns;  // the namespace of the keys this handle reads and writes; empty: the default one
 
   // Small hits are copied into a slab and returned as views of it: a view costs a fraction of a new
   // native-backed Buffer. A new slab is started when a value does not fit. Each handle has its own, so the
@@ -102,9 +104,10 @@ struct KeyedCall {
 std::optional<KeyedCall> ReadKeyedCall(const Napi::CallbackInfo& info) {
   TierChain* chain = OpenChain(info);
   if (!chain) return std::nullopt;
-  std::optional<Key> key = ReadKey(info[1]);
+  NativeCache* cache = HandleOf(info);
+  std::optional<Key> key = ReadKey(info[1], cache->ns);
   if (!key) return std::nullopt;
-  return KeyedCall{HandleOf(info), chain, std::move(*key)};
+  return KeyedCall{cache, chain, std::move(*key)};
 }
 
 // (handle, key, value, ttl, ..., tags at `tags_at`).
@@ -305,7 +308,7 @@ Napi::Value Touch(const Napi::CallbackInfo& info) {
   if (!chain) return Napi::Value();
   Napi::Array keys = info[1].As<Napi::Array>();
   for (uint32_t i = 0; i < keys.Length(); ++i) {
-    if (std::optional<Key> key = ReadKey(keys.Get(i))) chain->TouchInline(*key);
+    if (std::optional<Key> key = ReadKey(keys.Get(i), HandleOf(info)->ns)) chain->TouchInline(*key);
   }
   return Napi::Value();
 }
@@ -618,6 +621,36 @@ Napi::Value ReleaseDirectory(const Napi::CallbackInfo& info) {
   return Napi::Value();
 }
 
+// namespaced(handle, ns) -> a handle over the same chain whose keys live in namespace `ns` (checked in
+// TypeScript); closed on its own.
+Napi::Value Namespaced(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return Napi::Value();
+  auto cache = std::make_unique<NativeCache>();
+  cache->chain = HandleOf(info)->chain;
+  cache->ns = info[1].ToString().Utf8Value();
+  return Wrap(info.Env(), std::move(cache));
+}
+
+// limitNamespace(handle, ns, limits): bounds namespace `ns` in each tier named in `limits` ({ tier: bytes, or null
+// to lift the bound }), evicting at once what is over
+Napi::Value LimitNamespace(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return Napi::Value();
+  std::map<std::string, std::optional<uint64_t>> limits;
+  Napi::Object by_tier = info[2].As<Napi::Object>();
+  Napi::Array names = by_tier.GetPropertyNames();
+  for (uint32_t i = 0; i < names.Length(); ++i) {
+    const Napi::Value limit = by_tier.Get(names.Get(i));
+    limits[names.Get(i).ToString().Utf8Value()] =
+        limit.IsNumber() ? std::optional(static_cast<uint64_t>(limit.As<Napi::Number>().DoubleValue())) : std::nullopt;
+  }
+  if (Status status = chain->LimitNamespace(info[1].ToString().Utf8Value(), limits); !status.ok()) {
+    ThrowStatus(info.Env(), status);
+  }
+  return Napi::Value();
+}
+
 // slab(handle) -> the slab the handle's small hits are being copied into.
 Napi::Value Slab(const Napi::CallbackInfo& info) { return HandleOf(info)->slab.Value(); }
 
@@ -633,6 +666,7 @@ void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
       {"joinFlight", JoinFlight}, {"leaveFlight", LeaveFlight}, {"landFlight", LandFlight}, {"endFlight", EndFlight},
       {"acquireDirectory", AcquireDirectory}, {"commitDirectory", CommitDirectory},
       {"abandonDirectory", AbandonDirectory}, {"releaseDirectory", ReleaseDirectory},
+      {"namespaced", Namespaced}, {"limitNamespace", LimitNamespace},
   };
   for (const auto& [name, function] : functions) exports.Set(name, Napi::Function::New(env, function, name));
 }

@@ -26,7 +26,7 @@ Napi::Error ToError(Napi::Env env, const Status& status) {
 
 void ThrowStatus(Napi::Env env, const Status& status) { ToError(env, status).ThrowAsJavaScriptException(); }
 
-std::optional<Key> ReadKey(const Napi::Value& value) {
+std::optional<Key> ReadKey(const Napi::Value& value, std::string_view ns) {
   napi_env env = value.Env();
   if (!value.IsString()) {
     ThrowInvalid(env, "key must be a string");
@@ -44,7 +44,7 @@ std::optional<Key> ReadKey(const Napi::Value& value) {
     ThrowInvalid(env, "key is longer than " + std::to_string(kMaxKeyBytes) + " UTF-8 bytes");
     return std::nullopt;
   }
-  return Key(std::string_view(buffer, length));
+  return Key(ns, std::string_view(buffer, length));
 }
 
 std::optional<Bytes> ReadValue(const Napi::Value& value) {

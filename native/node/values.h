@@ -17,7 +17,8 @@
 namespace stratacache::node {
 
 // A string of 1 to kMaxKeyBytes UTF-8 bytes.
-std::optional<Key> ReadKey(const Napi::Value& value);
+// The key `value` names in namespace `ns` (the default one when empty).
+std::optional<Key> ReadKey(const Napi::Value& value, std::string_view ns = {});
 // A Uint8Array (Buffers included) or a string, stored as UTF-8.
 std::optional<Bytes> ReadValue(const Napi::Value& value);
 // undefined (the default applies), null (no expiry) or a positive number of milliseconds.

@@ -2,6 +2,7 @@
 // (tests/browser), which bundles this module with '../../dist/node.js' mapped to the WebAssembly build.
 import { digest, ram, StrataError } from '../../dist/node.js';
 import { type CacheClass, random, sleep, text, type TierSetup } from './backends.js';
+import { namespaceRamCases, namespaceTierCases } from './namespace-cases.js';
 
 const MB = 1_000_000;
 
@@ -375,6 +376,8 @@ export function tierContract(setup: TierSetup): void {
       expect(loader.calls).toBe(0);
     });
   });
+
+  namespaceTierCases(setup);
 
   describe('bad input', () => {
     const invalid = { code: 'ERR_INVALID_ARG' };
@@ -778,6 +781,8 @@ export function ramContract(Cache: CacheClass): void {
       expect(samples.size).toBe(2 + 8 * 2);
     });
   });
+
+  namespaceRamCases(Cache);
 
   describe('bad input', () => {
     const invalid = { code: 'ERR_INVALID_ARG' };

@@ -40,6 +40,38 @@ async function audit(cache: Cache, keys: string[]): Promise<{ present: number; b
 const keysOf = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
 
 describe('disk tier', () => {
+  test("a namespace's limit holds across a restart, counted from the index", async () => {
+    const value = (i: number) => new Uint8Array(1000).fill(i); // content of its own: shared content is stored once
+    let charge: number; // what one such entry costs its namespace, measured
+    {
+      await using probe = await Cache.open({ tiers: [disk({ path: freshFolder('namespace-probe') })] });
+      await probe.namespace('jobs').set('k10', value(0));
+      charge = probe.stats().tiers[0]!.bytes;
+    }
+    const path = freshFolder('namespace');
+    {
+      await using cache = await Cache.open({ tiers: [disk({ path })] });
+      const jobs = cache.namespace('jobs');
+      for (let i = 10; i < 30; i++) {
+        await jobs.set(`k${i}`, value(i));
+        await sleep(2); // later entries are more recent
+      }
+      await cache.set('k10', 'the cache’s own');
+    }
+    await using cache = await Cache.open({ tiers: [disk({ path })] });
+    const evicted: string[] = [];
+    cache.on('evict', (event) => evicted.push(`${event.namespace}/${event.key} ${event.reason}`));
+    const jobs = cache.namespace('jobs', { cacheLimit: { disk: 5 * charge } });
+    await cache.set('barrier', 'x'); // queued after the batch that applies the limit
+    await sleep(20);
+    const kept: string[] = [];
+    for (let i = 10; i < 30; i++) if (await jobs.has(`k${i}`)) kept.push(`k${i}`);
+    expect(kept).toEqual(['k25', 'k26', 'k27', 'k28', 'k29']);
+    expect(evicted).toHaveLength(15);
+    expect(evicted[0]).toBe('jobs/k10 namespace');
+    expect(text(await cache.get('k10'))).toBe('the cache’s own');
+  });
+
   test('entries and their TTLs survive a restart', async () => {
     const path = freshFolder('restart');
     {

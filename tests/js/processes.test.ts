@@ -17,6 +17,16 @@ test('the quickstart serves repeats from the cache and prints the statistics', a
   expect(stdout).toMatch(/tier ram: 3 entries, \d+ bytes, 6 hits, 3 misses, 0 evictions, 0 expirations/);
 });
 
+test('the namespaces example holds the bulky namespace to its limit and keeps the other whole', async () => {
+  const script = new URL('../../examples/namespaces/index.mjs', import.meta.url);
+  const { stdout } = await run(process.execPath, [script.pathname]);
+  expect(stdout).toContain('sessions kept: 100 of 100');
+  expect(stdout).toContain('newest thumbnail kept: true, oldest: false');
+  expect(stdout).toMatch(/thumbnails evicted for their namespace's limit: 45\d\n/);
+  expect(stdout).toContain("the cache's own user:1: miss");
+  expect(stdout).toMatch(/tier ram: 1[45]\d entries, 1\.0\d MB of 4 MB/);
+});
+
 test('the S3 example shares an entry between two caches through a local s3rver and carries on when it stops', async () => {
   const script = new URL('../../examples/s3/index.mjs', import.meta.url);
   const { stdout } = await run(process.execPath, [script.pathname]);

@@ -39,6 +39,24 @@ class CacheWorker {
 }
 
 describe('shared caches across worker threads', () => {
+  test("a namespace's entries and limit are the same in every thread", async () => {
+    const options = { shared: 'namespaced', tiers: [ram({ cacheLimit: '16MB' })] };
+    await using main = await Cache.open(options);
+    const worker = new CacheWorker('namespaced', '16MB');
+    await worker.ready;
+    for (let i = 0; i < 100; i++) main.setSync(`k:${i}`, new Uint8Array(1000));
+    const before = main.stats().tiers[0]!.bytes;
+    // Ten times the limit, written by the worker into the namespace it bounds.
+    await worker.call('fillNamespace', 'k', { ns: 'jobs', cacheLimit: '100KB', count: 1000, size: 1000 });
+    const jobs = main.namespace('jobs');
+    expect(jobs.getSync('k:999')?.length).toBe(1000);
+    expect(jobs.hasSync('k:0')).toBe(false);
+    expect(main.stats().tiers[0]!.bytes - before).toBeLessThanOrEqual(100_000);
+    expect(main.stats().tiers[0]!.bytes - before).toBeGreaterThan(80_000);
+    for (let i = 0; i < 100; i++) expect(main.hasSync(`k:${i}`)).toBe(true);
+    await worker.terminate();
+  });
+
   test('entries set in one thread are visible in the others', async () => {
     const options = { shared: 'visible', tiers: [ram({ cacheLimit: '16MB' })] };
     await using main = await Cache.open(options);

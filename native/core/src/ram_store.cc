@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <tuple>
 #include <utility>
 
 #include "stratacache/eviction_policy.h"
@@ -26,8 +27,42 @@ struct RamStore::Entry {
   // s3-fifo: uses since the entry entered or last passed the tail of main (0..3), and which FIFO holds it.
   uint8_t freq = 0;
   bool in_small = false;
+  // Entries of a namespace other than the default one: their place in the namespace's order.
+  std::unique_ptr<NsNode> ns;
 
   bool expires() const { return expires_at_ms != kNeverExpires; }
+};
+
+struct RamStore::NsNode {
+  // lru and s3-fifo: as Entry's links, in the namespace's lists.
+  NsNode* prev = nullptr;
+  NsNode* next = nullptr;
+  Entry* entry = nullptr;
+  NsShard* space = nullptr;
+  // lfu and sized-lru: position in the namespace's score index, under the entry's score.
+  std::multimap<int64_t, NsNode*>::iterator ranked;
+};
+
+struct RamStore::Namespace {
+  explicit Namespace(std::string n) : name(std::move(n)) {}
+  bool Over() const { return bytes.load(std::memory_order_relaxed) > limit.load(std::memory_order_relaxed); }
+
+  const std::string name;
+  std::atomic<uint64_t> limit{UINT64_MAX};
+  std::atomic<uint64_t> bytes{0};  // its entries' charges (s3-fifo's ghosts are the store's)
+};
+
+struct RamStore::NsShard {
+  explicit NsShard(Namespace* n) : ns(n) { lru.prev = lru.next = &lru, small.prev = small.next = &small; }
+  NsShard(const NsShard&) = delete;
+  NsShard& operator=(const NsShard&) = delete;
+
+  Namespace* const ns;
+  NsNode lru;    // as the shard's: lru's recency list, s3-fifo's main FIFO
+  NsNode small;  // s3-fifo's small FIFO
+  uint64_t small_bytes = 0;
+  uint64_t bytes = 0;
+  std::multimap<int64_t, NsNode*> ranked;
 };
 
 struct RamStore::Shard {
@@ -37,17 +72,20 @@ struct RamStore::Shard {
     lru.prev = lru.next = &lru;
     small.prev = small.next = &small;
   }
-  static void LinkFront(Entry& list, Entry* e) {
+  template <class Node>
+  static void LinkFront(Node& list, Node* e) {
     e->prev = &list;
     e->next = list.next;
     list.next->prev = e;
     list.next = e;
   }
-  static void Unlink(Entry* e) {
+  template <class Node>
+  static void Unlink(Node* e) {
     e->prev->next = e->next;
     e->next->prev = e->prev;
   }
-  static Entry* Last(Entry& list) { return list.prev == &list ? nullptr : list.prev; }
+  template <class Node>
+  static Node* Last(Node& list) { return list.prev == &list ? nullptr : list.prev; }
 
   // s3-fifo remembers an evicted digest by its high word (the low word picks the shard). `ghost_order` is the
   // FIFO; `ghosts` maps each remembered digest to its place in it, counted from the first ever pushed, so a
@@ -78,6 +116,8 @@ struct RamStore::Shard {
   // Entries that expire, soonest first, so that sweeping costs only what it removes.
   std::multimap<int64_t, Entry*> expiry;
   uint64_t bytes = 0;  // entries and ghosts
+  // The namespaces other than the default one that have had entries here.
+  std::unordered_map<std::string, NsShard> spaces;
   uint64_t evictions = 0;
   uint64_t expirations = 0;
 };
@@ -114,6 +154,9 @@ constexpr uint8_t kMaxFreq = 3;
 
 bool Scored(RamPolicy policy) { return policy == RamPolicy::kLfu || policy == RamPolicy::kSizedLru; }
 
+// The longest namespace name, in UTF-8 bytes (ts/namespace.ts checks the same).
+constexpr size_t kMaxNamespaceBytes = 256;
+
 }  // namespace
 
 // The scored RAM policies are the core's EvictionPolicy values, so one casts to the other.
@@ -138,7 +181,7 @@ uint64_t RamStore::GhostCharge() {
   return sizeof(uint64_t) + HeapBlock(sizeof(void*) + 2 * sizeof(uint64_t)) + sizeof(void*);
 }
 
-uint64_t RamStore::ChargeFor(size_t key_bytes, size_t value_bytes, bool expires, RamPolicy policy) {
+uint64_t RamStore::ChargeFor(size_t key_bytes, size_t value_bytes, bool expires, RamPolicy policy, bool namespaced) {
   // Hash node: the digest, the entry and the node's own link (plus a cached hash word), and its bucket slot.
   uint64_t charge = HeapBlock(sizeof(Digest) + sizeof(Entry) + 2 * sizeof(void*)) + sizeof(void*);
   // Keys beyond the small-string buffer live in a heap block of their own.
@@ -146,6 +189,8 @@ uint64_t RamStore::ChargeFor(size_t key_bytes, size_t value_bytes, bool expires,
   charge += HeapBlock(Bytes::kHeaderSize + value_bytes);
   if (expires) charge += HeapBlock(kIndexNode);
   if (Scored(policy)) charge += HeapBlock(kIndexNode);
+  // The namespace's node, and its own score index node.
+  if (namespaced) charge += HeapBlock(sizeof(NsNode)) + (Scored(policy) ? HeapBlock(kIndexNode) : 0);
   return charge;
 }
 
@@ -166,21 +211,28 @@ RamStore::~RamStore() = default;
 RamStore::Shard& RamStore::ShardFor(const Digest& digest) const { return *shards_[digest.low & shard_mask_]; }
 
 void RamStore::AttachLocked(Shard& shard, Entry* entry, bool to_main) {
+  NsNode* node = entry->ns.get();
   switch (policy_) {
     case RamPolicy::kLru:
       Shard::LinkFront(shard.lru, entry);
+      if (node) Shard::LinkFront(node->space->lru, node);
       return;
     case RamPolicy::kLfu:
     case RamPolicy::kSizedLru:
       entry->hits = 0;
       entry->ranked = shard.ranked.emplace(
           EvictionScore(static_cast<EvictionPolicy>(policy_), clock_->NowMs(), 0, entry->value.size()), entry);
+      if (node) node->ranked = node->space->ranked.emplace(entry->ranked->first, node);
       return;
     case RamPolicy::kS3Fifo:
       entry->freq = 0;
       entry->in_small = !to_main;
       Shard::LinkFront(to_main ? shard.lru : shard.small, entry);
       if (entry->in_small) shard.small_bytes += entry->charge;
+      if (node) {
+        Shard::LinkFront(to_main ? node->space->lru : node->space->small, node);
+        if (entry->in_small) node->space->small_bytes += entry->charge;
+      }
       return;
   }
 }
@@ -190,6 +242,10 @@ void RamStore::TouchLocked(Shard& shard, Entry* entry) {
     case RamPolicy::kLru:
       Shard::Unlink(entry);
       Shard::LinkFront(shard.lru, entry);
+      if (NsNode* node = entry->ns.get()) {
+        Shard::Unlink(node);
+        Shard::LinkFront(node->space->lru, node);
+      }
       return;
     case RamPolicy::kLfu:
     case RamPolicy::kSizedLru: {
@@ -199,6 +255,11 @@ void RamStore::TouchLocked(Shard& shard, Entry* entry) {
       node.key() = EvictionScore(static_cast<EvictionPolicy>(policy_), clock_->NowMs(), entry->hits,
                                  entry->value.size());
       entry->ranked = shard.ranked.insert(std::move(node));
+      if (NsNode* ns = entry->ns.get()) {
+        auto ns_node = ns->space->ranked.extract(ns->ranked);
+        ns_node.key() = entry->ranked->first;
+        ns->ranked = ns->space->ranked.insert(std::move(ns_node));
+      }
       return;
     }
     case RamPolicy::kS3Fifo:
@@ -208,12 +269,18 @@ void RamStore::TouchLocked(Shard& shard, Entry* entry) {
 }
 
 void RamStore::DetachLocked(Shard& shard, Entry* entry) {
+  NsNode* node = entry->ns.get();
   if (Scored(policy_)) {
     shard.ranked.erase(entry->ranked);
+    if (node) node->space->ranked.erase(node->ranked);
     return;
   }
   Shard::Unlink(entry);
   if (entry->in_small) shard.small_bytes -= entry->charge;
+  if (node) {
+    Shard::Unlink(node);
+    if (entry->in_small) node->space->small_bytes -= entry->charge;
+  }
 }
 
 RamStore::Entry* RamStore::VictimLocked(Shard& shard, const Entry* keep) {
@@ -226,16 +293,39 @@ RamStore::Entry* RamStore::VictimLocked(Shard& shard, const Entry* keep) {
     Entry* coldest = Shard::Last(shard.lru);
     return coldest == keep ? nullptr : coldest;
   }
-  // s3-fifo. Ends: each pass moves an entry from small to main or lowers a counter.
-  for (;;) {
+  return S3FifoVictimLocked(shard, keep, [&shard] {
     const uint64_t entry_bytes = shard.bytes - shard.ghost_order.size() * GhostCharge();
+    return std::tuple<Entry*, Entry*, bool>{Shard::Last(shard.small), Shard::Last(shard.lru),
+                                            shard.small_bytes * kSmallShareDivisor > entry_bytes};
+  });
+}
+
+RamStore::Entry* RamStore::NamespaceVictimLocked(Shard& shard, NsShard& space, const Entry* keep) {
+  const auto entry_of = [](NsNode* node) { return node == nullptr ? nullptr : node->entry; };
+  if (Scored(policy_)) {
+    auto it = space.ranked.begin();
+    if (it != space.ranked.end() && it->second->entry == keep) ++it;
+    return it == space.ranked.end() ? nullptr : it->second->entry;
+  }
+  if (policy_ == RamPolicy::kLru) {
+    Entry* coldest = entry_of(Shard::Last(space.lru));
+    return coldest == keep ? nullptr : coldest;
+  }
+  return S3FifoVictimLocked(shard, keep, [&space, entry_of] {
+    return std::tuple<Entry*, Entry*, bool>{entry_of(Shard::Last(space.small)), entry_of(Shard::Last(space.lru)),
+                                            space.small_bytes * kSmallShareDivisor > space.bytes};
+  });
+}
+
+template <class Fifos>
+RamStore::Entry* RamStore::S3FifoVictimLocked(Shard& shard, const Entry* keep, Fifos fifos) {
+  // Ends: each pass moves an entry from small to main or lowers a counter.
+  for (;;) {
+    auto [small_tail, main_tail, small_over_share] = fifos();
     // `keep` is new, so at the front of its FIFO: at the tail only when alone there.
-    Entry* small_tail = Shard::Last(shard.small);
-    Entry* main_tail = Shard::Last(shard.lru);
     if (small_tail == keep) small_tail = nullptr;
     if (main_tail == keep) main_tail = nullptr;
-    const bool from_small =
-        small_tail != nullptr && (main_tail == nullptr || shard.small_bytes * kSmallShareDivisor > entry_bytes);
+    const bool from_small = small_tail != nullptr && (main_tail == nullptr || small_over_share);
     Entry* tail = from_small ? small_tail : main_tail;
     if (tail == nullptr) return nullptr;
     if (tail->freq == 0) return tail;
@@ -247,11 +337,20 @@ RamStore::Entry* RamStore::VictimLocked(Shard& shard, const Entry* keep) {
   }
 }
 
+void RamStore::ChargeLocked(Shard& shard, const Entry& entry, int sign) {
+  const uint64_t charge = sign > 0 ? entry.charge : 0 - entry.charge;  // wraps: unsigned sums subtract exactly
+  shard.bytes += charge;
+  used_bytes_.fetch_add(charge, std::memory_order_relaxed);
+  if (entry.ns) {
+    entry.ns->space->bytes += charge;
+    entry.ns->space->ns->bytes.fetch_add(charge, std::memory_order_relaxed);
+  }
+}
+
 void RamStore::RemoveLocked(Shard& shard, Entry* entry) {
   DetachLocked(shard, entry);
   if (entry->expires()) shard.expiry.erase(entry->expiry);
-  shard.bytes -= entry->charge;
-  used_bytes_.fetch_sub(entry->charge, std::memory_order_relaxed);
+  ChargeLocked(shard, *entry, -1);
   // Copy the digest out: it lives in the node that erasing destroys.
   const Digest digest = *entry->digest;
   shard.entries.erase(digest);
@@ -277,7 +376,8 @@ RamStore::RemovalLog RamStore::LogFor(Removals& removals) const {
 void RamStore::NoteLocked(RemovalLog log, EventKind kind, const Entry& entry, std::string_view reason) const {
   if (log == nullptr) return;
   if (events_ != nullptr && events_->wants(kind)) {
-    log->events.push_back(CacheEvent{kind, tier_name_, entry.key, std::string(reason), Status::Ok()});
+    log->events.push_back(CacheEvent{kind, tier_name_, entry.key, std::string(reason), Status::Ok(),
+                                     entry.ns ? entry.ns->space->ns->name : std::string()});
   }
   if (departures_) log->departures.push_back(Departure{*entry.digest, Hit{entry.value, entry.expires_at_ms}, kind});
 }
@@ -301,16 +401,20 @@ void RamStore::EvictLocked(Shard& shard, const Entry* keep, RemovalLog log) {
   while (OverBudget()) {
     Entry* victim = VictimLocked(shard, keep);
     if (victim == nullptr) return;
-    ++shard.evictions;
-    NoteLocked(log, EventKind::kEvict, *victim, RamPolicyName(policy_));
-    // s3-fifo remembers what leaves small unused, so that its return goes straight to main.
-    if (victim->in_small) {
-      shard.PushGhost(victim->digest->high);
-      shard.bytes += GhostCharge();
-      used_bytes_.fetch_add(GhostCharge(), std::memory_order_relaxed);
-    }
-    RemoveLocked(shard, victim);
+    EvictOneLocked(shard, victim, RamPolicyName(policy_), log);
   }
+}
+
+void RamStore::EvictOneLocked(Shard& shard, Entry* victim, std::string_view reason, RemovalLog log) {
+  ++shard.evictions;
+  NoteLocked(log, EventKind::kEvict, *victim, reason);
+  // s3-fifo remembers what leaves small unused, so that its return goes straight to main.
+  if (victim->in_small) {
+    shard.PushGhost(victim->digest->high);
+    shard.bytes += GhostCharge();
+    used_bytes_.fetch_add(GhostCharge(), std::memory_order_relaxed);
+  }
+  RemoveLocked(shard, victim);
 }
 
 void RamStore::EvictAcrossShards(RemovalLog log) {
@@ -321,11 +425,67 @@ void RamStore::EvictAcrossShards(RemovalLog log) {
   }
 }
 
+void RamStore::EvictNamespaceLocked(Shard& shard, NsShard& space, const Entry* keep, RemovalLog log) {
+  while (space.ns->Over()) {
+    Entry* victim = NamespaceVictimLocked(shard, space, keep);
+    if (victim == nullptr) return;
+    EvictOneLocked(shard, victim, "namespace", log);
+  }
+}
+
+void RamStore::EvictNamespaceAcrossShards(const Namespace& ns, RemovalLog log) {
+  for (auto& shard : shards_) {
+    if (!ns.Over()) return;
+    std::lock_guard lock(shard->mu);
+    auto space = shard->spaces.find(ns.name);
+    if (space != shard->spaces.end()) EvictNamespaceLocked(*shard, space->second, nullptr, log);
+  }
+}
+
+RamStore::Namespace* RamStore::NamespaceNamed(const std::string& name) {
+  if (name.empty()) return nullptr;
+  std::lock_guard lock(namespaces_mu_);
+  std::unique_ptr<Namespace>& ns = namespaces_[name];
+  if (!ns) ns = std::make_unique<Namespace>(name);
+  return ns.get();
+}
+
+Status RamStore::LimitNamespace(const std::string& name, std::optional<uint64_t> limit_bytes) {
+  if (name.empty() || name.size() > kMaxNamespaceBytes) {
+    return Status(StatusCode::kInvalidArg, "a namespace is a name of 1 to " + std::to_string(kMaxNamespaceBytes) +
+                                               " UTF-8 bytes");
+  }
+  Namespace* ns = NamespaceNamed(name);
+  ns->limit.store(limit_bytes.value_or(UINT64_MAX), std::memory_order_relaxed);
+  Removals removed;
+  const RemovalLog log = LogFor(removed);
+  EvictNamespaceAcrossShards(*ns, log);
+  if (log != nullptr) Publish(removed);
+  return Status::Ok();
+}
+
+uint64_t RamStore::NamespaceBytes(const std::string& name) const {
+  std::lock_guard lock(namespaces_mu_);
+  auto it = namespaces_.find(name);
+  return it == namespaces_.end() ? 0 : it->second->bytes.load(std::memory_order_relaxed);
+}
+
+namespace {
+
+// Whether the entry found under a key's digest is that key's: a digest collision is detected, not served.
+template <class Entry>
+bool SameKey(const Entry& entry, const Key& key) {
+  if (entry.key != key.text()) return false;
+  return entry.ns ? entry.ns->space->ns->name == key.ns() : key.ns().empty();
+}
+
+}  // namespace
+
 std::optional<Hit> RamStore::Lookup(const Key& key) {
   Shard& shard = ShardFor(key.digest());
   std::unique_lock lock(shard.mu);
   auto it = shard.entries.find(key.digest());
-  if (it == shard.entries.end() || it->second.key != key.text()) return std::nullopt;
+  if (it == shard.entries.end() || !SameKey(it->second, key)) return std::nullopt;
   Entry* entry = &it->second;
   if (entry->expires() && entry->expires_at_ms <= clock_->NowMs()) {
     ++shard.expirations;
@@ -345,7 +505,7 @@ std::optional<Hit> RamStore::Peek(const Key& key) {
   Shard& shard = ShardFor(key.digest());
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(key.digest());
-  if (it == shard.entries.end() || it->second.key != key.text()) return std::nullopt;
+  if (it == shard.entries.end() || !SameKey(it->second, key)) return std::nullopt;
   const Entry& entry = it->second;
   if (entry.expires() && entry.expires_at_ms <= clock_->NowMs()) return std::nullopt;
   return Hit{entry.value, entry.expires_at_ms};
@@ -355,12 +515,16 @@ bool RamStore::Contains(const Key& key) { return Peek(key).has_value(); }
 
 Status RamStore::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
   const bool expires = expires_at_ms != kNeverExpires;
-  const uint64_t charge = ChargeFor(key.text().size(), value.size(), expires, policy_);
-  if (charge > limit_bytes_) {
+  Namespace* const ns = NamespaceNamed(key.ns());
+  const uint64_t charge = ChargeFor(key.text().size(), value.size(), expires, policy_, ns != nullptr);
+  const uint64_t ns_limit = ns == nullptr ? UINT64_MAX : ns->limit.load(std::memory_order_relaxed);
+  if (charge > std::min(limit_bytes_, ns_limit)) {
     Erase(key);  // the caller replaces the value; an older one must not outlive the write
-    return Status(StatusCode::kTooLarge, "value of " + std::to_string(value.size()) +
-                                             " bytes does not fit in a RAM tier of " + std::to_string(limit_bytes_) +
-                                             " bytes");
+    const std::string where = charge > limit_bytes_
+                                  ? "a RAM tier of " + std::to_string(limit_bytes_)
+                                  : "namespace '" + key.ns() + "' limited to " + std::to_string(ns_limit);
+    return Status(StatusCode::kTooLarge,
+                  "value of " + std::to_string(value.size()) + " bytes does not fit in " + where + " bytes");
   }
   if (expires && expires_at_ms <= clock_->NowMs()) {
     Erase(key);  // already expired, as when promoting an entry at the end of its life
@@ -381,8 +545,15 @@ Status RamStore::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
       to_main = to_main || (policy_ == RamPolicy::kS3Fifo && !entry->in_small);
       DetachLocked(shard, entry);
       if (entry->expires()) shard.expiry.erase(entry->expiry);
-      shard.bytes -= entry->charge;
-      used_bytes_.fetch_sub(entry->charge, std::memory_order_relaxed);
+      ChargeLocked(shard, *entry, -1);
+    }
+    // A new entry of a namespace, or one replacing a colliding entry of another, takes a node in its order.
+    if (ns == nullptr) {
+      entry->ns.reset();
+    } else if (!entry->ns || entry->ns->space->ns != ns) {
+      entry->ns = std::make_unique<NsNode>();
+      entry->ns->entry = entry;
+      entry->ns->space = &shard.spaces.try_emplace(key.ns(), ns).first->second;
     }
     if (entry->key != key.text()) entry->key = key.text();
     entry->value = std::move(value);
@@ -390,11 +561,12 @@ Status RamStore::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
     entry->charge = charge;
     AttachLocked(shard, entry, to_main);
     if (expires) entry->expiry = shard.expiry.emplace(expires_at_ms, entry);
-    shard.bytes += charge;
-    used_bytes_.fetch_add(charge, std::memory_order_relaxed);
+    ChargeLocked(shard, *entry, 1);
     if (changes_) changes_->Bump(key.digest());
+    if (ns != nullptr && ns->Over()) EvictNamespaceLocked(shard, *entry->ns->space, entry, log);
     if (OverBudget()) EvictLocked(shard, entry, log);
   }
+  if (ns != nullptr && ns->Over()) EvictNamespaceAcrossShards(*ns, log);
   if (OverBudget()) EvictAcrossShards(log);
   if (log != nullptr) Publish(removed);
   return Status::Ok();
@@ -404,7 +576,7 @@ bool RamStore::Erase(const Key& key) {
   Shard& shard = ShardFor(key.digest());
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(key.digest());
-  if (it == shard.entries.end() || it->second.key != key.text()) return false;
+  if (it == shard.entries.end() || !SameKey(it->second, key)) return false;
   const bool live = !it->second.expires() || it->second.expires_at_ms > clock_->NowMs();
   RemoveLocked(shard, &it->second);
   return live;
@@ -415,6 +587,8 @@ void RamStore::EraseAll() {
     std::lock_guard lock(shard->mu);
     used_bytes_.fetch_sub(shard->bytes, std::memory_order_relaxed);
     shard->bytes = 0;
+    for (auto& [name, space] : shard->spaces) space.ns->bytes.fetch_sub(space.bytes, std::memory_order_relaxed);
+    shard->spaces.clear();
     shard->expiry.clear();
     shard->ResetLists();
     shard->small_bytes = 0;

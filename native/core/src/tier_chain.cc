@@ -148,21 +148,23 @@ int64_t TierChain::ExpiryFor(size_t tier, const WriteOptions& write, int64_t now
 
 void TierChain::ReportError(const Tier& tier, const Key& key, const Status& status) const {
   if (events_.wants(EventKind::kError)) {
-    events_.Emit(CacheEvent{EventKind::kError, tier.name, key.text(), {}, status.InTier(tier.name)});
+    events_.Emit(CacheEvent{EventKind::kError, tier.name, key.text(), {}, status.InTier(tier.name), key.ns()});
   }
 }
 
 void TierChain::ReportPromotion(size_t into, size_t from, const Key& key) const {
   tiers_[into]->promotions.fetch_add(1, std::memory_order_relaxed);
   if (events_.wants(EventKind::kPromote)) {
-    events_.Emit(CacheEvent{EventKind::kPromote, tiers_[into]->name, key.text(), tiers_[from]->name, Status::Ok()});
+    events_.Emit(
+        CacheEvent{EventKind::kPromote, tiers_[into]->name, key.text(), tiers_[from]->name, Status::Ok(), key.ns()});
   }
 }
 
 void TierChain::ReportDemotion(size_t into, const Key& key, std::string_view why) const {
   tiers_[into]->demotions.fetch_add(1, std::memory_order_relaxed);
   if (events_.wants(EventKind::kDemote)) {
-    events_.Emit(CacheEvent{EventKind::kDemote, tiers_[into]->name, key.text(), std::string(why), Status::Ok()});
+    events_.Emit(CacheEvent{EventKind::kDemote, tiers_[into]->name, key.text(), std::string(why), Status::Ok(),
+                            key.ns()});
   }
 }
 
@@ -623,6 +625,25 @@ DirectoryStore* TierChain::directories() const {
     if (DirectoryStore* directories = tier->store->AsDirectoryStore()) return directories;
   }
   return nullptr;
+}
+
+Status TierChain::LimitNamespace(const std::string& ns,
+                                 const std::map<std::string, std::optional<uint64_t>>& limits) {
+  for (const auto& limit : limits) {
+    // (clang 14 cannot capture a structured binding)
+    const std::string& name = limit.first;
+    if (std::none_of(tiers_.begin(), tiers_.end(), [&](const auto& tier) { return tier->name == name; })) {
+      return Status(StatusCode::kInvalidArg, "the cache has no tier named '" + name + "'");
+    }
+  }
+  for (const auto& tier : tiers_) {
+    auto limit = limits.find(tier->name);
+    if (limit == limits.end()) continue;
+    if (Status status = tier->store->LimitNamespace(ns, limit->second); !status.ok()) {
+      return Status(status.code(), "tier '" + tier->name + "': " + status.message());
+    }
+  }
+  return Status::Ok();
 }
 
 ChainStats TierChain::Stats() const {

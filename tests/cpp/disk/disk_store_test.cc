@@ -273,17 +273,10 @@ TEST_F(DiskStoreTest, LruEvictsTheLeastRecentlyUsed) {
 
 TEST_F(DiskStoreTest, EvictionsAndSweptExpirationsAreReportedOnceCommitted) {
   Reopen(4 * (20'480 + 200) + 1'000);  // four large entries and a small one
-  EventHub hub;
-  std::mutex mu;
-  std::vector<std::string> heard;
-  hub.Subscribe(
-      [&](const CacheEvent& event) {
-        std::lock_guard lock(mu);
-        heard.push_back(std::string(EventKindName(event.kind)) + " " + event.tier + " " + event.key + " " +
-                        event.reason);
-      },
-      static_cast<EventKinds>(EventKind::kEvict) | static_cast<EventKinds>(EventKind::kExpire));
-  store_->ReportRemovalsTo(&hub, "disk");
+  Listen(static_cast<EventKinds>(EventKind::kEvict) | static_cast<EventKinds>(EventKind::kExpire),
+         [](const CacheEvent& event) {
+           return std::string(EventKindName(event.kind)) + " " + event.tier + " " + event.key + " " + event.reason;
+         });
   for (int i = 0; i < 5; ++i) {
     clock_->Advance(10);
     ASSERT_TRUE(Put("k" + std::to_string(i), Pattern(20'000, i)).ok());
@@ -292,8 +285,7 @@ TEST_F(DiskStoreTest, EvictionsAndSweptExpirationsAreReportedOnceCommitted) {
   clock_->Advance(1'000);
   store_->Sweep();
   Flush();
-  std::lock_guard lock(mu);
-  EXPECT_EQ(heard, (std::vector<std::string>{"evict disk k0 lru", "expire disk short sweep"}));
+  EXPECT_EQ(Heard(), (std::vector<std::string>{"evict disk k0 lru", "expire disk short sweep"}));
   EXPECT_EQ(store_->Counters().evictions, 1u);
 }
 

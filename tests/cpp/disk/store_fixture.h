@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "manual_clock.h"
 #include "stratacache/disk/disk_store.h"
@@ -50,6 +53,21 @@ class DiskStoreFixture : public ::testing::Test {
     store_->Flush([&](Status status) { done.set_value(status); });
     ASSERT_TRUE(done.get_future().get().ok());
   }
+  // From now on, the removals of `kinds` the store reports (as tier "disk", from its writer thread) are recorded,
+  // each as `describe(event)`; Heard() returns them.
+  void Listen(EventKinds kinds, std::function<std::string(const CacheEvent&)> describe) {
+    hub_.Subscribe(
+        [this, describe = std::move(describe)](const CacheEvent& event) {
+          std::lock_guard lock(heard_mu_);
+          heard_.push_back(describe(event));
+        },
+        kinds);
+    store_->ReportRemovalsTo(&hub_, "disk");
+  }
+  std::vector<std::string> Heard() {
+    std::lock_guard lock(heard_mu_);
+    return heard_;
+  }
   VerifyReport Verify() {
     std::promise<VerifyReport> done;
     store_->Verify([&](Status status, VerifyReport report) {
@@ -61,6 +79,9 @@ class DiskStoreFixture : public ::testing::Test {
 
   std::filesystem::path root_;
   std::shared_ptr<testing::ManualClock> clock_ = std::make_shared<testing::ManualClock>();
+  EventHub hub_;  // before the store, which reports to it until destroyed
+  std::mutex heard_mu_;
+  std::vector<std::string> heard_;
   std::unique_ptr<DiskStore> store_;
 };
 

@@ -37,6 +37,9 @@ struct CacheEvent {
   // promote: the tier the hit came from; demote: "evict", "expire" or "flush", why it left the hot tier.
   std::string reason;
   Status status;  // why, for an error
+  // The key's namespace (key.h), empty for the default one. RAM tiers, the chain and disk tiers' namespace
+  // evictions report it; other disk events and IndexedDB tiers do not yet.
+  std::string ns{};
 };
 
 using EventListener = std::function<void(const CacheEvent& event)>;

@@ -13,6 +13,12 @@
 //              again there move to the main FIFO, the rest leave and are remembered in a ghost FIFO of digests,
 //              whose return goes straight to main. Main gives entries used since their last pass another round
 //              (2-bit counter). A hit only bumps the counter, and a scan of one-hit wonders never reaches main.
+//
+// Namespaces (key.h): each entry of a namespace other than the default one is also threaded, in its shard, on
+// that namespace's own copy of the policy's order (the restriction of the shard's lists or score index to its
+// entries), at a charge that ChargeFor includes. A namespace's limit (LimitNamespace) is global across shards,
+// as the store's own budget is: an insert past it evicts the namespace's victims in its own shard first, then in
+// the others. The default namespace pays one pointer per entry and one branch per hit.
 #pragma once
 
 #include <atomic>
@@ -61,9 +67,14 @@ class RamStore final : public InlineStore {
   void CountChangesIn(std::shared_ptr<ChangeCounters> counters) override { changes_ = std::move(counters); }
   std::optional<Hit> Peek(const Key& key) override;
   void HandDeparturesTo(DepartureSink sink) override { departures_ = std::move(sink); }
+  Status LimitNamespace(const std::string& ns, std::optional<uint64_t> limit_bytes) override;
 
-  // What an entry of this key and value size is charged against the budget.
-  static uint64_t ChargeFor(size_t key_bytes, size_t value_bytes, bool expires, RamPolicy policy = RamPolicy::kLru);
+  // What an entry of this key and value size is charged against the budget (and its namespace's, when
+  // `namespaced`: a namespace other than the default one).
+  static uint64_t ChargeFor(size_t key_bytes, size_t value_bytes, bool expires, RamPolicy policy = RamPolicy::kLru,
+                            bool namespaced = false);
+  // The bytes the entries of namespace `ns` are charged, over all shards.
+  uint64_t NamespaceBytes(const std::string& ns) const;
   // What s3-fifo charges for remembering an evicted entry's digest (at most one per resident entry).
   static uint64_t GhostCharge();
 
@@ -81,6 +92,9 @@ class RamStore final : public InlineStore {
   };
   // Null when nobody wants either, so that nothing is copied for nobody.
   using RemovalLog = Removals*;
+  struct Namespace;  // a namespace's limit and bytes, store-wide
+  struct NsShard;    // a namespace's entries in one shard, in the policy's order
+  struct NsNode;     // an entry's place in its NsShard
 
   // A log to pass to the locked functions below: `removals` when the hub wants evictions or expirations or a
   // chain takes departures, else null.
@@ -98,6 +112,22 @@ class RamStore final : public InlineStore {
   void TouchLocked(Shard& shard, Entry* entry);
   void DetachLocked(Shard& shard, Entry* entry);
   Entry* VictimLocked(Shard& shard, const Entry* keep);
+  // The victim a namespace's own order gives up next in `shard`, other than `keep`.
+  Entry* NamespaceVictimLocked(Shard& shard, NsShard& space, const Entry* keep);
+  // S3-FIFO's choice over one pair of FIFOs, the shard's or a namespace's: `fifos()` answers their tails and
+  // whether small holds more than its share.
+  template <class Fifos>
+  Entry* S3FifoVictimLocked(Shard& shard, const Entry* keep, Fifos fifos);
+  // Adds (`sign` 1) or removes (-1) `entry`'s charge from the shard's, the store's and its namespace's bytes.
+  void ChargeLocked(Shard& shard, const Entry& entry, int sign);
+  // Evicts `victim`, for the eviction event's `reason`.
+  void EvictOneLocked(Shard& shard, Entry* victim, std::string_view reason, RemovalLog log);
+  // The namespace named `name`, created unbounded when new; null for the default one.
+  Namespace* NamespaceNamed(const std::string& name);
+  // Evicts the victims of `space`'s order in `shard` while its namespace is over its limit.
+  void EvictNamespaceLocked(Shard& shard, NsShard& space, const Entry* keep, RemovalLog log);
+  // Evicts `ns`'s entries from every shard, one at a time, until it is within its limit.
+  void EvictNamespaceAcrossShards(const Namespace& ns, RemovalLog log);
   // Evicts the policy's victims in `shard` (sparing `keep`) until the store is within budget or none is left.
   void EvictLocked(Shard& shard, const Entry* keep, RemovalLog log);
   // Evicts from every shard, one at a time, until the store is within budget.
@@ -114,6 +144,10 @@ class RamStore final : public InlineStore {
   std::string tier_name_;
   std::shared_ptr<ChangeCounters> changes_;  // null unless a chain counts changes
   DepartureSink departures_;                 // empty unless a write-back chain takes them
+  mutable std::mutex namespaces_mu_;  // never held with a shard's lock
+  // Every namespace ever written or limited, with (in each shard it reached) its NsShard: never dropped, so that
+  // pointers to them stay valid; a few hundred bytes a namespace, outside the budget.
+  std::unordered_map<std::string, std::unique_ptr<Namespace>> namespaces_;
 };
 
 }  // namespace stratacache

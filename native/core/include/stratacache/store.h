@@ -102,6 +102,16 @@ class Store {
     (void)tier;
   }
 
+  // Bounds what the entries of namespace `ns` (key.h; not the default one) may take in this store, charged as
+  // the store's own budget charges them: past `limit_bytes` the store evicts that namespace's entries by its
+  // policy ("evict" events with reason "namespace"), other namespaces untouched. nullopt lifts the bound. Stores
+  // that cannot bound a namespace refuse with kInvalidArg.
+  virtual Status LimitNamespace(const std::string& ns, std::optional<uint64_t> limit_bytes) {
+    (void)ns;
+    (void)limit_bytes;
+    return Status(StatusCode::kInvalidArg, "this tier cannot bound a namespace");
+  }
+
   // The synchronous face of a store whose operations all complete inline, or nullptr.
   virtual class InlineStore* AsInline() { return nullptr; }
   // The directory entries of a store that keeps files (see directory_store.h), or nullptr.

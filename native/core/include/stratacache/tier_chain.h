@@ -117,6 +117,11 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // listeners; an unknown tier name fails with kInvalidArg.
   void Flush(std::string_view tier, Done done);
 
+  // Bounds namespace `ns` in each tier named in `limits` (Store::LimitNamespace; nullopt lifts the bound). Fails,
+  // changing nothing, for a tier name the chain lacks; a tier that cannot bound a namespace fails it after the
+  // tiers before it took their limits.
+  Status LimitNamespace(const std::string& ns, const std::map<std::string, std::optional<uint64_t>>& limits);
+
   void Sweep();
   // Cleans every tier (see Store::Clean); reports how many entries were removed in all.
   void Clean(const CleanOptions& options, CountDone done);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <future>
+#include <map>
 #include <deque>
 #include <filesystem>
 #include <mutex>
@@ -141,6 +142,7 @@ struct DiskStore::Engine : std::enable_shared_from_this<Engine> {
   std::condition_variable write_cv;
   std::deque<WriteOp> writes;
   PendingAccesses accesses;  // guarded by write_mu
+  std::map<std::string, uint64_t> namespace_limits;  // guarded by write_mu
   bool stopping = false;     // guarded by write_mu and read_mu
 
   std::vector<std::unique_ptr<IndexReader>> readers;
@@ -157,6 +159,7 @@ struct DiskStore::Engine : std::enable_shared_from_this<Engine> {
   std::string tier_name;
   std::vector<std::string> evicted_keys;
   std::vector<std::string> swept_keys;
+  std::vector<std::pair<std::string, std::string>> namespace_evicted_keys;  // (namespace, key)
 };
 
 Status DiskStore::Engine::Start() {
@@ -338,9 +341,11 @@ void DiskStore::Engine::RunBatch(std::deque<WriteOp>& batch) {
     if (op.value.size() > kInlineMax && !writer->HasContent(op.hash)) op.refused = blobs.Write(op.hash, op.value);
   }
   PendingAccesses uses;
+  std::map<std::string, uint64_t> limits;
   {
     std::lock_guard lock(write_mu);
     uses.swap(accesses);
+    if (!namespace_limits.empty()) limits = namespace_limits;
   }
   Status status = writer->Begin();
   for (auto it = batch.begin(); status.ok() && it != batch.end(); ++it) status = Apply(*it, now);
@@ -349,6 +354,11 @@ void DiskStore::Engine::RunBatch(std::deque<WriteOp>& batch) {
   const EventHub* hub = events.load(std::memory_order_acquire);
   std::vector<std::string>* evicted_list = hub && hub->wants(EventKind::kEvict) ? &evicted_keys : nullptr;
   if (status.ok() && options.limit_bytes > 0) status = writer->EvictTo(options.limit_bytes, &evicted, evicted_list);
+  for (const auto& [ns, limit] : limits) {
+    std::vector<std::string> keys;
+    if (status.ok()) status = writer->EvictNamespaceTo(ns, limit, &evicted, evicted_list ? &keys : nullptr);
+    for (std::string& key : keys) namespace_evicted_keys.emplace_back(ns, std::move(key));
+  }
   if (status.ok()) status = writer->Commit();
   if (status.ok()) {
     evictions.fetch_add(evicted, std::memory_order_relaxed);
@@ -358,6 +368,7 @@ void DiskStore::Engine::RunBatch(std::deque<WriteOp>& batch) {
   }
   evicted_keys.clear();
   swept_keys.clear();
+  namespace_evicted_keys.clear();
   PublishTotals();
   for (WriteOp& op : batch) {
     op.status = !status.ok() ? status : op.refused;
@@ -541,6 +552,23 @@ void DiskStore::Engine::ReportRemovals(const EventHub* hub) {
   for (std::string& key : swept_keys) {
     hub->Emit(CacheEvent{EventKind::kExpire, tier_name, std::move(key), "sweep", Status::Ok()});
   }
+  for (auto& [ns, key] : namespace_evicted_keys) {
+    hub->Emit(CacheEvent{EventKind::kEvict, tier_name, std::move(key), "namespace", Status::Ok(), ns});
+  }
+}
+
+Status DiskStore::LimitNamespace(const std::string& ns, std::optional<uint64_t> limit_bytes) {
+  if (ns.empty()) return Status(StatusCode::kInvalidArg, "the default namespace is bounded by the tier's cacheLimit");
+  {
+    std::lock_guard lock(engine_->write_mu);
+    if (limit_bytes) {
+      engine_->namespace_limits[ns] = *limit_bytes;
+    } else {
+      engine_->namespace_limits.erase(ns);
+    }
+  }
+  engine_->Enqueue(WriteOp(WriteOp::Kind::kFlush));  // a batch that brings the namespace within its limit now
+  return Status::Ok();
 }
 
 DiskStore::~DiskStore() {
@@ -592,6 +620,15 @@ void DiskStore::Put(const Key& key, Bytes value, int64_t expires_at_ms, Done don
   if (engine_->options.limit_bytes > 0 &&
       ContentCharge(value.size()) + EntryCharge(key) > engine_->options.limit_bytes) {
     return done(Status(StatusCode::kTooLarge, "the value is larger than the disk tier's cacheLimit"));
+  }
+  if (!key.ns().empty()) {
+    std::unique_lock lock(engine_->write_mu);
+    auto limit = engine_->namespace_limits.find(key.ns());
+    if (limit != engine_->namespace_limits.end() && ContentCharge(value.size()) + EntryCharge(key) > limit->second) {
+      lock.unlock();
+      return done(Status(StatusCode::kTooLarge, "the value is larger than namespace '" + key.ns() +
+                                                    "''s limit in the disk tier"));
+    }
   }
   WriteOp op(WriteOp::Kind::kPut);
   op.key = key;

@@ -22,6 +22,8 @@ CREATE INDEX IF NOT EXISTS entries_by_score ON entries(score);
 DROP INDEX IF EXISTS entries_by_expiry;
 CREATE INDEX IF NOT EXISTS entries_expiring ON entries(expires) WHERE expires < 9223372036854775807;
 CREATE INDEX IF NOT EXISTS entries_by_hash ON entries(hash);
+-- A namespace's eviction order (IndexWriter::EvictNamespaceTo). Partial: the default namespace's writes skip it.
+CREATE INDEX IF NOT EXISTS entries_by_namespace ON entries(ns, score) WHERE ns <> '';
 CREATE TABLE IF NOT EXISTS content(
   hash BLOB PRIMARY KEY, size INTEGER NOT NULL, charge INTEGER NOT NULL, refs INTEGER NOT NULL, data BLOB);
 CREATE TABLE IF NOT EXISTS directories(

@@ -68,6 +68,13 @@ Status IndexWriter::Open(const std::string& root, bool strict, uint64_t limit_by
                           const_cast<EvictionPolicy*>(&policy_), ScoreFunction, nullptr, nullptr);
   sqlite3_create_function(db_.handle(), "strata_held", 1, SQLITE_UTF8, &holds_, HeldFunction, nullptr, nullptr);
   const std::string removal_limit = " LIMIT " + std::to_string(kRemovalBatch);
+  // EntryCharge and ContentCharge (index_schema.h) of a row, in SQL.
+  const std::string entry_charge =
+      std::to_string(kEntryCharge) + " + length(CAST(ns AS BLOB)) + length(CAST(key AS BLOB))";
+  const std::string content_charge = "CASE WHEN size <= " + std::to_string(kInlineMax) + " THEN size ELSE (size + " +
+                                     std::to_string(kFileChecksumBytes + kFileBlock - 1) + ") / " +
+                                     std::to_string(kFileBlock) + " * " + std::to_string(kFileBlock) + " END";
+  const std::string in_namespace = " FROM entries WHERE ns = ?1 AND ns <> ''";  // the partial index's condition
   const std::pair<Statement*, std::string> statements[] = {
       {&has_content_, "SELECT 1 FROM content WHERE hash = ?1"},
       {&load_totals_, "SELECT total_bytes, entries FROM meta WHERE id = 0"},
@@ -102,6 +109,9 @@ Status IndexWriter::Open(const std::string& root, bool strict, uint64_t limit_by
       {&touch_directory_,
        "UPDATE directories SET last_access = max(last_access, ?2), hits = hits + 1, "
        "score = strata_score(max(last_access, ?2), hits + 1, size) WHERE digest = ?1"},
+      {&namespace_bytes_, "SELECT coalesce(sum(" + entry_charge + " + " + content_charge + "), 0)" + in_namespace},
+      {&select_namespace_lowest_, "SELECT digest, hash, key, " + entry_charge + ", " + content_charge + in_namespace +
+                                      " ORDER BY score LIMIT 64"},
   };
   for (const auto& [statement, sql] : statements) {
     *statement = db_.Prepare(sql, &status);
@@ -295,6 +305,40 @@ Status IndexWriter::EvictTo(uint64_t limit_bytes, uint64_t* removed, std::vector
       ++*removed;
       if (keys != nullptr) keys->push_back(std::move(victim.key));
     }
+  }
+  return Status::Ok();
+}
+
+Status IndexWriter::EvictNamespaceTo(const std::string& ns, uint64_t limit_bytes, uint64_t* removed,
+                                     std::vector<std::string>* keys) {
+  int rc = namespace_bytes_.Bind(1, ns).Step();
+  uint64_t bytes = rc == SQLITE_ROW ? static_cast<uint64_t>(namespace_bytes_.Int(0)) : 0;
+  namespace_bytes_.Reset();
+  if (rc != SQLITE_ROW) return SqliteStatus(db_.handle(), rc, "count a namespace");
+  struct NamespaceVictim {
+    std::string digest, hash, key;
+    uint64_t entry_charge, content_charge;
+  };
+  std::vector<NamespaceVictim> victims;
+  while (bytes > limit_bytes) {
+    select_namespace_lowest_.Bind(1, ns);
+    while ((rc = select_namespace_lowest_.Step()) == SQLITE_ROW) {
+      const Statement& row = select_namespace_lowest_;
+      victims.push_back({std::string(row.Blob(0)), std::string(row.Blob(1)),
+                         keys != nullptr ? std::string(row.Text(2)) : std::string(), static_cast<uint64_t>(row.Int(3)),
+                         static_cast<uint64_t>(row.Int(4))});
+    }
+    select_namespace_lowest_.Reset();
+    if (rc != SQLITE_DONE) return SqliteStatus(db_.handle(), rc, "select a namespace's entries");
+    if (victims.empty()) return Status::Ok();
+    for (NamespaceVictim& victim : victims) {
+      if (bytes <= limit_bytes) break;
+      if (Status status = RemoveEntry(victim.digest, victim.hash, victim.entry_charge); !status.ok()) return status;
+      bytes -= std::min(bytes, victim.entry_charge + victim.content_charge);
+      ++*removed;
+      if (keys != nullptr) keys->push_back(std::move(victim.key));
+    }
+    victims.clear();
   }
   return Status::Ok();
 }

@@ -74,6 +74,11 @@ class IndexWriter {
   Status RemoveCreatedBefore(int64_t before_ms, uint64_t* removed);
   // Removes the lowest-scored entries until the totals fit in `limit_bytes`.
   Status EvictTo(uint64_t limit_bytes, uint64_t* removed, std::vector<std::string>* keys = nullptr);
+  // Removes namespace `ns`'s lowest-scored entries until they are charged at most `limit_bytes`, counted from the
+  // index: each entry as EntryCharge plus ContentCharge of its value (content shared with other entries counts
+  // in full for each).
+  Status EvictNamespaceTo(const std::string& ns, uint64_t limit_bytes, uint64_t* removed,
+                          std::vector<std::string>* keys = nullptr);
   // Drops the content `hash` and every entry using it, unless it reads back intact (a reader found it missing
   // or corrupt, but another writer may have replaced it since).
   Status Forget(const Blake3Digest& hash, uint64_t* removed);
@@ -112,6 +117,7 @@ class IndexWriter {
   Statement add_ref_, release_ref_, delete_content_, record_access_;
   Statement select_expired_, select_old_, select_lowest_, select_by_hash_, find_content_;
   Statement find_directory_, insert_directory_, delete_directory_, touch_directory_;
+  Statement namespace_bytes_, select_namespace_lowest_;
 };
 
 }  // namespace stratacache::disk

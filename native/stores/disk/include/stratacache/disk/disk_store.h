@@ -52,6 +52,9 @@ class DiskStore final : public Store, public DirectoryStore {
   StoreCounters Counters() const override;
   // Reports what the writer evicts and what sweeps expire, once their transaction commits.
   void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
+  // Enforced by this process's writer after each batch, counting from the index (so across restarts and other
+  // processes' writes), and at once by a batch of its own.
+  Status LimitNamespace(const std::string& ns, std::optional<uint64_t> limit_bytes) override;
 
   // Checks the index against the files while the tier keeps serving: drops entries whose content is missing or
   // corrupt, removes files no entry uses and stale temp files, and fixes reference counts and totals.
