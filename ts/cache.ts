@@ -317,9 +317,8 @@ export class Cache implements AsyncDisposable {
 
   /** Reads the RAM tiers only, synchronously; a value only in a slower tier is a miss here. */
   getSync(key: string): Uint8Array | undefined {
-    const handle = this.#live();
-    // Written out rather than through settleSync: this is the hot path. The handle checks the key itself, after
-    // its near cache (which holds only keys that passed) missed.
+    const handle = this.#handleFor(key);
+    // Written out rather than through settleSync: this is the hot path.
     try {
       return handle.getSync(key);
     } catch (error) {

@@ -12,7 +12,6 @@
 // without a per-hit reordering cost.
 
 import type { CoreHandle } from './backend.js';
-import { checkKey } from './values.js';
 
 /** How the core answers a fill: [stripe, change counter before the lookup, expires at ms (Infinity: never)]. */
 export type FillInfo = Float64Array;
@@ -136,7 +135,7 @@ export function withNearCache(
   };
   return {
     ...handle,
-    getSync: (key) => near.get(key) ?? (checkKey(key), fill(key)),
+    getSync: (key) => near.get(key) ?? fill(key),
     get: (key) => near.get(key) ?? handle.get(key),
     setSync: (key, value, ttl, tags) => {
       near.flushTouches();
