@@ -73,7 +73,13 @@ describe('objects as other S3 clients see them', () => {
     expect(await cache.has('mine')).toBe(false);
     expect(await cache.delete('mine')).toBe(false);
     expect(await objectNames(prefix)).toContain(mine); // the other key's object is left alone
+    const expired: string[] = [];
+    cache.on('expire', (event) => expired.push(`${event.tier} ${event.key} ${event.reason}`));
     expect(await cache.get('stale')).toBeUndefined();
+    await cache.flush();
+    for (let i = 0; i < 100 && (await objectNames(prefix)).includes(stale); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await objectNames(prefix)).not.toContain(stale); // the expired entry's object is deleted
+    expect(expired).toEqual(['s3 stale read']);
   });
 });
 

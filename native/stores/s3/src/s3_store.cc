@@ -79,13 +79,31 @@ Status S3Store::Fail(const S3Error& error) {
                                               std::to_string(cooldown_ms_) + " ms (circuit open)");
 }
 
-bool S3Store::Holds(const Key& key, const ObjectInfo& info) const {
+S3Store::Holding S3Store::HoldingOf(const Key& key, const ObjectInfo& info) const {
   const std::string* stored_key = info.FindMetadata(kKeyMeta);
-  if (stored_key == nullptr || *stored_key != Base64(key.text())) return false;
+  if (stored_key == nullptr || *stored_key != Base64(key.text())) return Holding::kOther;
   const std::string* stored_ns = info.FindMetadata(kNamespaceMeta);
-  if ((stored_ns ? *stored_ns : std::string()) != (key.ns().empty() ? std::string() : Base64(key.ns()))) return false;
+  if ((stored_ns ? *stored_ns : std::string()) != (key.ns().empty() ? std::string() : Base64(key.ns()))) {
+    return Holding::kOther;
+  }
   std::optional<int64_t> expires = ParseExpiry(info.FindMetadata(kExpiresMeta));
-  return expires && clock_->NowMs() < *expires;
+  if (!expires) return Holding::kOther;  // not written by this tier
+  return clock_->NowMs() < *expires ? Holding::kLive : Holding::kExpired;
+}
+
+void S3Store::ReportRemovalsTo(const EventHub* hub, std::string tier) {
+  tier_name_ = std::move(tier);
+  events_.store(hub, std::memory_order_release);
+}
+
+void S3Store::DropExpired(const Key& key, const std::string& name) {
+  client_->DeleteObject({.bucket = bucket_, .key = name}, [this, name](S3Error error) {
+    if (error.ok()) Forget(name);
+  });
+  const EventHub* hub = events_.load(std::memory_order_acquire);
+  if (hub != nullptr && hub->wants(EventKind::kExpire)) {
+    hub->Emit(CacheEvent{EventKind::kExpire, tier_name_, key.text(), "read", Status::Ok(), key.ns()});
+  }
 }
 
 void S3Store::Open(Done done) {
@@ -107,8 +125,11 @@ void S3Store::Get(const Key& key, GetDone done) {
     if (result.ok()) {
       Succeeded();
       Remember(name, result.value.body.size());
-      if (Holds(key, result.value.info)) {
+      const Holding holding = HoldingOf(key, result.value.info);
+      if (holding == Holding::kLive) {
         hit = Hit{std::move(result.value.body), *ParseExpiry(result.value.info.FindMetadata(kExpiresMeta))};
+      } else if (holding == Holding::kExpired) {
+        DropExpired(key, name);
       }
     } else if (result.error.kind == S3ErrorKind::kNotFound) {
       Succeeded();
@@ -127,7 +148,7 @@ void S3Store::Has(const Key& key, FoundDone done) {
     if (result.ok()) {
       Succeeded();
       Remember(name, result.value.size);
-      return done(Status::Ok(), Holds(key, result.value));
+      return done(Status::Ok(), HoldingOf(key, result.value) == Holding::kLive);
     }
     if (result.error.kind == S3ErrorKind::kNotFound) {
       Succeeded();

@@ -57,6 +57,8 @@ class S3Store final : public Store {
   void Delete(const Key& key, FoundDone done) override;
   void Clear(Done done) override;
   void Sweep() override {}
+  // S3 evicts nothing by itself; what it reports is an entry a read found past its TTL ("expire", reason "read").
+  void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
   // Lists the prefix: removes this tier's objects last written more than max_age_ms ago, then the oldest until
   // the rest fit in max_bytes. Ages are the objects' Last-Modified times, as the bucket reports them.
   void Clean(const CleanOptions& options, CountDone done) override;
@@ -73,8 +75,12 @@ class S3Store final : public Store {
   // The core's status for a failed request; opens the breaker when S3 could not be reached.
   Status Fail(const S3Error& error);
   void Succeeded() { open_until_ms_.store(0, std::memory_order_relaxed); }
-  // Whether an object's metadata says it holds a live entry of `key`.
-  bool Holds(const Key& key, const ObjectInfo& info) const;
+  // What an object's metadata says it holds for `key`: another key's entry, a live entry, or one past its TTL.
+  enum class Holding { kOther, kLive, kExpired };
+  Holding HoldingOf(const Key& key, const ObjectInfo& info) const;
+  // A read found `key`'s entry past its TTL: the object is deleted (a write racing the delete costs a later miss,
+  // never a wrong value) and an "expire" event is reported.
+  void DropExpired(const Key& key, const std::string& name);
   // Lists this tier's objects, then hands them to `then` on the client's thread.
   void ListOwn(std::function<void(Status, std::vector<ObjectSummary>)> then);
   // Deletes `names` in batches and forgets them.
@@ -91,6 +97,8 @@ class S3Store final : public Store {
   std::atomic<int64_t> open_until_ms_{0};
 
   SharedReads reads_;  // Gets in flight
+  std::atomic<const EventHub*> events_{nullptr};  // set once, before any request (see ReportRemovalsTo)
+  std::string tier_name_;
 
   mutable std::mutex known_mu_;
   std::map<std::string, uint64_t> known_;  // object name -> size, of objects this process knows exist
