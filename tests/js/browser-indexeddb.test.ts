@@ -218,6 +218,47 @@ test("after a page reload, a namespace's bytes are counted from the metadata rec
   expect(result.facts.byNamespace).toEqual({ '': 20 * CHARGE, small: 5 * CHARGE });
 });
 
+test("a tab's namespace limit takes in another tab's entries when the database goes past the budget", async () => {
+  const [a, b] = [await newPage(), await newPage()];
+  type Shared = { cache: Awaited<ReturnType<PageApi['Cache']['open']>>; evicted: string[] };
+  const open = (page: Page, limit: number | null) =>
+    page.evaluate(async ({ charge, limit }) => {
+      const { Cache, indexedDb } = strataTests;
+      const cache = await Cache.open({ tiers: [indexedDb({ name: 'ns-tabs', cacheLimit: 50 * charge })] });
+      const evicted: string[] = [];
+      cache.on('evict', (event) => evicted.push(`${event.namespace}/${event.key} ${event.reason}`));
+      if (limit !== null) cache.namespace('small', { cacheLimit: limit });
+      Object.assign(globalThis, { cache, evicted });
+    }, { charge: CHARGE, limit });
+  await open(a, 5 * CHARGE);
+  await open(b, null);
+  // The other tab fills the database to its budget: 20 entries of the namespace and 30 of the cache's own.
+  await b.evaluate(async () => {
+    const { cache } = globalThis as unknown as Shared;
+    for (let i = 0; i < 20; i++) {
+      await cache.namespace('small').set(`s${String(i).padStart(3, '0')}`, new Uint8Array(1_000));
+      await new Promise((resolve) => setTimeout(resolve, 2)); // recency after a reload follows write times
+    }
+    for (let i = 0; i < 30; i++) await cache.set(`c${String(i).padStart(3, '0')}`, new Uint8Array(1_000));
+  });
+  // One more entry takes the database past the budget: this tab reloads its index and evicts.
+  await a.evaluate(async () => {
+    const { cache } = globalThis as unknown as Shared;
+    await cache.set('a000', new Uint8Array(1_000));
+  });
+  const result = await a.evaluate(async (max) => {
+    const { cache, evicted } = globalThis as unknown as Shared;
+    // The reload and its deletes come after the set settled: wait for them (at most 2 s).
+    for (let i = 0; i < 100 && (await strataTests.databaseFacts('ns-tabs')).byNamespace['small']! > max; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await cache.close();
+    return { evicted, facts: await strataTests.databaseFacts('ns-tabs') };
+  }, 5 * CHARGE);
+  expect(result.evicted).toEqual(Array.from({ length: 15 }, (_, i) => `small/s${String(i).padStart(3, '0')} namespace`));
+  expect(result.facts.byNamespace).toEqual({ '': 31 * CHARGE, small: 5 * CHARGE });
+});
+
 test('records written without a namespace (by earlier versions) load as the default namespace', async () => {
   const result = await (await newPage()).evaluate(async (charge) => {
     const { Cache, indexedDb, keyDigest, ram } = strataTests;
