@@ -26,8 +26,8 @@ export interface CacheWarningEvent {
 interface KeyedEvent {
   key: string;
   /**
-   * The namespace of the key (`cache.namespace(name)`); absent for the cache's own keys. RAM tiers, promotions,
-   * demotions and disk tiers' namespace evictions report it; other disk events and IndexedDB tiers do not yet.
+   * The namespace of the key (`cache.namespace(name)`); absent for the cache's own keys. RAM and IndexedDB tiers,
+   * promotions, demotions and disk tiers' namespace evictions report it; other disk events do not yet.
    */
   namespace?: string;
 }

@@ -12,14 +12,14 @@ import type { CacheValue } from './values.js';
 export const MAX_NAMESPACE_BYTES = 256;
 // putContent's own namespace (native/core/include/stratacache/content.h): a view over it would alias its entries.
 const RESERVED = new Set(['content']);
-// The tier kinds that bound a namespace; the others ignore a cache-wide namespace limit (S3 and HTTP: nothing
-// bounds them; IndexedDB: not yet).
-const BOUNDING_KINDS = new Set(['ram', 'disk']);
+// The tier kinds that bound a namespace; the others (S3 and HTTP, which nothing bounds) ignore a cache-wide
+// namespace limit.
+const BOUNDING_KINDS = new Set(['ram', 'disk', 'indexeddb']);
 
 export interface NamespaceOptions {
   /**
    * Bytes this namespace's entries may take, charged as the tier's own `cacheLimit` charges them: one size for
-   * every tier that bounds namespaces (RAM, disk), or sizes by tier name, as `{ ram: '16MB', disk: '1GB' }`.
+   * every tier that bounds namespaces (RAM, disk, IndexedDB), or sizes by tier name, as `{ ram: '16MB', disk: '1GB' }`.
    * Past it, that tier evicts this namespace's entries by its policy ('evict' events with reason 'namespace');
    * the tier's own `cacheLimit` still bounds all namespaces together. Opening a namespace again with a
    * `cacheLimit` replaces its limits (the latest wins); without one, they stay as they are.
@@ -148,7 +148,7 @@ function limitsOf(options: NamespaceOptions | undefined, tiers: readonly TierCon
     const tier = tiers.find((t) => t.name === name);
     if (tier === undefined) throw invalidArg(`cacheLimit names a tier '${name}' the cache does not have`);
     if (!BOUNDING_KINDS.has(tier.kind)) {
-      throw invalidArg(`tier '${name}' (${tier.kind}) cannot bound a namespace; RAM and disk tiers can`);
+      throw invalidArg(`tier '${name}' (${tier.kind}) cannot bound a namespace; RAM, disk and IndexedDB tiers can`);
     }
     limits[name] = parseSize(size, `cacheLimit.${name}`);
   }

@@ -67,32 +67,73 @@ void IdbStore::Open(Done done) {
 }
 
 void IdbStore::LoadIndex(val records) {
-  index_.clear();
-  lru_.clear();
-  bytes_ = 0;
-  // Records come oldest access first, so each one adopted becomes the most recent.
+  ForgetIndex();
+  // Records come oldest access first, so each one adopted becomes the most recent. A record without a namespace
+  // (all of them, in databases written before records named it) is the default namespace's.
   const unsigned count = records["length"].as<unsigned>();
   for (unsigned i = 0; i < count; ++i) {
     const val record = records[i];
+    const val ns = record["ns"];
     Adopt(record["id"].as<std::string>(), record["key"].as<std::string>(),
-          static_cast<uint64_t>(record["charge"].as<double>()), ExpiryFromJs(record["expires"]));
+          ns.isString() ? ns.as<std::string>() : std::string(), static_cast<uint64_t>(record["charge"].as<double>()),
+          ExpiryFromJs(record["expires"]));
   }
 }
 
-void IdbStore::Adopt(const std::string& id, const std::string& key, uint64_t charge, int64_t expires_at_ms) {
-  Erase(id);
-  lru_.push_front(id);
-  index_.emplace(id, Entry{key, charge, expires_at_ms, lru_.begin()});
-  bytes_ += charge;
+void IdbStore::ForgetIndex() {
+  index_.clear();
+  lru_.clear();
+  bytes_ = 0;
+  for (auto& named : spaces_) {
+    named.second.bytes = 0;
+    named.second.lru.clear();
+  }
 }
 
-void IdbStore::Touch(Entry& entry) { lru_.splice(lru_.begin(), lru_, entry.recency); }
+const std::string& IdbStore::NamespaceOf(const Entry& entry) {
+  static const auto* const kDefault = new std::string();
+  return entry.space != nullptr ? entry.space->name : *kDefault;
+}
+
+IdbStore::Space* IdbStore::SpaceNamed(const std::string& ns) {
+  if (ns.empty()) return nullptr;
+  Space& space = spaces_[ns];
+  space.name = ns;
+  return &space;
+}
+
+void IdbStore::Adopt(const std::string& id, const std::string& key, const std::string& ns, uint64_t charge,
+                     int64_t expires_at_ms) {
+  Erase(id);
+  lru_.push_front(id);
+  Entry& entry = index_[id];
+  entry.key = key;
+  entry.charge = charge;
+  entry.expires_at_ms = expires_at_ms;
+  entry.recency = lru_.begin();
+  bytes_ += charge;
+  if ((entry.space = SpaceNamed(ns)) != nullptr) {
+    entry.space->lru.push_front(id);
+    entry.space_recency = entry.space->lru.begin();
+    entry.space->bytes += charge;
+  }
+}
+
+void IdbStore::Touch(Entry& entry) {
+  lru_.splice(lru_.begin(), lru_, entry.recency);
+  if (entry.space != nullptr) entry.space->lru.splice(entry.space->lru.begin(), entry.space->lru, entry.space_recency);
+}
 
 bool IdbStore::Erase(const std::string& id) {
   auto found = index_.find(id);
   if (found == index_.end()) return false;
-  bytes_ -= found->second.charge;
-  lru_.erase(found->second.recency);
+  const Entry& entry = found->second;
+  bytes_ -= entry.charge;
+  lru_.erase(entry.recency);
+  if (entry.space != nullptr) {
+    entry.space->bytes -= entry.charge;
+    entry.space->lru.erase(entry.space_recency);
+  }
   index_.erase(found);
   return true;
 }
@@ -102,10 +143,19 @@ void IdbStore::ReportRemovalsTo(const EventHub* hub, std::string tier) {
   tier_name_ = std::move(tier);
 }
 
-void IdbStore::Report(EventKind kind, const std::string& key, std::string_view reason, const Status& status) const {
+void IdbStore::Report(EventKind kind, const std::string& key, const std::string& ns, std::string_view reason,
+                      const Status& status) const {
   if (events_ != nullptr && events_->wants(kind)) {
-    events_->Emit(CacheEvent{kind, tier_name_, key, std::string(reason), status.InTier(tier_name_)});
+    events_->Emit(CacheEvent{kind, tier_name_, key, std::string(reason), status.InTier(tier_name_), ns});
   }
+}
+
+Status IdbStore::LimitNamespace(const std::string& ns, std::optional<uint64_t> limit_bytes) {
+  if (ns.empty()) return Status(StatusCode::kInvalidArg, "the default namespace is bounded by the tier's cacheLimit");
+  Space* space = SpaceNamed(ns);
+  space->limit = limit_bytes.value_or(UINT64_MAX);
+  WriteDeletes(EvictFor(0, space));
+  return Status::Ok();
 }
 
 void IdbStore::Get(const Key& key, GetDone done) {
@@ -114,7 +164,7 @@ void IdbStore::Get(const Key& key, GetDone done) {
   if (auto found = index_.find(id); found != index_.end() && found->second.expires_at_ms <= now) {
     Erase(id);
     ++expirations_;
-    Report(EventKind::kExpire, key.text(), "read");
+    Report(EventKind::kExpire, key.text(), key.ns(), "read");
     WriteDeletes({id});
     done(Status::Ok(), std::nullopt);
     return;
@@ -130,7 +180,7 @@ void IdbStore::Get(const Key& key, GetDone done) {
     if (expires <= clock_->NowMs()) {
       if (Erase(id)) {
         ++expirations_;
-        Report(EventKind::kExpire, key.text(), "read");
+        Report(EventKind::kExpire, key.text(), key.ns(), "read");
       }
       WriteDeletes({id});
       return done(Status::Ok(), std::nullopt);
@@ -139,7 +189,9 @@ void IdbStore::Get(const Key& key, GetDone done) {
     if (auto found = index_.find(id); found != index_.end()) {
       Touch(found->second);
     } else {
-      Adopt(id, key.text(), Charge(key.text().size(), array["length"].as<size_t>()), expires);
+      // Another tab wrote it: it counts in its namespace from now on.
+      Adopt(id, key.text(), key.ns(), Charge(key.text().size(), array["length"].as<size_t>()), expires);
+      if (Space* space = index_.at(id).space) WriteDeletes(EvictFor(0, space));
     }
     HeldValue() = array;
     done(Status::Ok(), Hit{tiers_above_ ? BytesFromJs(array) : Bytes(), expires});
@@ -160,15 +212,30 @@ void IdbStore::Has(const Key& key, FoundDone done) {
   }, id);
 }
 
-std::vector<std::string> IdbStore::EvictFor(uint64_t bytes) {
+std::vector<std::string> IdbStore::EvictFor(uint64_t bytes, Space* space) {
+  std::list<std::string>& order = space != nullptr ? space->lru : lru_;
+  const auto over = [&]() -> bool {
+    return space != nullptr ? space->bytes + bytes > space->limit : bytes_ + bytes > limit_bytes_;
+  };
   std::vector<std::string> evicted;
-  while (!lru_.empty() && bytes_ + bytes > limit_bytes_) {
-    std::string id = lru_.back();
-    Report(EventKind::kEvict, index_.at(id).key, "lru");
+  while (!order.empty() && over()) {
+    std::string id = order.back();
+    const Entry& entry = index_.at(id);
+    Report(EventKind::kEvict, entry.key, NamespaceOf(entry),
+           space != nullptr ? "namespace" : "lru");
     Erase(id);
     ++evictions_;
     evicted.push_back(std::move(id));
   }
+  return evicted;
+}
+
+std::vector<std::string> IdbStore::EvictOverLimits() {
+  std::vector<std::string> evicted;
+  for (auto& named : spaces_) {
+    for (std::string& id : EvictFor(0, &named.second)) evicted.push_back(std::move(id));
+  }
+  for (std::string& id : EvictFor(0)) evicted.push_back(std::move(id));
   return evicted;
 }
 
@@ -177,10 +244,16 @@ void IdbStore::Put(const Key& key, Bytes value, int64_t expires_at_ms, Done done
   if (charge > limit_bytes_) {
     return done(Status(StatusCode::kTooLarge, "the value does not fit in the IndexedDB tier's cacheLimit"));
   }
+  Space* space = SpaceNamed(key.ns());
+  if (space != nullptr && charge > space->limit) {
+    return done(Status(StatusCode::kTooLarge, "the value does not fit in namespace '" + key.ns() +
+                                                  "''s cacheLimit in the IndexedDB tier"));
+  }
   const std::string id = key.digest().ToHex();
   Erase(id);
-  std::vector<std::string> deletes = EvictFor(charge);
-  Adopt(id, key.text(), charge, expires_at_ms);
+  std::vector<std::string> deletes = space != nullptr ? EvictFor(charge, space) : std::vector<std::string>();
+  for (std::string& evicted : EvictFor(charge)) deletes.push_back(std::move(evicted));
+  Adopt(id, key.text(), key.ns(), charge, expires_at_ms);
   Write(key, std::move(value), expires_at_ms, std::move(deletes), /*retried=*/false, std::move(done));
 }
 
@@ -191,6 +264,7 @@ void IdbStore::Write(const Key& key, Bytes value, int64_t expires_at_ms, std::ve
   val put = val::object();
   put.set("id", id);
   put.set("key", key.text());
+  if (!key.ns().empty()) put.set("ns", key.ns());
   put.set("value", BytesToJs(value));
   put.set("expires", ExpiryToJs(expires_at_ms));
   put.set("charge", static_cast<double>(charge));
@@ -220,7 +294,7 @@ void IdbStore::Write(const Key& key, Bytes value, int64_t expires_at_ms, std::ve
            for (std::string& evicted : EvictFor(limit_bytes_ - keep)) deletes.push_back(std::move(evicted));
            return SendDeletes(deletes, [this, key, value = std::move(value), expires_at_ms, charge,
                                         done = std::exchange(*settle, nullptr)](Status, val) mutable {
-             Adopt(key.digest().ToHex(), key.text(), charge, expires_at_ms);
+             Adopt(key.digest().ToHex(), key.text(), key.ns(), charge, expires_at_ms);
              Write(key, std::move(value), expires_at_ms, {}, /*retried=*/true, std::move(done));
            });
          }
@@ -236,7 +310,7 @@ void IdbStore::Write(const Key& key, Bytes value, int64_t expires_at_ms, std::ve
 
 void IdbStore::Settle(Done& done, const Key& key, const Status& status) const {
   if (done) return std::exchange(done, nullptr)(status);
-  if (!status.ok()) Report(EventKind::kError, key.text(), "", status);
+  if (!status.ok()) Report(EventKind::kError, key.text(), key.ns(), "", status);
 }
 
 void IdbStore::SendDeletes(const std::vector<std::string>& ids, Answer answer) {
@@ -254,13 +328,13 @@ void IdbStore::WriteDeletes(std::vector<std::string> ids) {
 
 void IdbStore::Reconcile(double database_total) {
   if (database_total <= static_cast<double>(limit_bytes_) || reloading_) return;
-  // Other tabs wrote entries this index does not know of: learn them, then evict down to the budget.
+  // Other tabs wrote entries this index does not know of: learn them, then evict down to the limits.
   reloading_ = true;
   Send("load", [this](Status status, val records) {
     reloading_ = false;
     if (!status.ok()) return;
     LoadIndex(records);
-    WriteDeletes(EvictFor(0));
+    WriteDeletes(EvictOverLimits());
   });
 }
 
@@ -275,9 +349,7 @@ void IdbStore::Delete(const Key& key, FoundDone done) {
 }
 
 void IdbStore::Clear(Done done) {
-  index_.clear();
-  lru_.clear();
-  bytes_ = 0;
+  ForgetIndex();
   Send("clear", [done = std::move(done)](Status status, val) { done(status); });
 }
 
@@ -287,7 +359,7 @@ void IdbStore::Sweep() {
   for (const auto& [id, entry] : index_) {
     if (entry.expires_at_ms > now) continue;
     expired.push_back(id);
-    Report(EventKind::kExpire, entry.key, "sweep");
+    Report(EventKind::kExpire, entry.key, NamespaceOf(entry), "sweep");
   }
   for (const std::string& id : expired) Erase(id);
   expirations_ += expired.size();

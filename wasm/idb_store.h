@@ -6,6 +6,10 @@
 // IndexedDB even when the index has no entry (another tab may have written it) and a record that is gone is a
 // miss. Every write transaction also keeps a running total of the database's charged bytes; when it comes back
 // above the budget, the index is reloaded from the metadata store and the oldest entries are evicted.
+//
+// A namespace's limit (LimitNamespace) is this tab's: it bounds the namespace's bytes as this tab's index counts
+// them. The metadata records name the namespace, so the count is rebuilt at open and at each reload of the index;
+// between reloads it takes in another tab's entries only as this tab reads them.
 #pragma once
 
 #include <emscripten/val.h>
@@ -14,6 +18,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,6 +49,7 @@ class IdbStore final : public Store {
   void Sweep() override;
   StoreCounters Counters() const override;
   void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
+  Status LimitNamespace(const std::string& ns, std::optional<uint64_t> limit_bytes) override;
 
   // What one entry is charged beyond its value: the key, stored in both records, and the records' overhead.
   static uint64_t Charge(size_t key_bytes, size_t value_bytes) { return value_bytes + 2 * key_bytes + 96; }
@@ -53,11 +59,20 @@ class IdbStore final : public Store {
   static constexpr uint64_t kPlacedBytes = 1 << 20;
 
  private:
+  // A named namespace's entries in the index: their bytes and their own recency order, most recent first.
+  struct Space {
+    std::string name;
+    uint64_t limit = UINT64_MAX;
+    uint64_t bytes = 0;
+    std::list<std::string> lru;
+  };
   struct Entry {
     std::string key;
     uint64_t charge = 0;
     int64_t expires_at_ms = kNeverExpires;
     std::list<std::string>::iterator recency;  // position in lru_, most recent first
+    Space* space = nullptr;                    // null for the default namespace
+    std::list<std::string>::iterator space_recency;  // position in space->lru
   };
   using Answer = std::function<void(Status, emscripten::val)>;
 
@@ -74,16 +89,24 @@ class IdbStore final : public Store {
   void SendDeletes(const std::vector<std::string>& ids, Answer answer);
   // The same in the background (evictions, expirations).
   void WriteDeletes(std::vector<std::string> ids);
-  // Takes the oldest entries out of the index until `bytes` more fit in the budget; returns their ids.
-  std::vector<std::string> EvictFor(uint64_t bytes);
+  // Takes the oldest entries out of the index until `bytes` more fit in the budget, or, given `space`, the
+  // namespace's oldest until they fit in its limit; returns their ids.
+  std::vector<std::string> EvictFor(uint64_t bytes, Space* space = nullptr);
+  // The same for every namespace over its limit, then for the budget.
+  std::vector<std::string> EvictOverLimits();
   // Reloads the index when the database holds more than this tab knows of (other tabs wrote).
   void Reconcile(double database_total);
+  void ForgetIndex();  // empties the index; namespaces keep their limits
   void LoadIndex(emscripten::val records);
-  void Adopt(const std::string& id, const std::string& key, uint64_t charge, int64_t expires_at_ms);
+  void Adopt(const std::string& id, const std::string& key, const std::string& ns, uint64_t charge,
+             int64_t expires_at_ms);
+  // The named namespace's Space (made on first use), or null for the default namespace.
+  Space* SpaceNamed(const std::string& ns);
+  static const std::string& NamespaceOf(const Entry& entry);  // "" for the default namespace
   void Touch(Entry& entry);
   bool Erase(const std::string& id);
   // An "evict", "expire" or "error" event for `key`, when the hub wants that kind.
-  void Report(EventKind kind, const std::string& key, std::string_view reason,
+  void Report(EventKind kind, const std::string& key, const std::string& ns, std::string_view reason,
               const Status& status = Status::Ok()) const;
 
   const uint64_t limit_bytes_;
@@ -93,6 +116,7 @@ class IdbStore final : public Store {
   DriverChannel channel_;  // answers carry an Error-like object with a DOMException name, or null
   std::unordered_map<std::string, Entry> index_;  // by key digest (hex)
   std::list<std::string> lru_;
+  std::unordered_map<std::string, Space> spaces_;  // by name; kept for the store's life, as their limits are
   uint64_t bytes_ = 0;
   uint64_t placed_bytes_ = 0;  // charges of the writes that settle when placed, until their commit is answered
   uint64_t evictions_ = 0;

@@ -32,6 +32,8 @@ export interface DatabaseFacts {
   charges: number;
   metaRecords: number;
   valueRecords: number;
+  /** The charges of the metadata records by the namespace they name ('' for none: the default namespace). */
+  byNamespace: Record<string, number>;
 }
 
 function databaseFacts(name: string): Promise<DatabaseFacts> {
@@ -45,12 +47,16 @@ function databaseFacts(name: string): Promise<DatabaseFacts> {
       const total = tx.objectStore('meta').get('#total');
       tx.oncomplete = () => {
         db.close();
-        const records = (meta.result as Array<number | { charge: number }>).filter((r) => typeof r === 'object');
+        type MetaRecord = { charge: number; ns?: string };
+        const records = (meta.result as Array<number | MetaRecord>).filter((r): r is MetaRecord => typeof r === 'object');
+        const byNamespace: DatabaseFacts['byNamespace'] = {};
+        for (const { ns = '', charge } of records) byNamespace[ns] = (byNamespace[ns] ?? 0) + charge;
         resolve({
           total: (total.result as number | undefined) ?? 0,
-          charges: records.reduce((sum, record) => sum + (record as { charge: number }).charge, 0),
+          charges: records.reduce((sum, record) => sum + record.charge, 0),
           metaRecords: records.length,
           valueRecords: values.result,
+          byNamespace,
         });
       };
     };

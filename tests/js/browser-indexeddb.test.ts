@@ -144,6 +144,158 @@ test('what the IndexedDB tier evicts and expires is reported as events', async (
   expect(heard).toEqual({ heard: ['evict indexeddb k0 lru', 'expire indexeddb short read'], short: undefined });
 });
 
+// What an entry of 1,000 bytes under a 4-byte key is charged in an IndexedDB tier: the value, the key twice, 96.
+const CHARGE = 1_000 + 2 * 4 + 96;
+
+test("a namespace's limit holds under a tenfold overfill, in the index and the database; others are untouched", async () => {
+  const result = await (await newPage()).evaluate(async (charge) => {
+    const { Cache, indexedDb, databaseFacts } = strataTests;
+    const cache = await Cache.open({ tiers: [indexedDb({ name: 'ns-overfill', cacheLimit: 1_000_000 })] });
+    const evicted: string[] = [];
+    cache.on('evict', (event) => evicted.push(`${event.namespace}/${event.key} ${event.reason}`));
+    const small = cache.namespace('small', { cacheLimit: 5 * charge });
+    const other = cache.namespace('other');
+    const key = (prefix: string, i: number) => `${prefix}${String(i).padStart(3, '0')}`;
+    for (let i = 0; i < 10; i++) {
+      await other.set(key('o', i), new Uint8Array(1_000));
+      await cache.set(key('c', i), new Uint8Array(1_000));
+    }
+    for (let i = 0; i < 50; i++) await small.set(key('s', i), new Uint8Array(1_000));
+    const tooLarge = await small.set('big', new Uint8Array(6_000)).then(() => null, (error: { code: string }) => error.code);
+    await cache.set('big', new Uint8Array(6_000)); // the cache's own keys are not bound by it
+    await new Promise((resolve) => setTimeout(resolve, 0)); // events arrive after the call that raised them
+    const kept: string[] = [];
+    for (let i = 0; i < 50; i++) if (await small.has(key('s', i))) kept.push(key('s', i));
+    let untouched = true;
+    for (let i = 0; i < 10; i++) untouched &&= (await other.has(key('o', i))) && (await cache.has(key('c', i)));
+    const { entries } = cache.stats().tiers[0]!;
+    await cache.close();
+    return { evicted, tooLarge, kept, untouched, entries, facts: await databaseFacts('ns-overfill') };
+  }, CHARGE);
+  expect(result.evicted).toHaveLength(45);
+  expect(result.evicted.filter((event) => !/^small\/s\d{3} namespace$/.test(event))).toEqual([]);
+  expect(result.tooLarge).toBe('ERR_TOO_LARGE');
+  expect(result.kept).toEqual(['s045', 's046', 's047', 's048', 's049']); // the most recent stay
+  expect(result.untouched).toBe(true);
+  expect(result.entries).toBe(26);
+  expect(result.facts.byNamespace).toEqual({ '': 10 * CHARGE + 6_000 + 6 + 96, other: 10 * CHARGE, small: 5 * CHARGE });
+  expect(result.facts.total).toBe(result.facts.charges);
+});
+
+test("after a page reload, a namespace's bytes are counted from the metadata records, and its limit holds", async () => {
+  const page = await newPage();
+  await page.evaluate(async () => {
+    const { Cache, indexedDb } = strataTests;
+    const cache = await Cache.open({ tiers: [indexedDb({ name: 'ns-reload' })] });
+    for (let i = 0; i < 20; i++) {
+      await cache.namespace('small').set(`s${String(i).padStart(3, '0')}`, new Uint8Array(1_000));
+      await cache.set(`c${String(i).padStart(3, '0')}`, new Uint8Array(1_000));
+      await new Promise((resolve) => setTimeout(resolve, 2)); // recency after a reload follows write times
+    }
+    await cache.close();
+  });
+  await page.reload();
+  await page.waitForFunction(() => 'strataTests' in globalThis);
+  const result = await page.evaluate(async (charge) => {
+    const { Cache, indexedDb, databaseFacts } = strataTests;
+    const cache = await Cache.open({ tiers: [indexedDb({ name: 'ns-reload' })] });
+    const evicted: string[] = [];
+    cache.on('evict', (event) => evicted.push(`${event.namespace}/${event.key} ${event.reason}`));
+    const small = cache.namespace('small', { cacheLimit: 5 * charge }); // evicts at once
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const atOnce = evicted.length;
+    await small.set('s020', new Uint8Array(1_000)); // one more evicts the oldest left
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const { entries } = cache.stats().tiers[0]!;
+    await cache.close();
+    return { atOnce, evicted, entries, facts: await databaseFacts('ns-reload') };
+  }, CHARGE);
+  expect(result.atOnce).toBe(15);
+  expect(result.evicted).toEqual(
+    Array.from({ length: 16 }, (_, i) => `small/s${String(i).padStart(3, '0')} namespace`),
+  );
+  expect(result.entries).toBe(25);
+  expect(result.facts.byNamespace).toEqual({ '': 20 * CHARGE, small: 5 * CHARGE });
+});
+
+test("a tab's namespace limit takes in another tab's entries when the database goes past the budget", async () => {
+  const [a, b] = [await newPage(), await newPage()];
+  type Shared = { cache: Awaited<ReturnType<PageApi['Cache']['open']>>; evicted: string[] };
+  const open = (page: Page, limit: number | null) =>
+    page.evaluate(async ({ charge, limit }) => {
+      const { Cache, indexedDb } = strataTests;
+      const cache = await Cache.open({ tiers: [indexedDb({ name: 'ns-tabs', cacheLimit: 50 * charge })] });
+      const evicted: string[] = [];
+      cache.on('evict', (event) => evicted.push(`${event.namespace}/${event.key} ${event.reason}`));
+      if (limit !== null) cache.namespace('small', { cacheLimit: limit });
+      Object.assign(globalThis, { cache, evicted });
+    }, { charge: CHARGE, limit });
+  await open(a, 5 * CHARGE);
+  await open(b, null);
+  // The other tab fills the database to its budget: 20 entries of the namespace and 30 of the cache's own.
+  await b.evaluate(async () => {
+    const { cache } = globalThis as unknown as Shared;
+    for (let i = 0; i < 20; i++) {
+      await cache.namespace('small').set(`s${String(i).padStart(3, '0')}`, new Uint8Array(1_000));
+      await new Promise((resolve) => setTimeout(resolve, 2)); // recency after a reload follows write times
+    }
+    for (let i = 0; i < 30; i++) await cache.set(`c${String(i).padStart(3, '0')}`, new Uint8Array(1_000));
+  });
+  // One more entry takes the database past the budget: this tab reloads its index and evicts.
+  await a.evaluate(async () => {
+    const { cache } = globalThis as unknown as Shared;
+    await cache.set('a000', new Uint8Array(1_000));
+  });
+  const result = await a.evaluate(async (max) => {
+    const { cache, evicted } = globalThis as unknown as Shared;
+    // The reload and its deletes come after the set settled: wait for them (at most 2 s).
+    for (let i = 0; i < 100 && (await strataTests.databaseFacts('ns-tabs')).byNamespace['small']! > max; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await cache.close();
+    return { evicted, facts: await strataTests.databaseFacts('ns-tabs') };
+  }, 5 * CHARGE);
+  expect(result.evicted).toEqual(Array.from({ length: 15 }, (_, i) => `small/s${String(i).padStart(3, '0')} namespace`));
+  expect(result.facts.byNamespace).toEqual({ '': 31 * CHARGE, small: 5 * CHARGE });
+});
+
+test('records written without a namespace (by earlier versions) load as the default namespace', async () => {
+  const result = await (await newPage()).evaluate(async (charge) => {
+    const { Cache, indexedDb, keyDigest, ram } = strataTests;
+    await (await Cache.open({ tiers: [ram()] })).close(); // loads the module, which keyDigest needs
+    // The records as earlier versions wrote them: no namespace in the metadata.
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const request = indexedDB.open('ns-legacy', 1);
+      request.onupgradeneeded = () => ['values', 'meta'].forEach((store) => request.result.createObjectStore(store));
+      request.onsuccess = () => resolve(request.result);
+    });
+    await new Promise((resolve) => {
+      const tx = db.transaction(['values', 'meta'], 'readwrite');
+      for (let i = 0; i < 3; i++) {
+        const key = `old${i}`;
+        tx.objectStore('values').put({ key, value: new Uint8Array(1_000).fill(i), expires: null }, keyDigest(key));
+        tx.objectStore('meta').put({ key, charge, expires: null, written: i }, keyDigest(key));
+      }
+      tx.objectStore('meta').put(3 * charge, '#total');
+      tx.oncomplete = resolve;
+    });
+    db.close();
+    const cache = await Cache.open({ tiers: [indexedDb({ name: 'ns-legacy' })] });
+    const loaded = cache.stats().tiers[0]!;
+    const evicted: string[] = [];
+    cache.on('evict', (event) => evicted.push(`${event.namespace}/${event.key}`));
+    const n = cache.namespace('n', { cacheLimit: charge });
+    await n.set('new0', new Uint8Array(1_000));
+    await n.set('new1', new Uint8Array(1_000)); // evicts new0, and nothing of the default namespace
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const values: number[] = [];
+    for (let i = 0; i < 3; i++) values.push((await cache.get(`old${i}`))?.[0] ?? -1);
+    await cache.close();
+    return { loaded: [loaded.entries, loaded.bytes], evicted, values };
+  }, CHARGE);
+  expect(result).toEqual({ loaded: [3, 3 * CHARGE], evicted: ['n/new0'], values: [0, 1, 2] });
+});
+
 /** A page of a browser of its own whose origin has a storage quota of 4 MB. */
 async function quotaPage() {
   // A browser of its own: the quota override is per origin, and other cases' databases would count against it.

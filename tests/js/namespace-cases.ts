@@ -83,11 +83,11 @@ export function namespaceTierCases(setup: TierSetup): void {
       expect(text(await longest.get('k'))).toBe('v');
     });
 
-    test('a size bounds every RAM and disk tier; naming another kind of tier throws ERR_INVALID_ARG', async () => {
+    test('a size bounds every RAM, disk and IndexedDB tier; naming another kind of tier throws ERR_INVALID_ARG', async () => {
       await using cache = await open();
       const n = cache.namespace('n', { cacheLimit: '1KB' });
-      // S3 and HTTP tiers: nothing bounds them; IndexedDB: not yet.
-      const other = setup.tiers().find((tier) => tier.kind !== 'ram' && tier.kind !== 'disk');
+      // S3 and HTTP tiers: nothing bounds them.
+      const other = setup.tiers().find((tier) => !['ram', 'disk', 'indexeddb'].includes(tier.kind));
       if (other === undefined) {
         await expect(n.set('big', new Uint8Array(10_000))).rejects.toMatchObject({ code: 'ERR_TOO_LARGE' });
       } else {

@@ -25,6 +25,8 @@ interface ValueRecord {
 /** A metadata record, by key digest: what the index is rebuilt from at startup, without reading values. */
 interface MetaRecord {
   key: string;
+  /** The key's namespace; absent for the default one (and in records written before records named it). */
+  ns?: string;
   charge: number;
   expires: number | null;
   written: number;
@@ -34,6 +36,7 @@ interface MetaRecord {
 interface PutRequest {
   id: string;
   key: string;
+  ns?: string;
   value: Uint8Array;
   expires: number | null;
   charge: number;
@@ -316,7 +319,7 @@ export class IdbDriver {
           const entries = rows
             .filter((row): row is { id: string; record: MetaRecord } => row.id !== TOTAL)
             .sort((a, b) => a.record.written - b.record.written)
-            .map(({ id, record }) => ({ id, key: record.key, charge: record.charge, expires: record.expires }));
+            .map(({ id, record: { key, ns, charge, expires } }) => ({ id, key, ns, charge, expires }));
           answer(entries);
         };
         break;
@@ -332,6 +335,7 @@ export class IdbDriver {
         const { put } = operation;
         if (put !== null) {
           const record: MetaRecord = { key: put.key, charge: put.charge, expires: put.expires, written: Date.now() };
+          if (put.ns !== undefined) record.ns = put.ns;
           this.#change(live, operation, put.id, record, { key: put.key, value: put.value, expires: put.expires });
         }
         break;

@@ -37,8 +37,8 @@ struct CacheEvent {
   // promote: the tier the hit came from; demote: "evict", "expire" or "flush", why it left the hot tier.
   std::string reason;
   Status status;  // why, for an error
-  // The key's namespace (key.h), empty for the default one. RAM tiers, the chain and disk tiers' namespace
-  // evictions report it; other disk events and IndexedDB tiers do not yet.
+  // The key's namespace (key.h), empty for the default one. RAM and IndexedDB tiers, the chain and disk tiers'
+  // namespace evictions report it; other disk events do not yet.
   std::string ns{};
 };
 
