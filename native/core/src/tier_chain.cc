@@ -204,6 +204,7 @@ std::optional<TierChain::PendingWrite> TierChain::TakePending(const Digest& dige
 }
 
 void TierChain::OnDepartures(std::vector<Departure> departures) {
+  std::lock_guard order(demote_mu_);
   for (const Departure& departure : departures) {
     if (std::optional<PendingWrite> pending = TakePending(departure.digest, departure.hit.value.data())) {
       Demote(*pending, departure.hit, departure.why == EventKind::kEvict ? "evict" : "expire");
@@ -250,6 +251,7 @@ void TierChain::WriteDownPending() {
     std::lock_guard lock(write_back_mu_);
     for (const auto& [digest, write] : pending_) pending.push_back(write);
   }
+  std::lock_guard order(demote_mu_);
   for (const PendingWrite& write : pending) {
     std::optional<Hit> hit = tiers_[0]->inline_store->Peek(write.key);
     // An entry that left meanwhile was written down by its departure.

@@ -229,6 +229,9 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   std::atomic<uint64_t> misses_{0};
 
   bool write_back_ = false;
+  // Held from taking a pending write to sending its demotion: departures published by different threads must not
+  // send an older value of a key after a newer one (stores apply one key's writes in the order sent).
+  std::mutex demote_mu_;
   std::mutex write_back_mu_;
   std::unordered_map<Digest, PendingWrite, DigestHash> pending_;
   std::unordered_map<Digest, Leaving, DigestHash> leaving_;
