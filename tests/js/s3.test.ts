@@ -76,10 +76,9 @@ describe('objects as other S3 clients see them', () => {
     const expired: string[] = [];
     cache.on('expire', (event) => expired.push(`${event.tier} ${event.key} ${event.reason}`));
     expect(await cache.get('stale')).toBeUndefined();
-    await cache.flush();
-    for (let i = 0; i < 100 && (await objectNames(prefix)).includes(stale); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(await objectNames(prefix)).not.toContain(stale); // the expired entry's object is deleted
+    await new Promise((resolve) => setTimeout(resolve, 20)); // events arrive through the event loop
     expect(expired).toEqual(['s3 stale read']);
+    expect(await objectNames(prefix)).toContain(stale); // left for a write or clean(): a delete could race a set
   });
 });
 

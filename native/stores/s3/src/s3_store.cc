@@ -96,10 +96,7 @@ void S3Store::ReportRemovalsTo(const EventHub* hub, std::string tier) {
   events_.store(hub, std::memory_order_release);
 }
 
-void S3Store::DropExpired(const Key& key, const std::string& name) {
-  client_->DeleteObject({.bucket = bucket_, .key = name}, [this, name](S3Error error) {
-    if (error.ok()) Forget(name);
-  });
+void S3Store::ReportExpired(const Key& key) const {
   const EventHub* hub = events_.load(std::memory_order_acquire);
   if (hub != nullptr && hub->wants(EventKind::kExpire)) {
     hub->Emit(CacheEvent{EventKind::kExpire, tier_name_, key.text(), "read", Status::Ok(), key.ns()});
@@ -129,7 +126,7 @@ void S3Store::Get(const Key& key, GetDone done) {
       if (holding == Holding::kLive) {
         hit = Hit{std::move(result.value.body), *ParseExpiry(result.value.info.FindMetadata(kExpiresMeta))};
       } else if (holding == Holding::kExpired) {
-        DropExpired(key, name);
+        ReportExpired(key);
       }
     } else if (result.error.kind == S3ErrorKind::kNotFound) {
       Succeeded();

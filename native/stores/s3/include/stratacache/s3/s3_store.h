@@ -78,9 +78,9 @@ class S3Store final : public Store {
   // What an object's metadata says it holds for `key`: another key's entry, a live entry, or one past its TTL.
   enum class Holding { kOther, kLive, kExpired };
   Holding HoldingOf(const Key& key, const ObjectInfo& info) const;
-  // A read found `key`'s entry past its TTL: the object is deleted (a write racing the delete costs a later miss,
-  // never a wrong value) and an "expire" event is reported.
-  void DropExpired(const Key& key, const std::string& name);
+  // A read found `key`'s entry past its TTL: an "expire" event. The object is left for a write of the key to
+  // replace or clean() to remove: a delete could race a set of the key that follows the miss, and win.
+  void ReportExpired(const Key& key) const;
   // Lists this tier's objects, then hands them to `then` on the client's thread.
   void ListOwn(std::function<void(Status, std::vector<ObjectSummary>)> then);
   // Deletes `names` in batches and forgets them.
