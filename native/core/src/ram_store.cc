@@ -501,17 +501,26 @@ std::optional<Hit> RamStore::Lookup(const Key& key) {
   return Hit{entry->value, entry->expires_at_ms};
 }
 
+const RamStore::Entry* RamStore::LiveLocked(const Shard& shard, const Key& key) const {
+  auto it = shard.entries.find(key.digest());
+  if (it == shard.entries.end() || !SameKey(it->second, key)) return nullptr;
+  const Entry& entry = it->second;
+  return entry.expires() && entry.expires_at_ms <= clock_->NowMs() ? nullptr : &entry;
+}
+
 std::optional<Hit> RamStore::Peek(const Key& key) {
   Shard& shard = ShardFor(key.digest());
   std::lock_guard lock(shard.mu);
-  auto it = shard.entries.find(key.digest());
-  if (it == shard.entries.end() || !SameKey(it->second, key)) return std::nullopt;
-  const Entry& entry = it->second;
-  if (entry.expires() && entry.expires_at_ms <= clock_->NowMs()) return std::nullopt;
-  return Hit{entry.value, entry.expires_at_ms};
+  const Entry* entry = LiveLocked(shard, key);
+  if (entry == nullptr) return std::nullopt;
+  return Hit{entry->value, entry->expires_at_ms};
 }
 
-bool RamStore::Contains(const Key& key) { return Peek(key).has_value(); }
+bool RamStore::Contains(const Key& key) {
+  Shard& shard = ShardFor(key.digest());
+  std::lock_guard lock(shard.mu);
+  return LiveLocked(shard, key) != nullptr;  // without taking a reference to the value, as Peek does
+}
 
 Status RamStore::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
   const bool expires = expires_at_ms != kNeverExpires;

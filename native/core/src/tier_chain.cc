@@ -231,15 +231,12 @@ void TierChain::Demote(const PendingWrite& pending, const Hit& hit, std::string_
   auto unfinished = std::make_shared<std::atomic<size_t>>(targets.size());
   for (const auto& target : targets) {
     const size_t i = target.first;  // named: clang 14 cannot capture a structured binding
-    const uint64_t id = BeginBackground(i);
-    auto landed = [self = shared_from_this(), i, key = pending.key, why = std::string(why), unfinished, leaving_id,
-                   id](Status status) {
-      if (status.ok()) self->ReportDemotion(i, key, why);
-      if (!status.ok() && status.code() != StatusCode::kTooLarge) self->ReportError(*self->tiers_[i], key, status);
-      if (unfinished->fetch_sub(1) == 1) self->ForgetLeaving(key.digest(), leaving_id);
-      self->EndBackground(id);
-    };
-    tiers_[i]->store->Put(pending.key, hit.value, target.second, std::move(landed));
+    PutInBackground(i, pending.key, hit.value, target.second,
+                    [self = shared_from_this(), i, key = pending.key, why = std::string(why), unfinished,
+                     leaving_id](bool stored) {
+                      if (stored) self->ReportDemotion(i, key, why);
+                      if (unfinished->fetch_sub(1) == 1) self->ForgetLeaving(key.digest(), leaving_id);
+                    });
   }
 }
 
@@ -349,14 +346,23 @@ void TierChain::Promote(const Key& key, const Hit& hit, size_t found_in) {
       if (!status.ok() && status.code() != StatusCode::kTooLarge) ReportError(tier, key, status);
       continue;
     }
-    const uint64_t id = BeginBackground(i);
-    auto landed = [self = shared_from_this(), i, found_in, key, id](Status status) {
-      if (status.ok()) self->ReportPromotion(i, found_in, key);
-      if (!status.ok() && status.code() != StatusCode::kTooLarge) self->ReportError(*self->tiers_[i], key, status);
-      self->EndBackground(id);
-    };
-    tier.store->Put(key, hit.value, expires, std::move(landed));
+    PutInBackground(i, key, hit.value, expires, [self = shared_from_this(), i, found_in, key](bool stored) {
+      if (stored) self->ReportPromotion(i, found_in, key);
+    });
   }
+}
+
+void TierChain::PutInBackground(size_t tier, const Key& key, const Bytes& value, int64_t expires_at_ms,
+                                std::function<void(bool stored)> landed) {
+  const uint64_t id = BeginBackground(tier);
+  tiers_[tier]->store->Put(key, value, expires_at_ms,
+                           [self = shared_from_this(), tier, key, id, landed = std::move(landed)](Status status) {
+                             if (!status.ok() && status.code() != StatusCode::kTooLarge) {
+                               self->ReportError(*self->tiers_[tier], key, status);
+                             }
+                             landed(status.ok());
+                             self->EndBackground(id);
+                           });
 }
 
 std::optional<Hit> TierChain::LookupInline(const Key& key) {

@@ -104,6 +104,8 @@ class RamStore final : public InlineStore {
   void Publish(Removals& removals) const;
 
   Shard& ShardFor(const Digest& digest) const;
+  // The live entry of `key` in `shard`, or nullptr; the caller holds the shard's lock. Uses nothing.
+  const Entry* LiveLocked(const Shard& shard, const Key& key) const;
   // Unlinks and frees `entry`; the caller holds the shard's lock.
   void RemoveLocked(Shard& shard, Entry* entry);
   // Policy bookkeeping, with the shard's lock held: an entry joins (`to_main`: s3-fifo's main FIFO), is used,

@@ -150,6 +150,10 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // Brackets a background write: Begin returns its id, End retires it and completes the flushes it held up.
   uint64_t BeginBackground(size_t tier);
   void EndBackground(uint64_t id);
+  // Writes `value` into tier `tier` in the background (Flush waits for it); `landed(stored)` runs once it is done.
+  // A failure other than kTooLarge (a value the tier passes over) goes to the error listeners.
+  void PutInBackground(size_t tier, const Key& key, const Bytes& value, int64_t expires_at_ms,
+                       std::function<void(bool stored)> landed);
   // Copies a hit found in tier `found_in` into every tier above it.
   void Promote(const Key& key, const Hit& hit, size_t found_in);
   int64_t ExpiryFor(size_t tier, const WriteOptions& write, int64_t now_ms) const;
