@@ -66,6 +66,7 @@ export type FlightTicket = { flight: number; waiter?: undefined } | { waiter: nu
  * directly when the RAM tiers could (no promise to allocate on a hit), and with a promise otherwise.
  */
 export interface CoreHandle {
+  /** Keys are checked before they reach this, except getSync's, which checks its own (see withNearCache). */
   getSync(key: string): Uint8Array | undefined;
   get(key: string): MaybePromise<Uint8Array | undefined>;
   /** A read down the tiers, as get, with the instant the value expires (ms since the epoch; Infinity: never). */

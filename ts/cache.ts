@@ -317,8 +317,9 @@ export class Cache implements AsyncDisposable {
 
   /** Reads the RAM tiers only, synchronously; a value only in a slower tier is a miss here. */
   getSync(key: string): Uint8Array | undefined {
-    const handle = this.#handleFor(key);
-    // Written out rather than through settleSync: this is the hot path.
+    // The handle checks the key (only when its near cache misses). Written out rather than through settleSync:
+    // this is the hot path.
+    const handle = this.#live();
     try {
       return handle.getSync(key);
     } catch (error) {

@@ -12,6 +12,7 @@
 // without a per-hit reordering cost.
 
 import type { CoreHandle } from './backend.js';
+import { checkKey } from './values.js';
 
 /** How the core answers a fill: [stripe, change counter before the lookup, expires at ms (Infinity: never)]. */
 export type FillInfo = Float64Array;
@@ -128,7 +129,10 @@ export function withNearCache(
   read: (key: string, info: FillInfo) => Uint8Array | undefined,
 ): CoreHandle {
   const info: FillInfo = new Float64Array(3);
+  // getSync checks its key here, on the way to the core, rather than before every lookup: a key the near cache
+  // holds was checked when it was filled, and no other value finds an entry in its Map of strings.
   const fill = (key: string): Uint8Array | undefined => {
+    checkKey(key);
     const value = read(key, info);
     if (value !== undefined) near.fill(key, value, info);
     return value;
