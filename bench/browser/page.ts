@@ -84,6 +84,9 @@ async function idbRows(quick: boolean): Promise<Row[]> {
       const manyPut = await pair(`put ${label}, 100 at once (idb-keyval setMany)`, 100,
         () => Promise.all(batch.map((key, i) => cache.set(key, data[i]!))),
         () => setMany(batch.map((key, i) => [key, data[i]!]), store));
+      await pair(`get ${label}, 100 at once (idb-keyval: 100 get calls)`, 100,
+        () => Promise.all(batch.map((key) => cache.get(key))),
+        () => Promise.all(batch.map((key) => get(key, store))));
       await pair(`get ${label}, 100 at once (idb-keyval getMany)`, 100,
         () => Promise.all(batch.map((key) => cache.get(key))),
         () => getMany(batch, store));
