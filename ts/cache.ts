@@ -10,7 +10,7 @@ import type {
   VerifyReport,
   WritePolicy,
 } from './backend.js';
-import { fromNative, invalidArg, messageOf, StrataError } from './errors.js';
+import { fromNative, invalidArg, messageOf, settleSync, StrataError } from './errors.js';
 import { type CacheEvents, type CacheEventType, type CacheListener, Emitter } from './events.js';
 import { type DirectoryFill, type DirectoryLease, leaseDirectory } from './directory.js';
 import { Entry } from './entry.js';
@@ -584,10 +584,3 @@ function rejectNative(error: unknown): never {
   throw fromNative(error);
 }
 
-function settleSync<T>(operation: () => T): T {
-  try {
-    return operation();
-  } catch (error) {
-    throw fromNative(error);
-  }
-}

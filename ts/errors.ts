@@ -69,3 +69,12 @@ export function fromNative(error: unknown, source?: string): StrataError {
   }
   return new StrataError('ERR_INTERNAL', message, { cause: error, tier: source });
 }
+
+/** Runs a native operation synchronously; whatever it throws comes out as a StrataError. */
+export function settleSync<T>(operation: () => T): T {
+  try {
+    return operation();
+  } catch (error) {
+    throw fromNative(error);
+  }
+}

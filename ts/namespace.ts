@@ -3,10 +3,10 @@
 import type { CoreHandle } from './backend.js';
 import type { Cache, GetOrSetOptions, Loader, SetOptions } from './cache.js';
 import type { Entry } from './entry.js';
-import { fromNative, invalidArg } from './errors.js';
+import { invalidArg, settleSync } from './errors.js';
 import type { TierConfig } from './tiers.js';
 import { parseSize, type Size } from './units.js';
-import type { CacheValue } from './values.js';
+import { type CacheValue, utf8Length } from './values.js';
 
 /** The longest namespace name, in UTF-8 bytes (the core's kMaxNamespaceBytes). */
 export const MAX_NAMESPACE_BYTES = 256;
@@ -102,7 +102,7 @@ export class Namespaces {
     if (view === undefined) {
       const first = this.#tiers[0]!;
       const nearLimit = Math.min(first.cacheLimit, limits?.[first.name] ?? Infinity);
-      const handle = settle(() => this.#handle.namespaced(name, nearLimit));
+      const handle = settleSync(() => this.#handle.namespaced(name, nearLimit));
       view = new Namespace(name, this.#wrap(handle));
       this.#views.set(name, view);
     }
@@ -110,7 +110,7 @@ export class Namespaces {
       // The latest limits replace the earlier ones: tiers no longer named lose theirs.
       const all: Record<string, number | null> = {};
       for (const tier of this.#tiers) if (BOUNDING_KINDS.has(tier.kind)) all[tier.name] = limits[tier.name] ?? null;
-      settle(() => this.#handle.limitNamespace(name, all));
+      settleSync(() => this.#handle.limitNamespace(name, all));
     }
     return view;
   }
@@ -123,7 +123,7 @@ export class Namespaces {
 
 function checkName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0) throw invalidArg('a namespace needs a non-empty name');
-  if (new TextEncoder().encode(name).length > MAX_NAMESPACE_BYTES) {
+  if (utf8Length(name) > MAX_NAMESPACE_BYTES) {
     throw invalidArg(`a namespace's name is at most ${MAX_NAMESPACE_BYTES} UTF-8 bytes`);
   }
   if (RESERVED.has(name)) throw invalidArg(`the namespace '${name}' is reserved (putContent uses it)`);
@@ -153,12 +153,4 @@ function limitsOf(options: NamespaceOptions | undefined, tiers: readonly TierCon
     limits[name] = parseSize(size, `cacheLimit.${name}`);
   }
   return limits;
-}
-
-function settle<T>(operation: () => T): T {
-  try {
-    return operation();
-  } catch (error) {
-    throw fromNative(error);
-  }
 }

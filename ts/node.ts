@@ -12,7 +12,7 @@ import type {
 } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
 import { NodeWorkspace } from './workspace/node-workspace.js';
-import { fromNative } from './errors.js';
+import { settleSync } from './errors.js';
 import { type FillInfo, NearCache, nearBytes, withNearCache } from './near-cache.js';
 import type { Tags } from './ttl-rules.js';
 import { type CacheValue, checkKey, toStorable } from './values.js';
@@ -151,11 +151,7 @@ const nodeBackend: Backend = {
 
 /** The BLAKE3-256 digest of the bytes (a string as UTF-8) as 64 hex characters: the key `putContent` uses. */
 export function digest(value: CacheValue): string {
-  try {
-    return addon.digest(toStorable(value));
-  } catch (error) {
-    throw fromNative(error);
-  }
+  return settleSync(() => addon.digest(toStorable(value)));
 }
 
 /** The 32 hex digits that name `key`'s entry in the `s3()` and `http()` tiers (the key's digest). */
