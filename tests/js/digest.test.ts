@@ -9,7 +9,7 @@ interface Vectors {
 }
 
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../shared/testdata/blake3_test_vectors.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../testdata/blake3_test_vectors.json', import.meta.url), 'utf8'),
 ) as Vectors;
 
 /** The vectors' input: the bytes 0, 1, ..., 250 repeated. */
