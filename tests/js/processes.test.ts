@@ -8,13 +8,18 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-test('the quickstart serves repeats from the cache and prints the statistics', async () => {
+test('the quickstart serves repeats from RAM, restarts onto the disk tier, and caches a web folder', async () => {
   const script = new URL('../../examples/quickstart/index.mjs', import.meta.url);
   const { stdout } = await run(process.execPath, [script.pathname]);
-  expect(stdout.match(/: origin /g)).toHaveLength(3);
-  expect(stdout.match(/: cache /g)).toHaveLength(5);
-  expect(stdout).toContain('cache: 6 hits, 3 misses');
-  expect(stdout).toMatch(/tier ram: 3 entries, \d+ bytes, 6 hits, 3 misses, 0 evictions, 0 expirations/);
+  expect(stdout.match(/origin called 2 times/g)).toHaveLength(2);
+  expect(stdout).toMatch(/user 2: disk hit, promoted to RAM .*"name":"user 2"/);
+  expect(stdout).toMatch(/tier ram +1 entries, \d+ bytes, 1 hits, 1 misses, 1 promotions/);
+  expect(stdout).toMatch(/tier disk +2 entries, \d+ bytes, 1 hits, 0 misses/);
+  const workspaceLines = stdout.split('\n').filter((line) => line.includes('$ '));
+  expect(workspaceLines).toHaveLength(5);
+  for (const line of workspaceLines) expect(line).toContain(line.includes(': miss') ? ' 1 requests' : ' 0 requests');
+  expect(stdout).toContain('web server: 1 listings, 1 reads');
+  expect(stdout).toMatch(/file cache: 2 hits, 1 misses, 1 files/);
 });
 
 test('the namespaces example holds the bulky namespace to its limit and keeps the other whole', async () => {
