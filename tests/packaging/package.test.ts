@@ -12,6 +12,7 @@ const BUDGETS = {
   stratacache: { packed: 300_000, unpacked: 900_000 },
   platform: { packed: 1_800_000, unpacked: 3_800_000 },
 };
+const ABC_DIGEST = '6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85'; // BLAKE3('abc')
 // Only the C library's parts; everything else is inside the addon or loaded when first needed (libcurl).
 const ALLOWED_NEEDED = ['libc.so.6', 'libm.so.6', 'libpthread.so.0', 'libdl.so.2', 'ld-linux-x86-64.so.2'];
 
@@ -95,15 +96,17 @@ describe('an installed project', () => {
     expect(node(['service.cjs'], dir).report).toEqual({ ram: 'required' });
   });
 
-  test('without the platform package: RAM and workspaces from WebAssembly, one warning, clear errors for the rest', () => {
+  test('without the platform package: RAM and workspaces from WebAssembly, one warning, clear errors', () => {
     const dir = project(['--omit=optional'], [tarballs.stratacache]);
     const { report } = node(['service.mjs'], dir);
-    expect(report).toMatchObject({ ram: 'in ram', workspace: 'local file' });
+    expect(report).toMatchObject({ ram: 'in ram', workspace: 'local file', digest: ABC_DIGEST });
     const noAddon = { code: 'ERR_NO_ADDON', name: 'StrataError' };
-    for (const tier of ['disk', 's3'] as const) {
+    for (const tier of ['disk', 's3', 'http'] as const) {
       const message = expect.stringMatching(`^the ${tier}\\(\\) tier needs the native addon, which did not load`);
       expect(report[tier]).toEqual({ ...noAddon, message });
     }
+    const mountMessage = expect.stringMatching(/^s3Resource\(\) needs the native addon/);
+    expect(report.s3Resource).toEqual({ ...noAddon, message: mountMessage });
     expect(report.warnings).toEqual([expect.stringMatching(/^STRATACACHE_NO_ADDON: stratacache: no prebuilt addon/)]);
     expect(node(['service.cjs'], dir).report).toEqual({ ram: 'required' });
   });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { installProject, nodeRelease, packTarballs, repo, run } from './packed.js';
 
 const NODE_MAJORS = [22, 24];
+const ABC_DIGEST = '6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85'; // BLAKE3('abc')
 let root: string;
 
 beforeAll(() => {
@@ -46,11 +47,14 @@ test.each(NODE_MAJORS)('Node %i: ram and disk tiers and a local workspace work; 
   (major) => {
     const report = inRoot(major, 'service.mjs');
     expect(report).toMatchObject({ ram: 'in ram', disk: 'hello from disk', workspace: 'local file', warnings: [] });
-    expect(report.s3).toEqual({
-      code: 'ERR_MISSING_LIBRARY',
-      name: 'StrataError',
-      message: expect.stringContaining('libcurl.so.4 not found: apt-get install libcurl4'),
-    });
+    expect(report.digest).toBe(ABC_DIGEST);
+    for (const needsCurl of ['s3', 'http', 's3Resource']) {
+      expect(report[needsCurl]).toEqual({
+        code: 'ERR_MISSING_LIBRARY',
+        name: 'StrataError',
+        message: expect.stringContaining('libcurl.so.4 not found: apt-get install libcurl4'),
+      });
+    }
   });
 
 test.each(NODE_MAJORS)('Node %i: require("stratacache") from CommonJS', (major) => {
