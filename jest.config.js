@@ -1,7 +1,7 @@
 // Jest runs the TypeScript tests as ES modules (node --experimental-vm-modules) against the built package in dist/.
 export default {
   testEnvironment: 'node',
-  roots: ['<rootDir>/tests/js'],
+  roots: ['<rootDir>/tests/js', '<rootDir>/tests/packaging'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tests/js/tsconfig.json' }],

@@ -1,6 +1,4 @@
 // Entry point for Node: caches run in the Node-API addon.
-import { createRequire } from 'node:module';
-
 import type {
   Backend,
   CacheStats,
@@ -16,6 +14,8 @@ import { settleSync } from './errors.js';
 import { type FillInfo, NearCache, nearBytes, withNearCache } from './near-cache.js';
 import type { Tags } from './ttl-rules.js';
 import { type CacheValue, checkKey, toStorable } from './values.js';
+import { addonLoad } from './native-addon.js';
+import { loadedWasm, wasmFallback } from './wasm-fallback.js';
 
 /** An open native cache, opaque to JavaScript. */
 type NativeHandle = { readonly __brand: 'NativeHandle' };
@@ -71,8 +71,8 @@ interface Addon {
   limitNamespace(handle: NativeHandle, ns: string, limits: Readonly<Record<string, number | null>>): void;
 }
 
-// The addon is built by cmake-js next to this package's dist/ folder.
-const addon = createRequire(import.meta.url)('../build/addon/Release/stratacache.node') as Addon;
+// Used only when it loaded: otherwise the backend, digest() and keyDigest() go to the WebAssembly build.
+const addon = addonLoad.addon as Addon;
 
 // Small hits come back as views of a slab the addon copies them into, with no native-backed Buffer to create
 // per hit. The reply packs (new slab << 29 | offset << 13 | length); a new slab is fetched once when the addon
@@ -142,20 +142,25 @@ function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
   }, near, (key, info) => decode(addon.getSyncNear(native, key, info)));
 }
 
-const nodeBackend: Backend = {
-  name: 'node',
-  async open(config) {
-    return handleOf(await addon.open(config), config.tiers[0]!.cacheLimit);
-  },
-};
+const nodeBackend: Backend =
+  addonLoad.reason === undefined
+    ? {
+        name: 'node',
+        async open(config) {
+          return handleOf(await addon.open(config), config.tiers[0]!.cacheLimit);
+        },
+      }
+    : wasmFallback(addonLoad.reason);
 
 /** The BLAKE3-256 digest of the bytes (a string as UTF-8) as 64 hex characters: the key `putContent` uses. */
 export function digest(value: CacheValue): string {
+  if (addonLoad.reason !== undefined) return loadedWasm('digest()').digest(value);
   return settleSync(() => addon.digest(toStorable(value)));
 }
 
 /** The 32 hex digits that name `key`'s entry in the `s3()` and `http()` tiers (the key's digest). */
 export function keyDigest(key: string): string {
+  if (addonLoad.reason !== undefined) return loadedWasm('keyDigest()').keyDigest(key);
   checkKey(key);
   return addon.keyDigest(key);
 }

@@ -1,5 +1,6 @@
 #include "platform_stores.h"
 
+#include "stratacache/curl/libcurl.h"
 #include "stratacache/disk/disk_store.h"
 #include "stratacache/http/curl_http_store.h"
 #include "stratacache/s3/s3_store.h"
@@ -20,6 +21,10 @@ std::unique_ptr<Store> MakeDiskStore(const TierConfig& tier, Status* status) {
 }  // namespace
 
 std::unique_ptr<Store> MakePlatformStore(const TierConfig& tier, Status* status) {
+  if (tier.kind == "s3" || tier.kind == "http") {
+    *status = curl::LoadLibcurl();
+    if (!status->ok()) return nullptr;
+  }
   if (tier.kind == "s3") return s3::MakeS3Store(tier, status);
   if (tier.kind == "disk") return MakeDiskStore(tier, status);
   if (tier.kind == "http") return http::MakeHttpStore(tier, status);

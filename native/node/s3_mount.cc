@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "addon_data.h"
+#include "stratacache/curl/libcurl.h"
 #include "stratacache/s3/s3_client.h"
 #include "stratacache/s3/s3_store.h"
 #include "values.h"
@@ -92,6 +93,10 @@ Napi::Object ObjectToJs(Napi::Env env, const s3::GetObjectResult& object) {
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const s3::S3SettingsMap settings = ReadStringMap(info[0]);
+  if (Status loaded = curl::LoadLibcurl(); !loaded.ok()) {
+    ThrowStatus(env, loaded);
+    return Napi::Value();
+  }
   auto client = s3::S3Client::Create(s3::ClientOptionsFrom(settings));
   if (!client.ok()) {
     ThrowStatus(env, client.error.ToStatus());

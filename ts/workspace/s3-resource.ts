@@ -1,9 +1,9 @@
 // A workspace mount of an S3 bucket (or a prefix of one), through the addon's own S3 client
 // (native/node/s3_mount.cc). Objects are files; '/' in their keys makes the directories, including the implied
 // ones no object names, and keys ending in '/' (the folder markers consoles create) are directories. Node only.
-import { createRequire } from 'node:module';
 
 import { fromNative, StrataError } from '../errors.js';
+import { addonLoad, noAddon } from '../native-addon.js';
 import { type S3ConnectionOptions, s3Settings } from '../s3.js';
 import type { ByteRange, Listing, ReadResult, Resource, ResourceEntry } from './resource.js';
 
@@ -50,7 +50,8 @@ interface S3MountAddon {
   s3MountAbort(signal: SignalHandle): void;
 }
 
-const addon = createRequire(import.meta.url)('../../build/addon/Release/stratacache.node') as S3MountAddon;
+// Used only once s3Resource() has checked it loaded.
+const addon = addonLoad.addon as S3MountAddon;
 
 /** A directory listing's raw material: the objects under its key prefix and, when listed one level, its subfolders. */
 interface Contents {
@@ -70,6 +71,7 @@ export function s3Resource(options: S3ResourceOptions): Resource {
   }
   const root = settings.prefix === undefined ? '' : settings.prefix.replace(/\/?$/, '/');
   const name = `s3://${settings.bucket}/${root}`.replace(/\/$/, '');
+  if (addonLoad.reason !== undefined) throw noAddon('s3Resource()', addonLoad.reason);
   let mount: MountHandle;
   try {
     mount = addon.s3MountOpen(settings);

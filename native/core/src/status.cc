@@ -17,6 +17,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kNotFound: return "ERR_NOT_FOUND";
     case StatusCode::kQuota: return "ERR_QUOTA";
     case StatusCode::kLoader: return "ERR_LOADER";
+    case StatusCode::kNoLibrary: return "ERR_MISSING_LIBRARY";
   }
   return "ERR_UNKNOWN";
 }

@@ -21,6 +21,7 @@ enum class StatusCode {
   kNotFound,    // a store's container is missing (an S3 bucket); a missing entry is a miss, not this
   kQuota,       // the storage a store lives in is full even after evicting (browser storage quota)
   kLoader,      // a getOrSet loader failed; the message is the loader's
+  kNoLibrary,   // a shared library the operation needs is not installed; the message names its package
 };
 
 // Stable string codes shared with the TypeScript StrataError (ERR_INVALID_ARG, ...).

@@ -10,6 +10,8 @@
 #include <new>
 #include <string>
 
+#include "libcurl_api.h"
+
 namespace stratacache::curl {
 namespace {
 
@@ -22,11 +24,6 @@ constexpr long kBufferSize = 256 * 1024;
 constexpr long kMaxRedirects = 5;
 // The longest the loop sleeps without a reason to wake, so that a lost wake-up cannot stall it.
 constexpr int kMaxPollMs = 1000;
-
-void InitCurlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 TransportError TransportErrorOf(CURLcode code) {
   switch (code) {
@@ -75,7 +72,7 @@ struct CurlLoop::Transfer {
   size_t filled = 0;
   std::string spill;
 
-  ~Transfer() { curl_slist_free_all(header_list); }
+  ~Transfer() { Libcurl().slist_free_all(header_list); }
 
   static size_t OnHeader(char* data, size_t size, size_t count, void* self) {
     auto* transfer = static_cast<Transfer*>(self);
@@ -149,47 +146,47 @@ struct CurlLoop::Transfer {
   }
 
   void Configure(const CurlLoopOptions& options) {
-    curl_easy_setopt(easy, CURLOPT_PRIVATE, this);
-    curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
-    curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);  // keys may hold "/../"; the signed path must be sent as is
-    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, kBufferSize);
-    curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, kBufferSize);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout_ms));
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout_ms));
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_text);
-    if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
+    Libcurl().easy_setopt(easy, CURLOPT_PRIVATE, this);
+    Libcurl().easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+    Libcurl().easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    Libcurl().easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    Libcurl().easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+    Libcurl().easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);  // keys may hold "/../"; the signed path must be sent as is
+    Libcurl().easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    Libcurl().easy_setopt(easy, CURLOPT_BUFFERSIZE, kBufferSize);
+    Libcurl().easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, kBufferSize);
+    Libcurl().easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout_ms));
+    Libcurl().easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout_ms));
+    Libcurl().easy_setopt(easy, CURLOPT_ERRORBUFFER, error_text);
+    if (!options.ca_file.empty()) Libcurl().easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
     if (request.follow_redirects) {
-      curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-      curl_easy_setopt(easy, CURLOPT_MAXREDIRS, kMaxRedirects);
-      curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+      Libcurl().easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+      Libcurl().easy_setopt(easy, CURLOPT_MAXREDIRS, kMaxRedirects);
+      Libcurl().easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     }
-    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &OnHeader);
-    curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
+    Libcurl().easy_setopt(easy, CURLOPT_HEADERFUNCTION, &OnHeader);
+    Libcurl().easy_setopt(easy, CURLOPT_HEADERDATA, this);
+    Libcurl().easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
+    Libcurl().easy_setopt(easy, CURLOPT_WRITEDATA, this);
 
     for (const HttpHeader& header : request.headers) {
-      header_list = curl_slist_append(header_list, (header.name + ": " + header.value).c_str());
+      header_list = Libcurl().slist_append(header_list, (header.name + ": " + header.value).c_str());
     }
-    header_list = curl_slist_append(header_list, "Expect:");  // no 100-continue round trip before a body
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_list);
+    header_list = Libcurl().slist_append(header_list, "Expect:");  // no 100-continue round trip before a body
+    Libcurl().easy_setopt(easy, CURLOPT_HTTPHEADER, header_list);
 
     if (request.method == "HEAD") {
-      curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+      Libcurl().easy_setopt(easy, CURLOPT_NOBODY, 1L);
     } else if (request.method == "PUT" || request.method == "POST") {
-      curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size));
-      curl_easy_setopt(easy, CURLOPT_READFUNCTION, &OnRead);
-      curl_easy_setopt(easy, CURLOPT_READDATA, this);
-      curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, &OnSeek);
-      curl_easy_setopt(easy, CURLOPT_SEEKDATA, this);
+      Libcurl().easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+      Libcurl().easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size));
+      Libcurl().easy_setopt(easy, CURLOPT_READFUNCTION, &OnRead);
+      Libcurl().easy_setopt(easy, CURLOPT_READDATA, this);
+      Libcurl().easy_setopt(easy, CURLOPT_SEEKFUNCTION, &OnSeek);
+      Libcurl().easy_setopt(easy, CURLOPT_SEEKDATA, this);
     }
     if (request.method != "GET" && request.method != "HEAD") {
-      curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      Libcurl().easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
   }
 
@@ -198,7 +195,7 @@ struct CurlLoop::Transfer {
     if (code != CURLE_OK) {
       HttpResponse failed;
       failed.transport = TransportErrorOf(code);
-      failed.transport_message = error_text[0] != '\0' ? error_text : curl_easy_strerror(code);
+      failed.transport_message = error_text[0] != '\0' ? error_text : Libcurl().easy_strerror(code);
       return failed;
     }
     if (!response.body.empty() && filled != response.body.size()) {
@@ -214,15 +211,14 @@ struct CurlLoop::Transfer {
 };
 
 CurlLoop::CurlLoop(const CurlLoopOptions& options) : options_(options) {
-  InitCurlOnce();
-  multi_ = curl_multi_init();
-  curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(options_.max_concurrent));
-  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options_.max_concurrent));
+  multi_ = Libcurl().multi_init();
+  Libcurl().multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(options_.max_concurrent));
+  Libcurl().multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options_.max_concurrent));
 }
 
 CurlLoop::~CurlLoop() {
-  for (CURL* easy : idle_handles_) curl_easy_cleanup(easy);
-  curl_multi_cleanup(multi_);
+  for (CURL* easy : idle_handles_) Libcurl().easy_cleanup(easy);
+  Libcurl().multi_cleanup(multi_);
 }
 
 void CurlLoop::Post(std::function<void()> task) {
@@ -230,7 +226,7 @@ void CurlLoop::Post(std::function<void()> task) {
     std::lock_guard lock(mutex_);
     posted_.push_back(std::move(task));
   }
-  curl_multi_wakeup(multi_);
+  Libcurl().multi_wakeup(multi_);
 }
 
 void CurlLoop::Stop() {
@@ -249,9 +245,9 @@ void CurlLoop::Run() {
     RunDueTimers();
     SendWaitingTransfers();
     int running = 0;
-    curl_multi_perform(multi_, &running);
+    Libcurl().multi_perform(multi_, &running);
     CollectFinishedTransfers();
-    curl_multi_poll(multi_, nullptr, 0, PollTimeoutMs(), nullptr);
+    Libcurl().multi_poll(multi_, nullptr, 0, PollTimeoutMs(), nullptr);
   }
   // Tasks posted meanwhile still run (they complete their callers at once, the client being closed), then
   // whatever is still open is cancelled.
@@ -287,7 +283,7 @@ void CurlLoop::SendWaitingTransfers() {
     waiting_.pop_front();
     transfer->easy = TakeEasyHandle();
     transfer->Configure(options_);
-    curl_multi_add_handle(multi_, transfer->easy);
+    Libcurl().multi_add_handle(multi_, transfer->easy);
     const uint64_t id = transfer->id;
     active_.emplace(id, std::move(transfer));
   }
@@ -295,10 +291,10 @@ void CurlLoop::SendWaitingTransfers() {
 
 void CurlLoop::CollectFinishedTransfers() {
   int queued = 0;
-  while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
+  while (CURLMsg* message = Libcurl().multi_info_read(multi_, &queued)) {
     if (message->msg != CURLMSG_DONE) continue;
     Transfer* raw = nullptr;
-    curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &raw);
+    Libcurl().easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &raw);
     const CURLcode code = message->data.result;  // `message` dies when the handle is removed
     auto it = active_.find(raw->id);
     std::unique_ptr<Transfer> transfer = std::move(it->second);
@@ -319,7 +315,7 @@ int CurlLoop::PollTimeoutMs() const {
 }
 
 CURL* CurlLoop::TakeEasyHandle() {
-  if (idle_handles_.empty()) return curl_easy_init();
+  if (idle_handles_.empty()) return Libcurl().easy_init();
   CURL* easy = idle_handles_.back();
   idle_handles_.pop_back();
   return easy;
@@ -359,8 +355,8 @@ void CurlLoop::RunAfter(int64_t delay_ms, std::function<void()> task) {
 
 void CurlLoop::Finish(std::unique_ptr<Transfer> transfer, HttpResponse response) {
   if (transfer->easy != nullptr) {
-    curl_multi_remove_handle(multi_, transfer->easy);
-    curl_easy_reset(transfer->easy);  // drops its pointers into `transfer` before that goes
+    Libcurl().multi_remove_handle(multi_, transfer->easy);
+    Libcurl().easy_reset(transfer->easy);  // drops its pointers into `transfer` before that goes
     idle_handles_.push_back(transfer->easy);
   }
   TransferDone done = std::move(transfer->done);

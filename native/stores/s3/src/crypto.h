@@ -1,4 +1,4 @@
-// The digests S3 requests need, from OpenSSL's libcrypto.
+// The digests S3 requests need (own code, so the addon needs no libcrypto).
 #pragma once
 
 #include <string>
