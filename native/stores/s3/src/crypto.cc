@@ -39,6 +39,8 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
 
 std::string Md5Base64(std::string_view data) { return Base64(Digest(EVP_md5(), data)); }
 
+std::string Md5Hex(std::string_view data) { return HexEncode(Digest(EVP_md5(), data)); }
+
 std::string Base64(std::string_view data) {
   std::string encoded(4 * ((data.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock appends a NUL
   const int size = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),

@@ -67,6 +67,9 @@ struct PutObjectRequest {
   Bytes body{};                // shared, never copied; multipart uploads send slices of it
   std::string content_type{};  // "application/octet-stream" when empty
   Metadata metadata{};
+  // When set, a metadata entry of this name gets the body's SHA-256 (64 hex digits), hashed on the client's
+  // thread (once: signing reuses it), so that a reader can check the bytes it gets back.
+  std::string sha256_metadata{};
   std::shared_ptr<AbortSignal> signal{};
 };
 
