@@ -23,6 +23,9 @@ ObjectInfo InfoFromHeaders(const HttpResponse& response) {
   info.etag = response.Header("etag");
   info.last_modified_ms = ParseHttpDateMs(response.Header("last-modified"));
   info.content_type = response.Header("content-type");
+  const std::string_view encryption = response.Header("x-amz-server-side-encryption");
+  info.etag_may_be_md5 = (encryption.empty() || encryption == "AES256") &&
+                         response.Header("x-amz-server-side-encryption-customer-algorithm").empty();
   for (const HttpHeader& header : response.headers) {
     if (header.name.starts_with(kMetadataPrefix)) {
       info.metadata.emplace_back(header.name.substr(kMetadataPrefix.size()), header.value);

@@ -37,14 +37,15 @@ bool IsHex(std::string_view text) {
 }
 
 // Whether `object` holds the bytes that were stored: checked against the SHA-256 this tier stores with them, or,
-// for an object written before it did, against its ETag when that is the MD5 of the body (an unencrypted
-// single-request upload). nullopt when neither can tell.
+// for an object written before it did, against its ETag when that is the MD5 of the body (a single-request
+// upload, not encrypted with KMS or a customer's key). nullopt when neither can tell.
 std::optional<bool> Intact(const GetObjectResult& object) {
   if (const std::string* sha256 = object.info.FindMetadata(kSha256Meta)) {
     return *sha256 == Sha256Hex(object.body.view());
   }
   std::string_view etag = object.info.etag;
-  if (etag.size() == 34 && etag.front() == '"' && etag.back() == '"' && IsHex(etag.substr(1, 32))) {
+  if (object.info.etag_may_be_md5 && etag.size() == 34 && etag.front() == '"' && etag.back() == '"' &&
+      IsHex(etag.substr(1, 32))) {
     return etag.substr(1, 32) == Md5Hex(object.body.view());
   }
   return std::nullopt;
