@@ -5,6 +5,19 @@ import type { CompleteRequest, DriverError } from './idb/driver.js';
 import type { TierConfig } from './tiers.js';
 
 const HEADER_SETTING = 'headers.';
+/** What a response earns beyond the timeout for each whole MiB it announces (as the Node build's curl loop). */
+export const DEADLINE_MS_PER_MIB = 1000;
+
+/** `ms` as setTimeout takes it: past 2^31 - 1 it would fire at once. */
+export function timerDelay(ms: number): number {
+  return Math.min(Math.max(ms, 0), 2 ** 31 - 1);
+}
+
+/** The time `response` earns beyond the timeout by the body it announces. */
+export function bodyAllowanceMs(response: Response): number {
+  const length = Number(response.headers.get('content-length'));
+  return Number.isSafeInteger(length) && length > 0 ? Math.floor(length / 2 ** 20) * DEADLINE_MS_PER_MIB : 0;
+}
 
 function toDriverError(error: unknown): DriverError {
   if (error instanceof Error || error instanceof DOMException) return { name: error.name, message: error.message };
@@ -41,15 +54,17 @@ export class HttpDriver {
   async #fetch(request: number, method: 'GET' | 'HEAD', url: string): Promise<void> {
     const controller = new AbortController();
     this.#inFlight.add(controller);
-    const timer = setTimeout(
-      () => controller.abort(new DOMException(`no answer within ${this.#timeoutMs} ms`, 'TimeoutError')),
-      this.#timeoutMs,
-    );
+    const abortAfter = (ms: number) =>
+      setTimeout(() => controller.abort(new DOMException(`no answer within the timeout (${this.#timeoutMs} ms)`, 'TimeoutError')), timerDelay(ms));
+    const started = Date.now();
+    let timer = abortAfter(this.#timeoutMs);
     let error: DriverError | null = null;
     let result: { status: number; body?: Uint8Array } | undefined;
     try {
       const response = await fetch(url, { method, headers: this.#headers, signal: controller.signal });
       if (method === 'GET' && response.ok) {
+        clearTimeout(timer);
+        timer = abortAfter(started + this.#timeoutMs + bodyAllowanceMs(response) - Date.now());
         result = { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
       } else {
         await response.body?.cancel();

@@ -1,7 +1,7 @@
 // The http() tier (both builds): a read-only last tier of pre-built artefacts, served over HTTP by key digest.
 import { invalidArg } from './errors.js';
-import { type Tier, tierName } from './tiers.js';
-import { type Duration, parseDuration } from './units.js';
+import { parseTimeout, type Tier, tierName } from './tiers.js';
+import type { Duration } from './units.js';
 import { parseHttpUrl } from './urls.js';
 
 export interface HttpTierOptions {
@@ -11,11 +11,14 @@ export interface HttpTierOptions {
   headers?: Record<string, string>;
   /** Name in statistics, errors and events. Default `'http'`. */
   name?: string;
-  /** How long one request may take before it counts as failed (an error event and a miss). Default `'30s'`. */
+  /**
+   * The longest one request waits on the server (connecting, silence, a stalled or trickling body), plus one
+   * second for each whole MiB the response announces; over it, an `error` event (ERR_TIMEOUT) and a miss.
+   * Default `'10s'`.
+   */
   timeout?: Duration;
 }
 
-const DEFAULT_TIMEOUT = '30s';
 // RFC 9110 token characters; a value may hold any visible character, spaces and tabs.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -47,8 +50,7 @@ function headerSettings(headers: unknown): Record<string, string> {
 export function http(options: HttpTierOptions): Tier {
   if (options === null || typeof options !== 'object') throw invalidArg('http() takes an options object with a baseUrl');
   const base = parseHttpUrl(options.baseUrl, 'baseUrl');
-  const timeoutMs = parseDuration(options.timeout ?? DEFAULT_TIMEOUT, 'timeout');
-  if (timeoutMs <= 0) throw invalidArg('timeout must be positive');
+  const timeoutMs = parseTimeout(options.timeout);
   return {
     kind: 'http',
     name: tierName(options.name, 'http'),

@@ -1,6 +1,6 @@
 // The s3() tier (Node build only): entries as objects of an S3 bucket, shared by every machine pointing at it.
 import { invalidArg } from './errors.js';
-import { type Tier, tierName } from './tiers.js';
+import { parseTimeout, type Tier, tierName } from './tiers.js';
 import { parseHttpUrl } from './urls.js';
 import { type Duration, parseDuration, parseSize, parseTtl, type Size } from './units.js';
 
@@ -24,6 +24,12 @@ export interface S3ConnectionOptions {
   credentials?: S3Credentials;
   /** A profile of the shared AWS files. Default: AWS_PROFILE, else 'default'. */
   profile?: string;
+  /**
+   * The longest one call waits on S3, retries included (connecting, silence, a stalled or trickling body), plus
+   * one second for each whole MiB of value moved. A read over it is a miss with an `error` event; a write rejects
+   * with ERR_TIMEOUT. Default `'10s'`.
+   */
+  timeout?: Duration;
 }
 
 export interface S3TierOptions extends S3ConnectionOptions {
@@ -95,6 +101,7 @@ export function s3Settings(options: S3ConnectionOptions & { prefix?: string }, w
   const profile = optionalString(options.profile, 'profile');
   return {
     bucket: options.bucket,
+    timeoutMs: String(parseTimeout(options.timeout)),
     ...(prefix === undefined ? {} : { prefix }),
     ...(region === undefined ? {} : { region }),
     ...(endpoint === undefined ? {} : { endpoint }),

@@ -1,9 +1,10 @@
 // The http() tier of the WebAssembly build in real Chromium, reading from a server of another origin (CORS, with
-// a preflight for its authorization header): a hit promoted into RAM, a miss, a set that stays local, and a
-// server that is down, counted at the server.
+// a preflight for its authorization header): a hit promoted into RAM, a miss, a set that stays local, a server
+// that is down, counted at the server, and servers that never answer, stall or trickle (bounded by `timeout`).
 import { keyDigest } from '../../dist/node.js';
 import type { PageApi } from '../browser/page.js';
 import { startTestSite, type TestSite } from './browser-page.js';
+import { HostileServer, type Misbehaviour } from './hostile-server.js';
 import { ArtefactServer, closedPort } from './http-server.js';
 
 declare const strataTests: PageApi;
@@ -57,4 +58,28 @@ test('a server that is down is an error event and a miss', async () => {
     return { value, errors };
   }, `http://127.0.0.1:${await closedPort()}/x`);
   expect(seen).toEqual({ value: undefined, errors: [{ tier: 'http', code: 'ERR_UNAVAILABLE' }] });
+});
+
+test.each(['silent', 'stall', 'trickle'] as Misbehaviour[])('a server that is %s: a miss and ERR_TIMEOUT near the timeout', async (mode) => {
+  const hostile = await HostileServer.start(mode);
+  try {
+    const page = await site.open(browser.context);
+    const seen = await page.evaluate(async (baseUrl) => {
+      const { Cache, http, ram } = strataTests;
+      const cache = await Cache.open({ tiers: [ram(), http({ baseUrl, timeout: 600 })] });
+      const errors: string[] = [];
+      cache.on('error', (event) => errors.push(event.error.code));
+      const start = performance.now();
+      const value = await cache.get('k');
+      const ms = performance.now() - start;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await cache.close();
+      return { value, errors, ms };
+    }, `${hostile.url}/builds`);
+    expect(seen).toMatchObject({ value: undefined, errors: ['ERR_TIMEOUT'] });
+    expect(seen.ms).toBeGreaterThanOrEqual(580);
+    expect(seen.ms).toBeLessThan(1300);
+  } finally {
+    await hostile.close();
+  }
 });

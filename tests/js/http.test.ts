@@ -166,6 +166,8 @@ describe('http() options', () => {
     expect(() => http({ baseUrl: 'http://h', headers: { x: 1 as unknown as string } })).toThrow(/string/);
     expect(() => http({ baseUrl: 'http://h', timeout: 0 })).toThrow(/positive/);
     expect(() => http({ baseUrl: 'http://h', timeout: '1 fortnight' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
+    expect(() => http({ baseUrl: 'http://h', timeout: '30d' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
+    expect(http({ baseUrl: 'http://h' }).settings).toMatchObject({ timeoutMs: '10000' });
     const tier = http({ baseUrl: 'http://h', headers: { 'X-Token': 'v' }, timeout: '2s', name: 'artefacts' });
     expect(tier).toMatchObject({ kind: 'http', name: 'artefacts', settings: { 'headers.X-Token': 'v', timeoutMs: '2000' } });
   });

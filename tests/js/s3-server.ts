@@ -2,6 +2,7 @@
 // run as a child process: s3rver on 127.0.0.1 with a fresh temporary directory and a bucket 'strata-test',
 // behind a proxy that checks every request's SigV4 signature with AWS's own signer and counts requests.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -30,12 +31,15 @@ export class S3Server {
   readonly endpoint: string;
   /** s3rver itself, behind the proxy. */
   readonly directEndpoint: string;
+  /** Where s3rver keeps its objects: `<directory>/<bucket>/<key>._S3rver_object`, the bytes as they are. */
+  readonly directory: string;
 
-  private constructor(child: ChildProcessWithoutNullStreams, lines: Interface, ports: { proxy: number; s3rver: number }) {
+  private constructor(child: ChildProcessWithoutNullStreams, lines: Interface, hello: { proxy: number; s3rver: number; directory: string }) {
     this.#child = child;
     this.#lines = lines;
-    this.endpoint = `http://127.0.0.1:${ports.proxy}`;
-    this.directEndpoint = `http://127.0.0.1:${ports.s3rver}`;
+    this.endpoint = `http://127.0.0.1:${hello.proxy}`;
+    this.directEndpoint = `http://127.0.0.1:${hello.s3rver}`;
+    this.directory = hello.directory;
     lines.on('line', (line) => this.#answers.shift()?.(line));
   }
 
@@ -49,7 +53,7 @@ export class S3Server {
       lines.once('line', resolve);
       child.once('exit', (code) => reject(new Error(`the S3 fixture exited (${code}): ${stderr}`)));
     });
-    return new S3Server(child, lines, JSON.parse(first) as { proxy: number; s3rver: number });
+    return new S3Server(child, lines, JSON.parse(first) as { proxy: number; s3rver: number; directory: string });
   }
 
   /** Requests the proxy has passed on (verified) and refused, so far. */
@@ -62,6 +66,11 @@ export class S3Server {
   /** Options for s3() that reach this server. */
   tier(prefix: string): { bucket: string; prefix: string; endpoint: string; forcePathStyle: true; region: string; credentials: typeof CREDENTIALS } {
     return { bucket: BUCKET, prefix, endpoint: this.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: CREDENTIALS };
+  }
+
+  /** The file s3rver keeps an object's bytes in. */
+  objectFile(key: string): string {
+    return join(this.directory, BUCKET, `${key}._S3rver_object`);
   }
 
   /** Stops every server and removes the data; resolves once the process is gone. */

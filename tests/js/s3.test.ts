@@ -5,7 +5,9 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCom
 import { jest } from '@jest/globals';
 import { Worker } from 'node:worker_threads';
 
-import { Cache, type CacheErrorEvent, ram, s3, type S3TierOptions } from '../../dist/node.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+import { Cache, type CacheErrorEvent, keyDigest, ram, s3, type S3TierOptions } from '../../dist/node.js';
 import * as wasmEntry from '../../dist/wasm.js';
 import { text } from './backends.js';
 import { BUCKET, CREDENTIALS, freshPrefix, S3Server, useS3Server } from './s3-server.js';
@@ -130,6 +132,65 @@ describe('requests', () => {
   });
 });
 
+describe('checked bytes', () => {
+  /** Changes one byte of the object's bytes where s3rver keeps them: same length, same ETag. */
+  function flipByte(name: string, at: number): void {
+    const file = server().objectFile(name);
+    const bytes = readFileSync(file);
+    bytes[at] ^= 0x01;
+    writeFileSync(file, bytes);
+  }
+  const pattern = (size: number) => Uint8Array.from({ length: size }, (_, i) => (i * 31 + (i >> 8)) & 0xff);
+  const nextEvents = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+  test.each([
+    ['a small value', 1000],
+    ['a value uploaded in parts', 17 * 2 ** 20],
+  ])('%s altered in the bucket is a miss and an ERR_CORRUPT event, never promoted', async (_what, size) => {
+    const prefix = freshPrefix('corrupt');
+    const value = pattern(size);
+    const uploadsBefore = (await server().stats()).operations['POST'] ?? 0;
+    {
+      await using writer = await Cache.open({ tiers: [tier(prefix)] });
+      await writer.set('k', value);
+    }
+    const multipart = (await server().stats()).operations['POST'] ?? 0;
+    expect(multipart > uploadsBefore).toBe(size > 16 * 2 ** 20);
+    const name = `${prefix}/${keyDigest('k')}`;
+    flipByte(name, size - 7);
+    await using cache = await Cache.open({ tiers: [ram(), tier(prefix)] });
+    const events: CacheErrorEvent[] = [];
+    cache.on('error', (event) => events.push(event));
+    expect(await cache.get('k')).toBeUndefined();
+    expect(cache.getSync('k')).toBeUndefined();
+    await nextEvents();
+    expect(events).toMatchObject([{ tier: 's3', key: 'k', error: { code: 'ERR_CORRUPT', retryable: false } }]);
+    expect(events[0]!.error.message).toContain('do not match the digest stored with them');
+
+    await cache.set('k', value); // a write replaces the damaged object
+    await using reader = await Cache.open({ tiers: [tier(prefix)] });
+    expect(Buffer.from((await reader.get('k'))!).equals(value)).toBe(true);
+  });
+
+  test('an object written before digests were stored is checked against its ETag (an MD5)', async () => {
+    const prefix = freshPrefix('legacy');
+    const name = `${prefix}/${keyDigest('old')}`;
+    const metadata = { 'strata-key': base64('old'), 'strata-expires': 'never' };
+    await sdk().send(new PutObjectCommand({ Bucket: BUCKET, Key: name, Body: 'written long ago', Metadata: metadata }));
+    {
+      await using reader = await Cache.open({ tiers: [tier(prefix)] });
+      expect(text(await reader.get('old'))).toBe('written long ago');
+    }
+    flipByte(name, 3);
+    await using cache = await Cache.open({ tiers: [ram(), tier(prefix)] });
+    const events: CacheErrorEvent[] = [];
+    cache.on('error', (event) => events.push(event));
+    expect(await cache.get('old')).toBeUndefined();
+    await nextEvents();
+    expect(events).toMatchObject([{ tier: 's3', key: 'old', error: { code: 'ERR_CORRUPT' } }]);
+  });
+});
+
 describe('write-back', () => {
   test('a key set many times makes one PUT, of its last value, when it is flushed', async () => {
     const prefix = freshPrefix('write-back');
@@ -197,6 +258,8 @@ describe('refusals at open', () => {
     ['a prefix starting with a slash', { bucket: 'bkt', prefix: '/x' }],
     ['a non-boolean forcePathStyle', { bucket: 'bkt', forcePathStyle: 'yes' }],
     ['a bad cooldown', { bucket: 'bkt', cooldown: 'later' }],
+    ['a timeout of 0', { bucket: 'bkt', timeout: 0 }],
+    ['a timeout longer than a timer can wait', { bucket: 'bkt', timeout: '30d' }],
   ])('s3() with %s throws ERR_INVALID_ARG', (_what, options) => {
     let error: unknown;
     try {

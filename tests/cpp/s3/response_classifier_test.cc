@@ -3,7 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
+#include "crypto.h"
 #include "redact.h"
+#include "uri_encode.h"
 
 namespace stratacache::s3 {
 namespace {
@@ -110,6 +116,49 @@ TEST(Redact, ReplacesEverySecret) {
   EXPECT_EQ(Redact("key=SECRET token=TOK SECRET", {"SECRET", "TOK", ""}), "key=[redacted] token=[redacted] [redacted]");
   EXPECT_EQ(Redact("nothing here", {"SECRET"}), "nothing here");
   EXPECT_EQ(Redact("aaaa", {"a"}), "[redacted][redacted][redacted][redacted]") << "no rescanning of the mark";
+}
+
+// A service may echo a secret in any encoding; every form a test can think of is caught, inside longer text.
+TEST(Redact, FindsASecretInEveryEncodingAServiceMightEchoItIn) {
+  const std::string secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  auto lower_escapes = [](std::string text) {
+    for (size_t at = text.find('%'); at != std::string::npos; at = text.find('%', at + 1)) {
+      text[at + 1] = static_cast<char>(std::tolower(text[at + 1]));
+      text[at + 2] = static_cast<char>(std::tolower(text[at + 2]));
+    }
+    return text;
+  };
+  std::string hex_upper = HexEncode(secret);
+  for (char& c : hex_upper) c = static_cast<char>(std::toupper(c));
+  std::string json = secret;
+  json.replace(json.find('/'), 1, "\\/");
+  const std::vector<std::string> echoes = {secret,
+                                           UriEncode(secret, false),
+                                           lower_escapes(UriEncode(secret, false)),
+                                           UriEncode(UriEncode(secret, false), false),
+                                           json,
+                                           HexEncode(secret),
+                                           hex_upper};
+  for (const std::string& echo : echoes) {
+    SCOPED_TRACE(echo);
+    const std::string redacted = Redact("<Message>was " + echo + ", signed</Message>", {secret});
+    EXPECT_EQ(redacted, "<Message>was [redacted], signed</Message>");
+  }
+  // In base64 the secret's characters depend on where it starts; whatever the alignment, none of its middle
+  // survives, in either alphabet.
+  for (const std::string before : {"", "a", "ab", "Authorization: "}) {
+    const std::string encoded = Base64(before + secret + " and more");
+    const size_t middle = 8 * (before.size() + secret.size() / 2) / 6;
+    std::string url_safe = encoded;
+    std::replace(url_safe.begin(), url_safe.end(), '+', '-');
+    std::replace(url_safe.begin(), url_safe.end(), '/', '_');
+    for (const std::string& text : {encoded, url_safe}) {
+      SCOPED_TRACE(text);
+      const std::string redacted = Redact(text, {secret});
+      EXPECT_NE(redacted.find("[redacted]"), std::string::npos);
+      EXPECT_EQ(redacted.find(text.substr(middle - 4, 8)), std::string::npos);
+    }
+  }
 }
 
 TEST(S3Error, StatusKeepsTheKindReadable) {

@@ -62,21 +62,64 @@ TEST_F(S3FaultTest, PassingTroubleIsRiddenOut) {
   EXPECT_EQ(Seen("GET", "resetonce/a"), 2);
 }
 
-TEST_F(S3FaultTest, SlowResponsesTimeOut) {
+// The timeout bounds the whole operation, retries included, whatever the server does: answers too late, sends
+// headers and stalls the body, trickles it, or never answers at all. Reads, writes and bucket checks alike.
+TEST_F(S3FaultTest, EveryOperationSettlesByItsTimeout) {
+  constexpr auto kTimeout = milliseconds(400);
   S3ClientOptions options = OptionsFor(S3Servers::Get().fault_port());
-  options.request_timeout_ms = 300;
-  options.retry.max_attempts = 2;
+  options.timeout_ms = kTimeout.count();
   auto client = MakeClient(options);
-  for (const char* key : {"slow/a", "slowbody/a"}) {
+  auto expect_timeout = [&](const S3Error& error, steady_clock::time_point start) {
+    const auto took = steady_clock::now() - start;
+    EXPECT_EQ(error.kind, S3ErrorKind::kTimeout) << error.ToString();
+    EXPECT_TRUE(error.retryable);
+    EXPECT_NE(error.message.find("timeout 400 ms"), std::string::npos) << error.message;
+    EXPECT_GE(took, kTimeout - milliseconds(5));
+    EXPECT_LT(took, kTimeout + milliseconds(500));
+  };
+  for (const char* key : {"slow/a", "slowbody/a", "trickle/a", "stall/a"}) {
     SCOPED_TRACE(key);
-    const auto start = steady_clock::now();
+    auto start = steady_clock::now();
     S3Result<GetObjectResult> got = Get(*client, key);
-    EXPECT_EQ(got.error.kind, S3ErrorKind::kTimeout) << got.error.ToString();
-    EXPECT_TRUE(got.error.retryable);
-    EXPECT_EQ(got.error.attempts, 2);
+    expect_timeout(got.error, start);
     EXPECT_TRUE(got.value.body.empty());
-    EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
+    start = steady_clock::now();
+    expect_timeout(Put(*client, key, Pattern(1000, 1)).error, start);
   }
+  auto start = steady_clock::now();
+  expect_timeout(Await<S3Error>([&](auto done) {
+                   client->HeadObject({.bucket = kBucket, .key = "stall/b"},
+                                      [done](S3Result<ObjectInfo> result) { done(result.error); });
+                 }),
+                 start);
+}
+
+// Retries stop when the next one could not finish in time: the operation settles by its timeout, not after
+// max_attempts full backoffs.
+TEST_F(S3FaultTest, RetriesStopAtTheTimeout) {
+  S3ClientOptions options = OptionsFor(S3Servers::Get().fault_port());
+  options.timeout_ms = 300;
+  options.retry = {.max_attempts = 100, .base_delay_ms = 100, .max_delay_ms = 100};
+  auto client = MakeClient(options);
+  const auto start = steady_clock::now();
+  S3Result<GetObjectResult> got = Get(*client, "status500/retries");
+  EXPECT_LT(steady_clock::now() - start, milliseconds(800));
+  // The last attempt's own error, or kTimeout when it started with too little time left to finish.
+  EXPECT_TRUE(got.error.kind == S3ErrorKind::kServer || got.error.kind == S3ErrorKind::kTimeout)
+      << got.error.ToString();
+  EXPECT_GE(got.error.attempts, 2);
+  EXPECT_LT(got.error.attempts, 100) << "stopped by the timeout, not by max_attempts";
+}
+
+// A body on its way earns time by its announced size (curl::kDeadlineMsPerMiB), so a timeout meant for silent
+// servers does not fail a large value that keeps moving.
+TEST_F(S3FaultTest, ALargeBodyEarnsTimeByItsSize) {
+  S3ClientOptions options = OptionsFor(S3Servers::Get().proxy_port());
+  options.timeout_ms = 1;
+  auto client = MakeClient(options);
+  EXPECT_EQ(Put(*client, "earns/small", Pattern(100, 3)).error.kind, S3ErrorKind::kTimeout);
+  S3Result<PutObjectResult> put = Put(*client, "earns/large", Pattern(3 * kMiB, 3));
+  ASSERT_TRUE(put.ok()) << put.error.ToString();
 }
 
 TEST_F(S3FaultTest, BrokenConnectionsNeverYieldBytes) {

@@ -40,8 +40,7 @@ S3ClientOptions OptionsFor(int port, Credentials credentials) {
   options.endpoint = "http://127.0.0.1:" + std::to_string(port);
   options.region = "us-east-1";
   options.credentials = std::move(credentials);
-  options.connect_timeout_ms = 2'000;
-  options.request_timeout_ms = 20'000;
+  options.timeout_ms = 20'000;
   options.retry = {.max_attempts = 3, .base_delay_ms = 5, .max_delay_ms = 50};
   return options;
 }

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <string>
 
 #include "libcurl_api.h"
@@ -24,6 +25,11 @@ constexpr long kBufferSize = 256 * 1024;
 constexpr long kMaxRedirects = 5;
 // The longest the loop sleeps without a reason to wake, so that a lost wake-up cannot stall it.
 constexpr int kMaxPollMs = 1000;
+// A body announced larger than this earns no more time (and cannot overflow the deadline).
+constexpr uint64_t kMaxAllowanceMiB = uint64_t{1} << 30;
+// Below this many bytes a second for as long as the request's timeout, a transfer fails as timed out even while
+// its announced size still earns it time: a trickle cannot hold a caller for the allowance of a lying header.
+constexpr long kLowSpeedBytesPerSecond = 1024;
 
 TransportError TransportErrorOf(CURLcode code) {
   switch (code) {
@@ -71,6 +77,15 @@ struct CurlLoop::Transfer {
   bool body_started = false;
   size_t filled = 0;
   std::string spill;
+  std::optional<Deadlines::iterator> deadline_entry;  // in the loop's deadlines_ while open
+
+  // When this transfer times out: its request's deadline, later by the allowance for the body announced (a HEAD
+  // announces one it will not send).
+  int64_t DeadlineMs() const {
+    if (request.method == "HEAD") return request.deadline_ms;
+    const uint64_t mib = std::min(content_length / kMiB, kMaxAllowanceMiB);
+    return request.deadline_ms + static_cast<int64_t>(mib) * request.ms_per_mib;
+  }
 
   ~Transfer() { Libcurl().slist_free_all(header_list); }
 
@@ -155,8 +170,12 @@ struct CurlLoop::Transfer {
     Libcurl().easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     Libcurl().easy_setopt(easy, CURLOPT_BUFFERSIZE, kBufferSize);
     Libcurl().easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, kBufferSize);
-    Libcurl().easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout_ms));
-    Libcurl().easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout_ms));
+    if (request.deadline_ms != 0) {  // the loop itself enforces the deadline; these bound what it cannot see
+      const int64_t left_ms = std::max<int64_t>(request.deadline_ms - NowMs(), 1);
+      Libcurl().easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(left_ms));
+      Libcurl().easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytesPerSecond);
+      Libcurl().easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, static_cast<long>((left_ms + 999) / 1000));
+    }
     Libcurl().easy_setopt(easy, CURLOPT_ERRORBUFFER, error_text);
     if (!options.ca_file.empty()) Libcurl().easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
     if (request.follow_redirects) {
@@ -247,6 +266,7 @@ void CurlLoop::Run() {
     int running = 0;
     Libcurl().multi_perform(multi_, &running);
     CollectFinishedTransfers();
+    ExpireOverdueTransfers();
     Libcurl().multi_poll(multi_, nullptr, 0, PollTimeoutMs(), nullptr);
   }
   // Tasks posted meanwhile still run (they complete their callers at once, the client being closed), then
@@ -296,9 +316,7 @@ void CurlLoop::CollectFinishedTransfers() {
     Transfer* raw = nullptr;
     Libcurl().easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &raw);
     const CURLcode code = message->data.result;  // `message` dies when the handle is removed
-    auto it = active_.find(raw->id);
-    std::unique_ptr<Transfer> transfer = std::move(it->second);
-    active_.erase(it);
+    std::unique_ptr<Transfer> transfer = Take(raw->id);
     HttpResponse response = transfer->TakeResponse(code);
     Finish(std::move(transfer), std::move(response));
   }
@@ -310,8 +328,30 @@ int CurlLoop::PollTimeoutMs() const {
     if (!posted_.empty()) return 0;
   }
   if (!waiting_.empty() && active_.size() < static_cast<size_t>(options_.max_concurrent)) return 0;
-  if (timers_.empty()) return kMaxPollMs;
-  return static_cast<int>(std::clamp<int64_t>(timers_.begin()->first - NowMs(), 0, kMaxPollMs));
+  int64_t wake_ms = NowMs() + kMaxPollMs;
+  if (!timers_.empty()) wake_ms = std::min(wake_ms, timers_.begin()->first);
+  if (!deadlines_.empty()) wake_ms = std::min(wake_ms, deadlines_.begin()->first);
+  return static_cast<int>(std::clamp<int64_t>(wake_ms - NowMs(), 0, kMaxPollMs));
+}
+
+void CurlLoop::ExpireOverdueTransfers() {
+  const int64_t now = NowMs();
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+    const uint64_t id = deadlines_.begin()->second;
+    // Only a transfer on the wire can have had a body announced, which earns it more time.
+    if (auto active = active_.find(id); active != active_.end()) {
+      if (const int64_t later = active->second->DeadlineMs(); later > now) {
+        deadlines_.erase(deadlines_.begin());
+        active->second->deadline_entry = deadlines_.emplace(later, id);
+        continue;
+      }
+    }
+    std::unique_ptr<Transfer> transfer = Take(id);
+    HttpResponse timed_out;
+    timed_out.transport = TransportError::kTimeout;
+    timed_out.transport_message = "no complete response before the deadline";
+    Finish(std::move(transfer), std::move(timed_out));
+  }
 }
 
 CURL* CurlLoop::TakeEasyHandle() {
@@ -327,11 +367,13 @@ uint64_t CurlLoop::StartTransfer(HttpRequest request, TransferDone done) {
   transfer->request = std::move(request);
   transfer->done = std::move(done);
   const uint64_t id = transfer->id;
+  if (transfer->request.deadline_ms != 0)
+    transfer->deadline_entry = deadlines_.emplace(transfer->request.deadline_ms, id);
   waiting_.push_back(std::move(transfer));
   return id;
 }
 
-void CurlLoop::CancelTransfer(uint64_t id) {
+std::unique_ptr<CurlLoop::Transfer> CurlLoop::Take(uint64_t id) {
   std::unique_ptr<Transfer> transfer;
   if (auto it = active_.find(id); it != active_.end()) {
     transfer = std::move(it->second);
@@ -341,8 +383,16 @@ void CurlLoop::CancelTransfer(uint64_t id) {
     transfer = std::move(*queued);
     waiting_.erase(queued);
   } else {
-    return;
+    return nullptr;
   }
+  if (transfer->deadline_entry) deadlines_.erase(*transfer->deadline_entry);
+  transfer->deadline_entry.reset();
+  return transfer;
+}
+
+void CurlLoop::CancelTransfer(uint64_t id) {
+  std::unique_ptr<Transfer> transfer = Take(id);
+  if (!transfer) return;
   HttpResponse cancelled;
   cancelled.transport = TransportError::kCancelled;
   cancelled.transport_message = "cancelled";

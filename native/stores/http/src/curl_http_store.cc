@@ -13,14 +13,14 @@ namespace {
 using curl::HttpResponse;
 using curl::TransportError;
 
-constexpr int64_t kMaxConnectTimeoutMs = 10'000;
 constexpr std::string_view kHeaderSetting = "headers.";
 
 // A failure to get any response, as the core's status codes tell it.
-Status TransportStatus(const HttpResponse& response) {
+Status TransportStatus(const HttpResponse& response, int64_t timeout_ms) {
   switch (response.transport) {
     case TransportError::kTimeout:
-      return Status(StatusCode::kTimeout, response.transport_message);
+      return Status(StatusCode::kTimeout,
+                    "timed out (timeout " + std::to_string(timeout_ms) + " ms): " + response.transport_message);
     case TransportError::kConnect:
       return Status(StatusCode::kUnavailable, response.transport_message);
     case TransportError::kCancelled:
@@ -37,24 +37,28 @@ Status TransportStatus(const HttpResponse& response) {
 CurlHttpStore::CurlHttpStore(const CurlHttpStoreOptions& options)
     : HttpTierStore(options.base_url),
       headers_(options.headers),
-      loop_(std::make_shared<curl::CurlLoop>(
-          curl::CurlLoopOptions{.max_concurrent = options.max_concurrent,
-                                .connect_timeout_ms = std::min(options.timeout_ms, kMaxConnectTimeoutMs),
-                                .request_timeout_ms = options.timeout_ms})),
+      timeout_ms_(options.timeout_ms),
+      loop_(std::make_shared<curl::CurlLoop>(curl::CurlLoopOptions{.max_concurrent = options.max_concurrent})),
       thread_(std::make_unique<curl::LoopThread>(loop_)) {}
 
 CurlHttpStore::~CurlHttpStore() = default;
 
 void CurlHttpStore::Send(const std::string& method, const std::string& url, ReplyDone done) {
-  curl::HttpRequest request{.method = method, .url = url, .follow_redirects = true};
+  curl::HttpRequest request{.method = method,
+                            .url = url,
+                            .follow_redirects = true,
+                            .deadline_ms = curl::CurlLoop::NowMs() + timeout_ms_,
+                            .ms_per_mib = curl::kDeadlineMsPerMiB};
   for (const auto& [name, value] : headers_) request.headers.push_back({name, value});
   // Only the loop (which the task runs on) is used: `done` must not need the store.
-  loop_->Post([loop = loop_.get(), request = std::move(request), done = std::move(done)]() mutable {
-    loop->StartTransfer(std::move(request), [done = std::move(done)](HttpResponse response) {
-      if (response.transport != TransportError::kNone) return done(Reply{TransportStatus(response), 0, {}});
-      done(Reply{Status::Ok(), response.status, std::move(response.body)});
-    });
-  });
+  loop_->Post(
+      [loop = loop_.get(), timeout_ms = timeout_ms_, request = std::move(request), done = std::move(done)]() mutable {
+        loop->StartTransfer(std::move(request), [timeout_ms, done = std::move(done)](HttpResponse response) {
+          if (response.transport != TransportError::kNone)
+            return done(Reply{TransportStatus(response, timeout_ms), 0, {}});
+          done(Reply{Status::Ok(), response.status, std::move(response.body)});
+        });
+      });
 }
 
 std::unique_ptr<Store> MakeHttpStore(const TierConfig& tier, Status* status) {

@@ -35,6 +35,11 @@ void SendNextBatch(RequestRunner& runner, std::shared_ptr<BatchDelete> batch) {
     if (!error.ok()) return batch->done({std::move(error), std::move(batch->result)});
     S3Result<std::vector<DeleteFailure>> failures = ParseDeleteResult(response.body.view());
     if (!failures.ok()) return batch->done({std::move(failures.error), std::move(batch->result)});
+    for (DeleteFailure& failure : failures.value) {
+      for (std::string* text : {&failure.key, &failure.s3_code, &failure.message}) {
+        *text = runner.Redacted(std::move(*text));
+      }
+    }
     std::vector<DeleteFailure>& all = batch->result.failures;
     all.insert(all.end(), std::make_move_iterator(failures.value.begin()),
                std::make_move_iterator(failures.value.end()));

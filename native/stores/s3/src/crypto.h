@@ -12,6 +12,8 @@ std::string Sha256Hex(std::string_view data);
 std::string HmacSha256(std::string_view key, std::string_view data);
 // MD5 of `data` in base64 (the form Content-MD5 takes; DeleteObjects requires it).
 std::string Md5Base64(std::string_view data);
+// MD5 of `data` as 32 lowercase hex digits (the ETag of an object uploaded in one request, unencrypted).
+std::string Md5Hex(std::string_view data);
 // Standard base64 with padding, no line breaks.
 std::string Base64(std::string_view data);
 std::string HexEncode(std::string_view bytes);

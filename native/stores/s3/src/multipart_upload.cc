@@ -19,6 +19,7 @@ class MultipartUpload : public std::enable_shared_from_this<MultipartUpload> {
         parts_((request_.body.size() + options.part_size - 1) / options.part_size) {}
 
   void Start() {
+    deadline_ms_ = runner_.DeadlineFor(request_.body.size());
     // The parts listen to a signal of the upload's own, so that one failure can cancel the others.
     if (request_.signal) {
       caller_listener_ = request_.signal->AddListener([signal = cancel_] { signal->Abort(); });
@@ -27,9 +28,10 @@ class MultipartUpload : public std::enable_shared_from_this<MultipartUpload> {
                   .bucket = request_.bucket,
                   .key = request_.key,
                   .query = {{"uploads", ""}},
-                  .headers = NewObjectHeaders(request_),
+                  .headers = NewObjectHeaders(request_, BodySha256(request_)),
                   .idempotent = false,  // a repeat would leave an orphan upload behind
-                  .signal = cancel_};
+                  .signal = cancel_,
+                  .deadline_ms = deadline_ms_};
     runner_.Run(std::move(create), [self = shared_from_this()](S3Error error, HttpResponse response) {
       self->OnCreated(std::move(error), response);
     });
@@ -62,7 +64,8 @@ class MultipartUpload : public std::enable_shared_from_this<MultipartUpload> {
                 .key = request_.key,
                 .query = {{"partNumber", std::to_string(index + 1)}, {"uploadId", upload_id_}},
                 .body = BodySlice{request_.body, offset, size},
-                .signal = cancel_};
+                .signal = cancel_,
+                .deadline_ms = deadline_ms_};
     runner_.Run(std::move(part), [self = shared_from_this(), index](S3Error error, HttpResponse response) {
       self->OnPart(index, std::move(error), response);
     });
@@ -89,7 +92,8 @@ class MultipartUpload : public std::enable_shared_from_this<MultipartUpload> {
                     .query = {{"uploadId", upload_id_}},
                     .headers = {{"content-type", "application/xml"}},
                     .body = BodySlice::Whole(Bytes::Copy(xml)),
-                    .signal = cancel_};
+                    .signal = cancel_,
+                    .deadline_ms = deadline_ms_};
     runner_.Run(std::move(complete), [self = shared_from_this()](S3Error error, HttpResponse response) {
       self->OnCompleted(std::move(error), response);
     });
@@ -99,10 +103,11 @@ class MultipartUpload : public std::enable_shared_from_this<MultipartUpload> {
     // The service may fail the completion after it has answered 200, with an <Error> document as the body.
     if (error.ok()) {
       if (std::optional<ErrorDocument> document = ParseErrorDocument(response.body.view())) {
-        error = S3Error::Make(S3ErrorKind::kServer,
-                              "CompleteMultipartUpload failed: " + document->code + ": " + document->message);
-        error.s3_code = document->code;
-        error.request_id = document->request_id;
+        error = S3Error::Make(
+            S3ErrorKind::kServer,
+            runner_.Redacted("CompleteMultipartUpload failed: " + document->code + ": " + document->message));
+        error.s3_code = runner_.Redacted(document->code);
+        error.request_id = runner_.Redacted(document->request_id);
         error.retryable = true;
       }
     }
@@ -119,7 +124,7 @@ class MultipartUpload : public std::enable_shared_from_this<MultipartUpload> {
     cancel_->Abort();
   }
 
-  // Deliberately without the caller's signal: an aborted upload must still be cleaned up.
+  // Deliberately without the caller's signal or the upload's deadline: an aborted upload must still be cleaned up.
   void AbortUpload() {
     S3Call abort{
         .method = "DELETE", .bucket = request_.bucket, .key = request_.key, .query = {{"uploadId", upload_id_}}};
@@ -142,6 +147,7 @@ class MultipartUpload : public std::enable_shared_from_this<MultipartUpload> {
   const S3Callback<PutObjectResult> done_;
   const std::shared_ptr<AbortSignal> cancel_ = AbortSignal::Create();
   uint64_t caller_listener_ = 0;
+  int64_t deadline_ms_ = 0;  // one for the whole upload, its parts and retries
   std::string upload_id_;
   std::vector<CompletedPart> parts_;
   size_t next_part_ = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "crypto.h"
 #include "s3_time.h"
 
 namespace stratacache::s3 {
@@ -22,6 +23,9 @@ ObjectInfo InfoFromHeaders(const HttpResponse& response) {
   info.etag = response.Header("etag");
   info.last_modified_ms = ParseHttpDateMs(response.Header("last-modified"));
   info.content_type = response.Header("content-type");
+  const std::string_view encryption = response.Header("x-amz-server-side-encryption");
+  info.etag_may_be_md5 = (encryption.empty() || encryption == "AES256") &&
+                         response.Header("x-amz-server-side-encryption-customer-algorithm").empty();
   for (const HttpHeader& header : response.headers) {
     if (header.name.starts_with(kMetadataPrefix)) {
       info.metadata.emplace_back(header.name.substr(kMetadataPrefix.size()), header.value);
@@ -93,10 +97,15 @@ S3Result<GetObjectResult> ReadGetResponse(const std::optional<ByteRange>& range,
 
 }  // namespace
 
-HttpHeaders NewObjectHeaders(const PutObjectRequest& request) {
+std::string BodySha256(const PutObjectRequest& request) {
+  return request.sha256_metadata.empty() ? std::string() : Sha256Hex(request.body.view());
+}
+
+HttpHeaders NewObjectHeaders(const PutObjectRequest& request, const std::string& body_sha256) {
   HttpHeaders headers = {
       {"content-type", request.content_type.empty() ? "application/octet-stream" : request.content_type}};
   for (const auto& [name, value] : request.metadata) headers.push_back({std::string(kMetadataPrefix) + name, value});
+  if (!body_sha256.empty()) headers.push_back({std::string(kMetadataPrefix) + request.sha256_metadata, body_sha256});
   return headers;
 }
 
@@ -125,12 +134,14 @@ void RunHeadBucket(RequestRunner& runner, HeadBucketRequest request, S3DoneCallb
 }
 
 void RunPutObject(RequestRunner& runner, PutObjectRequest request, S3Callback<PutObjectResult> done) {
+  std::string sha256 = BodySha256(request);
   S3Call call{.method = "PUT",
               .bucket = request.bucket,
               .key = request.key,
-              .headers = NewObjectHeaders(request),
+              .headers = NewObjectHeaders(request, sha256),
               .body = BodySlice::Whole(request.body),
-              .signal = request.signal};
+              .signal = request.signal,
+              .body_sha256 = std::move(sha256)};
   runner.Run(std::move(call), [done = std::move(done)](S3Error error, HttpResponse response) {
     if (!error.ok()) return done({std::move(error)});
     done({std::move(error), PutObjectResult{std::string(response.Header("etag")), 0}});

@@ -14,7 +14,10 @@ void RunHeadBucket(RequestRunner& runner, HeadBucketRequest request, S3DoneCallb
 void RunPutObject(RequestRunner& runner, PutObjectRequest request, S3Callback<PutObjectResult> done);
 void RunDeleteObject(RequestRunner& runner, DeleteObjectRequest request, S3DoneCallback done);
 
-// Content-Type and x-amz-meta-* headers of a new object; shared with multipart uploads.
-HttpHeaders NewObjectHeaders(const PutObjectRequest& request);
+// The body's SHA-256 in hex when the request asks for it stored (sha256_metadata), else "".
+std::string BodySha256(const PutObjectRequest& request);
+// Content-Type and x-amz-meta-* headers of a new object, `body_sha256` among them when not empty; shared with
+// multipart uploads.
+HttpHeaders NewObjectHeaders(const PutObjectRequest& request, const std::string& body_sha256);
 
 }  // namespace stratacache::s3

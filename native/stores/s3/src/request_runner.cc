@@ -15,12 +15,18 @@ struct RequestRunner::Pending {
   std::string payload_hash;
   std::string last_signature;  // redacted from messages with the other secrets
   int attempts = 0;
+  int64_t deadline_ms = 0;
   uint64_t transfer_id = 0;  // 0 while no attempt is on the wire
   uint64_t listener_id = 0;
 };
 
 RequestRunner::RequestRunner(std::shared_ptr<CurlLoop> loop, RunnerSettings settings)
     : loop_(std::move(loop)), settings_(std::move(settings)) {}
+
+int64_t RequestRunner::DeadlineFor(uint64_t body_bytes) const {
+  const auto mib = static_cast<int64_t>(body_bytes / curl::kMiB);
+  return CurlLoop::NowMs() + settings_.timeout_ms + mib * curl::kDeadlineMsPerMiB;
+}
 
 void RequestRunner::Run(S3Call call, CallDone done) {
   if (closing_) return CompleteLater(std::move(done), S3Error::Make(S3ErrorKind::kClosed, "the S3 client is closed"));
@@ -31,7 +37,12 @@ void RequestRunner::Run(S3Call call, CallDone done) {
   pending->id = next_id_++;
   pending->target = MakeTarget(settings_.endpoint, settings_.force_path_style, call.bucket, call.key, call.query);
   const std::string_view body = call.body.view();
-  pending->payload_hash = settings_.sign_payload || body.empty() ? Sha256Hex(body) : kUnsignedPayload;
+  pending->deadline_ms = call.deadline_ms != 0 ? call.deadline_ms : DeadlineFor(body.size());
+  if (!settings_.sign_payload && !body.empty()) {
+    pending->payload_hash = kUnsignedPayload;
+  } else {
+    pending->payload_hash = call.body_sha256.empty() ? Sha256Hex(body) : call.body_sha256;
+  }
   pending->call = std::move(call);
   pending->done = std::move(done);
   pending_.emplace(pending->id, pending);
@@ -67,7 +78,12 @@ void RequestRunner::Send(const std::shared_ptr<Pending>& pending) {
   headers.push_back({"authorization", signature.authorization});
 
   pending->transfer_id =
-      loop_->StartTransfer(HttpRequest{call.method, pending->target.url, std::move(headers), call.body},
+      loop_->StartTransfer(HttpRequest{.method = call.method,
+                                       .url = pending->target.url,
+                                       .headers = std::move(headers),
+                                       .body = call.body,
+                                       .deadline_ms = pending->deadline_ms,
+                                       .ms_per_mib = curl::kDeadlineMsPerMiB},
                            [this, id = pending->id](HttpResponse response) { OnResponse(id, std::move(response)); });
 }
 
@@ -80,10 +96,13 @@ void RequestRunner::OnResponse(uint64_t id, HttpResponse response) {
   S3Error error = ClassifyResponse(response, pending->call.subject);
   if (!closing_ && settings_.retry.ShouldRetry(error, pending->call.idempotent, pending->attempts)) {
     const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
-    loop_->RunAfter(settings_.retry.BackoffMs(pending->attempts, unit), [this, id] {
-      if (auto again = pending_.find(id); again != pending_.end()) Send(again->second);
-    });
-    return;
+    const int64_t backoff_ms = settings_.retry.BackoffMs(pending->attempts, unit);
+    if (CurlLoop::NowMs() + backoff_ms < pending->deadline_ms) {  // else no time is left to try again
+      loop_->RunAfter(backoff_ms, [this, id] {
+        if (auto again = pending_.find(id); again != pending_.end()) Send(again->second);
+      });
+      return;
+    }
   }
   Complete(id, std::move(error), std::move(response));
 }
@@ -108,14 +127,22 @@ void RequestRunner::Complete(uint64_t id, S3Error error, HttpResponse response) 
   if (pending->listener_id != 0) pending->call.signal->RemoveListener(pending->listener_id);
 
   error.attempts = pending->attempts;
+  if (error.kind == S3ErrorKind::kTimeout && error.http_status == 0) {
+    error.message += " (timeout " + std::to_string(settings_.timeout_ms) + " ms)";
+  }
   if (!error.ok()) {
     const S3Call& call = pending->call;
-    const Credentials& secrets = settings_.credentials;
-    error.message =
-        Redact(call.method + " s3://" + call.bucket + "/" + call.key + ": " + error.message,
-               {secrets.secret_access_key, secrets.session_token, secrets.access_key_id, pending->last_signature});
+    error.message = call.method + " s3://" + call.bucket + "/" + call.key + ": " + error.message;
+    for (std::string* text : {&error.message, &error.s3_code, &error.request_id}) {
+      *text = Redacted(std::move(*text), pending->last_signature);
+    }
   }
   pending->done(std::move(error), std::move(response));
+}
+
+std::string RequestRunner::Redacted(std::string text, std::string_view signature) const {
+  const Credentials& secrets = settings_.credentials;
+  return Redact(std::move(text), {secrets.secret_access_key, secrets.session_token, secrets.access_key_id, signature});
 }
 
 void RequestRunner::CompleteLater(CallDone done, S3Error error) {

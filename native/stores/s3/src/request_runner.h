@@ -1,6 +1,7 @@
 // One S3 request as the operations above see it: addressed, signed, sent, retried with backoff while its
-// failure is retryable and it is idempotent, cancelled by its AbortSignal or by the client closing, and
-// completed exactly once, always on the loop thread and never before Run() returns.
+// failure is retryable, it is idempotent and its deadline leaves time for another attempt, cancelled by its
+// AbortSignal or by the client closing, and completed exactly once, always on the loop thread and never before
+// Run() returns.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +32,9 @@ struct S3Call {
   bool idempotent = true;
   Subject subject = Subject::kObject;
   std::shared_ptr<AbortSignal> signal{};
+  // When the call fails with kTimeout, on CurlLoop::NowMs(); 0: the runner's DeadlineFor(body) from now.
+  int64_t deadline_ms = 0;
+  std::string body_sha256{};  // the body's SHA-256 in hex, when the caller has it already; else computed here
 };
 
 // On success `response` is the 2xx response; on failure it is the last one received (maybe empty).
@@ -43,6 +47,7 @@ struct RunnerSettings {
   Credentials credentials;
   RetryPolicy retry;
   bool sign_payload = true;
+  int64_t timeout_ms = 0;  // see S3ClientOptions::timeout_ms
 };
 
 class RequestRunner : public std::enable_shared_from_this<RequestRunner> {
@@ -55,6 +60,10 @@ class RequestRunner : public std::enable_shared_from_this<RequestRunner> {
   void CloseAll();
 
   CurlLoop& loop() { return *loop_; }
+  // `text` from the service, fit to leave the client: without the credentials or `signature`, in any encoding.
+  std::string Redacted(std::string text, std::string_view signature = {}) const;
+  // The deadline of an operation starting now that sends `body_bytes`.
+  int64_t DeadlineFor(uint64_t body_bytes) const;
 
  private:
   struct Pending;

@@ -17,7 +17,7 @@ S3Error CheckOptions(const S3ClientOptions& options, const S3Settings& settings)
   if (settings.credentials.access_key_id.empty() || settings.credentials.secret_access_key.empty()) {
     return invalid("credentials need both an access key id and a secret");
   }
-  if (options.connect_timeout_ms <= 0 || options.request_timeout_ms <= 0) return invalid("timeouts must be positive");
+  if (options.timeout_ms <= 0) return invalid("the timeout must be positive");
   if (options.max_concurrent_requests < 1) return invalid("max_concurrent_requests must be at least 1");
   if (options.retry.max_attempts < 1) return invalid("retry.max_attempts must be at least 1");
   if (options.retry.base_delay_ms < 0 || options.retry.max_delay_ms < 0)
@@ -55,11 +55,10 @@ S3Result<std::unique_ptr<S3Client>> S3Client::Create(const S3ClientOptions& opti
 
   auto core = std::make_shared<Core>();
   core->loop =
-      std::make_shared<CurlLoop>(CurlLoopOptions{options.max_concurrent_requests, options.connect_timeout_ms,
-                                                 options.request_timeout_ms, options.ca_file, "stratacache-s3"});
+      std::make_shared<CurlLoop>(CurlLoopOptions{options.max_concurrent_requests, options.ca_file, "stratacache-s3"});
   core->runner = std::make_shared<RequestRunner>(
       core->loop, RunnerSettings{std::move(endpoint.value), settings.force_path_style, settings.region,
-                                 settings.credentials, options.retry, options.sign_payload});
+                                 settings.credentials, options.retry, options.sign_payload, options.timeout_ms});
   core->multipart = {options.multipart_part_size, options.multipart_concurrency};
   core->multipart_threshold = options.multipart_threshold;
   return {S3Error::Ok(), std::unique_ptr<S3Client>(new S3Client(std::move(core)))};
@@ -100,6 +99,7 @@ void S3Client::HeadObject(HeadObjectRequest request, S3Callback<ObjectInfo> done
 void S3Client::PutObject(PutObjectRequest request, S3Callback<PutObjectResult> done) {
   S3Error invalid = CheckBucketAndKey(request.bucket, request.key);
   if (invalid.ok()) invalid = CheckMetadata(request.metadata);
+  if (invalid.ok() && !request.sha256_metadata.empty()) invalid = CheckMetadata({{request.sha256_metadata, ""}});
   if (invalid.ok()) invalid = CheckHeaderValue("the content type", request.content_type);
   Submit(std::move(invalid), std::move(done), [request = std::move(request)](Core& core, auto done) mutable {
     if (request.body.size() >= core.multipart_threshold) {

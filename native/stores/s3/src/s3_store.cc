@@ -14,6 +14,7 @@ namespace {
 constexpr char kKeyMeta[] = "strata-key";
 constexpr char kNamespaceMeta[] = "strata-namespace";
 constexpr char kExpiresMeta[] = "strata-expires";
+constexpr char kSha256Meta[] = "strata-sha256";
 constexpr char kNever[] = "never";
 constexpr size_t kDigestHexSize = 32;
 
@@ -33,6 +34,21 @@ std::optional<int64_t> ParseExpiry(const std::string* text) {
 
 bool IsHex(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// Whether `object` holds the bytes that were stored: checked against the SHA-256 this tier stores with them, or,
+// for an object written before it did, against its ETag when that is the MD5 of the body (a single-request
+// upload, not encrypted with KMS or a customer's key). nullopt when neither can tell.
+std::optional<bool> Intact(const GetObjectResult& object) {
+  if (const std::string* sha256 = object.info.FindMetadata(kSha256Meta)) {
+    return *sha256 == Sha256Hex(object.body.view());
+  }
+  std::string_view etag = object.info.etag;
+  if (object.info.etag_may_be_md5 && etag.size() == 34 && etag.front() == '"' && etag.back() == '"' &&
+      IsHex(etag.substr(1, 32))) {
+    return etag.substr(1, 32) == Md5Hex(object.body.view());
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -75,6 +91,9 @@ Status S3Store::CheckBreaker() const {
 Status S3Store::Fail(const S3Error& error) {
   if (error.kind != S3ErrorKind::kIo && error.kind != S3ErrorKind::kTimeout) return error.ToStatus();
   open_until_ms_.store(clock_->NowMs() + cooldown_ms_, std::memory_order_relaxed);
+  // The call that ran out of time says so (a set it failed rejects); the calls the breaker then skips are
+  // kUnavailable.
+  if (error.kind == S3ErrorKind::kTimeout) return error.ToStatus();
   return Status(StatusCode::kUnavailable, "S3 could not be reached (" + error.ToString() + "); the tier is skipped for " +
                                               std::to_string(cooldown_ms_) + " ms (circuit open)");
 }
@@ -123,7 +142,12 @@ void S3Store::Get(const Key& key, GetDone done) {
       Succeeded();
       Remember(name, result.value.body.size());
       const Holding holding = HoldingOf(key, result.value.info);
-      if (holding == Holding::kLive) {
+      const std::optional<bool> intact = holding == Holding::kLive ? Intact(result.value) : std::nullopt;
+      if (intact == false) {
+        status =
+            Status(StatusCode::kCorrupt,
+                   "GET s3://" + bucket_ + "/" + name + ": the bytes do not match the digest stored with them", false);
+      } else if (intact == true) {
         hit = Hit{std::move(result.value.body), *ParseExpiry(result.value.info.FindMetadata(kExpiresMeta))};
       } else if (holding == Holding::kExpired) {
         ReportExpired(key);
@@ -166,7 +190,11 @@ void S3Store::Put(const Key& key, Bytes value, int64_t expires_at_ms, Done done)
   if (!key.ns().empty()) metadata.emplace_back(kNamespaceMeta, Base64(key.ns()));
   const std::string name = ObjectName(key);
   const uint64_t size = value.size();
-  client_->PutObject({.bucket = bucket_, .key = name, .body = std::move(value), .metadata = std::move(metadata)},
+  client_->PutObject({.bucket = bucket_,
+                      .key = name,
+                      .body = std::move(value),
+                      .metadata = std::move(metadata),
+                      .sha256_metadata = kSha256Meta},
                      [this, name, size, done = std::move(done)](S3Result<PutObjectResult> result) {
                        if (!result.ok()) return done(Fail(result.error));
                        Succeeded();

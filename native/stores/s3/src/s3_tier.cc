@@ -23,6 +23,9 @@ S3ClientOptions ClientOptionsFrom(const S3SettingsMap& settings) {
   if (const std::string path_style = Setting(settings, "forcePathStyle"); !path_style.empty()) {
     options.force_path_style = path_style == "true";
   }
+  if (const std::string timeout = Setting(settings, "timeoutMs"); !timeout.empty()) {
+    std::from_chars(timeout.data(), timeout.data() + timeout.size(), options.timeout_ms);
+  }
   Credentials credentials{Setting(settings, "credentials.accessKeyId"),
                           Setting(settings, "credentials.secretAccessKey"),
                           Setting(settings, "credentials.sessionToken")};

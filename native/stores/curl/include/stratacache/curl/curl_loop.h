@@ -2,8 +2,9 @@
 // between them, and the tasks and timers of the code built on top. Everything but Post() and Stop() runs on
 // that thread, so the state above it needs no locks.
 //
-// At most `max_concurrent` transfers are on the wire; the rest wait in line, and their timeouts start only when
-// they are sent.
+// At most `max_concurrent` transfers are on the wire; the rest wait in line. A transfer's deadline (see
+// HttpRequest) counts from when it was started, waiting in line included: it bounds connecting, a silent server,
+// a stalled or trickling body alike.
 #pragma once
 
 #include <cstdint>
@@ -26,8 +27,6 @@ namespace stratacache::curl {
 
 struct CurlLoopOptions {
   int max_concurrent = 16;
-  int64_t connect_timeout_ms = 10'000;
-  int64_t request_timeout_ms = 120'000;
   std::string ca_file{};  // empty: the system's certificate authorities
   std::string user_agent = "stratacache";
 };
@@ -37,6 +36,8 @@ class CurlLoop {
   using TransferDone = std::function<void(HttpResponse)>;
 
   explicit CurlLoop(const CurlLoopOptions& options);
+  // The clock deadlines are on: steady, in milliseconds.
+  static int64_t NowMs();
   ~CurlLoop();
   CurlLoop(const CurlLoop&) = delete;
   CurlLoop& operator=(const CurlLoop&) = delete;
@@ -58,13 +59,16 @@ class CurlLoop {
  private:
   struct Transfer;
 
-  static int64_t NowMs();
   bool RunPostedTasks();
   void RunDueTimers();
   void SendWaitingTransfers();
   void CollectFinishedTransfers();
+  // Completes with kTimeout every transfer, sent or waiting, whose deadline has passed.
+  void ExpireOverdueTransfers();
   int PollTimeoutMs() const;
   CURL* TakeEasyHandle();
+  // The open transfer `id`, sent or waiting, taken out of the loop; null if it already completed.
+  std::unique_ptr<Transfer> Take(uint64_t id);
   void Finish(std::unique_ptr<Transfer> transfer, HttpResponse response);
 
   const CurlLoopOptions options_;
@@ -79,6 +83,8 @@ class CurlLoop {
   std::unordered_map<uint64_t, std::unique_ptr<Transfer>> active_;
   std::vector<CURL*> idle_handles_;  // finished handles, reset and reused rather than rebuilt
   std::multimap<int64_t, std::function<void()>> timers_;
+  using Deadlines = std::multimap<int64_t, uint64_t>;  // when -> transfer id, one entry per open transfer with one
+  Deadlines deadlines_;
 };
 
 }  // namespace stratacache::curl

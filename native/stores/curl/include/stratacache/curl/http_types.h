@@ -2,6 +2,7 @@
 // tier. Nothing here knows libcurl.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +33,11 @@ struct BodySlice {
   std::string_view view() const { return bytes.view().substr(offset, size); }
 };
 
+// The time a request's deadline grows by for each whole MiB of body it sends or is announced: a floor of 1 MiB/s
+// that a timeout meant for a silent server does not fail a large value moving steadily.
+inline constexpr int64_t kDeadlineMsPerMiB = 1000;
+inline constexpr uint64_t kMiB = uint64_t{1} << 20;
+
 // Built with designated initializers; every member has a default so that any may be left out.
 struct HttpRequest {
   std::string method{};
@@ -39,12 +45,16 @@ struct HttpRequest {
   HttpHeaders headers{};  // sent as given; curl adds only Content-Length
   BodySlice body{};
   bool follow_redirects = false;  // up to a few, http(s) only
+  // When the transfer fails with kTimeout, waiting in line included, on the loop's clock (CurlLoop::NowMs);
+  // 0: never. A body on its way gets more time: `ms_per_mib` for each MiB the response announces.
+  int64_t deadline_ms = 0;
+  int64_t ms_per_mib = 0;
 };
 
 // Why a request got no complete response.
 enum class TransportError {
   kNone,
-  kTimeout,    // connect or whole-request timeout
+  kTimeout,    // the request's deadline passed
   kConnect,    // could not resolve or connect
   kBroken,     // reset, closed early, truncated body: the response may have been cut short
   kTls,        // certificate or handshake refused; retrying will not help

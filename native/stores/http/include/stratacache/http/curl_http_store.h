@@ -21,7 +21,9 @@ namespace stratacache::http {
 struct CurlHttpStoreOptions {
   std::string base_url;
   std::vector<std::pair<std::string, std::string>> headers;  // sent with every request
-  int64_t timeout_ms = 30'000;                               // for a whole request
+  // The longest one request takes, whatever the server does (silence, a stalled or trickling body); it then
+  // fails with kTimeout. It grows by curl::kDeadlineMsPerMiB for each MiB the response announces.
+  int64_t timeout_ms = 10'000;
   int max_concurrent = 16;
 };
 
@@ -36,6 +38,7 @@ class CurlHttpStore final : public HttpTierStore {
 
  private:
   const std::vector<std::pair<std::string, std::string>> headers_;
+  const int64_t timeout_ms_;
   const std::shared_ptr<curl::CurlLoop> loop_;
   std::unique_ptr<curl::LoopThread> thread_;  // last: it goes first
 };

@@ -28,8 +28,11 @@ struct S3ClientOptions {
   std::string profile;                     // a profile of the shared files; else AWS_PROFILE, else "default"
   std::string ca_file;                     // PEM certificates to trust over HTTPS instead of the system's
 
-  int64_t connect_timeout_ms = 10'000;
-  int64_t request_timeout_ms = 120'000;  // one attempt, from connecting to the last byte
+  // The longest one operation takes, from the call to its callback, whatever the service does (silence, a
+  // stalled or trickling body), retries and their backoff included; it fails with kTimeout then. It grows by
+  // curl::kDeadlineMsPerMiB for each MiB sent, or announced by the response, so a large body may keep moving.
+  // A multipart upload is one operation; each page of ListAllObjects is one.
+  int64_t timeout_ms = 10'000;
   int max_concurrent_requests = 16;      // requests on the wire at once; more wait in line
   RetryPolicy retry;
   uint64_t multipart_threshold = 16 * kMiB;  // PUT bodies at least this large are uploaded in parts

@@ -5,13 +5,18 @@
 //   x-amz-meta-strata-key        the key's UTF-8 bytes in base64 (S3 metadata must be ASCII)
 //   x-amz-meta-strata-namespace  the namespace likewise, when it is not the default one
 //   x-amz-meta-strata-expires    the expiry instant in milliseconds since the Unix epoch, or "never"
+//   x-amz-meta-strata-sha256     the value's SHA-256, in hex
 // An object whose metadata names another key (a digest collision, an object this tier did not write) or whose
-// expiry has passed is a miss. Get is GET (404: a miss), Has is HEAD, Put is PUT, Delete is HEAD then DELETE of
-// an object that is this key's, Clear lists the prefix and deletes this tier's objects in batches.
+// expiry has passed is a miss. Every value read is checked against its SHA-256 (an object written before the
+// digest was stored: against its ETag when that is an MD5, else it is a miss); a mismatch fails the Get with
+// kCorrupt, which the tier chain reports and passes over. Get is GET (404: a miss), Has is HEAD, Put is PUT,
+// Delete is HEAD then DELETE of an object that is this key's, Clear lists the prefix and deletes this tier's
+// objects in batches.
 //
 // Concurrent Gets of one key share one request. A failure to reach S3 (connection, timeout, after the client's
 // own retries) opens a circuit breaker: for `cooldown_ms` every operation fails at once with kUnavailable, which
-// the tier chain passes over; after it, requests go out again and the first success closes the breaker.
+// the tier chain passes over (the call that timed out itself fails with kTimeout); after it, requests go out
+// again and the first success closes the breaker.
 //
 // Counters are what this process knows: objects it wrote or read and has not since seen deleted. Other
 // machines' writes and objects that expired in the bucket are not counted. Sweep does nothing (S3 keeps expired

@@ -26,6 +26,9 @@ struct ObjectInfo {
   int64_t last_modified_ms = 0;  // since the Unix epoch; 0 if the service did not say
   std::string content_type;
   Metadata metadata;  // names without the x-amz-meta- prefix
+  // Whether the ETag may be the MD5 of the bytes: not when KMS or a customer's key encrypts them, whose ETags
+  // are something else that looks the same.
+  bool etag_may_be_md5 = true;
 
   // The value of a metadata entry, or nullptr.
   const std::string* FindMetadata(std::string_view name) const;
@@ -67,6 +70,9 @@ struct PutObjectRequest {
   Bytes body{};                // shared, never copied; multipart uploads send slices of it
   std::string content_type{};  // "application/octet-stream" when empty
   Metadata metadata{};
+  // When set, a metadata entry of this name gets the body's SHA-256 (64 hex digits), hashed on the client's
+  // thread (once: signing reuses it), so that a reader can check the bytes it gets back.
+  std::string sha256_metadata{};
   std::shared_ptr<AbortSignal> signal{};
 };
 
