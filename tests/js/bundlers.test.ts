@@ -1,6 +1,7 @@
 // The package as users get it: `npm pack` of this repository installed into a fresh project (without optional
 // dependencies, so that only the browser build is in play). Each common bundler builds a small app from it with
-// no settings (tests/bundlers/bundle.mjs), and the app runs in Chromium across a reload.
+// no settings (tests/bundlers/bundle.mjs), and the app runs in Chromium across a reload; TypeScript projects of
+// each kind type-check against its declarations (tests/bundlers/types).
 import { execFile, spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,10 @@ beforeAll(async () => {
   await run('npm', ['install', `./${tarball}`, '--omit=optional', '--no-audit', '--no-fund', '--prefer-offline'],
     { cwd: project });
   await cp(join(repoRoot, 'tests/bundlers/app'), project, { recursive: true });
+  // A Node project has its own @types/node: a copy of the repository's.
+  for (const types of ['@types/node', 'undici-types']) {
+    await cp(join(repoRoot, 'node_modules', types), join(project, 'node_modules', types), { recursive: true });
+  }
   chromium = await launchChromium();
 }, 60_000);
 
@@ -92,3 +97,23 @@ test("Vite's dev server serves the app, dependency pre-bundling included", async
     server.kill();
   }
 }, 30_000);
+
+const tsc = (fixture: string) =>
+  run(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', join(project, 'types', fixture)])
+    .then(() => '', (failure: { stdout: string }) => failure.stdout);
+
+describe('the declarations type-check where each kind of project reads them', () => {
+  beforeAll(() => cp(join(repoRoot, 'tests/bundlers/types'), join(project, 'types'), { recursive: true }));
+
+  test('for a browser app under moduleResolution bundler, with no @types/node nor ESNext.Disposable lib', async () => {
+    expect(await tsc('browser')).toBe('');
+  }, 30_000);
+
+  test('for a Node service under nodenext, with `await using`', async () => {
+    expect(await tsc('node')).toBe('');
+  }, 45_000); // checks all of @types/node too
+
+  test('for a Node service under moduleResolution bundler with the node condition', async () => {
+    expect(await tsc('node-bundler')).toBe('');
+  }, 30_000);
+});
