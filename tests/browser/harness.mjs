@@ -62,7 +62,11 @@ export async function serve(routes) {
   await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
   return {
     origin: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((done) => server.close(done)),
+    // Also drops the sockets a browser still holds open (keep-alive, preconnects), which close() alone waits for.
+    close: () => new Promise((done) => {
+      server.close(done);
+      server.closeAllConnections();
+    }),
   };
 }
 

@@ -18,7 +18,7 @@ export interface TestSite {
 export async function startTestSite(): Promise<TestSite> {
   const outdir = join(repoRoot, 'build/browser-test');
   await bundlePage(join(repoRoot, 'tests/browser/page.ts'), outdir);
-  const server = await serve({ '/': outdir, '/wasm/': join(repoRoot, 'dist/wasm') });
+  const server = await serve({ '/': outdir });
   return {
     origin: server.origin,
     launch: launchChromium,

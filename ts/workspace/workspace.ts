@@ -1,6 +1,7 @@
 // A workspace: remote resources mounted under virtual paths, behind an index cache (listings and metadata, for
 // `indexTtl`) and a file cache (bytes, bounded by `cacheLimit`, in the tiers of a Cache). Repeated work reads
 // local state; the sources see one call per listing, stat or file until the index expires or a file changes.
+import '../async-dispose.js';
 import type { CacheStats, TierStats } from '../backend.js';
 import type { Cache } from '../cache.js';
 import { invalidArg, StrataError } from '../errors.js';
