@@ -32,14 +32,6 @@ export async function readOperand(context: CommandContext, operand: string): Pro
   return result.bytes;
 }
 
-/** Splits text into lines without their '\n'; a last line without '\n' counts, an empty text has none. */
-export function splitLines(text: string): string[] {
-  if (text === '') return [];
-  const lines = text.split('\n');
-  if (text.endsWith('\n')) lines.pop();
-  return lines;
-}
-
 /** The name head, tail and grep show for an operand: '-' is the previous command's output. */
 export function shownName(operand: string, stdinName: string): string {
   return operand === '-' ? stdinName : operand;
