@@ -43,6 +43,13 @@ function segmentsOf(path: string, what: string): { segments: string[]; lowest: n
   return { segments, lowest };
 }
 
+/** Whether `path` is already a normalised absolute path: '/', or '/'-separated names none '', '.' or '..'. */
+export function isNormalisedPath(path: string): boolean {
+  if (path === '/') return true;
+  if (!path.startsWith('/') || path.includes('\0')) return false;
+  return path.slice(1).split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+}
+
 /** A mount point as given in `mounts`: normalised, not the root, no '..'. */
 export function normaliseMountPoint(point: string): string {
   const { segments, lowest } = segmentsOf(point, 'mount point');

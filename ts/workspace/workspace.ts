@@ -505,14 +505,22 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
   }
 
   async #restore(source: Uint8Array | AsyncIterable<Uint8Array>, onProgress: LoadOptions['onProgress']): Promise<void> {
-    this.loaded = await readSnapshot(source, async ({ path, version, bytes }) => {
-      const at = this.#table.locate(path);
-      if (at.kind !== 'mount' || at.relative === '') return false;
-      await this.#files.put(at.path, { version, bytes });
-      this.#touched.set(at.path, version);
-      // The snapshot says what version these bytes are; trust it as a fresh stat so replaying reads them locally.
-      this.#index.putEntry(at.path, { name: baseName(at.path), type: 'file', ...version });
-      return true;
+    const inMount = (path: string): boolean => {
+      try {
+        return this.#table.locate(path).kind === 'mount' && !this.#table.points.includes(path);
+      } catch {
+        return false; // outside every mount of this workspace
+      }
+    };
+    this.loaded = await readSnapshot(source, {
+      // A file too large to cache is read from its source in ranges, as if it had never been read.
+      accepts: ({ path, version }) => version.size <= this.#largestCached && this.#files.holds(path) && inMount(path),
+      restore: async ({ path, version, bytes }) => {
+        await this.#files.put(path, { version, bytes });
+        this.#touched.set(path, version);
+        // The snapshot says what version these bytes are; trust it as a fresh stat so replaying reads them locally.
+        this.#index.putEntry(path, { name: baseName(path), type: 'file', ...version });
+      },
     }, onProgress);
   }
 }
