@@ -121,6 +121,10 @@ function toEntry(path: string, known: ResourceEntry): WorkspaceEntry {
   };
 }
 
+function notADirectory(path: string): StrataError {
+  return invalidArg(`'${path}' is not a directory`);
+}
+
 function notFound(path: string): StrataError {
   return new StrataError('ERR_NOT_FOUND', `${path}: no such file or directory`);
 }
@@ -204,6 +208,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     let known = this.#indexed(at.path); // null (known absent) must not fall through to the source
     if (known === undefined) known = await this.#statRemote(at);
     if (known === null) throw notFound(at.path);
+    if (at.directoryOnly && known.type !== 'directory') throw notADirectory(path);
     return toEntry(at.path, known);
   }
 
@@ -213,6 +218,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
       return true;
     } catch (error) {
       if (error instanceof StrataError && error.code === 'ERR_NOT_FOUND') return false;
+      if (error instanceof StrataError && this.#locate(path).directoryOnly) return false; // 'file/'
       throw error;
     }
   }
@@ -226,7 +232,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     if (options.encoding !== undefined && options.encoding !== 'utf8' && options.encoding !== 'utf-8') {
       throw invalidArg("encoding must be 'utf8' or left out");
     }
-    const at = this.#fileLocation(path);
+    const at = await this.#fileLocation(path);
     const bytes = await this.#readRange(at, start, end);
     return options.encoding === undefined ? bytes : new TextDecoder().decode(bytes);
   }
@@ -235,7 +241,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
   async *stream(path: string, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
     const start = checkOffset(options.start, 'start') ?? 0;
     const chunkSize = checkOffset(options.chunkSize, 'chunkSize') || DEFAULT_CHUNK;
-    const at = this.#fileLocation(path);
+    const at = await this.#fileLocation(path);
     const entry = await this.stat(at.path);
     if (entry.type === 'directory') throw invalidArg(`${at.path} is a directory`);
     const size = entry.size;
@@ -263,12 +269,15 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     const matchesName = options.name === undefined ? () => true : globMatcher(options.name, false);
     const wanted = (entry: WorkspaceEntry, depth: number): boolean =>
       depth >= minDepth && (options.type === undefined || entry.type === options.type) && matchesName(entry.name);
-    const walk = async function* (this: Workspace, entry: WorkspaceEntry, depth: number): AsyncGenerator<WorkspaceEntry> {
+    // An explicit stack, not recursion: a tree may be deeper than the call stack.
+    const pending = [{ entry: await this.#statForListing(path), depth: 0 }];
+    while (pending.length > 0) {
+      const { entry, depth } = pending.pop()!;
       if (wanted(entry, depth)) yield entry;
-      if (entry.type !== 'directory' || depth >= maxDepth) return;
-      for (const child of await this.ls(entry.path)) yield* walk.call(this, child, depth + 1);
-    };
-    yield* walk.call(this, await this.#statForListing(path), 0);
+      if (entry.type !== 'directory' || depth >= maxDepth) continue;
+      const children = await this.ls(entry.path);
+      for (let i = children.length - 1; i >= 0; i--) pending.push({ entry: children[i]!, depth: depth + 1 });
+    }
   }
 
   /**
@@ -362,9 +371,11 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     return this.#table.locate(path);
   }
 
-  #fileLocation(path: string): Extract<Location, { kind: 'mount' }> {
+  /** Where the file `path` is; a path only a directory could be ('/', 'name/') rejects after one stat. */
+  async #fileLocation(path: string): Promise<Extract<Location, { kind: 'mount' }>> {
     const at = this.#locate(path);
-    if (at.kind === 'virtual' || at.relative === '') throw invalidArg(`${at.path} is a directory`);
+    if (at.directoryOnly) await this.stat(path); // ERR_NOT_FOUND, or not a directory
+    if (at.kind === 'virtual' || at.relative === '' || at.directoryOnly) throw invalidArg(`${at.path} is a directory`);
     return at;
   }
 
@@ -380,15 +391,20 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     return known;
   }
 
+  /** A loop up the ancestors, not recursion: a path may be deeper than the call stack. */
   #lookUp(path: string): Known | undefined {
-    const entry = this.#index.entry(path);
-    if (entry !== undefined || this.#table.points.includes(path)) return entry;
-    // A fresh listing of the parent without the name, or a parent that is absent or a file, rules it out.
-    const parent = parentOf(path);
-    const names = this.#index.listing(parent);
-    if (names !== undefined) return names.set.has(baseName(path)) ? undefined : null;
-    const parentEntry = this.#lookUp(parent);
-    return parentEntry === null || parentEntry?.type === 'file' ? null : undefined;
+    for (let child = path; ; child = parentOf(child)) {
+      const entry = this.#index.entry(child);
+      if (entry !== undefined || this.#table.points.includes(child)) {
+        if (child === path) return entry;
+        // An ancestor that is absent or a file rules the path out.
+        return entry === null || entry?.type === 'file' ? null : undefined;
+      }
+      // A fresh listing of the parent without the name rules it out; one with the name cannot say more.
+      const names = this.#index.listing(parentOf(child));
+      if (names !== undefined) return names.set.has(baseName(child)) ? undefined : null;
+      if (child === '/') return undefined;
+    }
   }
 
   async #statRemote(at: Extract<Location, { kind: 'mount' }>): Promise<Known> {

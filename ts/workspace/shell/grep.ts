@@ -104,7 +104,7 @@ async function* sources(fs: WorkspaceFs, operand: string, recursive: boolean, se
     yield { operand, shown: shownName(operand, '(standard input)'), found: false };
     return;
   }
-  const root = resolvePath(operand);
+  const root = resolvePath(operand || '/');
   try {
     for await (const entry of fs.find(root, { type: 'file' })) {
       search.context.signal?.throwIfAborted();
