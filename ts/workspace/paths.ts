@@ -53,11 +53,13 @@ export function normalisePath(input: string, what = 'path'): NormalisedPath {
   return { path: `/${segments.join('/')}`, directoryOnly: parts.length > 1 && (last === '' || last === '.' || last === '..') };
 }
 
-/** Whether `path` is already a normalised absolute path: '/', or '/'-separated names none '', '.' or '..'. */
+/** Whether `path` is already what `normalisePath` makes of it. */
 export function isNormalisedPath(path: string): boolean {
-  if (path === '/') return true;
-  if (!path.startsWith('/') || path.includes('\0')) return false;
-  return path.slice(1).split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+  try {
+    return normalisePath(path).path === path;
+  } catch {
+    return false;
+  }
 }
 
 /** A mount point as given in `mounts`: normalised, not the root, no '..'. */
