@@ -132,3 +132,20 @@ describe('files larger than the loading workspace caches', () => {
     expect(ws.loaded).toMatchObject({ files: 1, skipped: 1 });
   });
 });
+
+test('a manifest listing as a file what its source has as a folder hides nothing below it', async () => {
+  const archive = await snapshot([file('/d/sub', 1), file('/d/a.txt', 5)], [['files/d/sub', 'x'], ['files/d/a.txt', 'alpha']]);
+  {
+    await using ws = await Workspace.load(archive, { mounts: mounts() });
+    expect(await ws.readFile('/d/a.txt', { encoding: 'utf8' })).toBe('alpha');
+    expect(ws.stats().mounts['/d']!.calls).toBe(0);
+    expect(await ws.readFile('/d/sub/b.txt', { encoding: 'utf8' })).toBe('beta');
+    expect((await ws.ls('/d/sub')).map((entry) => entry.name)).toEqual(['b.txt']);
+    expect((await ws.stat('/d/sub')).type).toBe('directory');
+    expect((await ws.execute('find /d/sub')).stdout).toBe('/d/sub\n/d/sub/b.txt\n');
+  }
+  {
+    await using ws = await Workspace.load(archive, { mounts: mounts() });
+    expect((await ws.execute('ls /d/sub')).stdout).toBe('b.txt\n');
+  }
+});

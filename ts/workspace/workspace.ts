@@ -147,6 +147,11 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
   /** Files read or loaded through this workspace, with the version of their cached bytes: what a snapshot holds. */
   readonly #touched = new Map<string, FileVersion>();
   readonly #fetches = new Map<string, Promise<CachedFile>>(); // one fetch per file however many readers wait
+  /**
+   * Files whose index entry a snapshot gave and their source has not confirmed since. Their bytes are served
+   * without a request, but their being files rules nothing out: the source may list a folder there.
+   */
+  readonly #restored = new Set<string>();
   #closed = false;
   #indexHits = 0;
   #indexMisses = 0;
@@ -397,8 +402,8 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
       const entry = this.#index.entry(child);
       if (entry !== undefined || this.#table.points.includes(child)) {
         if (child === path) return entry;
-        // An ancestor that is absent or a file rules the path out.
-        return entry === null || entry?.type === 'file' ? null : undefined;
+        // An ancestor that is absent or a file rules the path out (one a snapshot calls a file: its source decides).
+        return entry === null || (entry?.type === 'file' && !this.#restored.has(child)) ? null : undefined;
       }
       // A fresh listing of the parent without the name rules it out; one with the name cannot say more.
       const names = this.#index.listing(parentOf(child));
@@ -415,6 +420,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
 
   /** Records what a source said of `path`, dropping cached bytes it shows to be out of date. */
   #learn(path: string, entry: Known): void {
+    this.#restored.delete(path);
     this.#index.putEntry(path, entry);
     const cached = this.#touched.get(path);
     if (cached !== undefined && (entry === null || entry.type !== 'file' || !sameVersion(cached, entry))) void this.#drop(path);
@@ -435,9 +441,11 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     }
     const known = at.relative === '' ? undefined : this.#indexed(at.path);
     if (known === null) throw notFound(at.path);
-    if (known?.type === 'file') throw invalidArg(`${at.path} is not a directory`);
+    if (known?.type === 'file' && !this.#restored.has(at.path)) throw invalidArg(`${at.path} is not a directory`);
     this.#indexMisses += 1;
     const listing = await this.#mount(at).list(at.relative);
+    // A snapshot listed as a file what its source lists as a folder: the source wins.
+    if (listing !== undefined && this.#restored.has(at.path)) this.#learn(at.path, { name: at.path, type: 'directory', size: 0 });
     if (listing === undefined) {
       const known = at.relative === '' ? null : await this.#statRemote(at);
       if (known?.type === 'file') throw invalidArg(`${at.path} is not a directory`);
@@ -536,6 +544,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
         this.#touched.set(path, version);
         // The snapshot says what version these bytes are; trust it as a fresh stat so replaying reads them locally.
         this.#index.putEntry(path, { name: baseName(path), type: 'file', ...version });
+        this.#restored.add(path);
       },
     }, onProgress);
   }
