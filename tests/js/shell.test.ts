@@ -29,6 +29,19 @@ const LOG_LINES = Array.from({ length: 40 }, (_, i) => {
   return JSON.stringify({ ts: `2024-05-01T00:00:${String(i).padStart(2, '0')}Z`, level, msg: `event ${i}` });
 });
 
+/** `length` pseudo-random a's and b's (xorshift32 from `seed`). */
+function randomAb(length: number, seed: number): string {
+  let state = seed * 0x9e3779b9;
+  let text = '';
+  for (let i = 0; i < length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    text += state & 1 ? 'a' : 'b';
+  }
+  return text;
+}
+
 const FILES: Record<string, string> = {
   'logs/app.jsonl': LOG_LINES.join('\n') + '\n',
   'logs/archive/2024-01.jsonl': '{"level":"alert","msg":"old"}\n{"level":"info","msg":"older"}\n',
@@ -50,6 +63,8 @@ const FILES: Record<string, string> = {
     'abc\naabbcc\n\nword words sword\nfoo.bar foo_bar\n(paren) [br] {cu}\na+b a?b a|b\n^caret $dollar\n' +
     'back\\slash\ntab\there\nAAA aaa\n12 345 6789\n',
   // Lines on which backtracking matchers take exponential time with nested repetitions.
+  // Lines of pseudo-random a and b: 'a.{12}' meets thousands of DFA states on them, past the state cache's bound.
+  'misc/ab.txt': Array.from({ length: 4 }, (_, line) => randomAb(10_000, line + 1)).join('\n') + '\n',
   'misc/random.txt': Array.from({ length: 60 }, (_, i) =>
     Array.from({ length: (i * 7) % 13 }, (_, j) => 'abxAB  '[(i * 31 + j * 17 + ((i * j) % 5)) % 7]).join(''),
   ).join('\n') + '\n',
@@ -254,6 +269,10 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
       'grep \'\\)\' /data/misc/regex.txt',
       'grep -w \'foo\' /data/misc/regex.txt',
       'grep -F -w \'foo\' /data/misc/regex.txt',
+      // past the bound of the DFA state cache: thousands of states on pseudo-random a/b lines
+      "grep -c -E 'a.{12}b$' /data/misc/ab.txt",
+      "grep -n -E '(a|b)*a(a|b){11}a$' /data/misc/ab.txt | wc -c",
+      "grep -c -x -E '(a|b)*a(a|b){11}a' /data/misc/ab.txt",
       // stat
       'stat -c "%n %s %F" /data/empty.txt /data/docs/readme.txt',
       'stat -c "%n: %F" /data/logs',
