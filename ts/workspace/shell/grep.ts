@@ -135,12 +135,10 @@ async function searchSource(search: Search, source: Source): Promise<void> {
   const binary = bytes.includes(0);
   let selected = 0;
   const output: Uint8Array[] = [];
-  for (let start = 0, index = 0; start < bytes.length; index++) {
+  for (let start = 0, end = 0, index = 0; start < bytes.length; start = end + 1, index++) {
     const newline = bytes.indexOf(0x0a, start);
-    const end = newline < 0 ? bytes.length : newline;
-    const line = { start, end };
-    start = end + 1;
-    if (search.matcher.matches(bytes, line.start, line.end) === invert) continue;
+    end = newline < 0 ? bytes.length : newline;
+    if (search.matcher.matches(bytes, start, end) === invert) continue;
     selected++;
     if (listOnly) break;
     if (countOnly) continue;
@@ -149,7 +147,7 @@ async function searchSource(search: Search, source: Source): Promise<void> {
       complain(context, `${source.shown}: binary file matches`);
       break;
     }
-    output.push(utf8(`${namePrefix}${numbered ? `${index + 1}:` : ''}`), bytes.subarray(line.start, line.end), NEWLINE);
+    output.push(utf8(`${namePrefix}${numbered ? `${index + 1}:` : ''}`), bytes.subarray(start, end), NEWLINE);
   }
   if (selected > 0) search.selectedAny = true;
   if (has(parsed, 'q')) return;
