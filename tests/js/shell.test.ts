@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { localResource, Workspace } from '../../dist/node.js';
 import type { WorkspaceFs } from '../../dist/workspace/entry.js';
 import { execute } from '../../dist/workspace/shell.js';
+import { MAX_REGEX_DEPTH } from '../../dist/workspace/shell/regex.js';
 import { freshFolder } from './disk-folders.js';
 import { folderFsFactory, type WorkspaceFsFactory } from './folder-fs.js';
 import { memoryFs } from './memory-fs.js';
@@ -28,6 +29,19 @@ const LOG_LINES = Array.from({ length: 40 }, (_, i) => {
   return JSON.stringify({ ts: `2024-05-01T00:00:${String(i).padStart(2, '0')}Z`, level, msg: `event ${i}` });
 });
 
+/** `length` pseudo-random a's and b's (xorshift32 from `seed`). */
+function randomAb(length: number, seed: number): string {
+  let state = seed * 0x9e3779b9;
+  let text = '';
+  for (let i = 0; i < length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    text += state & 1 ? 'a' : 'b';
+  }
+  return text;
+}
+
 const FILES: Record<string, string> = {
   'logs/app.jsonl': LOG_LINES.join('\n') + '\n',
   'logs/archive/2024-01.jsonl': '{"level":"alert","msg":"old"}\n{"level":"info","msg":"older"}\n',
@@ -48,6 +62,14 @@ const FILES: Record<string, string> = {
   'misc/regex.txt':
     'abc\naabbcc\n\nword words sword\nfoo.bar foo_bar\n(paren) [br] {cu}\na+b a?b a|b\n^caret $dollar\n' +
     'back\\slash\ntab\there\nAAA aaa\n12 345 6789\n',
+  // Lines on which backtracking matchers take exponential time with nested repetitions.
+  // Lines of pseudo-random a and b: 'a.{12}' meets thousands of DFA states on them, past the state cache's bound.
+  'misc/ab.txt': Array.from({ length: 4 }, (_, line) => randomAb(10_000, line + 1)).join('\n') + '\n',
+  'misc/random.txt': Array.from({ length: 60 }, (_, i) =>
+    Array.from({ length: (i * 7) % 13 }, (_, j) => 'abxAB  '[(i * 31 + j * 17 + ((i * j) % 5)) % 7]).join(''),
+  ).join('\n') + '\n',
+  'misc/long.txt': ['a'.repeat(31), 'a'.repeat(10_000), `${'a'.repeat(10_000)}b`, `${'a'.repeat(9_999)}!`, 'ab'.repeat(5_000), `${'x'.repeat(30)}y`]
+    .join('\n') + '\n',
 };
 
 /** Files whose bytes are not UTF-8 text. */
@@ -180,7 +202,6 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
       'grep "^1\\(23\\)\\?4$" /data/numbers.txt',
       'grep -E "^1(2|3)+$" /data/numbers.txt',
       'grep -E "^[[:digit:]]{4}$" /data/numbers.txt',
-      'grep "^\\(.\\)\\1\\1$" /data/numbers.txt',
       'grep "\\<level\\>" /data/docs/readme.txt',
       'grep "*" /data/docs/readme.txt',
       'grep -E "a{,2}x" /data/docs/readme.txt',
@@ -230,7 +251,6 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
       'grep \'back\\\\slash\' /data/misc/regex.txt',
       'grep \'[\\]\' /data/misc/regex.txt',
       'grep -E \'[0-9]{,2} \' /data/misc/regex.txt',
-      'grep -E \'(a)(b)\\2\' /data/misc/regex.txt',
       'grep \'[^]a-z ]\' /data/misc/regex.txt',
       'grep -E \'a{1,2}?\' /data/misc/regex.txt',
       'grep -E \'*abc\' /data/misc/regex.txt',
@@ -249,6 +269,10 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
       'grep \'\\)\' /data/misc/regex.txt',
       'grep -w \'foo\' /data/misc/regex.txt',
       'grep -F -w \'foo\' /data/misc/regex.txt',
+      // past the bound of the DFA state cache: thousands of states on pseudo-random a/b lines
+      "grep -c -E 'a.{12}b$' /data/misc/ab.txt",
+      "grep -n -E '(a|b)*a(a|b){11}a$' /data/misc/ab.txt | wc -c",
+      "grep -c -x -E '(a|b)*a(a|b){11}a' /data/misc/ab.txt",
       // stat
       'stat -c "%n %s %F" /data/empty.txt /data/docs/readme.txt',
       'stat -c "%n: %F" /data/logs',
@@ -399,6 +423,84 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
       const theirs = gnu(commandLine);
       expect(ours.exitCode).toBe(theirs.exitCode);
       expect(sortedLines(ours.stdout)).toEqual(sortedLines(theirs.stdout));
+    });
+  });
+
+  describe('regular expressions run in time linear in the line', () => {
+    // Nested repetitions on 10 KB lines: backtracking matchers (JavaScript's RegExp among them) take exponential
+    // time on these. Whole lines are compared through 'wc' to keep failures readable.
+    const PATHOLOGICAL = [
+      "grep -c -E '(a+)+$' /data/misc/long.txt",
+      "grep -n -E '(a+)+$' /data/misc/long.txt | wc",
+      "grep -c -E '(a|aa)*b' /data/misc/long.txt",
+      "grep -c -E '(a*)*b' /data/misc/long.txt",
+      "grep -c '\\(a*\\)*b' /data/misc/long.txt",
+      "grep -c '\\(a*\\)*\\(a*\\)*c' /data/misc/long.txt",
+      "grep -c -E '(a|a)*!' /data/misc/long.txt",
+      "grep -c -E '^(a?){30}a{30}$' /data/misc/long.txt",
+      "grep -c -E '(x+x+)+z' /data/misc/long.txt",
+      "grep -c -E '((ab)*)*$' /data/misc/long.txt",
+      "grep -c -x -E '(a|ab)*' /data/misc/long.txt",
+      "grep -c -w -E '(a+)+' /data/misc/long.txt",
+      "grep -c -i -E '(A+)+b' /data/misc/long.txt",
+      "grep -vc -E '(.*a){12}!' /data/misc/long.txt",
+    ];
+
+    test('pathological patterns match as GNU grep, all of them within 2 s', async () => {
+      const results = [];
+      const started = performance.now();
+      for (const commandLine of PATHOLOGICAL) results.push(await execute(fs, commandLine));
+      const elapsed = performance.now() - started;
+      PATHOLOGICAL.forEach((commandLine, i) => {
+        expect({ commandLine, stdout: results[i]!.stdout, exitCode: results[i]!.exitCode }).toEqual({ commandLine, ...gnu(commandLine) });
+      });
+      expect(elapsed).toBeLessThan(2000);
+    });
+
+    test('random patterns, basic and extended, match the lines GNU grep matches', async () => {
+      const mismatches = [];
+      for (const commandLine of randomGrepCommands(400)) {
+        const ours = await execute(fs, commandLine);
+        const theirs = gnu(commandLine);
+        if (ours.stdout !== theirs.stdout || ours.exitCode !== theirs.exitCode) {
+          mismatches.push({ commandLine, ours: ours.stdout + ours.stderr, theirs: theirs.stdout });
+        }
+      }
+      expect(mismatches).toEqual([]);
+    });
+
+    test('back-references are refused: no matcher runs them in linear time', async () => {
+      for (const commandLine of ["grep '^\\(.\\)\\1$' /data/numbers.txt", "grep -E '(a)(b)\\2' /data/misc/regex.txt"]) {
+        expect(await execute(fs, commandLine)).toEqual({
+          stdout: '',
+          stderr: expect.stringMatching(/^grep: back-references \(\\\d\) are not supported: no matcher runs them in linear time\n$/),
+          exitCode: 2,
+        });
+      }
+    });
+
+    test('deep nesting and long patterns: matched up to the documented depth, refused past it', async () => {
+      const nested = (depth: number) => `${'('.repeat(depth)}a${')'.repeat(depth)}`;
+      const commandLine = `grep -c -E '${nested(MAX_REGEX_DEPTH - 1)}b' /data/misc/long.txt`;
+      expect(await execute(fs, commandLine)).toEqual({ stdout: gnu(commandLine).stdout, stderr: '', exitCode: 0 });
+      for (const deep of [nested(MAX_REGEX_DEPTH + 1), nested(100_000), `${'('.repeat(100_000)}a`, `a${'{2}'.repeat(1000)}`]) {
+        const refused = await execute(fs, `grep -E '${deep}' /data/misc/long.txt`);
+        expect(refused).toEqual({ stdout: '', stderr: `grep: pattern nests groups and repetitions more than ${MAX_REGEX_DEPTH} deep\n`, exitCode: 2 });
+      }
+      // Runs of '*' collapse ('a**' is 'a*'); long plain patterns and alternations do not nest. GNU grep takes
+      // minutes over some of these, so it is given an equivalent pattern.
+      const longPatterns = [
+        [`a${'*'.repeat(10_000)}b`, 'a*b'],
+        [`${'a|'.repeat(20_000)}b`, 'a|b'],
+        ['b'.repeat(100_000), 'bb'], // no line holds 'bb'
+        ['a'.repeat(300), 'a'.repeat(300)],
+      ];
+      for (const [long, equivalent] of longPatterns) {
+        const result = await execute(fs, `grep -c -E '${long}' /data/misc/long.txt`);
+        const expected = gnu(`grep -c -E '${equivalent}' /data/misc/long.txt`);
+        expect({ equivalent, ...result }).toEqual({ equivalent, ...expected, stderr: '' });
+      }
+      expect((await execute(fs, "grep -E '(a{1000}){1000}' /data/misc/long.txt")).stderr).toBe('grep: Regular expression too big\n');
     });
   });
 
@@ -631,3 +733,38 @@ describe('head and tail read no more of a file than they print', () => {
     expect(bytesRead()).toBe(read);
   });
 });
+
+/** grep command lines with random patterns (a fixed seed) over random lines of a, b, x and spaces. */
+function randomGrepCommands(count: number): string[] {
+  let seed = 0x5eed;
+  const random = (n: number): number => {
+    // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+  const pick = <T,>(items: readonly T[]): T => items[random(items.length)]!;
+  const ANCHORS = ['\\<', '\\>', '\\b', '^', '$'];
+  const ATOMS = ['a', 'b', 'x', ' ', '.', '[ab]', '[^a]', '[[:alpha:]]', ...ANCHORS];
+  const QUANTIFIERS = ['', '', '', '*', '+', '?', '{2}', '{1,2}', '{0,}', '{,3}'];
+  const extendedPattern = (depth: number): string => {
+    const pieces: string[] = [];
+    for (let n = 1 + random(3); n > 0; n--) {
+      const atom = depth > 0 && random(3) === 0 ? `(${extendedPattern(depth - 1)})` : pick(ATOMS);
+      // GNU grep's repetitions of anchors ('\>\{2\}' matches nothing there) are its own: none are generated.
+      pieces.push(ANCHORS.includes(atom) ? atom : atom + pick(QUANTIFIERS));
+    }
+    return pieces.join('') + (depth > 0 && random(4) === 0 ? `|${extendedPattern(depth - 1)}` : '');
+  };
+  // The same in a basic expression: '\(', '\|', '\{', '\+' and '\?' are the operators.
+  const basic = (extended: string): string => extended.replace(/[(){}|+?]/g, (char) => `\\${char}`);
+  const commands: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const extended = extendedPattern(2);
+    const flags = pick(['-n', '-c', '-nw', '-nx', '-ni', '-nv']);
+    const useBasic = random(2) === 0 && !extended.startsWith('*');
+    commands.push(`grep ${flags}${useBasic ? '' : 'E'} '${useBasic ? basic(extended) : extended}' /data/misc/random.txt`);
+  }
+  return commands;
+}

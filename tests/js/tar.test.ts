@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import {
   checkTarEntry,
   readTar,
+  readTarHeads,
   type TarEntry,
   TarWriter,
   tarToBytes,
@@ -611,5 +612,31 @@ describe('input checks', () => {
   test('an empty archive (just the end blocks) has no entries', async () => {
     expect(await collect(await tarToBytes(() => undefined))).toEqual([]);
     expect(await collect(new Uint8Array(512))).toEqual([]);
+  });
+});
+
+describe('readTarHeads: entries before their data', () => {
+  test('data not read is passed over unread; read() after moving on is refused', async () => {
+    const archive = await tarToBytes(async (writer) => {
+      await writer.addFile('a.txt', text('alpha'));
+      await writer.addFile('b.bin', random(70_000, 3));
+      await writer.addFile('c.txt', text('gamma'));
+    });
+    const seen: Array<[string, number, string]> = [];
+    let late: (() => Promise<Uint8Array>) | undefined;
+    for await (const entry of readTarHeads(asyncChunked(archive, [1, 511, 4096, 333]))) {
+      if (entry.path === 'b.bin') late = entry.read; // never read: skipped
+      else seen.push([entry.path, entry.size, new TextDecoder().decode(await entry.read())]);
+    }
+    expect(seen).toEqual([['a.txt', 5, 'alpha'], ['c.txt', 5, 'gamma']]);
+    await expect(late!()).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+  });
+
+  test('an unread entry cut short is still reported as truncated', async () => {
+    const archive = await tarToBytes((writer) => writer.addFile('big.bin', random(10_000, 4)));
+    const heads = async () => {
+      for await (const entry of readTarHeads(archive.subarray(0, 4096))) void entry;
+    };
+    await expect(heads()).rejects.toMatchObject({ code: 'ERR_CORRUPT', message: expect.stringMatching(/truncated/) });
   });
 });

@@ -82,9 +82,12 @@ describe.each([
     expect(await ws.readFile('/mem/./data//a/../a/d.txt', { encoding: 'utf8' })).toBe('dd\n');
     expect((await ws.ls('/x')).map((e) => e.path)).toEqual(['/x/y']);
     const before = ws.stats().mounts['/mem']!.calls;
-    for (const bad of ['/elsewhere/f', '/mem/../x/y/f', '/../mem/top.bin', 'mem\0/x', '']) {
+    for (const bad of ['/elsewhere/f', '/mem/../elsewhere/f', 'mem\0/x', '']) {
       expect((await rejection(ws.readFile(bad))).code).toBe('ERR_INVALID_ARG');
     }
+    // '..' is resolved on the path alone, and at the root stays there, as POSIX reads '/..'.
+    expect(await ws.readFile('/mem/../x/y/f', { encoding: 'utf8' })).toBe('f');
+    expect(await ws.readFile('/../../x/y/f', { encoding: 'utf8' })).toBe('f');
     expect(ws.stats().mounts['/mem']!.calls).toBe(before);
     await ws.ls('/mem');
     expect((await rejection(ws.readFile('/mem/data'))).code).toBe('ERR_INVALID_ARG');

@@ -40,6 +40,26 @@ export class ByteSource {
     return this.#takeAcrossChunks(take);
   }
 
+  /** Passes over the next `length` bytes without keeping them; returns how many there were (fewer at the end). */
+  async skip(length: number): Promise<number> {
+    let skipped = 0;
+    while (skipped < length) {
+      if (this.#pendingBytes === 0) {
+        if (this.#ended) break;
+        await this.#pull();
+        continue;
+      }
+      const chunk = this.#pending[0]!;
+      const part = Math.min(chunk.length, length - skipped);
+      if (part === chunk.length) this.#pending.shift();
+      else this.#pending[0] = chunk.subarray(part);
+      this.#pendingBytes -= part;
+      this.#offset += part;
+      skipped += part;
+    }
+    return skipped;
+  }
+
   /** Lets the underlying stream go (a file handle, a network body) when reading stops early. */
   async close(): Promise<void> {
     if (!this.#ended) {

@@ -3,7 +3,8 @@
 // each file under `files/<virtual path>`. The index is not stored: it is cheap to rebuild and goes stale.
 import { StrataError } from '../errors.js';
 import type { CachedFile, FileVersion } from './file-cache.js';
-import { readTar, type TarSink, TarWriter } from './tar.js';
+import { isNormalisedPath, parentOf } from './paths.js';
+import { readTarHeads, type TarSink, TarWriter } from './tar.js';
 
 const MANIFEST = 'manifest.json';
 const FORMAT = 'stratacache-workspace-snapshot';
@@ -29,7 +30,10 @@ export interface SnapshotReport extends SnapshotProgress {
 }
 
 export interface LoadProgress extends SnapshotProgress {
-  /** Files of the snapshot under mount points the loading workspace does not have. */
+  /**
+   * Files of the snapshot not restored: under mount points the loading workspace does not have, or larger than
+   * it caches (a quarter of `cacheLimit`; it reads those from their source, in ranges).
+   */
   skipped: number;
 }
 
@@ -79,6 +83,24 @@ export async function writeSnapshot(
   return { ...progress, missing };
 }
 
+/** A manifest larger than this is refused from its header: a million files take about 150 MB. */
+const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
+
+function checkVersion(path: string, version: unknown): FileVersion {
+  const { size, etag, mtimeMs } = (version ?? {}) as Partial<Record<keyof FileVersion, unknown>>;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw corrupt(`${MANIFEST} gives '${path}' a size that is not a byte count`);
+  }
+  if ((etag !== undefined && typeof etag !== 'string') || (mtimeMs !== undefined && !Number.isFinite(mtimeMs))) {
+    throw corrupt(`${MANIFEST} gives '${path}' an ETag or mtime of the wrong type`);
+  }
+  return { size, ...(etag === undefined ? {} : { etag }), ...(mtimeMs === undefined ? {} : { mtimeMs: mtimeMs as number }) };
+}
+
+/**
+ * The manifest's files by path. Each path must be a normalised virtual path, listed once, and no file may lie
+ * below another (that one would be a folder: the file cache would hide what is below it).
+ */
 function parseManifest(bytes: Uint8Array): Map<string, FileVersion> {
   let manifest: Manifest;
   try {
@@ -91,47 +113,64 @@ function parseManifest(bytes: Uint8Array): Map<string, FileVersion> {
   }
   const versions = new Map<string, FileVersion>();
   for (const file of manifest.files) {
-    if (typeof file?.path !== 'string' || !file.path.startsWith('/') || typeof file.version?.size !== 'number') {
-      throw corrupt(`${MANIFEST} lists a file without a path or size`);
+    const path: unknown = file?.path;
+    if (typeof path !== 'string' || !isNormalisedPath(path) || path === '/') {
+      throw corrupt(`${MANIFEST} lists a file without a normalised absolute path: ${JSON.stringify(path)}`);
     }
-    versions.set(file.path, file.version);
+    if (versions.has(path)) throw corrupt(`${MANIFEST} lists '${path}' twice`);
+    versions.set(path, checkVersion(path, file.version));
+  }
+  for (const path of versions.keys()) {
+    for (let parent = parentOf(path); parent !== '/'; parent = parentOf(parent)) {
+      if (versions.has(parent)) throw corrupt(`${MANIFEST} lists '${parent}' as a file and '${path}' below it`);
+    }
   }
   return versions;
 }
 
+/** Where a snapshot's files go: `accepts` says from a file's path and version whether to restore it. */
+export interface SnapshotTarget {
+  /** False skips the file without reading its bytes (a mount the workspace lacks, a file too large to cache). */
+  accepts(file: SnapshotFile): boolean;
+  restore(file: SnapshotFile & { bytes: Uint8Array }): Promise<void>;
+}
+
 /**
- * Reads a snapshot, handing each file to `restore` (which returns false to skip it). Refuses archives that are
- * not snapshots, entries that escape the root or are links, files the manifest does not list or lists at
- * another size, and truncated or damaged archives (ERR_CORRUPT / ERR_INVALID_ARG from the tar reader).
+ * Reads a snapshot, restoring each file that `target` accepts. Refuses (ERR_CORRUPT) archives that are not
+ * snapshots, bad manifests (see `parseManifest`), files the manifest does not list, lists at another size or
+ * that come twice, and truncated or damaged archives; entries that escape the root or are links are
+ * ERR_INVALID_ARG from the tar reader. Each file is judged from its header: a file refused or skipped is passed
+ * over without its bytes in memory.
  */
 export async function readSnapshot(
   source: Uint8Array | AsyncIterable<Uint8Array>,
-  restore: (file: SnapshotFile & { bytes: Uint8Array }) => Promise<boolean>,
+  target: SnapshotTarget,
   onProgress?: (progress: LoadProgress) => void,
 ): Promise<LoadProgress & { missing: string[] }> {
   let versions: Map<string, FileVersion> | undefined;
   let progress: LoadProgress = { files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, skipped: 0 };
   const seen = new Set<string>();
-  for await (const entry of readTar(source)) {
+  for await (const entry of readTarHeads(source)) {
     if (versions === undefined) {
       if (entry.path !== MANIFEST || entry.type !== 'file') throw corrupt(`not a workspace snapshot: ${MANIFEST} is not its first entry`);
-      versions = parseManifest(entry.bytes);
+      if (entry.size > MAX_MANIFEST_BYTES) throw corrupt(`${MANIFEST} holds ${entry.size} bytes, more than ${MAX_MANIFEST_BYTES}`);
+      versions = parseManifest(await entry.read());
       const totalBytes = [...versions.values()].reduce((sum, version) => sum + version.size, 0);
       progress = { ...progress, totalFiles: versions.size, totalBytes };
       continue;
     }
-    if (entry.type === 'directory') continue;
-    if (entry.type !== 'file' || !entry.path.startsWith(`${FILES}/`)) throw corrupt(`unexpected entry '${entry.path}'`);
-    const path = entry.path.slice(FILES.length);
+    const path = entry.path.startsWith(`${FILES}/`) ? entry.path.slice(FILES.length) : undefined;
+    if (entry.type === 'directory' && (path === undefined || !versions.has(path))) continue;
+    if (entry.type !== 'file' || path === undefined) throw corrupt(`unexpected ${entry.type} entry '${entry.path}'`);
     const version = versions.get(path);
     if (version === undefined) throw corrupt(`'${entry.path}' is not in the manifest`);
-    if (version.size !== entry.bytes.length) {
-      throw corrupt(`'${entry.path}' holds ${entry.bytes.length} bytes, the manifest says ${version.size}`);
-    }
+    if (seen.has(path)) throw corrupt(`'${entry.path}' is in the archive twice`);
+    if (version.size !== entry.size) throw corrupt(`'${entry.path}' holds ${entry.size} bytes, the manifest says ${version.size}`);
     seen.add(path);
-    if (await restore({ path, version, bytes: entry.bytes })) {
+    if (target.accepts({ path, version })) {
+      await target.restore({ path, version, bytes: await entry.read() });
       progress.files += 1;
-      progress.bytes += entry.bytes.length;
+      progress.bytes += entry.size;
     } else {
       progress.skipped += 1;
     }

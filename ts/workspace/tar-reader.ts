@@ -1,6 +1,7 @@
 // Reads a tar archive as it streams in: POSIX ustar and pax (per-entry 'x' and global 'g' headers), and GNU
 // tar's default format (long names in 'L'/'K' entries, base-256 numbers). Entries come out one at a time, so a
 // caller can report progress and stop early.
+import { invalidArg } from '../errors.js';
 import { ByteSource, type ByteInput } from './byte-source.js';
 import {
   BLOCK_SIZE,
@@ -35,6 +36,9 @@ export interface TarEntry {
   bytes: Uint8Array;
 }
 
+/** An entry before its data is read: `read()` returns a file's bytes, once; data not read is skipped unread. */
+export type TarEntryHead = Omit<TarEntry, 'bytes'> & { read(): Promise<Uint8Array> };
+
 export interface ReadTarOptions {
   /**
    * Yield every entry as it is, links, devices and paths outside the root included, instead of refusing them
@@ -55,18 +59,29 @@ interface PendingMeta {
   longLink?: string;
 }
 
+function checkDataLength(source: ByteSource, got: number, size: number, what: string): void {
+  if (got < size) {
+    throw corrupt(`archive is truncated: it ends inside the data of ${what} (byte ${source.offset}; ${got} of ${size} bytes)`);
+  }
+}
+
+async function skipPadding(source: ByteSource, size: number, what: string): Promise<void> {
+  const padding = paddingFor(size);
+  if ((await source.skip(padding)) < padding) throw corrupt(`archive is truncated: it ends inside the padding after ${what}`);
+}
+
 /** Reads `size` bytes of an entry's data and skips the padding after it. */
 async function readData(source: ByteSource, size: number, what: string): Promise<Uint8Array> {
-  const start = source.offset;
   const data = await source.read(size);
-  if (data.length < size) {
-    throw corrupt(`archive is truncated: it ends inside the data of ${what} (byte ${start + data.length}; ${data.length} of ${size} bytes)`);
-  }
-  const padding = paddingFor(size);
-  if ((await source.read(padding)).length < padding) {
-    throw corrupt(`archive is truncated: it ends inside the padding after ${what}`);
-  }
+  checkDataLength(source, data.length, size, what);
+  await skipPadding(source, size, what);
   return data;
+}
+
+/** Passes over an entry's data and padding without holding them. */
+async function skipData(source: ByteSource, size: number, what: string): Promise<void> {
+  checkDataLength(source, await source.skip(size), size, what);
+  await skipPadding(source, size, what);
 }
 
 async function readMeta(source: ByteSource, header: HeaderFields, what: string): Promise<Uint8Array> {
@@ -93,6 +108,14 @@ function entryType(typeflag: string, rawPath: string): TarEntryType {
  * root directory ('./') is not yielded.
  */
 export async function* readTar(input: ByteInput, options: ReadTarOptions = {}): AsyncGenerator<TarEntry, void, undefined> {
+  for await (const { read, ...entry } of readTarHeads(input, options)) yield { ...entry, bytes: await read() };
+}
+
+/**
+ * The entries of a tar archive as `readTar` gives them, each before its data: a caller that refuses or skips an
+ * entry from its header (its path, its size) never has its data in memory.
+ */
+export async function* readTarHeads(input: ByteInput, options: ReadTarOptions = {}): AsyncGenerator<TarEntryHead, void, undefined> {
   const source = new ByteSource(input);
   const globalPax: Record<string, string | undefined> = {};
   let pending: PendingMeta = { pax: {} };
@@ -143,7 +166,19 @@ export async function* readTar(input: ByteInput, options: ReadTarOptions = {}): 
       if (type === 'directory' && path === '') continue;
       if (!options.allowUnsafe) checkTarEntry({ path, type });
 
-      const bytes = hasData ? await readData(source, size, `entry #${entryNumber} ${JSON.stringify(path)}`) : new Uint8Array(0);
+      const what = `entry #${entryNumber} ${JSON.stringify(path)}`;
+      let consumed = !hasData;
+      let bytes: Uint8Array = new Uint8Array(0);
+      let passed = false;
+      const read = async (): Promise<Uint8Array> => {
+        if (passed) throw invalidArg(`${what}: its data was passed over; read() it before asking for the next entry`);
+        if (!consumed) {
+          consumed = true;
+          const data = await readData(source, size, what);
+          if (type === 'file') bytes = data;
+        }
+        return bytes;
+      };
       yield {
         path,
         type,
@@ -151,8 +186,13 @@ export async function* readTar(input: ByteInput, options: ReadTarOptions = {}): 
         mtimeMs: overrides.mtimeMs ?? header.mtimeSeconds * 1000,
         mode: header.mode & 0o7777,
         ...((type === 'symlink' || type === 'hardlink') && { linkPath }),
-        bytes: type === 'file' ? bytes : new Uint8Array(0),
+        read,
       };
+      passed = true;
+      if (!consumed) {
+        consumed = true;
+        await skipData(source, size, what);
+      }
     }
   } finally {
     await source.close();

@@ -4,5 +4,5 @@
 export { type ByteInput } from './byte-source.js';
 export { type TarEntryType } from './tar-header.js';
 export { checkTarEntry, normalizeTarPath, unsafePathReason } from './tar-paths.js';
-export { readTar, type ReadTarOptions, type TarEntry } from './tar-reader.js';
+export { readTar, readTarHeads, type ReadTarOptions, type TarEntry, type TarEntryHead } from './tar-reader.js';
 export { type TarEntryOptions, type TarSink, TarWriter, tarToBytes } from './tar-writer.js';

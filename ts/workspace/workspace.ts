@@ -122,6 +122,10 @@ function toEntry(path: string, known: ResourceEntry): WorkspaceEntry {
   };
 }
 
+function notADirectory(path: string): StrataError {
+  return invalidArg(`'${path}' is not a directory`);
+}
+
 function notFound(path: string): StrataError {
   return new StrataError('ERR_NOT_FOUND', `${path}: no such file or directory`);
 }
@@ -144,6 +148,11 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
   /** Files read or loaded through this workspace, with the version of their cached bytes: what a snapshot holds. */
   readonly #touched = new Map<string, FileVersion>();
   readonly #fetches = new Map<string, Promise<CachedFile>>(); // one fetch per file however many readers wait
+  /**
+   * Files whose index entry a snapshot gave and their source has not confirmed since. Their bytes are served
+   * without a request, but their being files rules nothing out: the source may list a folder there.
+   */
+  readonly #restored = new Set<string>();
   #closed = false;
   #indexHits = 0;
   #indexMisses = 0;
@@ -205,6 +214,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     let known = this.#indexed(at.path); // null (known absent) must not fall through to the source
     if (known === undefined) known = await this.#statRemote(at);
     if (known === null) throw notFound(at.path);
+    if (at.directoryOnly && known.type !== 'directory') throw notADirectory(path);
     return toEntry(at.path, known);
   }
 
@@ -214,6 +224,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
       return true;
     } catch (error) {
       if (error instanceof StrataError && error.code === 'ERR_NOT_FOUND') return false;
+      if (error instanceof StrataError && this.#locate(path).directoryOnly) return false; // 'file/'
       throw error;
     }
   }
@@ -227,7 +238,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     if (options.encoding !== undefined && options.encoding !== 'utf8' && options.encoding !== 'utf-8') {
       throw invalidArg("encoding must be 'utf8' or left out");
     }
-    const at = this.#fileLocation(path);
+    const at = await this.#fileLocation(path);
     const bytes = await this.#readRange(at, start, end);
     return options.encoding === undefined ? bytes : new TextDecoder().decode(bytes);
   }
@@ -236,7 +247,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
   async *stream(path: string, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
     const start = checkOffset(options.start, 'start') ?? 0;
     const chunkSize = checkOffset(options.chunkSize, 'chunkSize') || DEFAULT_CHUNK;
-    const at = this.#fileLocation(path);
+    const at = await this.#fileLocation(path);
     const entry = await this.stat(at.path);
     if (entry.type === 'directory') throw invalidArg(`${at.path} is a directory`);
     const size = entry.size;
@@ -264,12 +275,15 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     const matchesName = options.name === undefined ? () => true : globMatcher(options.name, false);
     const wanted = (entry: WorkspaceEntry, depth: number): boolean =>
       depth >= minDepth && (options.type === undefined || entry.type === options.type) && matchesName(entry.name);
-    const walk = async function* (this: Workspace, entry: WorkspaceEntry, depth: number): AsyncGenerator<WorkspaceEntry> {
+    // An explicit stack, not recursion: a tree may be deeper than the call stack.
+    const pending = [{ entry: await this.#statForListing(path), depth: 0 }];
+    while (pending.length > 0) {
+      const { entry, depth } = pending.pop()!;
       if (wanted(entry, depth)) yield entry;
-      if (entry.type !== 'directory' || depth >= maxDepth) return;
-      for (const child of await this.ls(entry.path)) yield* walk.call(this, child, depth + 1);
-    };
-    yield* walk.call(this, await this.#statForListing(path), 0);
+      if (entry.type !== 'directory' || depth >= maxDepth) continue;
+      const children = await this.ls(entry.path);
+      for (let i = children.length - 1; i >= 0; i--) pending.push({ entry: children[i]!, depth: depth + 1 });
+    }
   }
 
   /**
@@ -363,9 +377,11 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     return this.#table.locate(path);
   }
 
-  #fileLocation(path: string): Extract<Location, { kind: 'mount' }> {
+  /** Where the file `path` is; a path only a directory could be ('/', 'name/') rejects after one stat. */
+  async #fileLocation(path: string): Promise<Extract<Location, { kind: 'mount' }>> {
     const at = this.#locate(path);
-    if (at.kind === 'virtual' || at.relative === '') throw invalidArg(`${at.path} is a directory`);
+    if (at.directoryOnly) await this.stat(path); // ERR_NOT_FOUND, or not a directory
+    if (at.kind === 'virtual' || at.relative === '' || at.directoryOnly) throw invalidArg(`${at.path} is a directory`);
     return at;
   }
 
@@ -381,15 +397,20 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     return known;
   }
 
+  /** A loop up the ancestors, not recursion: a path may be deeper than the call stack. */
   #lookUp(path: string): Known | undefined {
-    const entry = this.#index.entry(path);
-    if (entry !== undefined || this.#table.points.includes(path)) return entry;
-    // A fresh listing of the parent without the name, or a parent that is absent or a file, rules it out.
-    const parent = parentOf(path);
-    const names = this.#index.listing(parent);
-    if (names !== undefined) return names.set.has(baseName(path)) ? undefined : null;
-    const parentEntry = this.#lookUp(parent);
-    return parentEntry === null || parentEntry?.type === 'file' ? null : undefined;
+    for (let child = path; ; child = parentOf(child)) {
+      const entry = this.#index.entry(child);
+      if (entry !== undefined || this.#table.points.includes(child)) {
+        if (child === path) return entry;
+        // An ancestor that is absent or a file rules the path out (one a snapshot calls a file: its source decides).
+        return entry === null || (entry?.type === 'file' && !this.#restored.has(child)) ? null : undefined;
+      }
+      // A fresh listing of the parent without the name rules it out; one with the name cannot say more.
+      const names = this.#index.listing(parentOf(child));
+      if (names !== undefined) return names.set.has(baseName(child)) ? undefined : null;
+      if (child === '/') return undefined;
+    }
   }
 
   async #statRemote(at: Extract<Location, { kind: 'mount' }>): Promise<Known> {
@@ -400,6 +421,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
 
   /** Records what a source said of `path`, dropping cached bytes it shows to be out of date. */
   #learn(path: string, entry: Known): void {
+    this.#restored.delete(path);
     this.#index.putEntry(path, entry);
     const cached = this.#touched.get(path);
     if (cached !== undefined && (entry === null || entry.type !== 'file' || !sameVersion(cached, entry))) void this.#drop(path);
@@ -420,9 +442,11 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     }
     const known = at.relative === '' ? undefined : this.#indexed(at.path);
     if (known === null) throw notFound(at.path);
-    if (known?.type === 'file') throw invalidArg(`${at.path} is not a directory`);
+    if (known?.type === 'file' && !this.#restored.has(at.path)) throw invalidArg(`${at.path} is not a directory`);
     this.#indexMisses += 1;
     const listing = await this.#mount(at).list(at.relative);
+    // A snapshot listed as a file what its source lists as a folder: the source wins.
+    if (listing !== undefined && this.#restored.has(at.path)) this.#learn(at.path, { name: at.path, type: 'directory', size: 0 });
     if (listing === undefined) {
       const known = at.relative === '' ? null : await this.#statRemote(at);
       if (known?.type === 'file') throw invalidArg(`${at.path} is not a directory`);
@@ -506,14 +530,23 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
   }
 
   async #restore(source: Uint8Array | AsyncIterable<Uint8Array>, onProgress: LoadOptions['onProgress']): Promise<void> {
-    this.loaded = await readSnapshot(source, async ({ path, version, bytes }) => {
-      const at = this.#table.locate(path);
-      if (at.kind !== 'mount' || at.relative === '') return false;
-      await this.#files.put(at.path, { version, bytes });
-      this.#touched.set(at.path, version);
-      // The snapshot says what version these bytes are; trust it as a fresh stat so replaying reads them locally.
-      this.#index.putEntry(at.path, { name: baseName(at.path), type: 'file', ...version });
-      return true;
+    const inMount = (path: string): boolean => {
+      try {
+        return this.#table.locate(path).kind === 'mount' && !this.#table.points.includes(path);
+      } catch {
+        return false; // outside every mount of this workspace
+      }
+    };
+    this.loaded = await readSnapshot(source, {
+      // A file too large to cache is read from its source in ranges, as if it had never been read.
+      accepts: ({ path, version }) => version.size <= this.#largestCached && this.#files.holds(path) && inMount(path),
+      restore: async ({ path, version, bytes }) => {
+        await this.#files.put(path, { version, bytes });
+        this.#touched.set(path, version);
+        // The snapshot says what version these bytes are; trust it as a fresh stat so replaying reads them locally.
+        this.#index.putEntry(path, { name: baseName(path), type: 'file', ...version });
+        this.#restored.add(path);
+      },
     }, onProgress);
   }
 }

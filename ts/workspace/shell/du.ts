@@ -20,7 +20,7 @@ export const du: Command = {
       const root = resolvePath(operand);
       try {
         const tree = await walk(context, root);
-        sizeOf(context, parsed, tree, tree.root, operand, true);
+        sizeOf(context, parsed, tree, tree.root, operand);
       } catch (error) {
         complain(context, `cannot access ${quoted(operand)}: ${await failureReason(context.fs, root, error)}`);
         exitCode = 1;
@@ -57,25 +57,41 @@ async function walk(context: CommandContext, rootPath: string): Promise<Tree> {
   return { root, children };
 }
 
-/** The bytes in and below `entry`; prints the lines du prints for it, children first. */
-function sizeOf(
-  context: CommandContext,
-  parsed: ParsedOptions,
-  tree: Tree,
-  entry: WorkspaceEntry,
-  shown: string,
-  isOperand: boolean,
-): number {
-  let bytes = entry.size ?? 0;
-  if (entry.type === 'directory') {
-    const children = [...(tree.children.get(entry.path) ?? [])].sort((a, b) => byName(a.name, b.name));
-    for (const child of children) {
-      bytes += sizeOf(context, parsed, tree, child, joinShown(shown, child.name), false);
+/** A directory being summed: its entry, the name it is shown by, and its children not yet visited. */
+interface Frame {
+  entry: WorkspaceEntry;
+  shown: string;
+  bytes: number;
+  children: WorkspaceEntry[];
+  next: number;
+}
+
+/**
+ * Prints the lines du prints for `root` and below, children first. An explicit stack, not recursion: a tree may
+ * be deeper than the call stack.
+ */
+function sizeOf(context: CommandContext, parsed: ParsedOptions, tree: Tree, root: WorkspaceEntry, shown: string): void {
+  const frameOf = (entry: WorkspaceEntry, name: string): Frame => ({
+    entry,
+    shown: name,
+    bytes: entry.size ?? 0,
+    children: entry.type === 'directory' ? [...(tree.children.get(entry.path) ?? [])].sort((a, b) => byName(a.name, b.name)) : [],
+    next: 0,
+  });
+  const stack = [frameOf(root, shown)];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const child = frame.children[frame.next++];
+    if (child !== undefined) {
+      stack.push(frameOf(child, joinShown(frame.shown, child.name)));
+      continue;
     }
+    stack.pop();
+    const { entry } = frame;
+    const shownHere = stack.length === 0 || (!has(parsed, 's') && (entry.type === 'directory' || has(parsed, 'a')));
+    if (shownHere) context.stdout.write(`${formatSize(parsed, frame.bytes)}\t${frame.shown}\n`);
+    if (stack.length > 0) stack[stack.length - 1]!.bytes += frame.bytes;
   }
-  const shownHere = isOperand || (!has(parsed, 's') && (entry.type === 'directory' || has(parsed, 'a')));
-  if (shownHere) context.stdout.write(`${formatSize(parsed, bytes)}\t${shown}\n`);
-  return bytes;
 }
 
 function formatSize(parsed: ParsedOptions, bytes: number): string {

@@ -1,45 +1,58 @@
 // Shell globs as find -name reads them (fnmatch): '*', '?', '[abc]', '[!a-z]' or '[^a-z]', '\' escapes; a
 // '[' without its ']' is an ordinary character. Names and patterns are matched as bytes, as under LC_ALL=C:
 // '?' is one byte and -iname folds ASCII letters only. Workspace.find's `name` option matches the same way.
-import { textToByteText } from './byte-text.js';
-import { escapeLiteral } from './regex.js';
+// Globs run on grep's matcher, so a name is matched in time linear in its length whatever the pattern.
+import { utf8 } from './io.js';
+import { assertNode, byteNode, byteSet, byteString, bytesNode, concatNode, repeatNode, type RegexNode } from './regex.js';
+import { RegexMatcher } from './regex-matcher.js';
+import { compileRegex } from './regex-program.js';
 
 /** Whether a whole name matches `pattern`; '*' and '?' also match a leading '.', as in GNU find. */
 export function globMatcher(pattern: string, ignoreCase: boolean): (name: string) => boolean {
-  const regex = new RegExp(`^${globSource(textToByteText(pattern))}$`, ignoreCase ? 'si' : 's');
-  return (name) => regex.test(textToByteText(name));
+  const matcher = new RegexMatcher(compileRegex(globTree(byteString(pattern)), ignoreCase));
+  return (name) => matcher.matches(utf8(name));
 }
 
-function globSource(glob: string): string {
-  let source = '';
+function globTree(glob: string): RegexNode {
+  const anyByte = () => bytesNode(byteSet(() => true));
+  const items: RegexNode[] = [assertNode('lineStart')];
   for (let i = 0; i < glob.length; i++) {
     const char = glob[i]!;
-    if (char === '*') source += '.*';
-    else if (char === '?') source += '.';
-    else if (char === '\\' && i + 1 < glob.length) source += escapeLiteral(glob[++i]!);
+    if (char === '*') items.push(repeatNode(anyByte(), 0, Infinity));
+    else if (char === '?') items.push(anyByte());
+    else if (char === '\\' && i + 1 < glob.length) items.push(byteNode(glob.charCodeAt(++i)));
     else if (char === '[') {
       const bracket = readBracket(glob, i + 1);
-      if (bracket === undefined) source += '\\[';
+      if (bracket === undefined) items.push(byteNode(char.charCodeAt(0)));
       else {
-        source += bracket.source;
+        items.push(bytesNode(bracket.set, bracket.negated));
         i = bracket.end;
       }
-    } else source += escapeLiteral(char);
+    } else items.push(byteNode(char.charCodeAt(0)));
   }
-  return source;
+  items.push(assertNode('lineEnd'));
+  return concatNode(items);
 }
 
 /** The class that starts after a '[' at `start - 1` and where its ']' is, or undefined when it never closes. */
-function readBracket(glob: string, start: number): { source: string; end: number } | undefined {
+function readBracket(glob: string, start: number): { set: Uint8Array; negated: boolean; end: number } | undefined {
   let i = start;
   const negated = glob[i] === '!' || glob[i] === '^';
   if (negated) i++;
-  let members = '';
+  const members = new Uint8Array(256);
+  const memberAt = (): number => {
+    if (glob[i] === '\\' && i + 1 < glob.length) i++;
+    return glob.charCodeAt(i);
+  };
   for (let first = true; i < glob.length; first = false, i++) {
-    let char = glob[i]!;
-    if (char === ']' && !first) return { source: `[${negated ? '^' : ''}${members}]`, end: i };
-    if (char === '\\' && i + 1 < glob.length) char = glob[++i]!;
-    members += '\\^[]'.includes(char) ? '\\' + char : char;
+    if (glob[i] === ']' && !first) return { set: members, negated, end: i };
+    const low = memberAt();
+    if (glob[i + 1] === '-' && i + 2 < glob.length && glob[i + 2] !== ']') {
+      i += 2;
+      members.fill(1, low, memberAt() + 1); // a reversed range holds nothing
+    } else {
+      members[low] = 1;
+    }
   }
   return undefined;
 }

@@ -1,12 +1,13 @@
 // grep [-ivcnlqshHxwrEFG] [-e PATTERN]... PATTERN [FILE]...: the lines that match, as GNU grep prints them
 // under LC_ALL=C. Exit 0 when a line was selected, 1 when none, 2 on an error (even with matches; not with -q).
 import type { WorkspaceFs } from '../entry.js';
-import { fromByteText, textToByteText, toByteText } from './byte-text.js';
-import { complain, type Command, type CommandContext } from './io.js';
-import { shownName, splitLines, tryRead } from './input.js';
+import { complain, utf8, type Command, type CommandContext } from './io.js';
+import { shownName, tryRead } from './input.js';
 import { has, lastOf, parseOptions, UsageError, type ParsedOptions } from './options.js';
 import { failureReason, joinShown, relativeTo, resolvePath } from './paths.js';
-import { escapeLiteral, PatternError, posixToJavaScript } from './regex.js';
+import { alternateNode, assertNode, concatNode, literalRegex, parsePosix, PatternError } from './regex.js';
+import { RegexMatcher } from './regex-matcher.js';
+import { compileRegex } from './regex-program.js';
 
 const GREP_OPTIONS = {
   flags: 'ivcnlqshHxwrREFG',
@@ -21,6 +22,8 @@ const GREP_OPTIONS = {
   optionalValue: 'color',
 };
 
+const NEWLINE = utf8('\n');
+
 /** One input to search and the name its lines are prefixed with. */
 interface Source {
   operand: string;
@@ -32,7 +35,7 @@ interface Source {
 interface Search {
   context: CommandContext;
   parsed: ParsedOptions;
-  regex: RegExp;
+  matcher: RegexMatcher;
   /** true/false: always/never prefix names; 'found': only files found in directories (-r with one operand). */
   names: boolean | 'found';
   selectedAny: boolean;
@@ -53,7 +56,7 @@ export const grep: Command = {
     const search: Search = {
       context,
       parsed,
-      regex: compile(patterns.flatMap((pattern) => pattern.split('\n')), parsed),
+      matcher: compile(patterns.flatMap((pattern) => pattern.split('\n')), parsed),
       names: namesShown(parsed, operands.length, recursive),
       selectedAny: false,
       failed: false,
@@ -76,21 +79,22 @@ function namesShown(parsed: ParsedOptions, operandCount: number, recursive: bool
   return recursive ? 'found' : false;
 }
 
-function compile(patterns: string[], parsed: ParsedOptions): RegExp {
+/** One matcher for all the patterns (a line matches when one of them does), in time linear in the line. */
+function compile(patterns: string[], parsed: ParsedOptions): RegexMatcher {
   const syntax = lastOf(parsed, 'EFG')?.name ?? 'G';
   try {
-    const sources = patterns.map((pattern) => {
-      const bytes = textToByteText(pattern);
-      return syntax === 'F' ? escapeLiteral(bytes) : posixToJavaScript(bytes, syntax === 'E');
-    });
-    let source = sources.map((one) => `(?:${one})`).join('|');
-    if (has(parsed, 'x')) source = `^(?:${source})$`;
-    else if (has(parsed, 'w')) source = `(?<![A-Za-z0-9_])(?:${source})(?![A-Za-z0-9_])`;
-    // 's': '.' matches any byte of a line, carriage returns included, as in grep.
-    return new RegExp(source, has(parsed, 'i') ? 'si' : 's');
+    const any = alternateNode(
+      patterns.map((pattern) => (syntax === 'F' ? literalRegex(pattern) : parsePosix(pattern, syntax === 'E'))),
+    );
+    const tree = has(parsed, 'x')
+      ? concatNode([assertNode('lineStart'), any, assertNode('lineEnd')])
+      : has(parsed, 'w')
+        ? concatNode([assertNode('notAfterWord'), any, assertNode('notBeforeWord')])
+        : any;
+    return new RegexMatcher(compileRegex(tree, has(parsed, 'i')));
   } catch (error) {
-    const message = error instanceof PatternError ? error.message : `invalid pattern: ${(error as Error).message}`;
-    throw new UsageError(message, false);
+    if (error instanceof PatternError) throw new UsageError(error.message, false);
+    throw error;
   }
 }
 
@@ -100,7 +104,7 @@ async function* sources(fs: WorkspaceFs, operand: string, recursive: boolean, se
     yield { operand, shown: shownName(operand, '(standard input)'), found: false };
     return;
   }
-  const root = resolvePath(operand);
+  const root = resolvePath(operand || '/');
   try {
     for await (const entry of fs.find(root, { type: 'file' })) {
       search.context.signal?.throwIfAborted();
@@ -127,13 +131,14 @@ async function searchSource(search: Search, source: Source): Promise<void> {
   const numbered = has(parsed, 'n');
   const listOnly = has(parsed, 'l') || has(parsed, 'q');
   const countOnly = has(parsed, 'c');
-  const binary = result.bytes.includes(0);
-  const linePrefix = textToByteText(namePrefix);
-  const lines = splitLines(toByteText(result.bytes));
+  const { bytes } = result;
+  const binary = bytes.includes(0);
   let selected = 0;
-  let output = '';
-  for (const [index, line] of lines.entries()) {
-    if (search.regex.test(line) === invert) continue;
+  const output: Uint8Array[] = [];
+  for (let start = 0, end = 0, index = 0; start < bytes.length; start = end + 1, index++) {
+    const newline = bytes.indexOf(0x0a, start);
+    end = newline < 0 ? bytes.length : newline;
+    if (search.matcher.matches(bytes, start, end) === invert) continue;
     selected++;
     if (listOnly) break;
     if (countOnly) continue;
@@ -142,7 +147,7 @@ async function searchSource(search: Search, source: Source): Promise<void> {
       complain(context, `${source.shown}: binary file matches`);
       break;
     }
-    output += `${linePrefix}${numbered ? `${index + 1}:` : ''}${line}\n`;
+    output.push(utf8(`${namePrefix}${numbered ? `${index + 1}:` : ''}`), bytes.subarray(start, end), NEWLINE);
   }
   if (selected > 0) search.selectedAny = true;
   if (has(parsed, 'q')) return;
@@ -151,7 +156,7 @@ async function searchSource(search: Search, source: Source): Promise<void> {
   } else if (countOnly) {
     context.stdout.write(`${namePrefix}${selected}\n`);
   } else {
-    context.stdout.write(fromByteText(output));
+    for (const chunk of output) context.stdout.write(chunk);
   }
 }
 

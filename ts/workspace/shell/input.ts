@@ -1,7 +1,7 @@
 // Reading an operand: a file of the workspace, or '-' for the previous command's output.
 import type { ReadFileOptions } from '../entry.js';
 import { complain, type CommandContext } from './io.js';
-import { failureReason, isSlashedFile, resolvePath } from './paths.js';
+import { failureReason, isDirectoryOnly, isSlashedFile, resolvePath } from './paths.js';
 
 export type ReadResult = { bytes: Uint8Array; reason?: undefined } | { bytes?: undefined; reason: string };
 
@@ -14,7 +14,7 @@ export async function tryRead(context: CommandContext, operand: string, span: By
   context.signal?.throwIfAborted();
   const path = resolvePath(operand);
   try {
-    if (operand.endsWith('/')) {
+    if (isDirectoryOnly(operand)) {
       // 'name/' is a directory or nothing: never a file to read, as in POSIX.
       const entry = await context.fs.stat(path);
       return { reason: isSlashedFile(operand, entry) ? 'Not a directory' : 'Is a directory' };
@@ -30,14 +30,6 @@ export async function readOperand(context: CommandContext, operand: string): Pro
   const result = await tryRead(context, operand);
   if (result.reason !== undefined) complain(context, `${operand}: ${result.reason}`);
   return result.bytes;
-}
-
-/** Splits text into lines without their '\n'; a last line without '\n' counts, an empty text has none. */
-export function splitLines(text: string): string[] {
-  if (text === '') return [];
-  const lines = text.split('\n');
-  if (text.endsWith('\n')) lines.pop();
-  return lines;
 }
 
 /** The name head, tail and grep show for an operand: '-' is the previous command's output. */

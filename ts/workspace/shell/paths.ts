@@ -1,16 +1,18 @@
 // Virtual paths as commands take them: relative paths start at '/', since a workspace has no working
 // directory. Commands print paths as the user wrote them and resolve them only to call the file system.
 import type { WorkspaceEntry, WorkspaceFs } from '../entry.js';
+import { normalisePath } from '../paths.js';
 
-/** The normalised absolute path for `path`: '.' and '..' resolved, repeated and trailing '/' dropped. */
+/**
+ * The normalised absolute path for `path`, by the workspace's one path rule (`normalisePath`). A path the rule
+ * refuses (empty, NUL) is passed on as it is, for the file system to refuse as its API would.
+ */
 export function resolvePath(path: string): string {
-  const segments: string[] = [];
-  for (const segment of path.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') segments.pop();
-    else segments.push(segment);
+  try {
+    return normalisePath(path).path;
+  } catch {
+    return path;
   }
-  return '/' + segments.join('/');
 }
 
 /** `relative` below the directory the user named `shown`, without doubling a '/': 'd/' + 'x' → 'd/x'. */
@@ -59,9 +61,18 @@ export async function failureReason(fs: WorkspaceFs, path: string, error: unknow
   return typeof message === 'string' ? message : String(error);
 }
 
+/** Whether `operand` can name only a directory ('name/', 'name/.'), by the workspace's one path rule. */
+export function isDirectoryOnly(operand: string): boolean {
+  try {
+    return normalisePath(operand).directoryOnly;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `operand` ends in '/' but names a file: 'file/' is a directory that is not there, as in POSIX. */
 export function isSlashedFile(operand: string, entry: WorkspaceEntry): boolean {
-  return operand.endsWith('/') && entry.type !== 'directory';
+  return isDirectoryOnly(operand) && entry.type !== 'directory';
 }
 
 /** Quotes a path in a message as GNU tools do under LC_ALL=C: 'name', or "name" when it holds a "'". */
