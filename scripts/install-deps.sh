@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages stratacache builds and tests with. Safe to run again; skips what is present.
 set -euo pipefail
-packages=(cmake g++ make libgtest-dev libxxhash-dev emscripten chromium
+packages=(cmake g++ make clang libclang-rt-14-dev libgtest-dev libxxhash-dev emscripten chromium
   libcurl4-openssl-dev libssl-dev libexpat1-dev nlohmann-json3-dev libsqlite3-dev debootstrap)
 missing=()
 for package in "${packages[@]}"; do

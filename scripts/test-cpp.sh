@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Builds the core's GoogleTest suites twice — plain, and under AddressSanitizer + UndefinedBehaviorSanitizer —
-# with warnings as errors, and runs both through CTest.
+# Builds the core's GoogleTest suites three times — plain, under AddressSanitizer + UndefinedBehaviorSanitizer,
+# and under ThreadSanitizer — with warnings as errors, and runs each through CTest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
-for variant in release asan; do
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+for variant in release asan tsan; do
   flags=(-DSTRATA_WERROR=ON)
-  if [ "$variant" = asan ]; then flags+=(-DSTRATA_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo); fi
+  case "$variant" in
+    asan) flags+=(-DSTRATA_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+    tsan) flags+=(-DSTRATA_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+  esac
   cmake -S . -B "build/cpp-$variant" "${flags[@]}" > /dev/null
   cmake --build "build/cpp-$variant" -j"$jobs" > "build/cpp-$variant.log" 2>&1 || { cat "build/cpp-$variant.log"; exit 1; }
   echo "== core tests ($variant)"
