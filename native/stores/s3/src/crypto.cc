@@ -138,7 +138,7 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
 
 std::string Md5Base64(std::string_view data) { return Base64(Md5(data)); }
 
-std::string Md5Hex(std::string_view data) { return HexEncode(Digest(EVP_md5(), data)); }
+std::string Md5Hex(std::string_view data) { return HexEncode(Md5(data)); }
 
 std::string Base64(std::string_view data) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
