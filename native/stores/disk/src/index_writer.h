@@ -1,8 +1,12 @@
 // The write side of the index: the one connection that changes it, used by the store's writer thread. Every
 // change happens between Begin and Commit, so one transaction covers a whole batch of writes (group commit),
-// and the totals in `meta` change with the rows they count. Content files are removed inside the transaction
-// (under SQLite's write lock) so that no other process can be placing the same file at that moment; a file a
-// transaction needs is checked for, and put back if another process removed it, also under the lock.
+// and the totals in `meta` change with the rows they count. The content files and entry folders a transaction lets
+// go of are removed only once it commits (a rolled-back transaction brings back rows that need them), and a file
+// under SQLite's write lock again, if still no content row names it, so that no other process is placing or using
+// the same file at that moment; a file a transaction needs is checked for, and put back if another process removed
+// it, also under the lock. A process killed between a commit and those removals leaves files no row names, which
+// take space but are never read (reads go through the index, and a put of the same content reuses its file);
+// verify() removes them (orphanFiles).
 #pragma once
 
 #include <cstdint>
@@ -51,6 +55,7 @@ class IndexWriter {
   bool HasContent(const Blake3Digest& hash);
 
   Status Begin();
+  // Commits, then removes the files and folders the transaction let go of (see the top of this file).
   Status Commit();
   void Rollback();
 
@@ -104,6 +109,8 @@ class IndexWriter {
   Status AddContentRef(const Blake3Digest& hash, const Bytes& value, Status* refused);
   Status ReleaseContentRef(std::string_view hash);
   Status DropContent(const Blake3Digest& hash, uint64_t* removed);
+  Status FindContentRow(const Blake3Digest& hash, bool* found);
+  void RemoveReleased();
   Status LoadTotals();
   Status RecountTotals();
 
@@ -113,6 +120,9 @@ class IndexWriter {
   const EvictionPolicy policy_;
   SqliteDb db_;
   IndexTotals totals_;
+  // What the transaction in progress let go of: removed after its commit, kept on a rollback.
+  std::vector<Blake3Digest> released_files_;
+  std::vector<std::string> released_folders_;
   Statement has_content_, load_totals_, save_totals_, find_entry_, upsert_entry_, delete_entry_;
   Statement add_ref_, release_ref_, delete_content_, record_access_;
   Statement select_expired_, select_old_, select_lowest_, select_by_hash_, find_content_;
