@@ -539,6 +539,32 @@ TEST_F(DiskStoreTest, AFailedCommitKeepsTheContentFilesOfItsEntries) {
   for (const auto& [key, value] : values) EXPECT_TRUE(ReadsBack(key, value));
 }
 
+// A put whose file was written but whose commit failed (room for the file, none for the index to grow) leaves
+// no file behind: it is removed with the rollback, unless an entry uses the same content.
+TEST_F(DiskStoreTest, AFailedCommitLeavesNoFileOfItsPutsBehind) {
+  if (!MountTinyFilesystem("2m")) GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno);
+  const Bytes kept = Pattern(60'000, 1);
+  ASSERT_TRUE(Put("kept", kept).ok());
+  Flush();
+  FillUp();
+  // Room for one 60 KB file (15 blocks) and one block more, which is not enough for a commit.
+  fs::resize_file(FillerPath(), fs::file_size(FillerPath()) - 16 * 4096);
+
+  const Status status = Put("new", Pattern(60'000, 2));
+  EXPECT_EQ(status.code(), StatusCode::kQuota) << status.message();
+  EXPECT_FALSE(Has("new"));
+  EXPECT_EQ(BlobCount(), 1u);
+  FillUp();
+  EXPECT_EQ(Put("kept again", kept).code(), StatusCode::kQuota);  // content an entry uses stays
+  EXPECT_TRUE(ReadsBack("kept", kept));
+
+  FreeUp();
+  const VerifyReport report = Verify();
+  EXPECT_EQ(report.removed_entries, 0u);
+  EXPECT_EQ(report.orphan_files, 0u);
+  EXPECT_TRUE(ReadsBack("kept", kept));
+}
+
 // The index holds one row per key digest and stores the key with it: a row whose key differs from the one asked
 // for (a digest collision, forged here by moving a row to another key's digest) is a miss, never its value.
 TEST_F(DiskStoreTest, RowOfAnotherKeyWithTheSameDigestIsAMiss) {

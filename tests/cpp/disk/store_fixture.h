@@ -61,7 +61,7 @@ class DiskStoreFixture : public ::testing::Test {
   // Takes every free block of the tiny filesystem (with a file beside the store's folders), so that the next
   // write that needs a block fails with ENOSPC; FreeUp() gives them back.
   void FillUp() {
-    std::FILE* filler = std::fopen(FillerPath().c_str(), "w");
+    std::FILE* filler = std::fopen(FillerPath().c_str(), "a");
     ASSERT_NE(filler, nullptr);
     std::setvbuf(filler, nullptr, _IONBF, 0);
     const std::string block(4096, 'f');

@@ -158,18 +158,23 @@ Status IndexWriter::Commit() {
   return status;
 }
 
-void IndexWriter::Rollback() {
+void IndexWriter::Rollback(std::vector<Blake3Digest> placed) {
   db_.Exec("ROLLBACK");
-  released_files_.clear();
   released_folders_.clear();
+  released_files_ = std::move(placed);
+  RemoveUnnamedFiles();
   LoadTotals();
 }
 
-// A file goes only if, under the write lock, no content row names it: another writer may have committed an entry
-// using the same content since this commit. Should the lock not be had, the files stay, for verify() to remove.
 void IndexWriter::RemoveReleased() {
   for (const std::string& folder : released_folders_) DropFolder(folder);
   released_folders_.clear();
+  RemoveUnnamedFiles();
+}
+
+// A file goes only if, under the write lock, no content row names it: another writer may have committed an entry
+// using the same content meanwhile. Should the lock not be had, the files stay, for verify() to remove.
+void IndexWriter::RemoveUnnamedFiles() {
   if (!released_files_.empty() && db_.Exec("BEGIN IMMEDIATE").ok()) {
     for (const Blake3Digest& hash : released_files_) {
       bool named = true;
