@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -247,6 +249,39 @@ TEST_F(DirectoryEntriesTest, ClosingDuringAFillRemovesItsFolderAndFailsItsWaiter
   store_.reset();
   EXPECT_EQ(waiter.get().first.code(), StatusCode::kClosed);
   EXPECT_FALSE(fs::exists(leader.path));
+}
+
+// A batch whose commit fails (the index cannot grow on a full disk) is rolled back whole, and the folders its
+// entries use stay: a delete, an eviction and a clear are each tried on a full disk, then the entry must still
+// be its folder, whole.
+TEST_F(DirectoryEntriesTest, AFailedCommitKeepsTheFoldersOfItsEntries) {
+  if (!MountTinyFilesystem("2m")) GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno);
+  const std::string path = Fill("build", {{"a.o", 40'000}});
+  Release(path);
+  // A second link to the file, so that removing the folder frees no space and the disk stays full.
+  fs::create_hard_link(fs::path(path) / "a.o", root_ / "pinned.o");
+  FillUp();
+
+  const std::vector<std::pair<const char*, std::function<Status()>>> releases = {
+      {"delete", [&] { return DeleteStatus("build"); }},
+      {"evict", [&] { return EvictAll(); }},
+      {"clear", [&] { return ClearStatus(); }},
+  };
+  for (const auto& [what, release] : releases) {
+    const Status status = release();
+    EXPECT_EQ(status.code(), StatusCode::kQuota) << what << ": " << status.message();
+    EXPECT_TRUE(fs::exists(fs::path(path) / "a.o")) << "after a failed " << what;
+  }
+
+  FreeUp();
+  const VerifyReport report = Verify();
+  EXPECT_EQ(report.removed_entries, 0u);
+  EXPECT_EQ(report.orphan_files, 0u);
+  const DirectoryGrant hit = Acquire("build");
+  EXPECT_FALSE(hit.fill);
+  EXPECT_EQ(hit.path, path);
+  EXPECT_EQ(fs::file_size(fs::path(path) / "a.o"), 40'000u);
+  Release(hit.path);
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "stratacache/disk/disk_store.h"
 
 #include <gtest/gtest.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,25 +23,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The store's operations as blocking calls, and a tiny filesystem to fill up.
+// The store's operations as blocking calls.
 class DiskStoreTest : public DiskStoreFixture {
  protected:
-  void TearDown() override {
-    store_.reset();
-    if (mounted_) ::umount2(root_.c_str(), MNT_DETACH);
-    DiskStoreFixture::TearDown();
-  }
-  // Puts the tier on a tmpfs of `size` (e.g. "2m"), so the disk really fills up. Needs root (CAP_SYS_ADMIN).
-  bool MountTinyFilesystem(const char* size) {
-    store_.reset();
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-    const std::string options = std::string("size=") + size;
-    if (::mount("tmpfs", root_.c_str(), "tmpfs", 0, options.c_str()) != 0) return false;
-    mounted_ = true;
-    Reopen();
-    return true;
-  }
   Status Put(const std::string& key, const Bytes& value, int64_t expires = kNeverExpires) {
     std::promise<Status> done;
     store_->Put(Key(key), value, expires, [&](Status status) { done.set_value(status); });
@@ -58,6 +41,14 @@ class DiskStoreTest : public DiskStoreFixture {
     EXPECT_TRUE(status.ok()) << status.message();
     if (!hit) return std::nullopt;
     return std::string(hit->value.view());
+  }
+  // Whether `key` reads back `value`, said briefly (the values here are large).
+  ::testing::AssertionResult ReadsBack(const std::string& key, const Bytes& value) {
+    auto [status, hit] = Get(key);
+    if (!status.ok()) return ::testing::AssertionFailure() << key << ": " << status.message();
+    if (!hit) return ::testing::AssertionFailure() << key << " is missing";
+    if (hit->value.view() != value.view()) return ::testing::AssertionFailure() << key << " reads other bytes";
+    return ::testing::AssertionSuccess();
   }
   bool Has(const std::string& key) {
     std::promise<bool> done;
@@ -82,8 +73,6 @@ class DiskStoreTest : public DiskStoreFixture {
     for (const auto& entry : fs::recursive_directory_iterator(root_ / "blobs")) count += entry.is_regular_file();
     return count;
   }
-
-  bool mounted_ = false;
 };
 
 Bytes Pattern(size_t size, uint32_t seed) {
@@ -507,6 +496,73 @@ TEST_F(DiskStoreTest, DiskFullFailsTheSetAndKeepsServingGets) {
   EXPECT_TRUE(Put("after", Pattern(100'000, 999)).ok());
   EXPECT_EQ(Text("small"), "still here");
   EXPECT_EQ(Verify().removed_entries, 0u);
+}
+
+// A batch whose commit fails (the index cannot grow on a full disk) is rolled back whole, and the content files
+// its entries use stay: every way an entry's content is let go (delete, replace, eviction, clear; of content one
+// entry or several use) is tried on a full disk, then each entry must still read back its own bytes.
+TEST_F(DiskStoreTest, AFailedCommitKeepsTheContentFilesOfItsEntries) {
+  if (!MountTinyFilesystem("2m")) GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno);
+  const std::vector<std::pair<std::string, Bytes>> values = {
+      {"alone", Pattern(60'000, 1)}, {"shared1", Pattern(60'000, 2)}, {"shared2", Pattern(60'000, 2)},
+      {"replaced", Pattern(60'000, 3)}, {"small", Bytes::Copy("inline value")}};
+  for (const auto& [key, value] : values) ASSERT_TRUE(Put(key, value).ok());
+  Flush();
+  // A second link to each content file, so that removing one frees no space and the disk stays full.
+  fs::create_directory(root_ / "pinned");
+  for (const auto& entry : fs::recursive_directory_iterator(root_ / "blobs")) {
+    if (entry.is_regular_file()) fs::create_hard_link(entry.path(), root_ / "pinned" / entry.path().filename());
+  }
+  FillUp();
+
+  const std::vector<std::pair<const char*, std::function<Status()>>> releases = {
+      {"delete", [&] { return DeleteStatus("alone"); }},
+      {"delete both sharers", [&] {
+         store_->Delete(Key("shared1"), [](Status, bool) {});  // one batch with the next
+         return DeleteStatus("shared2");
+       }},
+      {"replace", [&] { return Put("replaced", Bytes::Copy("smaller, inline")); }},
+      {"evict", [&] { return EvictAll(); }},
+      {"clear", [&] { return ClearStatus(); }},
+  };
+  for (const auto& [what, release] : releases) {
+    const Status status = release();
+    EXPECT_EQ(status.code(), StatusCode::kQuota) << what << ": " << status.message();
+    for (const auto& [key, value] : values) EXPECT_TRUE(ReadsBack(key, value)) << "after a failed " << what;
+  }
+
+  FreeUp();
+  const VerifyReport report = Verify();
+  EXPECT_EQ(report.removed_entries, 0u);
+  EXPECT_EQ(report.orphan_files, 0u);
+  EXPECT_EQ(report.entries, values.size());
+  for (const auto& [key, value] : values) EXPECT_TRUE(ReadsBack(key, value));
+}
+
+// A put whose file was written but whose commit failed (room for the file, none for the index to grow) leaves
+// no file behind: it is removed with the rollback, unless an entry uses the same content.
+TEST_F(DiskStoreTest, AFailedCommitLeavesNoFileOfItsPutsBehind) {
+  if (!MountTinyFilesystem("2m")) GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno);
+  const Bytes kept = Pattern(60'000, 1);
+  ASSERT_TRUE(Put("kept", kept).ok());
+  Flush();
+  FillUp();
+  // Room for one 60 KB file (15 blocks) and one block more, which is not enough for a commit.
+  fs::resize_file(FillerPath(), fs::file_size(FillerPath()) - 16 * 4096);
+
+  const Status status = Put("new", Pattern(60'000, 2));
+  EXPECT_EQ(status.code(), StatusCode::kQuota) << status.message();
+  EXPECT_FALSE(Has("new"));
+  EXPECT_EQ(BlobCount(), 1u);
+  FillUp();
+  EXPECT_EQ(Put("kept again", kept).code(), StatusCode::kQuota);  // content an entry uses stays
+  EXPECT_TRUE(ReadsBack("kept", kept));
+
+  FreeUp();
+  const VerifyReport report = Verify();
+  EXPECT_EQ(report.removed_entries, 0u);
+  EXPECT_EQ(report.orphan_files, 0u);
+  EXPECT_TRUE(ReadsBack("kept", kept));
 }
 
 // The index holds one row per key digest and stores the key with it: a row whose key differs from the one asked

@@ -3,7 +3,11 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 
 #include <filesystem>
 #include <functional>
@@ -29,6 +33,7 @@ class DiskStoreFixture : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
+    if (mounted_) ::umount2(root_.c_str(), MNT_DETACH);
     std::filesystem::remove_all(root_);
   }
 
@@ -42,10 +47,52 @@ class DiskStoreFixture : public ::testing::Test {
     ASSERT_TRUE(DiskStore::Open(options, clock_, &store_).ok());
   }
 
+  // Puts the tier on a tmpfs of `size` (e.g. "2m"), so the disk really fills up. Needs root (CAP_SYS_ADMIN).
+  bool MountTinyFilesystem(const char* size) {
+    store_.reset();
+    std::filesystem::remove_all(root_);
+    std::filesystem::create_directories(root_);
+    const std::string options = std::string("size=") + size;
+    if (::mount("tmpfs", root_.c_str(), "tmpfs", 0, options.c_str()) != 0) return false;
+    mounted_ = true;
+    Reopen();
+    return true;
+  }
+  // Takes every free block of the tiny filesystem (with a file beside the store's folders), so that the next
+  // write that needs a block fails with ENOSPC; FreeUp() gives them back.
+  void FillUp() {
+    std::FILE* filler = std::fopen(FillerPath().c_str(), "a");
+    ASSERT_NE(filler, nullptr);
+    std::setvbuf(filler, nullptr, _IONBF, 0);
+    const std::string block(4096, 'f');
+    while (std::fwrite(block.data(), 1, block.size(), filler) == block.size()) {
+    }
+    const int error = errno;
+    std::fclose(filler);
+    ASSERT_EQ(error, ENOSPC);
+  }
+  void FreeUp() { std::filesystem::remove(FillerPath()); }
+
   // The store's operations, waited for.
   bool Delete(const std::string& key) {
     std::promise<bool> done;
     store_->Delete(Key(key), [&](Status status, bool found) { done.set_value(status.ok() && found); });
+    return done.get_future().get();
+  }
+  // Each ends an entry's hold on its content (or all of them), and returns how that went.
+  Status DeleteStatus(const std::string& key) {
+    std::promise<Status> done;
+    store_->Delete(Key(key), [&](Status status, bool) { done.set_value(status); });
+    return done.get_future().get();
+  }
+  Status EvictAll() {
+    std::promise<Status> done;
+    store_->Clean(CleanOptions{std::nullopt, 0}, [&](Status status, uint64_t) { done.set_value(status); });
+    return done.get_future().get();
+  }
+  Status ClearStatus() {
+    std::promise<Status> done;
+    store_->Clear([&](Status status) { done.set_value(status); });
     return done.get_future().get();
   }
   void Flush() {
@@ -77,7 +124,10 @@ class DiskStoreFixture : public ::testing::Test {
     return done.get_future().get();
   }
 
+  std::filesystem::path FillerPath() const { return root_ / "filler"; }
+
   std::filesystem::path root_;
+  bool mounted_ = false;
   std::shared_ptr<testing::ManualClock> clock_ = std::make_shared<testing::ManualClock>();
   EventHub hub_;  // before the store, which reports to it until destroyed
   std::mutex heard_mu_;

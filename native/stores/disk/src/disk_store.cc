@@ -364,7 +364,11 @@ void DiskStore::Engine::RunBatch(std::deque<WriteOp>& batch) {
     evictions.fetch_add(evicted, std::memory_order_relaxed);
     ReportRemovals(hub);
   } else {
-    writer->Rollback();
+    std::vector<Blake3Digest> placed;  // by the puts, whose entries are not there to use them
+    for (const WriteOp& op : batch) {
+      if (op.kind == WriteOp::Kind::kPut && op.value.size() > kInlineMax) placed.push_back(op.hash);
+    }
+    writer->Rollback(std::move(placed));
   }
   evicted_keys.clear();
   swept_keys.clear();

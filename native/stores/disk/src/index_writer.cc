@@ -121,11 +121,17 @@ Status IndexWriter::Open(const std::string& root, bool strict, uint64_t limit_by
 }
 
 bool IndexWriter::HasContent(const Blake3Digest& hash) {
+  bool found = false;
+  return FindContentRow(hash, &found).ok() && found;
+}
+
+Status IndexWriter::FindContentRow(const Blake3Digest& hash, bool* found) {
   std::string_view blob = HashBlob(hash);
   has_content_.BindBlob(1, blob.data(), blob.size());
-  const bool found = has_content_.Step() == SQLITE_ROW;
+  const int rc = has_content_.Step();
+  *found = rc == SQLITE_ROW;
   has_content_.Reset();
-  return found;
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.handle(), rc, "find content");
 }
 
 Status IndexWriter::LoadTotals() {
@@ -147,12 +153,36 @@ Status IndexWriter::Begin() {
 Status IndexWriter::Commit() {
   save_totals_.Bind(1, static_cast<int64_t>(totals_.bytes)).Bind(2, static_cast<int64_t>(totals_.entries));
   Status status = save_totals_.Run("save totals");
-  return status.ok() ? db_.Exec("COMMIT") : status;
+  if (status.ok()) status = db_.Exec("COMMIT");
+  if (status.ok()) RemoveReleased();
+  return status;
 }
 
-void IndexWriter::Rollback() {
+void IndexWriter::Rollback(std::vector<Blake3Digest> placed) {
   db_.Exec("ROLLBACK");
+  released_folders_.clear();
+  released_files_ = std::move(placed);
+  RemoveUnnamedFiles();
   LoadTotals();
+}
+
+void IndexWriter::RemoveReleased() {
+  for (const std::string& folder : released_folders_) DropFolder(folder);
+  released_folders_.clear();
+  RemoveUnnamedFiles();
+}
+
+// A file goes only if, under the write lock, no content row names it: another writer may have committed an entry
+// using the same content meanwhile. Should the lock not be had, the files stay, for verify() to remove.
+void IndexWriter::RemoveUnnamedFiles() {
+  if (!released_files_.empty() && db_.Exec("BEGIN IMMEDIATE").ok()) {
+    for (const Blake3Digest& hash : released_files_) {
+      bool named = true;
+      if (FindContentRow(hash, &named).ok() && !named) blobs_.Remove(hash);
+    }
+    if (!db_.Exec("COMMIT").ok()) db_.Exec("ROLLBACK");  // nothing was written either way
+  }
+  released_files_.clear();
 }
 
 Status IndexWriter::AddContentRef(const Blake3Digest& hash, const Bytes& value, Status* refused) {
@@ -190,7 +220,7 @@ Status IndexWriter::ReleaseContentRef(std::string_view hash) {
   rc = delete_content_.Step();
   if (rc == SQLITE_ROW) {
     totals_.bytes -= std::min<uint64_t>(totals_.bytes, static_cast<uint64_t>(delete_content_.Int(0)));
-    if (delete_content_.Int(1)) blobs_.Remove(HashFromBlob(hash));
+    if (delete_content_.Int(1)) released_files_.push_back(HashFromBlob(hash));
   }
   delete_content_.Reset();
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.handle(), rc, "drop content");
@@ -252,8 +282,15 @@ Status IndexWriter::DeleteValue(const Key& key, bool* found) {
 Status IndexWriter::Clear() {
   Status status = db_.Exec("DELETE FROM entries; DELETE FROM content; DELETE FROM directories;");
   if (!status.ok()) return status;
-  blobs_.RemoveAll();
-  folders_.ForEach([this](const std::string& folder) { DropFolder(folder); });
+  blobs_.ForEach([this](const std::optional<Blake3Digest>& hash, const std::string& path) {
+    std::error_code ignored;
+    if (hash) {
+      released_files_.push_back(*hash);
+    } else {
+      std::filesystem::remove(path, ignored);  // no row can name it
+    }
+  });
+  folders_.ForEach([this](const std::string& folder) { released_folders_.push_back(folder); });
   totals_ = IndexTotals{};
   return Status::Ok();
 }
@@ -358,6 +395,8 @@ Status IndexWriter::DropContent(const Blake3Digest& hash, uint64_t* removed) {
   Status status = RemoveSelected(
       select_by_hash_, [blob](Statement& s) { s.BindBlob(1, blob.data(), blob.size()); }, removed);
   if (!status.ok()) return status;
+  // At once, unlike content let go of: its bytes are wrong, so a put of the same content in this batch must write
+  // the file again, which it does only when none is there.
   blobs_.Remove(hash);
   // Normally gone with its last entry; a row whose count was wrong goes too.
   delete_content_.BindBlob(1, blob.data(), blob.size());
@@ -385,8 +424,10 @@ Status IndexWriter::RemoveOrphanFiles(const std::vector<OrphanCandidate>& candid
     if (candidate.hash) {
       std::string_view blob = HashBlob(*candidate.hash);
       find_content_.BindBlob(1, blob.data(), blob.size());
-      const bool used = find_content_.Step() == SQLITE_ROW && find_content_.Int(0) != 0;
+      const int rc = find_content_.Step();
+      const bool used = rc == SQLITE_ROW && find_content_.Int(0) != 0;
       find_content_.Reset();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteStatus(db_.handle(), rc, "find content");
       if (used) continue;
     }
     counts->orphan_files += std::filesystem::remove(candidate.path, ignored) ? 1 : 0;
@@ -471,7 +512,7 @@ Status IndexWriter::RemoveDirectory(std::string_view digest, const std::string& 
   if (!status.ok()) return status;
   totals_.entries -= std::min<uint64_t>(totals_.entries, 1);
   totals_.bytes -= std::min(totals_.bytes, charge);
-  DropFolder(folder);
+  released_folders_.push_back(folder);
   return Status::Ok();
 }
 

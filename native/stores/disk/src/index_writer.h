@@ -1,8 +1,12 @@
-// The write side of the index: the one connection that changes it, used by the store's writer thread. Every
-// change happens between Begin and Commit, so one transaction covers a whole batch of writes (group commit),
-// and the totals in `meta` change with the rows they count. Content files are removed inside the transaction
-// (under SQLite's write lock) so that no other process can be placing the same file at that moment; a file a
-// transaction needs is checked for, and put back if another process removed it, also under the lock.
+// The write side of the index: the one connection that changes it, used by the store's writer thread. Every change
+// happens between Begin and Commit, so one transaction covers a whole batch of writes (group commit), and the
+// totals in `meta` change with the rows they count. The content files and entry folders a transaction lets go of
+// are removed only once it commits (a rolled-back transaction brings back rows that need them), and a file under
+// SQLite's write lock again, if still no content row names it, so that no other process is placing or using the
+// same file at that moment; a file a transaction needs is checked for, and put back if another process removed it,
+// also under the lock. The files a rolled-back batch's puts wrote go the same way. A process killed between a
+// commit and those removals leaves files no row names, which take space but are never read (reads go through the
+// index, and a put of the same content reuses its file); verify() removes them (orphanFiles).
 #pragma once
 
 #include <cstdint>
@@ -51,8 +55,10 @@ class IndexWriter {
   bool HasContent(const Blake3Digest& hash);
 
   Status Begin();
+  // Commits, then removes the files and folders the transaction let go of (see the top of this file).
   Status Commit();
-  void Rollback();
+  // Rolls back, then removes the files among `placed` (those the batch's puts wrote) that no content row names.
+  void Rollback(std::vector<Blake3Digest> placed);
 
   // Values over kInlineMax need their content file: the caller writes it before the transaction, and Put
   // writes it again if it is missing; a failure to write it sets `*refused` and changes nothing.
@@ -104,6 +110,9 @@ class IndexWriter {
   Status AddContentRef(const Blake3Digest& hash, const Bytes& value, Status* refused);
   Status ReleaseContentRef(std::string_view hash);
   Status DropContent(const Blake3Digest& hash, uint64_t* removed);
+  Status FindContentRow(const Blake3Digest& hash, bool* found);
+  void RemoveReleased();
+  void RemoveUnnamedFiles();
   Status LoadTotals();
   Status RecountTotals();
 
@@ -113,6 +122,9 @@ class IndexWriter {
   const EvictionPolicy policy_;
   SqliteDb db_;
   IndexTotals totals_;
+  // What the transaction in progress let go of: removed after its commit, kept on a rollback.
+  std::vector<Blake3Digest> released_files_;
+  std::vector<std::string> released_folders_;
   Statement has_content_, load_totals_, save_totals_, find_entry_, upsert_entry_, delete_entry_;
   Statement add_ref_, release_ref_, delete_content_, record_access_;
   Statement select_expired_, select_old_, select_lowest_, select_by_hash_, find_content_;
