@@ -1,7 +1,7 @@
 // The http() tier (both builds): a read-only last tier of pre-built artefacts, served over HTTP by key digest.
 import { invalidArg } from './errors.js';
 import { type Tier, tierName } from './tiers.js';
-import { type Duration, parseDuration } from './units.js';
+import { type Duration, MAX_TIMER_MS, parseDuration } from './units.js';
 import { parseHttpUrl } from './urls.js';
 
 export interface HttpTierOptions {
@@ -47,7 +47,7 @@ function headerSettings(headers: unknown): Record<string, string> {
 export function http(options: HttpTierOptions): Tier {
   if (options === null || typeof options !== 'object') throw invalidArg('http() takes an options object with a baseUrl');
   const base = parseHttpUrl(options.baseUrl, 'baseUrl');
-  const timeoutMs = parseDuration(options.timeout ?? DEFAULT_TIMEOUT, 'timeout');
+  const timeoutMs = parseDuration(options.timeout ?? DEFAULT_TIMEOUT, 'timeout', MAX_TIMER_MS);
   if (timeoutMs <= 0) throw invalidArg('timeout must be positive');
   return {
     kind: 'http',

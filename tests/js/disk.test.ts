@@ -106,6 +106,32 @@ describe('disk tier', () => {
     for (const key of keys) expect(sameBytes((await cache.get(key))!, valueFor(key).subarray(0, 1_000))).toBe(true);
   });
 
+  test.each(['through', 'back'])(
+    'write-%s: close() keeps every accepted write and deletion, and refuses writes that arrive while it closes',
+    async (writePolicy) => {
+      const path = freshFolder(`close-${writePolicy}`);
+      {
+        await using seeded = await Cache.open({ tiers: [disk({ path })] });
+        await Promise.all(keysOf('d', 500).map((key) => seeded.set(key, 'doomed')));
+      }
+      const closer = new URL('./fixtures/close-with-writes.mjs', import.meta.url).pathname;
+      const { stdout } = await run(process.execPath, [closer, path, writePolicy]);
+      const { resolved, rejected } = JSON.parse(stdout) as { resolved: number[]; rejected: string[] };
+      expect(resolved).toEqual(expect.arrayContaining(Array.from({ length: 100 }, (_, i) => i))); // awaited before close()
+      expect(rejected.filter((code) => code !== 'ERR_CLOSED')).toEqual([]);
+      await using cache = await Cache.open({ tiers: [disk({ path })] });
+      const missing = async (keys: string[]) => {
+        const found = await Promise.all(keys.map(async (key) => sameBytes((await cache.get(key)) ?? [], valueFor(key))));
+        return keys.filter((_, i) => !found[i]);
+      };
+      expect(await missing(keysOf('s', 1000))).toEqual([]);
+      expect(await missing(resolved.map((i) => `r-${i}`))).toEqual([]);
+      const revived = await Promise.all(keysOf('d', 500).map((key) => cache.has(key)));
+      expect(revived.filter(Boolean).length).toBe(0);
+    },
+    20_000,
+  );
+
   test('a disk hit is promoted into RAM', async () => {
     const path = freshFolder('promote');
     {
