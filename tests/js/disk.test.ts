@@ -132,6 +132,17 @@ describe('disk tier', () => {
     20_000,
   );
 
+  test('eight processes opening one new folder at the same moment all succeed', async () => {
+    // The C++ suite (DiskFirstOpen) repeats the race often enough to hit it; here, whole processes as users run them.
+    const opener = new URL('./fixtures/open-folder.mjs', import.meta.url).pathname;
+    for (let round = 0; round < 2; round++) {
+      const path = freshFolder('first-open');
+      const startAt = String(Date.now() + 1_000);
+      const opens = Array.from({ length: 8 }, (_, i) => run(process.execPath, [opener, path, `k${i}`, startAt]));
+      expect((await Promise.all(opens)).map(({ stdout }) => stdout.trim())).toEqual(Array(8).fill('ok'));
+    }
+  }, 20_000);
+
   test('a disk hit is promoted into RAM', async () => {
     const path = freshFolder('promote');
     {
