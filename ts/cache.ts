@@ -16,8 +16,9 @@ import { type DirectoryFill, type DirectoryLease, leaseDirectory } from './direc
 import { Entry } from './entry.js';
 import { formatMetrics } from './metrics.js';
 import { type Namespace, type NamespaceOptions, Namespaces } from './namespace.js';
+import { closedError, OpenCalls } from './open-calls.js';
 import { ram, type Tier, type TierConfig } from './tiers.js';
-import { type Duration, parseDuration, parseSize, parseTtl, type Size } from './units.js';
+import { type Duration, MAX_TIMER_MS, parseDuration, parseSize, parseTtl, type Size } from './units.js';
 import { checkTags, parseTtlRules, type Tags, type TtlRule } from './ttl-rules.js';
 import { type CacheValue, checkKey, toStorable } from './values.js';
 
@@ -33,7 +34,8 @@ export interface CacheOptions {
   ttlRules?: TtlRule[];
   /**
    * How often the background sweep runs: it removes expired entries from every tier (and so demotes those of a
-   * write-back cache). Budgets do not wait for it: each write evicts what it must. Default `'30s'`.
+   * write-back cache). Budgets do not wait for it: each write evicts what it must. Default `'30s'`; at most
+   * 2^31 - 1 ms (about 24.8 days).
    */
   interval?: Duration;
   /**
@@ -132,20 +134,19 @@ export class Cache implements AsyncDisposable {
 
   readonly #handle: CoreHandle;
   readonly #sweeper: ReturnType<typeof setInterval> | undefined;
-  readonly #writeBack: boolean;
   #closed = false;
+  #closing: Promise<void> | undefined; // set by the first close()
+  readonly #open = new OpenCalls(); // getOrSet calls waiting on a load
   #tiers: readonly TierConfig[] = [];
   #namespaces: Namespaces | undefined; // created on the first namespace()
   #events: Emitter | undefined; // created on the first listener
   #deliver: ((event: NativeEvent) => void) | undefined; // what the core calls with its events
 
   /**
-   * @internal Use `Cache.open()`. Without `intervalMs`, another handle on the tiers sweeps them; `writeBack`: this
-   * handle writes down what only RAM holds when it closes.
+   * @internal Use `Cache.open()`. Without `intervalMs`, another handle on the tiers sweeps them.
    */
-  constructor(handle: CoreHandle, intervalMs: number | undefined, writeBack = false) {
+  constructor(handle: CoreHandle, intervalMs: number | undefined) {
     this.#handle = handle;
-    this.#writeBack = writeBack;
     if (intervalMs === undefined) return;
     this.#sweeper = setInterval(() => {
       if (!this.#closed) this.#handle.sweep();
@@ -159,14 +160,14 @@ export class Cache implements AsyncDisposable {
     const backend = this.backend;
     if (backend === undefined) throw invalidArg("import Cache from 'stratacache' or 'stratacache/wasm'");
     const config = toCoreConfig(options);
-    const sweepMs = parseDuration(options.interval ?? DEFAULT_INTERVAL, 'interval');
+    const sweepMs = parseDuration(options.interval ?? DEFAULT_INTERVAL, 'interval', MAX_TIMER_MS);
     let handle: CoreHandle;
     try {
       handle = await backend.open(config);
     } catch (error) {
       throw fromNative(error);
     }
-    const cache = new this(handle, sweepMs, config.writePolicy === 'back') as InstanceType<T>;
+    const cache = new this(handle, sweepMs) as InstanceType<T>;
     cache.#tiers = config.tiers;
     return cache;
   }
@@ -196,11 +197,12 @@ export class Cache implements AsyncDisposable {
     const write = { ttl: parseTtl(options?.ttl), tags: checkTags(options?.tags), staleMs: stale?.keptMs ?? 0 };
     const signal = options?.signal;
     if (signal?.aborted) throw abortedError();
-    if (stale !== undefined) return getOrSetStale(handle, key, loader, write, stale, signal);
+    const flight = { handle, open: this.#open, key, loader, write };
+    if (stale !== undefined) return getOrSetStale(flight, stale, signal);
     const hit = await this.get(key);
     if (hit !== undefined) return hit;
     if (signal?.aborted) throw abortedError(); // while the miss was read from slower tiers
-    return load(handle, key, loader, write, signal, () => handle.get(key));
+    return load(flight, signal, () => handle.get(key));
   }
 
   /**
@@ -411,17 +413,26 @@ export class Cache implements AsyncDisposable {
   }
 
   /**
-   * Closes the cache, after writing down what a write-back cache holds only in RAM and once the IndexedDB writes
-   * in flight committed. Later calls reject with `ERR_CLOSED`; closing twice is fine.
+   * Closes the cache. Calls made from now on reject with `ERR_CLOSED` (a write accepted now might not be kept);
+   * getOrSet calls still waiting on a load reject with `ERR_CLOSED`; then every write accepted before (`setSync`,
+   * `deleteSync`, what a write-back cache holds only in RAM, IndexedDB writes in flight) is written down before the
+   * promise resolves. Closing again returns the same promise.
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    if (this.#writeBack) await this.flush();
-    if (this.#closed) return; // closed by another call meanwhile
+  close(): Promise<void> {
+    this.#closing ??= this.#shutDown();
+    return this.#closing;
+  }
+
+  async #shutDown(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#sweeper);
-    this.#namespaces?.close();
-    await this.#handle.close();
+    this.#open.close();
+    try {
+      await this.#namespaces?.close();
+      await this.#handle.flush('');
+    } finally {
+      await this.#handle.close();
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -429,7 +440,7 @@ export class Cache implements AsyncDisposable {
   }
 
   #live(): CoreHandle {
-    if (this.#closed) throw new StrataError('ERR_CLOSED', 'the cache is closed');
+    if (this.#closed) throw closedError();
     return this.#handle;
   }
 
@@ -438,6 +449,16 @@ export class Cache implements AsyncDisposable {
     checkKey(key);
     return handle;
   }
+}
+
+/** One getOrSet of a key: what it loads with, and how it stores the value. */
+interface Flight {
+  handle: CoreHandle;
+  /** The cache's open calls, which close() settles. */
+  open: OpenCalls;
+  key: string;
+  loader: Loader;
+  write: CoreWrite;
 }
 
 /** A write's validated options. */
@@ -466,13 +487,13 @@ function parseStaleWindows(options: GetOrSetOptions | undefined): StaleWindows |
 type Reread = () => MaybePromise<Uint8Array | undefined>;
 
 /** Joins the key's flight: leads it (rereads, else loads and stores) or waits for the leader's outcome. */
-function load(
-  handle: CoreHandle, key: string, loader: Loader, write: CoreWrite, signal: AbortSignal | undefined, reread: Reread,
-): Promise<Uint8Array> {
+function load(flight: Flight, signal: AbortSignal | undefined, reread: Reread): Promise<Uint8Array> {
+  const { handle, key } = flight;
   const ticket = settleSync(() => handle.joinFlight(key));
-  if (ticket.waiter === undefined) return abortable(lead(handle, key, loader, write, ticket.flight, reread), signal);
+  if (ticket.waiter === undefined) return abortable(lead(flight, ticket.flight, reread), signal);
   const { waiter } = ticket;
-  return abortable(ticket.result.catch(rejectNative), signal, () => handle.leaveFlight(key, waiter));
+  const leave = () => handle.leaveFlight(key, waiter);
+  return abortable(flight.open.track(ticket.result.catch(rejectNative), leave), signal, leave);
 }
 
 /**
@@ -480,9 +501,8 @@ function load(
  * before that the value is fresh; within `serveMs` after it, it is returned while one background load replaces it;
  * later, within `ifErrorMs`, it is returned only if the load fails.
  */
-async function getOrSetStale(
-  handle: CoreHandle, key: string, loader: Loader, write: CoreWrite, stale: StaleWindows, signal: AbortSignal | undefined,
-): Promise<Uint8Array> {
+async function getOrSetStale(flight: Flight, stale: StaleWindows, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  const { handle, key } = flight;
   const staleFor = (expiresAt: number) => Date.now() - (expiresAt - stale.keptMs); // negative while fresh
   const fresh: Reread = async () => {
     const entry = await settle(() => handle.getEntry(key));
@@ -490,16 +510,16 @@ async function getOrSetStale(
   };
   const entry = await settle(() => handle.getEntry(key));
   if (signal?.aborted) throw abortedError();
-  if (entry === undefined) return load(handle, key, loader, write, signal, fresh);
+  if (entry === undefined) return load(flight, signal, fresh);
   const [value, expiresAt] = entry;
   const age = staleFor(expiresAt);
   if (age < 0) return value;
   if (age < stale.serveMs) {
-    refresh(handle, key, loader, write, fresh);
+    refresh(flight, fresh);
     return value;
   }
   try {
-    return await load(handle, key, loader, write, signal, fresh);
+    return await load(flight, signal, fresh);
   } catch (error) {
     if (age < stale.ifErrorMs && error instanceof StrataError && error.code === 'ERR_LOADER') return value;
     throw error;
@@ -510,21 +530,29 @@ async function getOrSetStale(
  * Starts the background load of a stale value unless one is running already. Its failure is dropped: the stale
  * value is served until its window ends, and then a caller loads and sees the failure.
  */
-function refresh(handle: CoreHandle, key: string, loader: Loader, write: CoreWrite, reread: Reread): void {
+function refresh(flight: Flight, reread: Reread): void {
+  const { handle, key } = flight;
   const ticket = settleSync(() => handle.joinFlight(key));
   if (ticket.waiter !== undefined) {
     ticket.result.catch(() => undefined);
     handle.leaveFlight(key, ticket.waiter);
     return;
   }
-  lead(handle, key, loader, write, ticket.flight, reread).catch(() => undefined);
+  lead(flight, ticket.flight, reread).catch(() => undefined);
 }
 
 /**
  * Leads a key's flight: reads the key again (a flight that landed between the caller's miss and its join stored
- * it), else loads and stores the value; either way the flight's waiters get the outcome.
+ * it), else loads and stores the value; either way the flight's waiters get the outcome. Closing the cache ends
+ * the flight at once: the waiters in other threads get ERR_LOADER, this caller ERR_CLOSED.
  */
-async function lead(handle: CoreHandle, key: string, loader: Loader, write: CoreWrite, flight: number, reread: Reread) {
+function lead(flight: Flight, id: number, reread: Reread): Promise<Uint8Array> {
+  const { handle, key } = flight;
+  const closed = () => handle.endFlight(key, id, undefined, 'the cache that led the load was closed');
+  return flight.open.track(loadAndLand(flight, id, reread), closed);
+}
+
+async function loadAndLand({ handle, key, loader, write }: Flight, flight: number, reread: Reread) {
   let value: Uint8Array | string;
   try {
     const hit = await reread();
@@ -538,7 +566,7 @@ async function lead(handle: CoreHandle, key: string, loader: Loader, write: Core
     handle.endFlight(key, flight, undefined, reason);
     throw new StrataError('ERR_LOADER', reason, { cause: error });
   }
-  await handle.landFlight(key, value, write.ttl, write.tags, flight, write.staleMs).catch(rejectNative);
+  await settle(() => handle.landFlight(key, value, write.ttl, write.tags, flight, write.staleMs));
   return typeof value === 'string' ? new TextEncoder().encode(value) : value.slice();
 }
 

@@ -6,7 +6,7 @@ import type { Entry } from './entry.js';
 import { invalidArg, settleSync } from './errors.js';
 import type { TierConfig } from './tiers.js';
 import { parseSize, type Size } from './units.js';
-import { type CacheValue, utf8Length } from './values.js';
+import { type CacheValue, checkName } from './values.js';
 
 /** The longest namespace name, in UTF-8 bytes (the core's kMaxNamespaceBytes). */
 export const MAX_NAMESPACE_BYTES = 256;
@@ -96,7 +96,7 @@ export class Namespaces {
   }
 
   open(name: unknown, options: NamespaceOptions | undefined): Namespace {
-    checkName(name);
+    checkNamespaceName(name);
     const limits = limitsOf(options, this.#tiers);
     let view = this.#views.get(name);
     if (view === undefined) {
@@ -115,17 +115,16 @@ export class Namespaces {
     return view;
   }
 
-  close(): void {
-    for (const view of this.#views.values()) void view.close();
+  /** Closes every view: see Cache.close. */
+  async close(): Promise<void> {
+    const views = [...this.#views.values()];
     this.#views.clear();
+    await Promise.all(views.map((view) => view.close()));
   }
 }
 
-function checkName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || name.length === 0) throw invalidArg('a namespace needs a non-empty name');
-  if (utf8Length(name) > MAX_NAMESPACE_BYTES) {
-    throw invalidArg(`a namespace's name is at most ${MAX_NAMESPACE_BYTES} UTF-8 bytes`);
-  }
+function checkNamespaceName(name: unknown): asserts name is string {
+  checkName(name, "a namespace's name", MAX_NAMESPACE_BYTES);
   if (RESERVED.has(name)) throw invalidArg(`the namespace '${name}' is reserved (putContent uses it)`);
 }
 

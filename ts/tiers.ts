@@ -1,5 +1,5 @@
 import { invalidArg } from './errors.js';
-import { type Duration, parseDuration, parseSize, parseTtl, type Size } from './units.js';
+import { type Duration, MAX_TIMER_MS, parseDuration, parseSize, parseTtl, type Size } from './units.js';
 
 /** A tier as the core receives it: validated, with sizes in bytes and TTLs in milliseconds. */
 export interface TierConfig {
@@ -45,18 +45,13 @@ export const DEFAULT_RAM_LIMIT = '128MB';
 
 /** How long a remote tier (s3(), http()) or mount waits on one call by default; see `parseTimeout`. */
 export const DEFAULT_REMOTE_TIMEOUT = '10s';
-/** The longest timeout taken: what a browser's setTimeout can wait (about 24.8 days). */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
 /**
  * A remote tier's or mount's `timeout` in milliseconds: how long one call may wait on the server in all
  * (connecting, silence, a stalled or trickling body, retries), plus one second for each whole MiB of body sent
  * or announced. Positive and at most about 24 days, else ERR_INVALID_ARG.
  */
 export function parseTimeout(value: Duration | undefined): number {
-  const ms = parseDuration(value ?? DEFAULT_REMOTE_TIMEOUT, 'timeout');
-  if (ms > MAX_TIMEOUT_MS) throw invalidArg(`timeout must be at most ${MAX_TIMEOUT_MS} ms`);
-  return ms;
+  return parseDuration(value ?? DEFAULT_REMOTE_TIMEOUT, 'timeout', MAX_TIMER_MS);
 }
 
 export function tierName(name: unknown, fallback: string): string {

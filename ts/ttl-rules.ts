@@ -1,6 +1,7 @@
 // Tag rules: TTLs chosen by what an entry is, per tier (resolved in the core: native/core/.../ttl_rules.h).
 import { invalidArg } from './errors.js';
 import { type Duration, parseTtl } from './units.js';
+import { isWellFormed } from './values.js';
 
 /** Labels of an entry, as `{ type: 'thumbnail' }`, that `ttlRules` match on. */
 export type Tags = Readonly<Record<string, string>>;
@@ -34,6 +35,7 @@ export function checkTags(tags: unknown, what = 'tags'): Tags | undefined {
     if (name.length === 0 || typeof value !== 'string') {
       throw invalidArg(`${what} must map non-empty names to strings; '${name}' is ${typeof value}`);
     }
+    if (!isWellFormed(name) || !isWellFormed(value)) throw invalidArg(`${what} has a lone surrogate in '${name}'`);
   }
   return tags as Tags;
 }

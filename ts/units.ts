@@ -16,6 +16,14 @@ const DURATION_UNITS: Record<string, number> = {
   ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000,
 };
 
+/**
+ * The longest duration (TTLs, stale windows, ages): 2^53 - 1 ms, about 285,000 years. Expiry times are kept as
+ * whole milliseconds in 64 bits; far longer TTLs would overflow them.
+ */
+export const MAX_DURATION_MS = Number.MAX_SAFE_INTEGER;
+/** The longest interval or timeout a JavaScript timer waits (2^31 - 1 ms, about 24.8 days); it fires at once past it. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const NUMBER_AND_UNIT = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)?\s*$/i;
 
 /** Parses a size into whole bytes; `what` names the option in error messages. */
@@ -38,8 +46,8 @@ export function parseSize(value: Size, what = 'size'): number {
   return Math.floor(bytes);
 }
 
-/** Parses a duration into milliseconds (at least 1); `what` names the option in error messages. */
-export function parseDuration(value: Duration, what = 'duration'): number {
+/** Parses a duration into milliseconds, 1 to `maxMs`; `what` names the option in error messages. */
+export function parseDuration(value: Duration, what = 'duration', maxMs = MAX_DURATION_MS): number {
   let ms: number;
   if (typeof value === 'number') {
     ms = value;
@@ -56,7 +64,9 @@ export function parseDuration(value: Duration, what = 'duration'): number {
   if (!Number.isFinite(ms) || ms <= 0) {
     throw invalidArg(`${what} must be a positive duration, got ${String(value)}; use null for no expiry`);
   }
-  return Math.ceil(ms);
+  const whole = Math.ceil(ms);
+  if (whole > maxMs) throw invalidArg(`${what} ${String(value)} is too long: at most ${maxMs} ms`);
+  return whole;
 }
 
 /** A TTL option: undefined (the next rule applies), null (no expiry) or a duration. */

@@ -5,9 +5,6 @@ export type CacheValue = Uint8Array | ArrayBufferView | ArrayBuffer | string;
 
 export const MAX_KEY_BYTES = 1024;
 
-// A UTF-16 unit is at most 3 UTF-8 bytes, so strings this short cannot be over the limit.
-const SURELY_SHORT = Math.floor(MAX_KEY_BYTES / 3);
-
 export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
@@ -27,12 +24,30 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-export function checkKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string') throw invalidArg(`key must be a string, got ${typeof key}`);
-  if (key.length === 0) throw invalidArg('key must not be empty');
-  if (key.length > SURELY_SHORT && utf8Length(key) > MAX_KEY_BYTES) {
-    throw invalidArg(`key is longer than ${MAX_KEY_BYTES} UTF-8 bytes`);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const nativeIsWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
+/**
+ * Whether `text` is well-formed UTF-16: no lone surrogate. Only such text encodes to UTF-8 one to one; a lone
+ * surrogate becomes U+FFFD, so two names differing only in one would be the same name.
+ */
+export function isWellFormed(text: string): boolean {
+  return nativeIsWellFormed === undefined ? !LONE_SURROGATE.test(text) : nativeIsWellFormed.call(text);
+}
+
+/** Checks a name the core stores as UTF-8 (a key, a namespace, a tag): non-empty, well-formed, at most `maxBytes`. */
+export function checkName(name: unknown, what: string, maxBytes: number): asserts name is string {
+  if (typeof name !== 'string') throw invalidArg(`${what} must be a string, got ${typeof name}`);
+  if (name.length === 0) throw invalidArg(`${what} must not be empty`);
+  // A UTF-16 unit is at most 3 UTF-8 bytes, so shorter strings cannot be over the limit: no need to measure them.
+  if (name.length > Math.floor(maxBytes / 3) && utf8Length(name) > maxBytes) {
+    throw invalidArg(`${what} is longer than ${maxBytes} UTF-8 bytes`);
   }
+  if (!isWellFormed(name)) throw invalidArg(`${what} has a lone surrogate (not well-formed UTF-16)`);
+}
+
+export function checkKey(key: unknown): asserts key is string {
+  checkName(key, 'key', MAX_KEY_BYTES);
 }
 
 /** The value as a Uint8Array (a view, never a copy) or a string. */

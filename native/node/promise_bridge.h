@@ -2,25 +2,40 @@
 // call that started it is still on the stack (an inline store) settles at once; one that runs on a store's
 // thread is handed to the JavaScript thread through a thread-safe function. While any operation is in flight the
 // bridge keeps the event loop alive; when none is, it lets the process exit.
+//
+// A completion may arrive after its environment is gone (a worker thread terminated with disk reads in flight, a
+// process exiting): it is then dropped, and nothing it does may throw across into Node.
 #pragma once
 
 #include <napi.h>
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 namespace stratacache::node {
 
-class PromiseBridge;
-
 // Resolves or rejects the promise; runs on the JavaScript thread.
 using Settler = std::function<void(Napi::Env env, Napi::Promise::Deferred& deferred)>;
+
+// What completions on any thread need of their environment's bridge. Shared, so that it outlives the bridge: a
+// completion may hold it after the environment, and the bridge with it, is freed.
+struct BridgeLink {
+  const std::thread::id js_thread = std::this_thread::get_id();
+  std::mutex mu;
+  bool open = true;  // false once the environment finalized the thread-safe function
+  // Not released by the bridge: the environment closes its thread-safe functions itself when it is torn down.
+  Napi::ThreadSafeFunction tsfn;
+  size_t holds = 0;  // operations in flight that keep the loop alive; JavaScript thread only
+
+  bool OnJsThread() const { return std::this_thread::get_id() == js_thread; }
+};
 
 // One promise awaiting one core operation.
 class PendingPromise : public std::enable_shared_from_this<PendingPromise> {
  public:
-  PendingPromise(Napi::Env env, PromiseBridge* bridge);
+  PendingPromise(Napi::Env env, std::shared_ptr<BridgeLink> link);
 
   Napi::Promise promise() const { return deferred_.Promise(); }
   // Called by the core's completion, on any thread, exactly once.
@@ -31,9 +46,12 @@ class PendingPromise : public std::enable_shared_from_this<PendingPromise> {
  private:
   friend class PromiseBridge;
 
+  // Runs `settler` on the JavaScript thread, then stops holding the loop for this promise.
+  void SettleHere(Napi::Env env, const Settler& settler);
+
   Napi::Env env_;
   Napi::Promise::Deferred deferred_;
-  PromiseBridge* bridge_;
+  std::shared_ptr<BridgeLink> link_;
   bool settled_inline_ = false;  // written and read on the JavaScript thread only
   bool holds_loop_ = false;      // likewise
 };
@@ -43,22 +61,10 @@ class PromiseBridge {
   explicit PromiseBridge(Napi::Env env);
 
   // A promise for an operation about to start. Pass the result to the core's completion, then call Started().
-  std::shared_ptr<PendingPromise> Begin(Napi::Env env) { return std::make_shared<PendingPromise>(env, this); }
+  std::shared_ptr<PendingPromise> Begin(Napi::Env env) { return std::make_shared<PendingPromise>(env, link_); }
 
  private:
-  friend class PendingPromise;
-  struct Task;
-
-  bool OnJsThread() const { return std::this_thread::get_id() == js_thread_; }
-  void Post(std::shared_ptr<PendingPromise> pending, Settler settler);
-  void Hold(Napi::Env env);
-  void Release(Napi::Env env);
-
-  const std::thread::id js_thread_;
-  // Not released by the bridge: the bridge dies with its environment, which closes its thread-safe functions
-  // itself and may already have freed this one by then (releasing it again aborts the process).
-  Napi::ThreadSafeFunction tsfn_;
-  size_t holds_ = 0;  // operations in flight that keep the loop alive
+  std::shared_ptr<BridgeLink> link_ = std::make_shared<BridgeLink>();
 };
 
 }  // namespace stratacache::node

@@ -367,6 +367,30 @@ export function tierContract(setup: TierSetup): void {
       });
     });
 
+    test('close() during loads settles every caller: leaders and waiters reject with ERR_CLOSED', async () => {
+      const cache = await open();
+      const loader = gatedLoader('late');
+      const plain = Array.from({ length: 3 }, () => cache.getOrSet('k', loader));
+      const stale = Array.from({ length: 2 }, () => cache.getOrSet('s', loader, { staleTtl: '1m' }));
+      const namespaced = Array.from({ length: 2 }, () => cache.namespace('ns').getOrSet('k', loader));
+      for (let i = 0; i < 500 && loader.calls < 3; i++) await sleep(10); // misses read slower tiers first
+      await sleep(20); // every caller has joined its flight; the loads wait on the gate
+      expect(loader.calls).toBe(3);
+      await cache.close();
+      const pending = Symbol('pending');
+      const outcomes = await Promise.all(
+        [...plain, ...stale, ...namespaced].map((call) =>
+          Promise.race([call.then(() => 'resolved', (error: unknown) => error), sleep(0).then(() => pending)]),
+        ),
+      );
+      for (const outcome of outcomes) {
+        expect(outcome).toBeInstanceOf(StrataError);
+        expect(outcome).toMatchObject({ code: 'ERR_CLOSED' });
+      }
+      loader.open(); // a load that ends after close stores nothing and throws nowhere
+      await sleep(20);
+    });
+
     test('bad arguments are refused before the loader runs', async () => {
       await using cache = await open();
       const loader = Object.assign(() => { loader.calls++; return 'v'; }, { calls: 0 });
@@ -397,6 +421,28 @@ export function tierContract(setup: TierSetup): void {
       await cache.set('k'.repeat(1024), 'v'); // exactly the limit is fine
       expect(text(await cache.get('k'.repeat(1024)))).toBe('v');
       expect(cache.stats().tiers.map((tier) => tier.entries)).toEqual(oneInEachWritableTier());
+    });
+
+    test('keys, namespace names and tags that are not well-formed UTF-16 are refused', async () => {
+      await using cache = await open();
+      // UTF-8 has no lone surrogates: encoded, each would become U+FFFD, and these keys one key.
+      const malformed = ['user:\uD800', 'user:\uDBFF', '\uDC00user', 'a\uDFFF\uD800b', '\uD800'.repeat(300)];
+      for (const key of malformed) {
+        await expect(cache.get(key)).rejects.toMatchObject(invalid);
+        await expect(cache.set(key, 'v')).rejects.toMatchObject(invalid);
+        await expect(cache.getOrSet(key, () => 'v')).rejects.toMatchObject(invalid);
+        expect(() => cache.getSync(key)).toThrow(expect.objectContaining(invalid));
+        expect(() => cache.setSync(key, 'v')).toThrow(expect.objectContaining(invalid));
+        expect(() => cache.deleteSync(key)).toThrow(expect.objectContaining(invalid));
+        expect(() => cache.namespace(key)).toThrow(expect.objectContaining(invalid));
+        await expect(cache.set('k', 'v', { tags: { [key]: 'x' } })).rejects.toMatchObject(invalid);
+        await expect(cache.set('k', 'v', { tags: { type: key } })).rejects.toMatchObject(invalid);
+      }
+      expect(cache.stats().tiers.map((tier) => tier.entries)).toEqual(setup.tiers().map(() => 0));
+      // Well-formed keys that differ only past the Basic Multilingual Plane stay apart.
+      await cache.set('user:\uD83D\uDE00', 'grin');
+      await cache.set('user:\uD83D\uDE01', 'beam');
+      expect([text(await cache.get('user:😀')), text(await cache.get('user:😁'))]).toEqual(['grin', 'beam']);
     });
 
     test('values that are not bytes or strings are refused', async () => {

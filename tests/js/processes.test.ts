@@ -99,3 +99,16 @@ test('a process that ends with cache events still queued exits normally', async 
   const { stdout } = await run(process.execPath, [script.pathname]); // rejects on a non-zero exit or a signal
   expect(stdout.trim()).toBe('queued');
 });
+
+test('terminating worker threads with disk reads and writes in flight leaves the process running', async () => {
+  // Rounds alternate a cache shared by name and one per worker; before the fix eight rounds aborted the process
+  // ('terminate called after throwing Napi::Error') or crashed it (SIGSEGV).
+  const folder = mkdtempSync(join(tmpdir(), 'strata-terminate-'));
+  try {
+    const script = new URL('./fixtures/terminate-workers.mjs', import.meta.url);
+    const { stdout } = await run(process.execPath, [script.pathname, folder, '10']); // rejects on a signal
+    expect(stdout.trim()).toBe('survived');
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}, 40_000);

@@ -1,7 +1,7 @@
 // The indexedDb() tier (WebAssembly build): entries persist in the origin's IndexedDB, bounded by cacheLimit.
 import { invalidArg } from '../errors.js';
 import { oneOf, type Tier } from '../tiers.js';
-import { type Duration, parseDuration, parseSize, parseTtl, type Size } from '../units.js';
+import { type Duration, MAX_TIMER_MS, parseDuration, parseSize, parseTtl, type Size } from '../units.js';
 
 export interface IndexedDbTierOptions {
   /** The IndexedDB database's name; tabs of an origin that use one name share its entries. Default `'stratacache'`. */
@@ -40,7 +40,7 @@ export function indexedDb(options: IndexedDbTierOptions = {}): Tier {
   const database = options.name ?? 'stratacache';
   if (typeof database !== 'string' || database.length === 0) throw invalidArg('name must be a non-empty string');
   if (options.policy !== undefined && options.policy !== 'lru') throw invalidArg("policy must be 'lru'");
-  const openTimeout = parseDuration(options.openTimeout ?? DEFAULT_OPEN_TIMEOUT, 'openTimeout');
+  const openTimeout = parseDuration(options.openTimeout ?? DEFAULT_OPEN_TIMEOUT, 'openTimeout', MAX_TIMER_MS);
   const durability = oneOf(options.durability, DURABILITIES, 'durability') ?? 'committed';
   return {
     kind: 'indexeddb',

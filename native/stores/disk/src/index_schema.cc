@@ -1,6 +1,8 @@
 #include "index_schema.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "stratacache/clock.h"
 
@@ -35,6 +37,19 @@ CREATE TABLE IF NOT EXISTS meta(
   id INTEGER PRIMARY KEY CHECK (id = 0), total_bytes INTEGER NOT NULL, entries INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES (0, 0, 0);
 )sql";
+
+// Switches a database to WAL. That needs its exclusive lock, and SQLite returns SQLITE_BUSY at once rather than
+// wait on its busy handler (waiting could deadlock there): several processes opening one new folder at the same
+// moment would fail. Tried again, pausing a little longer each time, until the busy timeout.
+Status SwitchToWal(SqliteDb* db) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (auto pause = std::chrono::milliseconds(1);; pause = std::min(pause * 2, std::chrono::milliseconds(50))) {
+    Status status = db->Exec("PRAGMA journal_mode=WAL");
+    const bool busy = (sqlite3_errcode(db->handle()) & 0xff) == SQLITE_BUSY;
+    if (status.ok() || !busy || std::chrono::steady_clock::now() >= give_up) return status;
+    std::this_thread::sleep_for(pause);
+  }
+}
 
 }  // namespace
 
@@ -74,7 +89,7 @@ Status OpenIndex(const std::string& root, bool strict, bool create, SqliteDb* db
   Status status = db->Open(IndexPath(root), create, kBusyTimeoutMs);
   if (!status.ok()) return status;
   // Switching to WAL is persistent, so only the first opener changes anything; the others read the mode.
-  if (create && !(status = db->Exec("PRAGMA journal_mode=WAL")).ok()) return status;
+  if (create && !(status = SwitchToWal(db)).ok()) return status;
   if (!(status = db->Exec(strict ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL")).ok()) return status;
   // Each connection caches up to 16 MiB of pages (SQLite's default is 2 MiB), and reads the database file through
   // a memory map rather than a read call per page: fewer system calls per get, and per put for the index pages it
