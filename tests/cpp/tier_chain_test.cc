@@ -434,6 +434,20 @@ TEST_F(WriteBackTest, AnEntryReachesTheTierBelowWhenEvictedFromTheFirst) {
       << "k1..k3 were written down already";
 }
 
+TEST_F(WriteBackTest, AFlushWritesDownOldestFirst) {
+  // As under write-through, the tier below sees the writes in the order they were made, so a bounded tier there
+  // keeps the most recent. The keys' digests are in no particular order.
+  auto chain = WriteBackChain(1 << 20);
+  std::vector<std::string> expected;
+  for (int i = 0; i < 40; ++i) {
+    const std::string key = "k" + std::to_string(i * 7 % 40);
+    ASSERT_TRUE(chain->SetNow(Key(key), Bytes::Copy("v"), {}).ok());
+    expected.push_back("slow " + key + " flush");
+  }
+  AwaitFlush(*chain);
+  EXPECT_EQ(Demotions(), expected);
+}
+
 TEST_F(WriteBackTest, AnEntryLeavingIsFoundWhileItIsWrittenDown) {
   const uint64_t one = RamStore::ChargeFor(1, 1, false);
   auto chain = WriteBackChain(one);

@@ -187,7 +187,7 @@ Status TierChain::SetBack(const Key& key, const Bytes& value, const WriteOptions
   // Recorded before the insert: another thread may evict the entry as soon as it is in.
   {
     std::lock_guard lock(write_back_mu_);
-    pending_.insert_or_assign(key.digest(), PendingWrite{key, write, now, value.data()});
+    pending_.insert_or_assign(key.digest(), PendingWrite{key, write, now, value.data(), next_pending_++});
   }
   Status status = tiers_[0]->inline_store->Insert(key, value, ExpiryFor(0, write, now));
   if (!status.ok()) TakePending(key.digest(), value.data());
@@ -248,6 +248,7 @@ void TierChain::WriteDownPending() {
     std::lock_guard lock(write_back_mu_);
     for (const auto& [digest, write] : pending_) pending.push_back(write);
   }
+  std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.order < b.order; });
   std::lock_guard order(demote_mu_);
   for (const PendingWrite& write : pending) {
     std::optional<Hit> hit = tiers_[0]->inline_store->Peek(write.key);

@@ -166,11 +166,14 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // Write-back. A write only the first tier holds so far, by key digest. `value` names the bytes it stored (they
   // are shared, not copied, so the first tier's entry holds the same block): a departure or flush of another value
   // of the key does not settle it.
+  // `order` counts writes, so that a flush writes them down oldest first, as the tiers below would have seen them
+  // under write-through (a bounded tier then keeps the most recent that fit).
   struct PendingWrite {
     Key key;
     WriteOptions write;
     int64_t written_at_ms;
     const uint8_t* value;
+    uint64_t order;
   };
   // An entry being written down, held until every tier below has it, so that reads meanwhile still find it.
   struct Leaving {
@@ -240,6 +243,7 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   std::unordered_map<Digest, PendingWrite, DigestHash> pending_;
   std::unordered_map<Digest, Leaving, DigestHash> leaving_;
   uint64_t next_leaving_ = 0;
+  uint64_t next_pending_ = 0;
 };
 
 }  // namespace stratacache
