@@ -68,7 +68,7 @@ test('the file cache in IndexedDB outlives the page; snapshot bytes load in anot
     const { Workspace, memoryResource, ram, indexedDb } = strataTests;
     const ws = await Workspace.open({
       mounts: { '/m': memoryResource({ 'a.txt': 'alpha', 'dir/b.txt': 'beta' }) },
-      tiers: [ram(), indexedDb({ name: 'workspace-files' })],
+      tiers: [ram(), indexedDb({ database: 'workspace-files' })],
     });
     await ws.readFile('/m/a.txt');
     await ws.readFile('/m/dir/b.txt');
@@ -82,7 +82,7 @@ test('the file cache in IndexedDB outlives the page; snapshot bytes load in anot
     const { Workspace, memoryResource, ram, indexedDb } = strataTests;
     const mounts = { '/m': memoryResource({ 'a.txt': 'alpha', 'dir/b.txt': 'beta' }) };
     // The same IndexedDB file cache: the bytes are there; only a stat checks they are current.
-    const persisted = await Workspace.open({ mounts, tiers: [ram(), indexedDb({ name: 'workspace-files' })] });
+    const persisted = await Workspace.open({ mounts, tiers: [ram(), indexedDb({ database: 'workspace-files' })] });
     const a = await persisted.readFile('/m/a.txt', { encoding: 'utf8' });
     const fromDisk = persisted.stats().mounts['/m'];
     await persisted.close();
