@@ -1,7 +1,7 @@
 // What both entry points export besides their own Cache class.
 export { StrataError, type StrataErrorCode, type StrataErrorOptions } from './errors.js';
 export { ram, type RamPolicy, type RamTierOptions, type Tier } from './tiers.js';
-export type { CacheOptions, CleanOptions, GetOrSetOptions, Loader, SetOptions } from './cache.js';
+export type { CacheOptions, CleanOptions, GetOrSetOptions, Loader, SetOptions } from './cache-options.js';
 export type {
   CacheErrorEvent,
   CacheEvents,

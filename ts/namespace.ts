@@ -1,7 +1,8 @@
 // Namespaces: views of a cache whose keys live apart from every other namespace's on the same tiers (the core
 // hashes each key with its namespace), optionally with a byte limit of their own that the core enforces per tier.
 import type { CoreHandle } from './backend.js';
-import type { Cache, GetOrSetOptions, Loader, SetOptions } from './cache.js';
+import type { Cache } from './cache.js';
+import type { GetOrSetOptions, Loader, SetOptions } from './cache-options.js';
 import type { Entry } from './entry.js';
 import { invalidArg, settleSync } from './errors.js';
 import type { TierConfig } from './tiers.js';
