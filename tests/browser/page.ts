@@ -12,7 +12,7 @@ import { describe, runCases } from './cases.js';
 let databases = 0;
 /** An IndexedDB tier on a database no other cache of the page uses. */
 const freshIndexedDb = (options: { ttl?: Duration | null; durability?: IndexedDbDurability }) =>
-  indexedDb({ name: `contract-${databases++}`, ...options });
+  indexedDb({ database: `contract-${databases++}`, ...options });
 
 export const setups: Array<[name: string, setup: TierSetup]> = [
   ['[ram]', { Cache, tiers: (options = {}) => [ram(options)] }],
