@@ -9,6 +9,7 @@ import { ram, type Tier } from '../tiers.js';
 import { type Duration, parseSize, parseTtl, type Size } from '../units.js';
 import type { FindOptions, ReadFileOptions, WorkspaceEntry, WorkspaceFs } from './entry.js';
 import { concatBytes } from './bytes.js';
+import { checkCompression, type GzipCodec, gzipSink, type SnapshotCompression, snapshotTar } from './compression.js';
 import { type CachedFile, FileCache, type FileVersion, sameVersion, versionOf } from './file-cache.js';
 import { expandListing, IndexCache, type Known } from './index-cache.js';
 import { Mount, type MountStats } from './mount.js';
@@ -50,6 +51,8 @@ export interface WorkspaceStats {
 export interface SnapshotOptions {
   /** Called after each file is written, with counts so far and totals. */
   onProgress?: (progress: SnapshotProgress) => void;
+  /** `'gzip'` writes a .tar.gz; default `'none'` (a plain tar), or by the file name in Node (see NodeWorkspace). */
+  compression?: SnapshotCompression;
 }
 
 
@@ -64,7 +67,7 @@ export interface StreamOptions {
   chunkSize?: number;
 }
 
-export type { LoadProgress, SnapshotProgress, SnapshotReport };
+export type { LoadProgress, SnapshotCompression, SnapshotProgress, SnapshotReport };
 
 const DEFAULT_CACHE_LIMIT = '512MB';
 const DEFAULT_INDEX_TTL = '10m';
@@ -139,6 +142,8 @@ function checkOffset(value: unknown, what: string): number | undefined {
 export class Workspace implements AsyncDisposable, WorkspaceFs {
   /** @internal The Cache class of the build this workspace runs in, set by each entry point's subclass. */
   static cacheClass: typeof Cache | undefined;
+  /** @internal gzip as the build has it (zlib in Node, CompressionStream in browsers), set like `cacheClass`. */
+  static gzipCodec: GzipCodec | undefined;
 
   readonly #mounts: Map<string, Mount>;
   readonly #table: MountTable;
@@ -310,22 +315,27 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
 
   /**
    * Writes the cached bytes of every file read through this workspace, with a manifest, as a tar (POSIX
-   * ustar/pax). Files evicted since they were read are left out (and listed as missing in the manifest).
+   * ustar/pax), gzip-compressed with `compression: 'gzip'`. Files evicted since they were read are left out
+   * (and listed as missing in the manifest).
    */
   async snapshot(sink: TarSink, options?: SnapshotOptions): Promise<SnapshotReport>;
   /** The same, returning the archive's bytes (for the browser, or small workspaces). */
   async snapshot(sink?: undefined, options?: SnapshotOptions): Promise<SnapshotReport & { archive: Uint8Array }>;
   async snapshot(sink?: TarSink, options: SnapshotOptions = {}): Promise<SnapshotReport & { archive?: Uint8Array }> {
     this.#checkOpen();
+    const compression = checkCompression(options.compression);
     const files: SnapshotFile[] = [...this.#touched].map(([path, version]) => ({ path, version }));
     const chunks: Uint8Array[] = [];
+    const output = sink ?? ((chunk) => void chunks.push(chunk));
+    const gzip = compression === 'gzip' ? gzipSink(output, this.#gzipCodec()) : undefined;
     const report = await writeSnapshot(
       files,
       (path) => this.#files.has(path),
       (path) => this.#files.get(path),
-      sink ?? ((chunk) => void chunks.push(chunk)),
+      gzip?.sink ?? output,
       options.onProgress,
     );
+    await gzip?.finish();
     return sink === undefined ? { ...report, archive: concatBytes(chunks) } : report;
   }
 
@@ -366,6 +376,12 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  #gzipCodec(): GzipCodec {
+    const codec = (this.constructor as typeof Workspace).gzipCodec;
+    if (codec === undefined) throw invalidArg("import Workspace from 'stratacache' or 'stratacache/wasm'");
+    return codec;
   }
 
   #checkOpen(): void {
@@ -537,16 +553,23 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
         return false; // outside every mount of this workspace
       }
     };
-    this.loaded = await readSnapshot(source, {
-      // A file too large to cache is read from its source in ranges, as if it had never been read.
-      accepts: ({ path, version }) => version.size <= this.#largestCached && this.#files.holds(path) && inMount(path),
-      restore: async ({ path, version, bytes }) => {
-        await this.#files.put(path, { version, bytes });
-        this.#touched.set(path, version);
-        // The snapshot says what version these bytes are; trust it as a fresh stat so replaying reads them locally.
-        this.#index.putEntry(path, { name: baseName(path), type: 'file', ...version });
-        this.#restored.add(path);
-      },
-    }, onProgress);
+    try {
+      this.loaded = await readSnapshot(await snapshotTar(source, this.#gzipCodec()), {
+        // A file too large to cache is read from its source in ranges, as if it had never been read.
+        accepts: ({ path, version }) => version.size <= this.#largestCached && this.#files.holds(path) && inMount(path),
+        restore: async ({ path, version, bytes }) => {
+          this.#restored.add(path);
+          await this.#files.put(path, { version, bytes });
+          this.#touched.set(path, version);
+          // The snapshot says what version these bytes are; trust it as a fresh stat so replaying reads them locally.
+          this.#index.putEntry(path, { name: baseName(path), type: 'file', ...version });
+        },
+      }, onProgress);
+    } catch (error) {
+      // A compressed archive's checksum is checked only at its end: what came before may be damaged, and a
+      // persistent tier (disk, IndexedDB) would keep it. Nothing of a failed load stays.
+      for (const path of this.#restored) await this.#drop(path);
+      throw error;
+    }
   }
 }

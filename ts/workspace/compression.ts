@@ -1,0 +1,154 @@
+// Compressed snapshots: the format is told from the archive's first bytes (never from a file name), gzip is
+// read and written through the build's codec (zlib in Node, CompressionStream in browsers), and formats with no
+// codec here are refused by name. Every stream stays a stream: no archive is ever whole in memory.
+import { invalidArg, messageOf, StrataError } from '../errors.js';
+import type { ByteInput } from './byte-source.js';
+import type { TarSink } from './tar.js';
+
+/** How `snapshot()` writes the archive: gzip, or a plain tar. */
+export type SnapshotCompression = 'gzip' | 'none';
+
+/** A streaming byte transform: chunks in, chunks out, pulled as the reader asks for them. */
+export type ByteTransform = (input: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>;
+
+/** gzip as each build has it. `gunzip` fails on a damaged or truncated stream (any error; mapped here). */
+export interface GzipCodec {
+  gzip: ByteTransform;
+  gunzip: ByteTransform;
+}
+
+type ArchiveFormat = 'tar' | 'gzip' | 'bzip2' | 'xz' | 'zstd' | 'lzip';
+
+const MAGIC: Array<[Exclude<ArchiveFormat, 'tar'>, number[]]> = [
+  ['gzip', [0x1f, 0x8b]],
+  ['bzip2', [0x42, 0x5a, 0x68]], // 'BZh'
+  ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+  ['lzip', [0x4c, 0x5a, 0x49, 0x50]], // 'LZIP'
+];
+const MAGIC_LENGTH = Math.max(...MAGIC.map(([, magic]) => magic.length));
+
+function formatOf(head: Uint8Array): ArchiveFormat {
+  const found = MAGIC.find(([, magic]) => magic.every((byte, i) => head[i] === byte));
+  return found?.[0] ?? 'tar';
+}
+
+export function checkCompression(value: unknown): SnapshotCompression {
+  if (value === undefined || value === 'none') return 'none';
+  if (value === 'gzip') return 'gzip';
+  throw invalidArg(`compression must be 'gzip' or 'none', not ${JSON.stringify(value)}`);
+}
+
+async function* chunksOf(input: ByteInput): AsyncGenerator<Uint8Array> {
+  if (input instanceof Uint8Array) yield input;
+  else yield* input;
+}
+
+/** The first `length` bytes of `input` (fewer if it is shorter), and all of its bytes again, from the start. */
+async function peek(input: ByteInput, length: number): Promise<{ head: Uint8Array; all: AsyncIterable<Uint8Array> }> {
+  const iterator = chunksOf(input);
+  const taken: Uint8Array[] = [];
+  let have = 0;
+  while (have < length) {
+    const next = await iterator.next();
+    if (next.done) break;
+    taken.push(next.value);
+    have += next.value.length;
+  }
+  const head = new Uint8Array(Math.min(have, length));
+  let offset = 0;
+  for (const chunk of taken) {
+    if (offset >= head.length) break;
+    const part = chunk.subarray(0, head.length - offset);
+    head.set(part, offset);
+    offset += part.length;
+  }
+  async function* all(): AsyncGenerator<Uint8Array> {
+    yield* taken;
+    yield* { [Symbol.asyncIterator]: () => iterator };
+  }
+  return { head, all: all() };
+}
+
+/**
+ * `output` with its failures as ERR_CORRUPT, except those of `input` itself (a file that cannot be read), which
+ * come out as they were: a decoder reports both alike.
+ */
+async function* decoded(transform: ByteTransform, input: AsyncIterable<Uint8Array>, format: string): AsyncGenerator<Uint8Array> {
+  let inputFailure: unknown;
+  async function* watched(): AsyncGenerator<Uint8Array> {
+    try {
+      yield* input;
+    } catch (error) {
+      inputFailure = error;
+      throw error;
+    }
+  }
+  try {
+    yield* transform(watched());
+  } catch (error) {
+    if (error === inputFailure || (inputFailure !== undefined && error instanceof StrataError)) throw error;
+    throw new StrataError('ERR_CORRUPT', `snapshot: the ${format} stream is damaged or truncated (${messageOf(error)})`, { cause: error });
+  }
+}
+
+/**
+ * The tar inside a snapshot archive, told from its first bytes: a plain tar as it is, gzip decompressed as it is
+ * read. bzip2, xz, zstd and lzip are refused with ERR_UNSUPPORTED naming the format.
+ */
+export async function snapshotTar(input: ByteInput, codec: GzipCodec): Promise<AsyncIterable<Uint8Array>> {
+  const { head, all } = await peek(input, MAGIC_LENGTH);
+  const format = formatOf(head);
+  if (format === 'tar') return all;
+  if (format === 'gzip') return decoded(codec.gunzip, all, format);
+  throw new StrataError('ERR_UNSUPPORTED', `snapshot: ${format} archives cannot be read; recompress it with gzip (or none)`);
+}
+
+/**
+ * A sink that compresses what it is given into `sink`, with `finish()` to end the stream. One chunk at a time is
+ * in flight: a write resolves once the compressor asks for the next chunk, so memory stays bounded.
+ */
+export function gzipSink(sink: TarSink, codec: GzipCodec): { sink: TarSink; finish(): Promise<void> } {
+  let next: Uint8Array | undefined;
+  let ended = false;
+  let failure: unknown;
+  let wakeReader = (): void => undefined;
+  let wakeWriter = (): void => undefined;
+  async function* input(): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      while (next === undefined && !ended) await new Promise<void>((resolve) => (wakeReader = resolve));
+      if (next === undefined) return;
+      const chunk = next;
+      next = undefined;
+      yield chunk;
+      wakeWriter();
+    }
+  }
+  const pumped = (async () => {
+    for await (const chunk of codec.gzip(input())) await sink(chunk);
+  })();
+  pumped.catch((error: unknown) => {
+    failure = error;
+    wakeWriter();
+  });
+  const checkFailure = (): void => {
+    if (failure !== undefined) throw failure;
+  };
+  return {
+    sink: async (chunk) => {
+      checkFailure();
+      // A copy: the tar writer may reuse a file's buffer once its write has settled, while gzip still holds it.
+      next = chunk.slice();
+      const taken = new Promise<void>((resolve) => (wakeWriter = resolve));
+      wakeReader();
+      await taken;
+      checkFailure();
+    },
+    finish: async () => {
+      checkFailure();
+      ended = true;
+      wakeReader();
+      await pumped;
+    },
+  };
+}
