@@ -43,9 +43,13 @@ export class S3Server {
     lines.on('line', (line) => this.#answers.shift()?.(line));
   }
 
-  static async start(): Promise<S3Server> {
+  /** Starts the servers; the proxy accepts signatures for `region` only (S3's own: 'us-east-1'; R2's: 'auto'). */
+  static async start(region = 'us-east-1'): Promise<S3Server> {
     // s3rver's continuation tokens use DES, which OpenSSL 3 keeps in its legacy provider.
-    const child = spawn(process.execPath, ['--openssl-legacy-provider', FIXTURE], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--openssl-legacy-provider', FIXTURE], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, STRATA_S3_REGION: region },
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const lines = createInterface({ input: child.stdout });
