@@ -19,7 +19,7 @@ export { memoryResource, type MemoryFiles } from './workspace/memory-resource.js
 export type { ByteRange, EntryType, Listing, ReadResult, Resource, ResourceEntry } from './workspace/resource.js';
 export type { FindOptions, ReadFileOptions, WorkspaceEntry, WorkspaceFs } from './workspace/entry.js';
 export type {
-  LoadOptions, LoadProgress, SnapshotOptions, SnapshotProgress, SnapshotReport, StreamOptions,
+  LoadOptions, LoadProgress, SnapshotCompression, SnapshotOptions, SnapshotProgress, SnapshotReport, StreamOptions,
   WorkspaceOptions, WorkspaceStats,
 } from './workspace/workspace.js';
 export type { MountStats } from './workspace/mount.js';

@@ -95,6 +95,23 @@ describe('gzip written here, read by GNU tar', () => {
     expect(execFileSync('tar', ['tzf', join(out, 'sunk.tar.gz')], { encoding: 'utf8' })).toContain('files/d/sub/data.bin');
   });
 
+  test('a sink failing at any call rejects the gzip snapshot with its error; a file in no folder is ERR_IO', async () => {
+    let total = 0;
+    await snapshotAll((ws) => ws.snapshot(() => void (total += 1), { compression: 'gzip' }));
+    expect(total).toBeGreaterThan(1);
+    for (let failAt = 1; failAt <= total; failAt++) {
+      let calls = 0;
+      const failing = (): void => {
+        calls += 1;
+        if (calls === failAt) throw new Error(`sink failed at call ${failAt}`);
+      };
+      const error = await snapshotAll((ws) => ws.snapshot(failing, { compression: 'gzip' })).catch((e: unknown) => e);
+      expect((error as Error).message).toBe(`sink failed at call ${failAt}`);
+    }
+    await expect(snapshotAll((ws) => ws.snapshot(join(out, 'missing-folder', 'run.tar.gz')))).rejects.toMatchObject({ code: 'ERR_IO' });
+    expect(execFileSync('ls', [out], { encoding: 'utf8' })).toBe('');
+  });
+
   test('a bad compression option or a name of a format not written is refused before anything is written', async () => {
     await snapshotAll(async (ws) => {
       expect((await rejection(ws.snapshot(undefined, { compression: 'zip' as never }))).code).toBe('ERR_INVALID_ARG');
