@@ -257,6 +257,23 @@ describe('decompression bombs are bounded as plain tar entries are', () => {
   }, 20_000);
 });
 
+test('the format is told from bytes split anywhere: a gzip snapshot in 1-byte chunks loads', async () => {
+  const { archive } = await snapshotAll((ws) => ws.snapshot(undefined, { compression: 'gzip' }));
+  await expectReplay(archive);
+  await using replay = await Workspace.load(
+    (async function* () {
+      for (const byte of archive) yield new Uint8Array([byte]);
+    })(),
+    { mounts: mounts() },
+  );
+  expect(replay.loaded).toMatchObject({ files: 3 });
+});
+
+test('input that is not bytes is ERR_INVALID_ARG, as for a plain tar', async () => {
+  expect((await rejection(Workspace.load(['not bytes'] as never, { mounts: mounts() }))).code).toBe('ERR_INVALID_ARG');
+  expect((await rejection(Workspace.load(42 as never, { mounts: mounts() }))).code).toBe('ERR_INVALID_ARG');
+});
+
 test('gzipSync of a plain snapshot loads: one member, any compression level', async () => {
   const plain = (await snapshotAll((ws) => ws.snapshot())).archive;
   await expectReplay(gzipSync(plain, { level: 9 }));

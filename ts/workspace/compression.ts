@@ -2,7 +2,7 @@
 // read and written through the build's codec (zlib in Node, CompressionStream in browsers), and formats with no
 // codec here are refused by name. Every stream stays a stream: no archive is ever whole in memory.
 import { invalidArg, messageOf, StrataError } from '../errors.js';
-import type { ByteInput } from './byte-source.js';
+import { type ByteInput, ByteSource } from './byte-source.js';
 import type { TarSink } from './tar.js';
 
 /** How `snapshot()` writes the archive: gzip, or a plain tar. */
@@ -39,40 +39,20 @@ export function checkCompression(value: unknown): SnapshotCompression {
   throw invalidArg(`compression must be 'gzip' or 'none', not ${JSON.stringify(value)}`);
 }
 
-async function* chunksOf(input: ByteInput): AsyncGenerator<Uint8Array> {
-  if (input instanceof Uint8Array) yield input;
-  else yield* input;
-}
-
 /** The first `length` bytes of `input` (fewer if it is shorter), and all of its bytes again, from the start. */
 async function peek(input: ByteInput, length: number): Promise<{ head: Uint8Array; all: AsyncIterable<Uint8Array> }> {
-  const iterator = chunksOf(input);
-  const taken: Uint8Array[] = [];
-  let have = 0;
-  while (have < length) {
-    const next = await iterator.next();
-    if (next.done) break;
-    taken.push(next.value);
-    have += next.value.length;
-  }
-  const head = new Uint8Array(Math.min(have, length));
-  let offset = 0;
-  for (const chunk of taken) {
-    if (offset >= head.length) break;
-    const part = chunk.subarray(0, head.length - offset);
-    head.set(part, offset);
-    offset += part.length;
-  }
+  const source = new ByteSource(input);
+  const head = await source.read(length);
   async function* all(): AsyncGenerator<Uint8Array> {
-    yield* taken;
-    yield* { [Symbol.asyncIterator]: () => iterator };
+    yield head;
+    yield* source.rest();
   }
   return { head, all: all() };
 }
 
 /**
- * `output` with its failures as ERR_CORRUPT, except those of `input` itself (a file that cannot be read), which
- * come out as they were: a decoder reports both alike.
+ * The decoded stream with its failures as ERR_CORRUPT, except a failure of `input` itself (a file that cannot
+ * be read), which comes out as it was: a decoder reports both alike.
  */
 async function* decoded(transform: ByteTransform, input: AsyncIterable<Uint8Array>, format: string): AsyncGenerator<Uint8Array> {
   let inputFailure: unknown;
@@ -87,7 +67,7 @@ async function* decoded(transform: ByteTransform, input: AsyncIterable<Uint8Arra
   try {
     yield* transform(watched());
   } catch (error) {
-    if (error === inputFailure || (inputFailure !== undefined && error instanceof StrataError)) throw error;
+    if (inputFailure !== undefined) throw inputFailure;
     throw new StrataError('ERR_CORRUPT', `snapshot: the ${format} stream is damaged or truncated (${messageOf(error)})`, { cause: error });
   }
 }
