@@ -149,6 +149,18 @@ describe('archives written by GNU tar', () => {
     const error = await rejection(Workspace.load(path, { mounts: mounts() }));
     expect(error.code).toBe('ERR_UNSUPPORTED');
     expect(error.message).toContain(`${format} archives cannot be read`);
+    // A stream refused for its format is let go, not left open.
+    let released = false;
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      try {
+        yield readFileSync(path);
+        yield new Uint8Array(1);
+      } finally {
+        released = true;
+      }
+    }
+    expect((await rejection(Workspace.load(chunks(), { mounts: mounts() }))).code).toBe('ERR_UNSUPPORTED');
+    expect(released).toBe(true);
   });
 });
 

@@ -39,17 +39,6 @@ export function checkCompression(value: unknown): SnapshotCompression {
   throw invalidArg(`compression must be 'gzip' or 'none', not ${JSON.stringify(value)}`);
 }
 
-/** The first `length` bytes of `input` (fewer if it is shorter), and all of its bytes again, from the start. */
-async function peek(input: ByteInput, length: number): Promise<{ head: Uint8Array; all: AsyncIterable<Uint8Array> }> {
-  const source = new ByteSource(input);
-  const head = await source.read(length);
-  async function* all(): AsyncGenerator<Uint8Array> {
-    yield head;
-    yield* source.rest();
-  }
-  return { head, all: all() };
-}
-
 /**
  * The decoded stream with its failures as ERR_CORRUPT, except a failure of `input` itself (a file that cannot
  * be read), which comes out as it was: a decoder reports both alike.
@@ -77,11 +66,18 @@ async function* decoded(transform: ByteTransform, input: AsyncIterable<Uint8Arra
  * read. bzip2, xz, zstd and lzip are refused with ERR_UNSUPPORTED naming the format.
  */
 export async function snapshotTar(input: ByteInput, codec: GzipCodec): Promise<AsyncIterable<Uint8Array>> {
-  const { head, all } = await peek(input, MAGIC_LENGTH);
+  const source = new ByteSource(input);
+  const head = await source.read(MAGIC_LENGTH);
   const format = formatOf(head);
-  if (format === 'tar') return all;
-  if (format === 'gzip') return decoded(codec.gunzip, all, format);
-  throw new StrataError('ERR_UNSUPPORTED', `snapshot: ${format} archives cannot be read; recompress it with gzip (or none)`);
+  if (format !== 'tar' && format !== 'gzip') {
+    await source.close();
+    throw new StrataError('ERR_UNSUPPORTED', `snapshot: ${format} archives cannot be read; recompress it with gzip (or none)`);
+  }
+  async function* all(): AsyncGenerator<Uint8Array> {
+    yield head;
+    yield* source.rest();
+  }
+  return format === 'gzip' ? decoded(codec.gunzip, all(), format) : all();
 }
 
 /**
