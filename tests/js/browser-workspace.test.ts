@@ -4,11 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 import type { Page } from 'playwright-core';
 
 import { memoryResource, Workspace as NodeWorkspace } from '../../dist/node.js';
+import { tarToBytes } from '../../dist/workspace/tar.js';
 import type { PageApi } from '../browser/page.js';
 import { startTestSite, type TestSite } from './browser-page.js';
 import { FileServer } from '../fixtures/file-server.mjs';
@@ -143,4 +144,33 @@ test('gzip round-trips in Chromium (CompressionStream) and crosses to and from t
   await using replay = await NodeWorkspace.load(fromChromium, { mounts: { '/m': memoryResource(MEMORY) } });
   expect(await replay.readFile('/m/a.txt', { encoding: 'utf8' })).toBe('alpha');
   expect(replay.stats().mounts['/m']!.calls).toBe(0);
+});
+
+test('in Chromium, a gzip entry inflating past the cache is skipped as it streams, and damage is ERR_CORRUPT', async () => {
+  const HUGE = 16 * 1024 * 1024;
+  const tar = await tarToBytes(async (writer) => {
+    const files = [{ path: '/m/a.txt', version: { size: 5 } }, { path: '/m/huge.bin', version: { size: HUGE } }];
+    const manifest = { format: 'stratacache-workspace-snapshot', version: 1, created: '', files };
+    await writer.addFile('manifest.json', new TextEncoder().encode(JSON.stringify(manifest)));
+    await writer.addFile('files/m/a.txt', new TextEncoder().encode('alpha'));
+    await writer.addFile('files/m/huge.bin', new Uint8Array(HUGE));
+  });
+  const bomb = gzipSync(tar, { level: 9 });
+  expect(bomb.length).toBeLessThan(HUGE / 500);
+  const result = await (await newPage()).evaluate(async (bytes) => {
+    const { Workspace, memoryResource } = strataTests;
+    const archive = new Uint8Array(bytes);
+    const ws = await Workspace.load(archive, { mounts: { '/m': memoryResource({}) }, cacheLimit: '4MB' });
+    const loaded = ws.loaded;
+    const a = await ws.readFile('/m/a.txt', { encoding: 'utf8' });
+    await ws.close();
+    const damaged = archive.slice();
+    damaged[damaged.length - 8]! ^= 0xff;
+    const error = await Workspace.load(damaged, { mounts: { '/m': memoryResource({}) }, cacheLimit: '4MB' }).then(
+      () => 'loaded',
+      (failure: { code: string }) => failure.code,
+    );
+    return { loaded, a, error };
+  }, Array.from(bomb));
+  expect(result).toMatchObject({ loaded: { files: 1, skipped: 1, missing: [] }, a: 'alpha', error: 'ERR_CORRUPT' });
 });

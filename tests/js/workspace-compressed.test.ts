@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { createGzip, gzipSync } from 'node:zlib';
 
 import { disk, localResource, memoryResource, StrataError, Workspace } from '../../dist/node.js';
+import { webGzip } from '../../dist/workspace/gzip-web.js';
 import { encodeHeader } from '../../dist/workspace/tar-header.js';
 import { tarToBytes } from '../../dist/workspace/tar.js';
 
@@ -257,6 +258,16 @@ describe('decompression bombs are bounded as plain tar entries are', () => {
     await using ws = await Workspace.load(bomb(listed, 0, counter), { mounts: mounts(), cacheLimit: '16MB' });
     expect(ws.loaded).toMatchObject({ files: 0, skipped: 1 });
     expect(counter.pulledMiB).toBe(HUGE / ZEROS.length + 1); // the last holds the end-of-archive blocks
+    expect(counter.peak).toBeLessThan(32 * 1024 * 1024);
+  }, 20_000);
+
+  test("the browser build's codec (web streams, here Node's) skips it in bounded memory too", async () => {
+    class WebStreamsWorkspace extends Workspace {
+      static override gzipCodec = webGzip;
+    }
+    const counter = { pulledMiB: 0, peak: 0 };
+    await using ws = await WebStreamsWorkspace.load(bomb(listed, 0, counter), { mounts: mounts(), cacheLimit: '16MB' });
+    expect(ws.loaded).toMatchObject({ files: 0, skipped: 1 });
     expect(counter.peak).toBeLessThan(32 * 1024 * 1024);
   }, 20_000);
 
