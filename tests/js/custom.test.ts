@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 
 import { Cache as NodeCache, custom, type CustomStoreFunctions, disk, keyDigest, ram } from '../../dist/node.js';
 import { backends, sleep, text } from './backends.js';
-import { mapStore } from './custom-stores.js';
+import { mapStore } from './map-store.js';
 import { freshFolder } from './disk-folders.js';
 
 const run = promisify(execFile);
