@@ -53,6 +53,9 @@ function toCoreConfig(options: CacheOptions): CoreConfig {
     if (typeof options.shared !== 'string' || options.shared.length === 0) {
       throw invalidArg('shared must be a non-empty name');
     }
+    if (tiers.some((tier) => tier.kind === 'custom')) {
+      throw invalidArg("a shared cache cannot have a custom() tier: its functions live in one thread's JavaScript");
+    }
     config.shared = options.shared;
     config.fingerprint = JSON.stringify({ tiers: config.tiers, ttl: config.ttl ?? 'unset', ttlRules, writePolicy });
   }

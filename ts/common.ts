@@ -1,6 +1,8 @@
 // What both entry points export besides their own Cache class.
 export { StrataError, type StrataErrorCode, type StrataErrorOptions } from './errors.js';
 export { ram, type RamPolicy, type RamTierOptions, type Tier } from './tiers.js';
+export { custom, type CustomStoreFunctions, type CustomTierOptions } from './custom.js';
+export { keyv, type KeyvLike, type KeyvTierOptions } from './keyv.js';
 export type { CacheOptions, CleanOptions, GetOrSetOptions, Loader, SetOptions } from './cache-options.js';
 export type {
   CacheErrorEvent,

@@ -15,6 +15,8 @@ import { type FillInfo, NearCache, nearBytes, withNearCache } from './near-cache
 import type { Tags } from './ttl-rules.js';
 import { type CacheValue, checkKey, toStorable } from './values.js';
 import { addonLoad } from './native-addon.js';
+import { type CustomDriver, openCustomDrivers } from './custom.js';
+import type { CompleteRequest } from './idb/driver.js';
 import { loadedWasm, wasmFallback } from './wasm-fallback.js';
 
 /** An open native cache, opaque to JavaScript. */
@@ -26,7 +28,9 @@ type Ttl = number | null | undefined;
 /** The addon's functions (native/node/native_cache.cc). */
 interface Addon {
   /** A promise when slower tiers must first check they can serve (an S3 bucket exists). */
-  open(config: CoreConfig): NativeHandle | Promise<NativeHandle>;
+  open(config: CoreConfig & { drivers: Record<string, CustomDriver> }): NativeHandle | Promise<NativeHandle>;
+  /** Where the custom tiers' drivers answer their C++ stores' requests (native/node/custom_tier.h). */
+  driverComplete: CompleteRequest;
   close(handle: NativeHandle): void;
   getSync(handle: NativeHandle, key: string): Reply;
   /** getSync that, on a hit, writes what the near cache needs into `info` (see FillInfo). */
@@ -147,7 +151,8 @@ const nodeBackend: Backend =
     ? {
         name: 'node',
         async open(config) {
-          return handleOf(await addon.open(config), config.tiers[0]!.cacheLimit);
+          const drivers = openCustomDrivers(config.tiers, addon.driverComplete);
+          return handleOf(await addon.open({ ...config, drivers }), config.tiers[0]!.cacheLimit);
         },
       }
     : wasmFallback(addonLoad.reason);

@@ -5,6 +5,7 @@ import { invalidArg, StrataError } from './errors.js';
 import { type CompleteRequest, type IdbDriver } from './idb/driver.js';
 import { openIdbTiers } from './idb/open.js';
 import { openHttpDrivers } from './http-driver.js';
+import { type CustomDriver, openCustomDrivers } from './custom.js';
 import type { Tags } from './ttl-rules.js';
 import { type CacheValue, checkKey, toStorable } from './values.js';
 import { type FillInfo, NearCache, nearBytes, withNearCache } from './near-cache.js';
@@ -160,7 +161,7 @@ function callback<T>(resolve: (value: T) => void, reject: (error: Error) => void
  */
 function adapt(
   cache: WasmCache, hot: HotPath, warnings: NativeEvent[], module: StrataModule, firstTierLimit: number,
-  idbDrivers: Record<string, IdbDriver>,
+  idbDrivers: Record<string, IdbDriver>, customDrivers: CustomDriver[],
 ): CoreHandle {
   // The IndexedDB writes still in flight to `tier` ('': every tier); with durability 'placed', sets that settled.
   const idbSettled = (tier: string) =>
@@ -211,7 +212,7 @@ function adapt(
     encodeBlobs: (names, values) => orThrow(module.encodeBlobs(names, values.map(toBytes))),
     decodeBlobs: (framed) => orThrow(module.decodeBlobs(framed)),
     sweep: () => cache.sweep(),
-    namespaced: (ns, nearLimit) => adapt(cache.namespaced(ns), hot, [], module, nearLimit, idbDrivers),
+    namespaced: (ns, nearLimit) => adapt(cache.namespaced(ns), hot, [], module, nearLimit, idbDrivers, customDrivers),
     limitNamespace: (ns, limits) => orThrow(cache.limitNamespace(ns, limits)),
     joinFlight: (key) => {
       let settle: Callback<Uint8Array> = () => {};
@@ -231,7 +232,8 @@ function adapt(
         })),
     endFlight: (key, flight, value, message) => cache.endFlight(key, flight, value, message),
     close: async () => {
-      await idbSettled('');
+      // Deleting the cache drops its stores' pending answers: let the calls in flight settle first.
+      await Promise.all([idbSettled(''), ...customDrivers.map((driver) => driver.settled())]);
       cache.delete();
     },
     listen: (listener, types) => {
@@ -251,7 +253,8 @@ const wasmBackend: Backend = {
     await init();
     const module = (await modulePromise) as StrataModule;
     const { tiers, drivers: idbDrivers, warnings } = await openIdbTiers(config.tiers, module.driverComplete);
-    const drivers = { ...idbDrivers, ...openHttpDrivers(tiers, module.driverComplete) };
+    const customDrivers = openCustomDrivers(tiers, module.driverComplete);
+    const drivers = { ...idbDrivers, ...openHttpDrivers(tiers, module.driverComplete), ...customDrivers };
     const cache = new module.WasmCache({ ...config, tiers, drivers });
     const error =
       cache.openError() ?? (await new Promise<Error | null>((resolve) => cache.open((failure) => resolve(failure))));
@@ -261,7 +264,8 @@ const wasmBackend: Backend = {
       throw error;
     }
     hotPath ??= new HotPath(module);
-    return adapt(cache, hotPath, warnings, module, config.tiers[0]!.cacheLimit, idbDrivers);
+    const firstTierLimit = config.tiers[0]!.cacheLimit;
+    return adapt(cache, hotPath, warnings, module, firstTierLimit, idbDrivers, Object.values(customDrivers));
   },
 };
 

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "custom_store.h"
 #include "fetch_http_store.h"
 #include "hot_path.h"
 #include "idb_store.h"
@@ -132,14 +133,19 @@ val DecodeBlobs(val framed) {
 }
 
 // The stores of this build's own tiers, each over the driver TypeScript opened for it (options.drivers[tier
-// name]): "indexeddb" (ts/idb/driver.ts) and "http" (ts/http-driver.ts).
+// name]): "indexeddb" (ts/idb/driver.ts), "http" (ts/http-driver.ts) and "custom" (ts/custom.ts).
 PlatformStoreFactory BrowserStores(const val& options, std::shared_ptr<const Clock> clock) {
   return [options, drivers = options["drivers"], clock](const TierConfig& tier,
                                                        Status* status) -> std::unique_ptr<Store> {
-    if (tier.kind != "indexeddb" && tier.kind != "http") return nullptr;
+    if (tier.kind != "indexeddb" && tier.kind != "http" && tier.kind != "custom") return nullptr;
     if (!IsObject(drivers) || !IsObject(drivers[tier.name])) {
       *status = Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no driver");
       return nullptr;
+    }
+    if (tier.kind == "custom") {
+      auto has = tier.settings.find("has");
+      return std::make_unique<WasmCustomStore>(clock, drivers[tier.name],
+                                               has != tier.settings.end() && has->second == "true");
     }
     if (tier.kind == "http") {
       auto base_url = tier.settings.find("baseUrl");

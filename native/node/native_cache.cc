@@ -8,6 +8,7 @@
 
 #include "addon_data.h"
 #include "cache_registry.h"
+#include "custom_tier.h"
 #include "event_sink.h"
 #include "platform_stores.h"
 #include "promise_bridge.h"
@@ -186,15 +187,20 @@ Napi::Value Wrap(Napi::Env env, std::unique_ptr<NativeCache> cache) {
   return Napi::External<NativeCache>::New(env, cache.release(), [](Napi::Env, NativeCache* c) { delete c; });
 }
 
-// open({ tiers, ttl, ttlRules, shared?, fingerprint? }) -> handle, or a promise of one when slower tiers must answer
-// first
+// open({ tiers, ttl, ttlRules, shared?, fingerprint?, drivers? }) -> handle, or a promise of one when slower tiers
+// must answer first
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object options = info[0].As<Napi::Object>();
   std::optional<CacheConfig> config = ReadConfig(options);
   if (!config) return Napi::Value();
+  // Custom tiers are driven by JavaScript objects TypeScript opened for them (options.drivers[tier name]).
+  const Napi::Value drivers = options.Get("drivers");
+  PlatformStoreFactory stores = [&](const TierConfig& tier, Status* status) {
+    return tier.kind == "custom" ? MakeCustomStore(env, drivers, tier, status) : MakePlatformStore(tier, status);
+  };
   ChainBuilder build = [&](std::shared_ptr<TierChain>* chain) {
-    return BuildTierChain(*config, std::make_shared<SystemClock>(), MakePlatformStore, chain);
+    return BuildTierChain(*config, std::make_shared<SystemClock>(), stores, chain);
   };
   auto cache = std::make_unique<NativeCache>();
   Napi::Value shared = options.Get("shared");
@@ -666,7 +672,7 @@ void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
       {"joinFlight", JoinFlight}, {"leaveFlight", LeaveFlight}, {"landFlight", LandFlight}, {"endFlight", EndFlight},
       {"acquireDirectory", AcquireDirectory}, {"commitDirectory", CommitDirectory},
       {"abandonDirectory", AbandonDirectory}, {"releaseDirectory", ReleaseDirectory},
-      {"namespaced", Namespaced}, {"limitNamespace", LimitNamespace},
+      {"namespaced", Namespaced}, {"limitNamespace", LimitNamespace}, {"driverComplete", CompleteDriverCall},
   };
   for (const auto& [name, function] : functions) exports.Set(name, Napi::Function::New(env, function, name));
 }
