@@ -17,12 +17,12 @@ export type { CacheStats, TierStats, VerifyReport } from './backend.js';
 export type { CacheValue } from './values.js';
 export { parseDuration, parseSize, type Duration, type Size } from './units.js';
 export { httpResource, type HttpResourceOptions } from './workspace/http-resource.js';
-export { memoryResource, type MemoryFiles } from './workspace/memory-resource.js';
+export { memoryResource, type MemoryFiles, type MemoryResourceOptions } from './workspace/memory-resource.js';
 export type { ByteRange, EntryType, Listing, ReadResult, Resource, ResourceEntry } from './workspace/resource.js';
-export type { FindOptions, ReadFileOptions, WorkspaceEntry, WorkspaceFs } from './workspace/entry.js';
+export type { CpOptions, FindOptions, MkdirOptions, ReadFileOptions, RmOptions, WorkspaceEntry, WorkspaceFs } from './workspace/entry.js';
 export type {
-  LoadOptions, LoadProgress, SnapshotCompression, SnapshotOptions, SnapshotProgress, SnapshotReport, StreamOptions,
-  WorkspaceOptions, WorkspaceStats,
+  DriftPolicy, LoadOptions, LoadProgress, SnapshotCompression, SnapshotOptions, SnapshotProgress, SnapshotReport,
+  StreamOptions, WorkspaceOptions, WorkspaceStats,
 } from './workspace/workspace.js';
 export type { MountStats } from './workspace/mount.js';
 export type { ExecuteOptions, ExecuteResult } from './workspace/shell.js';

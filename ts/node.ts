@@ -181,7 +181,7 @@ export class Workspace extends NodeWorkspace {
 }
 
 export * from './common.js';
-export { localResource } from './workspace/local-resource.js';
+export { localResource, type LocalResourceOptions } from './workspace/local-resource.js';
 export { s3, type S3Credentials, type S3TierOptions } from './s3.js';
 export { http, type HttpTierOptions } from './http.js';
 export { disk, type DiskTierOptions, type Durability, type EvictionPolicy } from './disk.js';

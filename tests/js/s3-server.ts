@@ -67,6 +67,15 @@ export class S3Server {
     return (JSON.parse(await answer) as { proxy: ProxyStats }).proxy;
   }
 
+  /** Runs `work`; returns its result and the requests the server answered meanwhile, by operation. */
+  async counted<T>(work: () => Promise<T>): Promise<[T, Record<string, number>]> {
+    const before = (await this.stats()).operations;
+    const result = await work();
+    const after = (await this.stats()).operations;
+    const made = Object.fromEntries(Object.entries(after).map(([op, n]) => [op, n - (before[op] ?? 0)]).filter(([, n]) => n !== 0));
+    return [result, made];
+  }
+
   /** Options for s3() that reach this server. */
   tier(prefix: string): { bucket: string; prefix: string; endpoint: string; forcePathStyle: true; region: string; credentials: typeof CREDENTIALS } {
     return { bucket: BUCKET, prefix, endpoint: this.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: CREDENTIALS };

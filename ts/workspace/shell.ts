@@ -1,5 +1,6 @@
-// execute(fs, commandLine): a small read-only shell over a workspace (issue #6). One pipeline of ls, cat,
-// head, tail, wc, grep, find, stat, du and echo, with sh quoting; each command's output is the next one's
+// execute(fs, commandLine): a small shell over a workspace (issue #6). One pipeline of ls, cat, head, tail,
+// wc, grep, find, stat, du and echo, and mkdir, rm, cp, mv and touch where the file system takes writes
+// (issue #18), with sh quoting; each command's output is the next one's
 // input. Output matches GNU coreutils, grep and findutils under LC_ALL=C where a workspace knows the facts
 // (see each command's module for where it cannot). Pure TypeScript: runs in Node and in browsers.
 //
@@ -8,6 +9,7 @@
 // paths start at '/', since a workspace has no working directory.
 import type { WorkspaceFs } from './entry.js';
 import { cat } from './shell/cat.js';
+import { cp } from './shell/cp.js';
 import { du } from './shell/du.js';
 import { echo } from './shell/echo.js';
 import { find } from './shell/find.js';
@@ -15,11 +17,15 @@ import { grep } from './shell/grep.js';
 import { head } from './shell/head.js';
 import { fromUtf8, Output, type Command, type CommandContext } from './shell/io.js';
 import { ls } from './shell/ls.js';
+import { mkdir } from './shell/mkdir.js';
+import { mv } from './shell/mv.js';
 import { UsageError } from './shell/options.js';
 import { parsePipeline, ShellSyntaxError } from './shell/parse.js';
 import { isAbort } from './shell/paths.js';
+import { rm } from './shell/rm.js';
 import { stat } from './shell/stat.js';
 import { tail } from './shell/tail.js';
+import { touch } from './shell/touch.js';
 import { wc } from './shell/wc.js';
 
 export interface ExecuteOptions {
@@ -34,7 +40,7 @@ export interface ExecuteResult {
   exitCode: number;
 }
 
-const COMMANDS: Record<string, Command> = { cat, du, echo, find, grep, head, ls, stat, tail, wc };
+const COMMANDS: Record<string, Command> = { cat, cp, du, echo, find, grep, head, ls, mkdir, mv, rm, stat, tail, touch, wc };
 
 const ABORTED_EXIT_CODE = 130;
 const NOT_FOUND_EXIT_CODE = 127;

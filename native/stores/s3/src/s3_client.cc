@@ -110,6 +110,14 @@ void S3Client::PutObject(PutObjectRequest request, S3Callback<PutObjectResult> d
   });
 }
 
+void S3Client::CopyObject(CopyObjectRequest request, S3Callback<PutObjectResult> done) {
+  S3Error invalid = CheckBucketAndKey(request.bucket, request.key);
+  if (invalid.ok()) invalid = CheckBucketAndKey(request.bucket, request.source_key);
+  Submit(std::move(invalid), std::move(done), [request = std::move(request)](Core& core, auto done) mutable {
+    RunCopyObject(*core.runner, std::move(request), std::move(done));
+  });
+}
+
 void S3Client::DeleteObject(DeleteObjectRequest request, S3DoneCallback done) {
   S3Error invalid = CheckBucketAndKey(request.bucket, request.key);
   Submit(std::move(invalid), std::move(done), [request = std::move(request)](Core& core, auto done) mutable {

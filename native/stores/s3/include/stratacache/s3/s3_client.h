@@ -45,6 +45,8 @@ class S3Client {
   void HeadObject(HeadObjectRequest request, S3Callback<ObjectInfo> done);
   // Bodies of at least multipart_threshold bytes go up as a multipart upload, aborted on the service if it fails.
   void PutObject(PutObjectRequest request, S3Callback<PutObjectResult> done);
+  // kNotFound when there is no source object; the result's etag is the copy's.
+  void CopyObject(CopyObjectRequest request, S3Callback<PutObjectResult> done);
   // Succeeds also when there was no such object, as S3 does.
   void DeleteObject(DeleteObjectRequest request, S3DoneCallback done);
   // On failure the result still lists the failures of the batches that went through.
