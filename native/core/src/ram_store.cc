@@ -646,4 +646,26 @@ StoreCounters RamStore::Counters() const {
   return counters;
 }
 
+void RamStore::ListEntries(const ListRequest& request, ListDone done) {
+  const size_t limit = std::max<size_t>(request.limit, 1);
+  std::vector<ListedEntry> page;
+  const size_t first = request.after ? static_cast<size_t>(request.after->low & shard_mask_) : 0;
+  for (size_t index = first; index < shards_.size() && page.size() < limit; ++index) {
+    Shard& shard = *shards_[index];
+    // The cursor orders entries within its own shard; every entry of a later shard comes after it.
+    ListingPage part(request, index == first ? request.after : std::nullopt, limit - page.size());
+    {
+      std::lock_guard lock(shard.mu);
+      const int64_t now = clock_->NowMs();
+      for (const auto& [digest, entry] : shard.entries) {
+        const std::string_view ns = entry.ns ? std::string_view(entry.ns->space->ns->name) : std::string_view();
+        if (entry.expires_at_ms <= now || !part.Wants(digest, ns, entry.key)) continue;
+        part.Offer(ListedEntry{digest, std::string(ns), entry.key, entry.value.size(), entry.expires_at_ms, {}, {}});
+      }
+    }
+    for (ListedEntry& listed : part.Take()) page.push_back(std::move(listed));
+  }
+  done(Status::Ok(), std::move(page));
+}
+
 }  // namespace stratacache

@@ -72,6 +72,13 @@ Status SqliteDb::Open(const std::string& path, bool create, int busy_timeout_ms)
   return Status::Ok();
 }
 
+Status SqliteDb::OpenReadOnly(const std::string& path) {
+  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) return SqliteStatus(db_, rc, "open " + path);
+  sqlite3_extended_result_codes(db_, 1);
+  return Status::Ok();
+}
+
 Status SqliteDb::Exec(std::string_view sql) {
   std::string text(sql);
   int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);

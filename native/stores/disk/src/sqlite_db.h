@@ -62,6 +62,8 @@ class SqliteDb {
   // Opens (creating if `create`) the database at `path`, with a busy timeout so that other processes' write
   // transactions are waited for rather than failed.
   Status Open(const std::string& path, bool create, int busy_timeout_ms);
+  // Opens the database at `path` for reading only: nothing is written to it, nor checkpointed from its log.
+  Status OpenReadOnly(const std::string& path);
   Status Exec(std::string_view sql);
   // A prepared statement; on failure `*status` says why and the statement is empty.
   Statement Prepare(std::string_view sql, Status* status);
