@@ -14,12 +14,13 @@ export type StrataErrorCode =
   | 'ERR_LOADER'
   | 'ERR_MISSING_LIBRARY'
   | 'ERR_NO_ADDON'
+  | 'ERR_UNSUPPORTED'
   | 'ERR_INTERNAL';
 
 const KNOWN_CODES: ReadonlySet<string> = new Set<StrataErrorCode>([
   'ERR_INVALID_ARG', 'ERR_TOO_LARGE', 'ERR_IO', 'ERR_CORRUPT', 'ERR_CLOSED', 'ERR_UNAVAILABLE',
   'ERR_S3_AUTH', 'ERR_TIMEOUT', 'ERR_QUOTA', 'ERR_ABORTED', 'ERR_NOT_FOUND', 'ERR_LOADER', 'ERR_MISSING_LIBRARY',
-  'ERR_NO_ADDON', 'ERR_INTERNAL',
+  'ERR_NO_ADDON', 'ERR_UNSUPPORTED', 'ERR_INTERNAL',
 ]);
 
 export interface StrataErrorOptions {
