@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
+#include <map>
+#include <utility>
 
 #include "listing_walk.h"
 #include "store_fixture.h"
@@ -13,13 +16,14 @@ namespace {
 
 using DiskListingTest = DiskStoreFixture;
 
-// Every file under `root` with its size and contents, to compare before and after.
-std::map<std::string, std::string> Snapshot(const std::filesystem::path& root) {
-  std::map<std::string, std::string> files;
+// Every file under `root` with its size and a hash of its contents, to compare before and after.
+std::map<std::string, std::pair<size_t, size_t>> Snapshot(const std::filesystem::path& root) {
+  std::map<std::string, std::pair<size_t, size_t>> files;
   for (const auto& file : std::filesystem::recursive_directory_iterator(root)) {
     if (!file.is_regular_file()) continue;
     std::ifstream in(file.path(), std::ios::binary);
-    files[file.path().string()] = std::string(std::istreambuf_iterator<char>(in), {});
+    const std::string bytes(std::istreambuf_iterator<char>(in), {});
+    files[file.path().string()] = {bytes.size(), std::hash<std::string>()(bytes)};
   }
   return files;
 }
@@ -55,6 +59,35 @@ TEST_F(DiskListingTest, ReadOnlyListingSeesWhatTheStoreHoldsAndChangesNothing) {
   // Past the expiry the entry is no longer listed.
   ASSERT_TRUE(ListIndexPage(root_.string(), ListRequest{std::nullopt, 5, std::nullopt, ""}, clock_->NowMs() + 5000, &page).ok());
   EXPECT_EQ(testing::Counted(page), (std::map<std::string, int>{{"/small", 1}}));
+}
+
+TEST_F(DiskListingTest, ReadOnlyListingOfAClosedTierCreatesNoFile) {
+  // Closed, the tier leaves no log beside the index: a plain read-only open of a WAL database would create one.
+  testing::Write(*store_, Key("k"), "v", kNeverExpires);
+  testing::Write(*store_, Key("path?#%"), "v", kNeverExpires);
+  store_.reset();
+  const auto before = Snapshot(root_);
+  ASSERT_FALSE(before.count((root_ / "index.sqlite-wal").string()));
+  std::vector<ListedEntry> page;
+  ASSERT_TRUE(ListIndexPage(root_.string(), ListRequest{}, clock_->NowMs(), &page).ok());
+  EXPECT_EQ(testing::Counted(page), (std::map<std::string, int>{{"/k", 1}, {"/path?#%", 1}}));
+  EXPECT_EQ(Snapshot(root_), before);
+}
+
+TEST_F(DiskListingTest, ReadOnlyListingOfAFolderWithURICharactersInItsPath) {
+  const std::filesystem::path odd = root_ / "a?b#c%20d";
+  std::filesystem::create_directories(odd);
+  {
+    DiskStoreOptions options;
+    options.path = odd.string();
+    std::unique_ptr<DiskStore> store;
+    ASSERT_TRUE(DiskStore::Open(options, clock_, &store).ok());
+    testing::Write(*store, Key("k"), "v", kNeverExpires);
+  }
+  std::vector<ListedEntry> page;
+  Status status = ListIndexPage(odd.string(), ListRequest{}, clock_->NowMs(), &page);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(testing::Counted(page), (std::map<std::string, int>{{"/k", 1}}));
 }
 
 TEST_F(DiskListingTest, ReadOnlyListingOfAMissingFolderCreatesNothing) {
