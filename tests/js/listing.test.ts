@@ -1,7 +1,9 @@
 // cache.keys() and cache.entries() over RAM and disk tiers (the Node build) and RAM tiers (the WebAssembly build):
 // what an entry says, each key once across tiers, namespaces and prefixes, writes and deletes during the walk, and
 // the errors.
-import { Cache, type CacheEntryInfo, disk, http, type ListOptions, ram, StrataError, type Tier } from '../../dist/node.js';
+import {
+  Cache, type CacheEntryInfo, disk, http, type ListOptions, ram, StrataError, type Tier,
+} from '../../dist/node.js';
 import { Cache as WasmCache } from '../../dist/wasm.js';
 import type { CacheClass } from './backends.js';
 import { freshFolder } from './disk-folders.js';
