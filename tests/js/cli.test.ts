@@ -3,10 +3,10 @@
 // and clean repair and remove, and the exit codes and messages of wrong command lines, missing and damaged folders.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { Cache, disk } from '../../dist/node.js';
+import { Cache, disk, localResource, Workspace } from '../../dist/node.js';
 import { freshFolder } from './disk-folders.js';
 
 const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
@@ -167,6 +167,50 @@ describe('changing a folder', () => {
   });
 });
 
+describe('snapshot', () => {
+  let archive: string;
+  beforeAll(async () => {
+    const source = freshFolder('cli');
+    mkdirSync(join(source, 'sub'));
+    writeFileSync(join(source, 'a.txt'), 'hello');
+    writeFileSync(join(source, 'sub', 'b.bin'), new Uint8Array(3000));
+    const ws = await Workspace.open({ mounts: { '/data': localResource(source) } });
+    await ws.readFile('/data/a.txt');
+    await ws.readFile('/data/sub/b.bin');
+    archive = join(freshFolder('cli'), 'run.tar');
+    await ws.snapshot(archive);
+    await ws.close();
+  });
+
+  test('lists the files a workspace snapshot holds, with sizes, versions and when it was made', () => {
+    const report = json('snapshot', archive);
+    expect(report).toMatchObject({ archive, files: 2, bytes: 3005, missing: [] });
+    expect(Date.now() - Date.parse(report.created)).toBeLessThan(60_000);
+    expect(report.entries).toEqual([
+      { path: '/data/a.txt', size: 5, etag: expect.any(String), mtimeMs: expect.any(Number) },
+      { path: '/data/sub/b.bin', size: 3000, etag: expect.any(String), mtimeMs: expect.any(Number) },
+    ]);
+    const text = cli('snapshot', archive);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^files +2 \(2\.9 KiB\)$/m);
+    expect(text.stdout).toMatch(/^ +5 B +\S+ +\/data\/a\.txt$/m);
+  });
+
+  test('a truncated snapshot or another file: exit 4 with the reason; a missing one: exit 3', () => {
+    const folder = freshFolder('cli');
+    const truncated = join(folder, 'truncated.tar');
+    writeFileSync(truncated, readFileSync(archive).subarray(0, 3000));
+    const cut = cli('snapshot', truncated);
+    expect(cut.status).toBe(4);
+    expect(cut.stderr).toMatch(/truncated/);
+    const empty = join(folder, 'empty.tar');
+    writeFileSync(empty, new Uint8Array(1024)); // the end of an archive, and nothing before it
+    expect(cli('snapshot', empty)).toMatchObject({ status: 4, stderr: expect.stringMatching(/the archive is empty/) });
+    const missing = cli('snapshot', join(folder, 'none.tar'));
+    expect(missing).toMatchObject({ status: 3, stderr: `stratacache: there is no file ${join(folder, 'none.tar')}\n` });
+  });
+});
+
 describe('errors', () => {
   test('a missing folder: exit 3, named, and not created', () => {
     const missing = join(freshFolder('cli'), 'typo');
@@ -209,6 +253,7 @@ describe('errors', () => {
     [['frobnicate', '/tmp'], /unknown command 'frobnicate'/],
     [['ls'], /ls needs the folder of a disk cache/],
     [['ls', 'a', 'b'], /takes one folder; unexpected 'b'/],
+    [['snapshot'], /snapshot needs a snapshot file: stratacache snapshot <file.tar>/],
     [['ls', '/tmp', '--max-age', '1d'], /ls takes no --max-age/],
     [['stats', '/tmp', '--wat'], /Unknown option '--wat'/],
     [['clean', '/tmp'], /clean needs --max-age, --max-size or both/],
@@ -224,7 +269,7 @@ describe('errors', () => {
     for (const args of [['--help'], []]) {
       const run = cli(...args);
       expect(run.status).toBe(0);
-      expect(run.stdout).toMatch(/^Usage: stratacache <command> <dir>/);
+      expect(run.stdout).toMatch(/^Usage: stratacache <command> <dir \| file>/);
     }
   });
 });

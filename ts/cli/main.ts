@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// `stratacache <command>`: the operator's view of a disk tier's folder. Reads go to the index alone, read-only;
-// verify and clean open the folder's disk tier as a cache. Exit codes: 0 done, 1 failed, 2 a wrong command line,
-// 3 no cache at that folder, 4 a damaged index.
+// `stratacache <command>`: the operator's view of a disk tier's folder and of workspace snapshots. Reads go to
+// the index alone, read-only; verify and clean open the folder's disk tier as a cache. Exit codes: 0 done,
+// 1 failed, 2 a wrong command line, 3 no such folder, cache or file, 4 a damaged index or snapshot.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { fromNative, invalidArg, type StrataError } from '../errors.js';
 import { clean, ls, type Output, stats, verify } from './commands.js';
+import { snapshot } from './snapshot.js';
 
-const USAGE = `Usage: stratacache <command> <dir> [options]
+const USAGE = `Usage: stratacache <command> <dir | file> [options]
 
 Commands (dir: the folder of a disk() tier):
   stats <dir>                         entries and bytes, per namespace; the oldest and newest write
@@ -17,12 +18,14 @@ Commands (dir: the folder of a disk() tier):
   verify <dir>                        check every entry's content, repair the folder, report
   clean <dir> [--max-age D] [--max-size S]
                                       remove entries written more than D ago, then the oldest over S
+  snapshot <file.tar>                 what a workspace snapshot holds: its files, sizes, when it was made
 
 Options:
   --json        one JSON document on standard output, for scripts
   -h, --help    this text
 
-Exit codes: 0 done, 1 failed, 2 wrong command line, 3 no cache at dir, 4 damaged index.`;
+Exit codes: 0 done, 1 failed, 2 wrong command line, 3 no such folder, cache or file,
+4 damaged index or snapshot.`;
 
 const EXIT_BY_CODE: Record<string, number> = { ERR_INVALID_ARG: 2, ERR_NOT_FOUND: 3, ERR_CORRUPT: 4 };
 
@@ -41,6 +44,7 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   ls: ['namespace', 'prefix'],
   verify: [],
   clean: ['max-age', 'max-size'],
+  snapshot: [],
 };
 
 function output(json: boolean): Output {
@@ -71,15 +75,19 @@ function output(json: boolean): Output {
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  const [command, dir, ...rest] = positionals;
+  const [command, dir, ...rest] = positionals; // dir: the folder, or snapshot's file
   if (values.help || command === undefined) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
   const allowed = COMMAND_OPTIONS[command];
   if (allowed === undefined) throw invalidArg(`unknown command '${command}'; try stratacache --help`);
-  if (dir === undefined) throw invalidArg(`${command} needs the folder of a disk cache: stratacache ${command} <dir>`);
-  if (rest.length > 0) throw invalidArg(`${command} takes one folder; unexpected '${rest[0]}'`);
+  const onFile = command === 'snapshot';
+  if (dir === undefined) {
+    const [what, operand] = onFile ? ['a snapshot file', 'file.tar'] : ['the folder of a disk cache', 'dir'];
+    throw invalidArg(`${command} needs ${what}: stratacache ${command} <${operand}>`);
+  }
+  if (rest.length > 0) throw invalidArg(`${command} takes one ${onFile ? 'file' : 'folder'}; unexpected '${rest[0]}'`);
   for (const name of Object.keys(values)) {
     if (name !== 'json' && values[name as keyof typeof values] !== undefined && !allowed.includes(name)) {
       throw invalidArg(`${command} takes no --${name}`);
@@ -91,6 +99,7 @@ async function main(argv: string[]): Promise<void> {
     case 'stats': return stats(folder, out);
     case 'ls': return ls(folder, { namespace: values.namespace, prefix: values.prefix }, out);
     case 'verify': return verify(folder, out);
+    case 'snapshot': return snapshot(folder, out);
     default: return clean(folder, { maxAge: values['max-age'], maxSize: values['max-size'] }, out);
   }
 }
