@@ -63,7 +63,8 @@ class RamStore final : public InlineStore {
   void EraseAll() override;
   void Sweep() override;
   StoreCounters Counters() const override;
-  // In shard order, then digest order within a shard; each shard's lock is held while it is scanned for a page.
+  // In shard order, then digest order within a shard (sorted once per walk of the shard unless entries are
+  // inserted meanwhile); a shard's lock is held while its part of a page is read.
   void ListEntries(const ListRequest& request, ListDone done) override;
   void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
   void CountChangesIn(std::shared_ptr<ChangeCounters> counters) override { changes_ = std::move(counters); }
