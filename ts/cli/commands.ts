@@ -9,6 +9,8 @@ export interface Output {
   json: boolean;
   /** Writes one line to standard output. */
   line(text: string): void;
+  /** Resolves once standard output has taken what was written: at once unless its reader lags behind. */
+  drained(): Promise<void>;
   /** Shows what a long command is doing, where someone watches (a terminal); returns the function that ends it. */
   activity(text: string): () => void;
 }
@@ -22,16 +24,19 @@ const entryJson = (entry: FolderEntry) => ({
   accessedAt: jsonInstant(entry.accessedAt),
 });
 
-/** `ls <dir>`: the live entries with their sizes and expiries, in the index's order. */
-export function ls(folder: string, filter: EntryFilter, out: Output): void {
+/**
+ * `ls <dir>`: the live entries with their sizes and expiries, in the index's order; written as they are read,
+ * waiting for a slow reader, so a large cache is never held in memory.
+ */
+export async function ls(folder: string, filter: EntryFilter, out: Output): Promise<void> {
   checkFolder(folder);
   if (out.json) {
-    // Written as it is read, so a large cache is never held in memory.
     out.line('[');
     let separator = '';
     for (const entry of folderEntries(folder, filter)) {
       out.line(`${separator}${JSON.stringify(entryJson(entry))}`);
       separator = ',';
+      await out.drained();
     }
     out.line(']');
     return;
@@ -41,6 +46,7 @@ export function ls(folder: string, filter: EntryFilter, out: Output): void {
     const size = formatBytes(entry.size).padStart(10);
     const expires = formatInstant(entry.expiresAt).padEnd(24);
     out.line(`${size}  ${expires}  ${(entry.namespace || '-').padEnd(12)}  ${entry.key}`);
+    await out.drained();
   }
 }
 

@@ -2,6 +2,7 @@
 // `stratacache <command>`: the operator's view of a disk tier's folder and of workspace snapshots. Reads go to
 // the index alone, read-only; verify and clean open the folder's disk tier as a cache. Exit codes: 0 done,
 // 1 failed, 2 a wrong command line, 3 no such folder, cache or file, 4 a damaged index or snapshot.
+import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -51,6 +52,9 @@ function output(json: boolean): Output {
   return {
     json,
     line: (text) => process.stdout.write(`${text}\n`),
+    drained: async () => {
+      if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
+    },
     activity(text) {
       if (json || !process.stderr.isTTY) return () => {};
       const started = Date.now();
