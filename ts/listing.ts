@@ -54,30 +54,33 @@ export interface ListScope {
  */
 export async function* listEntries(scope: ListScope, options: ListOptions = {}): AsyncGenerator<CacheEntryInfo> {
   const { tier, prefix, ns, pageSize } = checkListOptions(scope, options);
-  if (tier !== undefined) {
-    yield* walkTier(scope, tier, ns, prefix, pageSize);
-    return;
-  }
+  const tiers = tier !== undefined ? [tier] : scope.tiers.map(({ name }) => name);
   // A key held by several tiers comes from the first; the set grows with the keys listed.
-  const seen = new Set<string>();
-  for (const { name } of scope.tiers) {
+  const seen = tiers.length > 1 ? new Set<string>() : undefined;
+  for (const name of tiers) {
     try {
-      for await (const entry of walkTier(scope, name, ns, prefix, pageSize)) {
-        const id = `${entry.namespace}\0${entry.key}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        yield entry;
+      for await (const page of pagesOf(scope, name, ns, prefix, pageSize)) {
+        for (const entry of page) {
+          if (seen !== undefined) {
+            const id = `${entry.namespace}\0${entry.key}`;
+            if (seen.has(id)) continue;
+            seen.add(id);
+          }
+          yield entry;
+        }
       }
     } catch (error) {
-      if (error instanceof StrataError && error.code === 'ERR_UNSUPPORTED') continue;
+      // Passed over unless asked for by name.
+      if (tier === undefined && error instanceof StrataError && error.code === 'ERR_UNSUPPORTED') continue;
       throw error;
     }
   }
 }
 
-async function* walkTier(
+/** The pages of one tier's listing (a generator of pages, not entries: one await per page). */
+async function* pagesOf(
   scope: ListScope, tier: string, ns: string | undefined, prefix: string, pageSize: number,
-): AsyncGenerator<CacheEntryInfo> {
+): AsyncGenerator<CacheEntryInfo[]> {
   let after: string | undefined;
   for (;;) {
     let page: EntryPage;
@@ -86,12 +89,12 @@ async function* walkTier(
     } catch (error) {
       throw fromNative(error, tier);
     }
-    for (const { key, namespace, size, expiresAt, writtenAt, accessedAt } of page) {
+    yield page.map(({ key, namespace, size, expiresAt, writtenAt, accessedAt }) => {
       const entry: CacheEntryInfo = { key, namespace, tier, size, expiresAt };
       if (writtenAt !== undefined) entry.writtenAt = writtenAt;
       if (accessedAt !== undefined) entry.accessedAt = accessedAt;
-      yield entry;
-    }
+      return entry;
+    });
     if (page.length < pageSize) return;
     after = page[page.length - 1]!.cursor;
   }
