@@ -13,6 +13,7 @@ import { fromNative, invalidArg, messageOf, settleSync, StrataError } from './er
 import { type CacheEvents, type CacheEventType, type CacheListener, Emitter } from './events.js';
 import { type DirectoryFill, type DirectoryLease, leaseDirectory } from './directory.js';
 import { Entry } from './entry.js';
+import { type CacheEntryInfo, listEntries, type ListOptions } from './listing.js';
 import { formatMetrics } from './metrics.js';
 import { type Namespace, type NamespaceOptions, Namespaces } from './namespace.js';
 import { closedError, OpenCalls } from './open-calls.js';
@@ -76,6 +77,7 @@ export class Cache implements AsyncDisposable {
   #closing: Promise<void> | undefined; // set by the first close()
   readonly #open = new OpenCalls(); // getOrSet calls waiting on a load
   #tiers: readonly TierConfig[] = [];
+  #namespace = ''; // a namespace view's name; '' for the cache's own keys
   #namespaces: Namespaces | undefined; // created on the first namespace()
   #events: Emitter | undefined; // created on the first listener
   #deliver: ((event: NativeEvent) => void) | undefined; // what the core calls with its events
@@ -221,8 +223,29 @@ export class Cache implements AsyncDisposable {
    */
   namespace(name: string, options?: NamespaceOptions): Namespace {
     const handle = this.#live();
-    this.#namespaces ??= new Namespaces(handle, this.#tiers, (scoped) => new Cache(scoped, undefined));
+    this.#namespaces ??= new Namespaces(handle, this.#tiers, (scoped, name) => {
+      const view = new Cache(scoped, undefined);
+      view.#tiers = this.#tiers;
+      view.#namespace = name;
+      return view;
+    });
     return this.#namespaces.open(name, options);
+  }
+
+  /**
+   * The live entries, as an async iterable (`for await (const entry of cache.entries())`), with their namespace,
+   * tier, size and expiry: of every tier that can list, each key once, or of `options.tier`. Read from what the
+   * tiers keep about their entries (their index), never from the values, and not counted as uses. Nothing is
+   * locked between pages: an entry present for the whole walk is listed exactly once, while one written or
+   * removed during it may or may not be. A tier that cannot list (S3, HTTP) named in `tier`: ERR_UNSUPPORTED.
+   */
+  entries(options?: ListOptions): AsyncIterableIterator<CacheEntryInfo> {
+    return listEntries({ handle: () => this.#live(), tiers: this.#tiers, namespace: this.#namespace }, options);
+  }
+
+  /** The keys `entries()` lists, with the same options. */
+  async *keys(options?: ListOptions): AsyncIterableIterator<string> {
+    for await (const entry of this.entries(options)) yield entry.key;
   }
 
   /** Whether any tier holds a live entry for the key; does not count as a use. */

@@ -14,6 +14,7 @@ export type {
   CachePromoteEvent,
 } from './events.js';
 export type { CacheStats, TierStats, VerifyReport } from './backend.js';
+export type { CacheEntryInfo, ListOptions } from './listing.js';
 export type { CacheValue } from './values.js';
 export { parseDuration, parseSize, type Duration, type Size } from './units.js';
 export { httpResource, type HttpResourceOptions } from './workspace/http-resource.js';

@@ -4,6 +4,7 @@ import type {
   CacheStats,
   CoreConfig,
   CoreHandle,
+  EntryPage,
   MaybePromise,
   NativeEvent,
   VerifyReport,
@@ -67,6 +68,10 @@ interface Addon {
   listen(handle: NativeHandle, listener: (event: NativeEvent) => void, types: readonly string[]): void;
   clean(handle: NativeHandle, maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
   verify(handle: NativeHandle): Promise<VerifyReport>;
+  listEntries(
+    handle: NativeHandle, tier: string, after: string | undefined, limit: number, ns: string | undefined,
+    prefix: string,
+  ): Promise<EntryPage>;
   acquireDirectory(handle: NativeHandle, key: string): Promise<[string, boolean]>;
   commitDirectory(handle: NativeHandle, key: string, tempPath: string): Promise<[string, boolean]>;
   abandonDirectory(handle: NativeHandle, key: string, tempPath: string, message: string): Promise<void>;
@@ -137,6 +142,7 @@ function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
     listen: (listener, types) => addon.listen(native, listener, types),
     clean: (maxAgeMs, maxBytes) => addon.clean(native, maxAgeMs, maxBytes),
     verify: () => addon.verify(native),
+    listEntries: (tier, after, limit, ns, prefix) => addon.listEntries(native, tier, after, limit, ns, prefix),
     directories: {
       acquireDirectory: (key) => addon.acquireDirectory(native, key),
       commitDirectory: (key, tempPath) => addon.commitDirectory(native, key, tempPath),

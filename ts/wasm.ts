@@ -1,5 +1,5 @@
 // Entry point for the WebAssembly build: the browser's default, and loadable in Node (`stratacache/wasm`).
-import type { Backend, CacheStats, CoreConfig, CoreHandle, NativeEvent, Ttl } from './backend.js';
+import type { Backend, CacheStats, CoreConfig, CoreHandle, EntryPage, NativeEvent, Ttl } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
 import { invalidArg, StrataError } from './errors.js';
 import { type CompleteRequest, type IdbDriver } from './idb/driver.js';
@@ -48,6 +48,11 @@ interface WasmCache {
   getEntry(key: string, callback: (error: Error | null, value?: Uint8Array, expiresAt?: number) => void): void;
   endFlight(key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   sweep(): void;
+  /** One page of a tier's live entries (CoreHandle.listEntries). */
+  listEntries(
+    tier: string, after: string | undefined, limit: number, ns: string | undefined, prefix: string,
+    callback: Callback<EntryPage>,
+  ): void;
   stats(): CacheStats;
   /** A WasmCache over the same chain whose keys live in namespace `ns`; delete it on its own. */
   namespaced(ns: string): WasmCache;
@@ -212,6 +217,8 @@ function adapt(
     encodeBlobs: (names, values) => orThrow(module.encodeBlobs(names, values.map(toBytes))),
     decodeBlobs: (framed) => orThrow(module.decodeBlobs(framed)),
     sweep: () => cache.sweep(),
+    listEntries: (tier, after, limit, ns, prefix) =>
+      new Promise((resolve, reject) => cache.listEntries(tier, after, limit, ns, prefix, callback(resolve, reject))),
     namespaced: (ns, nearLimit) => adapt(cache.namespaced(ns), hot, [], module, nearLimit, idbDrivers, customDrivers),
     limitNamespace: (ns, limits) => orThrow(cache.limitNamespace(ns, limits)),
     joinFlight: (key) => {

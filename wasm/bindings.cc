@@ -344,6 +344,40 @@ class WasmCache {
 
   void sweep() { chain_->Sweep(); }
 
+  // One page of the live entries of tier `tier` (Store::ListEntries): after (a cursor or undefined), limit, ns
+  // (undefined: every namespace), prefix; `callback(error, [{ cursor, namespace, key, size, expiresAt }])`.
+  void listEntries(const std::string& tier, val after, double limit, val ns, const std::string& prefix,
+                   val callback) {
+    ListRequest request;
+    request.limit = static_cast<size_t>(limit);
+    request.prefix = prefix;
+    if (ns.isString()) request.ns = ns.as<std::string>();
+    if (after.isString()) {
+      request.after = DigestFromHex(after.as<std::string>());
+      if (!request.after) {
+        callback(ToError(Status(StatusCode::kInvalidArg, "a listing cursor is 32 lowercase hex digits")), val::null());
+        return;
+      }
+    }
+    chain_->ListEntries(tier, request, [callback](Status status, std::vector<ListedEntry> page) {
+      if (!status.ok()) {
+        callback(ToError(status), val::null());
+        return;
+      }
+      val entries = val::array();
+      for (const ListedEntry& entry : page) {
+        val js = val::object();
+        js.set("cursor", entry.digest.ToHex());
+        js.set("namespace", entry.ns);
+        js.set("key", entry.key);
+        js.set("size", static_cast<double>(entry.size));
+        js.set("expiresAt", ExpiryAsDouble(entry.expires_at_ms));
+        entries.call<void>("push", js);
+      }
+      callback(val::null(), entries);
+    });
+  }
+
   val stats() const {
     ChainStats stats = chain_->Stats();
     val result = val::object();
@@ -415,6 +449,7 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("endFlight", &WasmCache::endFlight)
       .function("flush", &WasmCache::flush)
       .function("sweep", &WasmCache::sweep)
+      .function("listEntries", &WasmCache::listEntries)
       .function("stats", &WasmCache::stats)
       .function("namespaced", &WasmCache::namespaced, emscripten::allow_raw_pointers())
       .function("limitNamespace", &WasmCache::limitNamespace);

@@ -366,6 +366,18 @@ void IdbStore::Sweep() {
   WriteDeletes(std::move(expired));
 }
 
+void IdbStore::ListEntries(const ListRequest& request, ListDone done) {
+  ListingPage page(request, request.after, std::max<size_t>(request.limit, 1));
+  const int64_t now = clock_->NowMs();
+  for (const auto& [id, entry] : index_) {
+    const std::optional<Digest> digest = DigestFromHex(id);
+    if (!digest || entry.expires_at_ms <= now || !page.Wants(*digest, NamespaceOf(entry), entry.key)) continue;
+    const uint64_t size = entry.charge - Charge(entry.key.size(), 0);
+    page.Offer(ListedEntry{*digest, NamespaceOf(entry), entry.key, size, entry.expires_at_ms, {}, {}});
+  }
+  done(Status::Ok(), page.Take());
+}
+
 StoreCounters IdbStore::Counters() const {
   return StoreCounters{index_.size(), bytes_, evictions_, expirations_};
 }

@@ -10,6 +10,7 @@
 #include "cache_registry.h"
 #include "custom_tier.h"
 #include "event_sink.h"
+#include "listing.h"
 #include "platform_stores.h"
 #include "promise_bridge.h"
 #include "stratacache/cache_config.h"
@@ -495,6 +496,24 @@ Napi::Value Verify(const Napi::CallbackInfo& info) {
   });
 }
 
+// listEntries(handle, tier, after, limit, ns, prefix) -> a promise of one page of the tier's live entries
+// (see listing.h)
+Napi::Value ListEntries(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return Napi::Value();
+  const std::string tier = info[1].ToString().Utf8Value();
+  std::optional<ListRequest> request = ReadListRequest(info, 2);
+  if (!request) return Napi::Value();
+  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
+    chain->ListEntries(tier, *request, [pending](Status status, std::vector<ListedEntry> page) {
+      pending->Settle([status, page = std::move(page)](Napi::Env env, Napi::Promise::Deferred& deferred) {
+        if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
+        deferred.Resolve(PageToJs(env, page));
+      });
+    });
+  });
+}
+
 // stats(handle) -> { hits, misses, tiers: [...] }
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   TierChain* chain = OpenChain(info);
@@ -668,6 +687,7 @@ void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
       {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
       {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
       {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},     {"verify", Verify},
+      {"listEntries", ListEntries},
       {"flush", Flush},     {"digest", Digest},   {"keyDigest", KeyDigest}, {"putContent", PutContent}, {"getContent", GetContent},
       {"joinFlight", JoinFlight}, {"leaveFlight", LeaveFlight}, {"landFlight", LandFlight}, {"endFlight", EndFlight},
       {"acquireDirectory", AcquireDirectory}, {"commitDirectory", CommitDirectory},

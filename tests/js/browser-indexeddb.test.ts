@@ -74,6 +74,48 @@ test('entries persist across a browser restart, and the index loads from metadat
   }
 });
 
+test('entries() lists the IndexedDB tier from its index, each key once with size and expiry, after a reload too', async () => {
+  const page = await newPage();
+  const list = () =>
+    page.evaluate(async () => {
+      const { Cache, indexedDb, ram } = strataTests;
+      const cache = await Cache.open({ tiers: [ram({ cacheLimit: '64KB' }), indexedDb({ name: 'listing' })] });
+      if (!(await cache.has('k0'))) {
+        for (let i = 0; i < 30; i++) await cache.set(`k${i}`, new Uint8Array(4096 + i));
+        await cache.namespace('tenant').set('t', 'tenant value', { ttl: '1h' });
+        await cache.set('short', 'v', { ttl: 30 });
+        await new Promise((resolve) => setTimeout(resolve, 60));
+      }
+      const all = [];
+      for await (const e of cache.entries({ pageSize: 4, allNamespaces: true })) all.push(e);
+      const idb = [];
+      for await (const e of cache.entries({ tier: 'indexeddb', pageSize: 7 })) idb.push(e.key);
+      await cache.close();
+      return {
+        names: all.map((e) => `${e.namespace}/${e.key}`).sort(),
+        sizes: all.filter((e) => e.key.startsWith('k')).every((e) => e.size === 4096 + Number(e.key.slice(1))),
+        tiers: [...new Set(all.map((e) => e.tier))].sort(),
+        tenantExpires: all.find((e) => e.namespace === 'tenant')!.expiresAt - Date.now(),
+        neverExpires: all.filter((e) => e.namespace === '').every((e) => e.expiresAt === Infinity),
+        idb: idb.sort(),
+      };
+    });
+  const keys = Array.from({ length: 30 }, (_, i) => `k${i}`).sort();
+  const written = await list();
+  expect(written.names).toEqual([...keys.map((k) => `/${k}`), 'tenant/t'].sort());
+  expect(written.sizes).toBe(true);
+  expect(written.tiers).toEqual(['indexeddb', 'ram']); // the RAM tier holds only the latest keys
+  expect(written.tenantExpires).toBeGreaterThan(3_500_000);
+  expect(written.neverExpires).toBe(true);
+  expect(written.idb).toEqual(keys);
+  await page.reload();
+  await page.waitForFunction(() => 'strataTests' in globalThis);
+  const reloaded = await list(); // the index loaded from the metadata records: RAM is empty
+  expect(reloaded.names).toEqual(written.names);
+  expect(reloaded.tiers).toEqual(['indexeddb']);
+  expect(reloaded.sizes).toBe(true);
+});
+
 test('cacheLimit holds under a tenfold overfill, in the index and in the database', async () => {
   const page = await newPage();
   const result = await page.evaluate(async () => {

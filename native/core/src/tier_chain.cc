@@ -655,6 +655,17 @@ Status TierChain::LimitNamespace(const std::string& ns,
   return Status::Ok();
 }
 
+void TierChain::ListEntries(std::string_view tier, const ListRequest& request, ListDone done) {
+  for (const auto& candidate : tiers_) {
+    if (candidate->name != tier) continue;
+    return candidate->store->ListEntries(
+        request, [done = std::move(done), name = candidate->name](Status status, std::vector<ListedEntry> page) {
+          done(status.InTier(name), std::move(page));
+        });
+  }
+  done(Status(StatusCode::kInvalidArg, "the cache has no tier named '" + std::string(tier) + "'"), {});
+}
+
 ChainStats TierChain::Stats() const {
   ChainStats stats;
   stats.hits = hits_.load(std::memory_order_relaxed);

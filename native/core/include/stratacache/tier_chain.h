@@ -128,6 +128,9 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // Verifies every tier (see Store::Verify); reports the tiers' findings summed.
   void Verify(VerifyDone done);
   ChainStats Stats() const;
+  // One page of the live entries of the tier named `tier` (Store::ListEntries); an unknown name fails with
+  // kInvalidArg, and a failure names the tier.
+  void ListEntries(std::string_view tier, const ListRequest& request, ListDone done);
   // Where the chain reports what it absorbed ("error" events for a failed promotion, a tier that could not be
   // read, a background write that failed, a tier passed over by a write because it is unavailable), promotions,
   // and what its stores evicted or expired by themselves.

@@ -703,6 +703,14 @@ void DiskStore::Flush(Done done) {
   engine_->Enqueue(std::move(op));
 }
 
+void DiskStore::ListEntries(const ListRequest& request, ListDone done) {
+  engine_->Read([engine = engine_.get(), request, done = std::move(done)](IndexReader& reader) {
+    std::vector<ListedEntry> page;
+    Status status = reader.List(request, engine->clock->NowMs(), &page);
+    done(status, std::move(page));
+  });
+}
+
 StoreCounters DiskStore::Counters() const {
   StoreCounters counters;
   counters.entries = engine_->entries.load(std::memory_order_relaxed);

@@ -53,13 +53,22 @@ Status SwitchToWal(SqliteDb* db) {
 
 }  // namespace
 
-std::string DigestBlob(const Key& key) {
+std::string DigestBlob(const Digest& digest) {
   std::string blob(16, '\0');
   for (int i = 0; i < 8; ++i) {
-    blob[i] = static_cast<char>(key.digest().high >> (56 - 8 * i));
-    blob[8 + i] = static_cast<char>(key.digest().low >> (56 - 8 * i));
+    blob[i] = static_cast<char>(digest.high >> (56 - 8 * i));
+    blob[8 + i] = static_cast<char>(digest.low >> (56 - 8 * i));
   }
   return blob;
+}
+
+Digest DigestFromBlob(std::string_view blob) {
+  Digest digest;
+  for (size_t i = 0; i < 16 && i < blob.size(); ++i) {
+    uint64_t& word = i < 8 ? digest.high : digest.low;
+    word = word << 8 | static_cast<uint8_t>(blob[i]);
+  }
+  return digest;
 }
 
 Blake3Digest HashFromBlob(std::string_view blob) {

@@ -36,8 +36,10 @@ inline uint64_t ContentCharge(uint64_t size) {
   return size <= kInlineMax ? size : (size + kFileChecksumBytes + kFileBlock - 1) / kFileBlock * kFileBlock;
 }
 
-// The 16 bytes that identify a key in the index (its digest, high word first).
-std::string DigestBlob(const Key& key);
+// The 16 bytes that identify a key in the index (its digest, high word first), and back.
+std::string DigestBlob(const Digest& digest);
+inline std::string DigestBlob(const Key& key) { return DigestBlob(key.digest()); }
+Digest DigestFromBlob(std::string_view blob);
 
 // A content hash as the index stores it (a 32-byte blob), and back.
 inline std::string_view HashBlob(const Blake3Digest& hash) {
