@@ -79,7 +79,7 @@ test('entries() lists the IndexedDB tier from its index, each key once with size
   const list = () =>
     page.evaluate(async () => {
       const { Cache, indexedDb, ram } = strataTests;
-      const cache = await Cache.open({ tiers: [ram({ cacheLimit: '64KB' }), indexedDb({ name: 'listing' })] });
+      const cache = await Cache.open({ tiers: [ram({ cacheLimit: '64KB' }), indexedDb({ database: 'listing' })] });
       if (!(await cache.has('k0'))) {
         for (let i = 0; i < 30; i++) await cache.set(`k${i}`, new Uint8Array(4096 + i));
         await cache.namespace('tenant').set('t', 'tenant value', { ttl: '1h' });
