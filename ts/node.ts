@@ -28,6 +28,7 @@ interface Addon {
   /** A promise when slower tiers must first check they can serve (an S3 bucket exists). */
   open(config: CoreConfig): NativeHandle | Promise<NativeHandle>;
   close(handle: NativeHandle): void;
+  endRemoteCalls(handle: NativeHandle): void;
   getSync(handle: NativeHandle, key: string): Reply;
   /** getSync that, on a hit, writes what the near cache needs into `info` (see FillInfo). */
   getSyncNear(handle: NativeHandle, key: string, info: FillInfo): Reply;
@@ -130,6 +131,7 @@ function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
     getEntry: (key) => addon.getEntry(native, key),
     endFlight: (key, flight, value, message) => addon.endFlight(native, key, flight, value, message),
     close: () => addon.close(native),
+    endRemoteCalls: () => addon.endRemoteCalls(native),
     listen: (listener, types) => addon.listen(native, listener, types),
     clean: (maxAgeMs, maxBytes) => addon.clean(native, maxAgeMs, maxBytes),
     verify: () => addon.verify(native),
