@@ -490,13 +490,16 @@ class WriteBackTest : public TierChainTest {
                                             Ttl slow_ttl = Ttl::Unset()) {
     auto chain = Chain(Specs(Ram("hot", hot_limit, hot_ttl), Threaded("slow", slow_ttl)));
     EXPECT_TRUE(chain->EnableWriteBack().ok());
-    chain->events().Subscribe(
+    RecordDemotions(*chain);
+    return chain;
+  }
+  void RecordDemotions(TierChain& chain) {
+    chain.events().Subscribe(
         [this](const CacheEvent& event) {
           std::lock_guard lock(errors_mu_);
           demotions_.push_back(event.tier + " " + event.key + " " + event.reason);
         },
         static_cast<EventKinds>(EventKind::kDemote));
-    return chain;
   }
   static void AwaitFlush(TierChain& chain) {
     std::promise<Status> flushed;
@@ -554,6 +557,22 @@ TEST_F(WriteBackTest, AFlushWritesDownOldestFirst) {
   }
   AwaitFlush(*chain);
   EXPECT_EQ(Demotions(), expected);
+}
+
+TEST_F(WriteBackTest, EntriesLeavingTogetherAreWrittenDownOldestFirst) {
+  // An LFU first tier evicts the less used first: b before a, in one batch (the insert of c). They reach the tier
+  // below in the order they were written, a first, as under write-through.
+  const uint64_t one = RamStore::ChargeFor(1, 100, false, RamPolicy::kLfu);
+  auto lfu = std::make_unique<RamStore>(RamStoreOptions{2 * one, 1, RamPolicy::kLfu}, clock_);
+  auto chain = Chain(Specs(TierSpec{"hot", std::move(lfu), Ttl::Unset()}, Threaded("slow")));
+  ASSERT_TRUE(chain->EnableWriteBack().ok());
+  RecordDemotions(*chain);
+  ASSERT_TRUE(chain->SetNow(Key("a"), Bytes::Copy(std::string(100, 'a')), {}).ok());
+  ASSERT_TRUE(chain->SetNow(Key("b"), Bytes::Copy(std::string(100, 'b')), {}).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(chain->GetNow(Key("a")));
+  ASSERT_TRUE(chain->SetNow(Key("c"), Bytes::Copy(std::string(180, 'c')), {}).ok());
+  threaded_->Drain();
+  EXPECT_EQ(Demotions(), (std::vector<std::string>{"slow a evict", "slow b evict"}));
 }
 
 TEST_F(WriteBackTest, AnEntryLeavingIsFoundWhileItIsWrittenDown) {

@@ -231,10 +231,16 @@ std::optional<TierChain::PendingWrite> TierChain::TakePending(const Digest& dige
 
 void TierChain::OnDepartures(std::vector<Departure> departures) {
   std::lock_guard order(demote_mu_);
+  std::vector<std::pair<PendingWrite, const Departure*>> leaving;
   for (const Departure& departure : departures) {
     if (std::optional<PendingWrite> pending = TakePending(departure.digest, departure.hit.value.data())) {
-      Demote(*pending, departure.hit, departure.why == EventKind::kEvict ? "evict" : "expire");
+      leaving.emplace_back(std::move(*pending), &departure);
     }
+  }
+  // Written down in the order they were written, as a flush does (the store may list them otherwise).
+  std::sort(leaving.begin(), leaving.end(), [](const auto& a, const auto& b) { return a.first.order < b.first.order; });
+  for (const auto& [pending, departure] : leaving) {
+    Demote(pending, departure->hit, departure->why == EventKind::kEvict ? "evict" : "expire");
   }
 }
 

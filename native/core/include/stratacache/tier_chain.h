@@ -179,8 +179,8 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // Write-back. A write only the first tier holds so far, by key digest. `value` names the bytes it stored (they
   // are shared, not copied, so the first tier's entry holds the same block): a departure or flush of another value
   // of the key does not settle it.
-  // `order` counts writes, so that a flush writes them down oldest first, as the tiers below would have seen them
-  // under write-through (a bounded tier then keeps the most recent that fit).
+  // `order` counts writes, so that a flush, and each batch of departures, writes them down oldest first, as the
+  // tiers below would have seen them under write-through (a bounded tier then keeps the most recent that fit).
   struct PendingWrite {
     Key key;
     WriteOptions write;
