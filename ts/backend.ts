@@ -125,6 +125,11 @@ export interface CoreHandle {
   /** Frees the core's cache; a backend whose writes may still be in flight (IndexedDB) waits for them first. */
   close(): void | Promise<void>;
   /**
+   * The first step of close(): the calls waiting on a remote tier (S3, HTTP) reject with ERR_CLOSED at once.
+   * Only the handle Cache.open made for a cache that is not shared ends anything (other caches may share the tiers).
+   */
+  endRemoteCalls?(): void;
+  /**
    * Delivers the core's events of `types` to `listener` from now on; a later call changes the types (the listener
    * stays the first call's). The core builds no event, and copies no key, of a type nobody listens to.
    */

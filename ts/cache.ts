@@ -375,7 +375,8 @@ export class Cache implements AsyncDisposable {
 
   /**
    * Closes the cache. Calls made from now on reject with `ERR_CLOSED` (a write accepted now might not be kept);
-   * getOrSet calls still waiting on a load reject with `ERR_CLOSED`; then every write accepted before (`setSync`,
+   * getOrSet calls still waiting on a load, and calls waiting on an S3 or HTTP tier, reject with `ERR_CLOSED` at
+   * once (those of a `shared` cache go on); then every write accepted before (`setSync`,
    * `deleteSync`, what a write-back cache holds only in RAM, IndexedDB writes in flight) is written down before the
    * promise resolves. Closing again returns the same promise.
    */
@@ -388,6 +389,7 @@ export class Cache implements AsyncDisposable {
     this.#closed = true;
     clearInterval(this.#sweeper);
     this.#open.close();
+    this.#handle.endRemoteCalls?.();
     try {
       await this.#namespaces?.close();
       await this.#handle.flush('');

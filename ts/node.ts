@@ -33,6 +33,7 @@ interface Addon {
   /** Where the custom tiers' drivers answer their C++ stores' requests (native/node/custom_tier.h). */
   driverComplete: CompleteRequest;
   close(handle: NativeHandle): void;
+  endRemoteCalls(handle: NativeHandle): void;
   getSync(handle: NativeHandle, key: string): Reply;
   /** getSync that, on a hit, writes what the near cache needs into `info` (see FillInfo). */
   getSyncNear(handle: NativeHandle, key: string, info: FillInfo): Reply;
@@ -139,6 +140,7 @@ function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
     getEntry: (key) => addon.getEntry(native, key),
     endFlight: (key, flight, value, message) => addon.endFlight(native, key, flight, value, message),
     close: () => addon.close(native),
+    endRemoteCalls: () => addon.endRemoteCalls(native),
     listen: (listener, types) => addon.listen(native, listener, types),
     clean: (maxAgeMs, maxBytes) => addon.clean(native, maxAgeMs, maxBytes),
     verify: () => addon.verify(native),

@@ -38,6 +38,7 @@ interface WasmCache {
   remove(key: string, callback: Callback<boolean>): void;
   clear(callback: (error: Error | null) => void): void;
   flush(tier: string, callback: (error: Error | null) => void): void;
+  endRemoteCalls(): void;
   /** The flight's id when leading, else minus the waiter's id; `callback` gets the leader's outcome. */
   joinFlight(key: string, callback: Callback<Uint8Array>): number;
   leaveFlight(key: string, waiter: number): boolean;
@@ -243,6 +244,7 @@ function adapt(
       await Promise.all([idbSettled(''), ...customDrivers.map((driver) => driver.settled())]);
       cache.delete();
     },
+    endRemoteCalls: () => cache.endRemoteCalls(),
     listen: (listener, types) => {
       cache.listen(afterTheCall(listener), types);
       const opened = warnings.splice(0);

@@ -188,8 +188,10 @@ class WasmCache {
     return StatusOrNull(chain_->LimitNamespace(ns, by_tier));
   }
 
+  // JavaScript deletes a cache once closed and flushed: what its remote tiers still have in flight is cancelled.
   ~WasmCache() {
     if (listener_ != 0) chain_->events().Unsubscribe(listener_);
+    if (!view_ && chain_) chain_->CancelRemote();
   }
 
   // null when the cache was built, else the Error to throw.
@@ -342,6 +344,12 @@ class WasmCache {
     chain_->Flush(tier, [callback](Status status) { callback(StatusOrNull(status)); });
   }
 
+  // The first step of closing: calls waiting on a remote tier (http) fail with ERR_CLOSED at once. A namespace's
+  // view leaves that to its cache, which closes first.
+  void endRemoteCalls() {
+    if (!view_) chain_->EndRemoteCalls();
+  }
+
   void sweep() { chain_->Sweep(); }
 
   // One page of the live entries of tier `tier` (Store::ListEntries): after (a cursor or undefined), limit, ns
@@ -395,7 +403,7 @@ class WasmCache {
   }
 
  private:
-  WasmCache(std::shared_ptr<TierChain> chain, std::string ns) : chain_(std::move(chain)) {
+  WasmCache(std::shared_ptr<TierChain> chain, std::string ns) : chain_(std::move(chain)), view_(true) {
     hot_.chain = chain_.get();
     hot_.ns = std::move(ns);
   }
@@ -422,6 +430,7 @@ class WasmCache {
 
   Status open_status_;
   std::shared_ptr<TierChain> chain_;
+  bool view_ = false;  // a namespace's view of another cache's chain
   HotHandle hot_;
   uint64_t listener_ = 0;
 };
@@ -448,6 +457,7 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("landFlight", &WasmCache::landFlight)
       .function("endFlight", &WasmCache::endFlight)
       .function("flush", &WasmCache::flush)
+      .function("endRemoteCalls", &WasmCache::endRemoteCalls)
       .function("sweep", &WasmCache::sweep)
       .function("listEntries", &WasmCache::listEntries)
       .function("stats", &WasmCache::stats)

@@ -36,6 +36,9 @@ struct NativeCache {
   std::shared_ptr<TierChain> chain;
   std::shared_ptr<EventSink> events;  // set once JavaScript listens
   std::string ns;  // the namespace of the keys this handle reads and writes; empty: the default one
+  // Whether closing this handle closes the chain: the handle Cache.open made, unless the chain is shared (other
+  // caches may still be using it). Namespace views are not.
+  bool closes_chain = false;
 
   // Small hits are copied into a slab and returned as views of it: a view costs a fraction of a new
   // native-backed Buffer. A new slab is started when a value does not fit. Each handle has its own, so the
@@ -213,6 +216,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
     ThrowStatus(env, status);
     return Napi::Value();
   }
+  cache->closes_chain = !shared.IsString();
   if (cache->chain->all_inline()) return Wrap(env, std::move(cache));
   // Slower tiers check first that they can serve (an S3 bucket exists), so that open fails rather than every get.
   return Async(env, [&](std::shared_ptr<PendingPromise> pending) {
@@ -227,11 +231,20 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   });
 }
 
-// close(handle)
+// endRemoteCalls(handle): the first step of closing (see TierChain::EndRemoteCalls), for a handle that closes its
+// chain
+Napi::Value EndRemoteCalls(const Napi::CallbackInfo& info) {
+  NativeCache* cache = HandleOf(info);
+  if (cache->chain && cache->closes_chain) cache->chain->EndRemoteCalls();
+  return Napi::Value();
+}
+
+// close(handle): once flushed; a handle that closes its chain cancels what its remote tiers still have in flight
 Napi::Value Close(const Napi::CallbackInfo& info) {
   NativeCache* cache = HandleOf(info);
   if (!cache->chain) return Napi::Value();
   cache->StopEvents(/*release=*/true);
+  if (cache->closes_chain) cache->chain->CancelRemote();
   cache->chain.reset();
   return Napi::Value();
 }
@@ -683,7 +696,7 @@ Napi::Value Slab(const Napi::CallbackInfo& info) { return HandleOf(info)->slab.V
 
 void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
-      {"open", Open},       {"close", Close},           {"getSync", GetSync}, {"getSyncNear", GetSyncNear}, {"changeCounters", ChangeCountersOf}, {"touch", Touch}, {"get", Get}, {"getEntry", GetEntry},
+      {"open", Open},       {"close", Close},           {"endRemoteCalls", EndRemoteCalls},           {"getSync", GetSync}, {"getSyncNear", GetSyncNear}, {"changeCounters", ChangeCountersOf}, {"touch", Touch}, {"get", Get}, {"getEntry", GetEntry},
       {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
       {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
       {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},     {"verify", Verify},

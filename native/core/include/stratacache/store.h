@@ -98,6 +98,13 @@ class Store {
     done(Status(StatusCode::kUnsupported, "this tier cannot list its entries"), {});
   }
 
+  // Whether operations wait on something outside the process (a server): those are what Cancel ends, and what
+  // the tier chain may stop waiting for when the cache closes (TierChain::EndRemoteCalls).
+  virtual bool remote() const { return false; }
+  // Completes with kClosed, promptly and on the store's own thread, every operation in flight; operations started
+  // afterwards run as usual. Stores that never wait on anything outside the process have nothing to end.
+  virtual void Cancel() {}
+
   // A store that only serves reads (a remote source of pre-built artefacts): the tier chain sends it no write,
   // delete or clear, and a hit from it takes, in each tier above, the TTL that tier would give a set.
   virtual bool read_only() const { return false; }

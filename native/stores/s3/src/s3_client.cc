@@ -72,6 +72,10 @@ S3Client::~S3Client() {
   core_->loop->Post([runner = core_->runner] { runner->CloseAll(); });
 }
 
+void S3Client::CancelAll() {
+  core_->loop->Post([runner = core_->runner] { runner->CancelAll(); });
+}
+
 template <class Done, class Start>
 void S3Client::Submit(S3Error invalid, Done done, Start start) {
   core_->loop->Post(

@@ -40,6 +40,9 @@ class S3Client {
   S3Client(const S3Client&) = delete;
   S3Client& operator=(const S3Client&) = delete;
 
+  // Completes every unfinished request with kClosed, promptly; requests made afterwards go out as usual.
+  void CancelAll();
+
   // kNotFound when there is no such object; kRejected (HTTP 416) for a range that starts past its end.
   void GetObject(GetObjectRequest request, S3Callback<GetObjectResult> done);
   void HeadObject(HeadObjectRequest request, S3Callback<ObjectInfo> done);
