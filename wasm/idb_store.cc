@@ -68,8 +68,9 @@ void IdbStore::Open(Done done) {
 
 void IdbStore::LoadIndex(val records) {
   ForgetIndex();
-  // Records come oldest access first, so each one adopted becomes the most recent. A record without a namespace
-  // (all of them, in databases written before records named it) is the default namespace's.
+  // Records come oldest write first (reads are not recorded in the database, so a reloaded index orders by
+  // write time), and each one adopted becomes the most recent. A record without a namespace (all of them, in
+  // databases written before records named it) is the default namespace's.
   const unsigned count = records["length"].as<unsigned>();
   for (unsigned i = 0; i < count; ++i) {
     const val record = records[i];
