@@ -35,6 +35,19 @@ export interface VerifyReport {
   tempFiles: number;
 }
 
+/** How far `cache.verify()` has come: content items (values, or content shared by several entries) checked. */
+export interface VerifyProgress {
+  checked: number;
+  /** What there is to check, counted as each tier begins; equal to `checked` once the walk is over. */
+  total: number;
+}
+
+/** A verify under way in the core: its report when done, and its progress whenever asked. */
+export interface VerifyRun {
+  done: Promise<VerifyReport>;
+  progress(): VerifyProgress;
+}
+
 /** A page of a tier's entries as the core lists them (native/core/include/stratacache/entry_listing.h). */
 export type EntryPage = Array<{
   /** Where the next page starts. */
@@ -137,7 +150,7 @@ export interface CoreHandle {
   /** Removes entries of tiers that nothing else bounds; resolves to how many were removed. */
   clean?(maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
   /** Checks and repairs the tiers that keep content beside an index (disk). */
-  verify?(): Promise<VerifyReport>;
+  verify?(): VerifyRun;
   /**
    * One page of the live entries of the tier named `tier`, after the cursor of the previous page's last entry:
    * at most `limit`, of namespace `ns` (undefined: every namespace) whose keys start with `prefix`. Fewer than

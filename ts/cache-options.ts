@@ -1,6 +1,6 @@
 // The options of a Cache's calls, in a module of their own so that the modules Cache is built from (entry,
 // namespace) take them without importing the Cache itself.
-import type { WritePolicy } from './backend.js';
+import type { VerifyProgress, WritePolicy } from './backend.js';
 import type { Tier } from './tiers.js';
 import type { Tags, TtlRule } from './ttl-rules.js';
 import type { Duration, Size } from './units.js';
@@ -41,6 +41,16 @@ export interface CleanOptions {
   maxAge?: Duration;
   /** Then remove the oldest entries until the rest take at most this many bytes (values only). */
   maxSize?: Size;
+}
+
+export interface VerifyOptions {
+  /**
+   * Called as the check goes on (at most every `progressInterval`) and once at the end, with what has been
+   * checked and what there is to check.
+   */
+  onProgress?: (progress: VerifyProgress) => void;
+  /** How often `onProgress` may be called. Default `'100ms'`. */
+  progressInterval?: Duration;
 }
 
 export interface SetOptions {

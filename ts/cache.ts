@@ -7,10 +7,12 @@ import type {
   MaybePromise,
   NativeEvent,
   Ttl,
+  VerifyProgress,
   VerifyReport,
+  VerifyRun,
 } from './backend.js';
 import { fromNative, invalidArg, messageOf, settleSync, StrataError } from './errors.js';
-import { type CacheEvents, type CacheEventType, type CacheListener, Emitter } from './events.js';
+import { type CacheEvents, type CacheEventType, type CacheListener, Emitter, reportListenerError } from './events.js';
 import { type DirectoryFill, type DirectoryLease, leaseDirectory } from './directory.js';
 import { Entry } from './entry.js';
 import { type CacheEntryInfo, listEntries, type ListOptions } from './listing.js';
@@ -21,7 +23,7 @@ import { ram, type TierConfig } from './tiers.js';
 import { MAX_TIMER_MS, parseDuration, parseSize, parseTtl } from './units.js';
 import { checkTags, parseTtlRules, type Tags } from './ttl-rules.js';
 import { type CacheValue, checkKey, toStorable } from './values.js';
-import type { CacheOptions, CleanOptions, GetOrSetOptions, Loader, SetOptions } from './cache-options.js';
+import type { CacheOptions, CleanOptions, GetOrSetOptions, Loader, SetOptions, VerifyOptions } from './cache-options.js';
 
 const DEFAULT_INTERVAL = '30s';
 
@@ -367,10 +369,17 @@ export class Cache implements AsyncDisposable {
   /**
    * Checks the tiers that keep content beside an index (`disk()`) while they keep serving: drops entries whose
    * content is missing or corrupt, removes files no entry uses and temp files of crashed writers, and fixes the
-   * byte totals. Resolves to what it found; tiers with nothing to check report zeros.
+   * byte totals. Resolves to what it found; tiers with nothing to check report zeros. `onProgress` follows it.
    */
-  verify(): Promise<VerifyReport> {
-    return settle(() => this.#live().verify?.() ?? { entries: 0, removedEntries: 0, orphanFiles: 0, tempFiles: 0 });
+  verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    return settle(() => {
+      const { onProgress } = options;
+      if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidArg('onProgress must be a function');
+      const interval = parseDuration(options.progressInterval ?? DEFAULT_PROGRESS_INTERVAL, 'progressInterval');
+      const run = this.#live().verify?.();
+      if (run === undefined) return { entries: 0, removedEntries: 0, orphanFiles: 0, tempFiles: 0 };
+      return onProgress === undefined ? run.done : followProgress(run, onProgress, interval);
+    });
   }
 
   /**
@@ -562,6 +571,37 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, leave?:
  * Runs a native operation as a promise: a result answered at once becomes a resolved promise, and whatever
  * fails, synchronously or not, rejects with a StrataError.
  */
+const DEFAULT_PROGRESS_INTERVAL = '100ms';
+
+/** Reports a verify's progress each `intervalMs` while it changes, then once more when the verify is done. */
+async function followProgress(
+  run: VerifyRun,
+  onProgress: (progress: VerifyProgress) => void,
+  intervalMs: number,
+): Promise<VerifyReport> {
+  let last = '';
+  const report = () => {
+    const progress = run.progress();
+    const seen = `${progress.checked}/${progress.total}`;
+    if (seen === last) return;
+    last = seen;
+    try {
+      onProgress(progress);
+    } catch (error) {
+      reportListenerError(error);
+    }
+  };
+  const timer = setInterval(report, Math.min(Math.max(intervalMs, 1), MAX_TIMER_MS));
+  timer.unref?.();
+  try {
+    const result = await run.done;
+    report();
+    return result;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 function settle<T>(operation: () => MaybePromise<T>): Promise<T> {
   try {
     const result = operation();

@@ -3,7 +3,7 @@ export { StrataError, type StrataErrorCode, type StrataErrorOptions } from './er
 export { ram, type RamPolicy, type RamTierOptions, type Tier } from './tiers.js';
 export { custom, type CustomStoreFunctions, type CustomTierOptions } from './custom.js';
 export { keyv, type KeyvLike, type KeyvTierOptions } from './keyv.js';
-export type { CacheOptions, CleanOptions, GetOrSetOptions, Loader, SetOptions } from './cache-options.js';
+export type { CacheOptions, CleanOptions, GetOrSetOptions, Loader, SetOptions, VerifyOptions } from './cache-options.js';
 export type {
   CacheErrorEvent,
   CacheEvents,
@@ -13,7 +13,7 @@ export type {
   CacheListener,
   CachePromoteEvent,
 } from './events.js';
-export type { CacheStats, TierStats, VerifyReport } from './backend.js';
+export type { CacheStats, TierStats, VerifyProgress, VerifyReport } from './backend.js';
 export type { CacheEntryInfo, ListOptions } from './listing.js';
 export type { CacheValue } from './values.js';
 export { parseDuration, parseSize, type Duration, type Size } from './units.js';

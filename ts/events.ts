@@ -113,14 +113,15 @@ export class Emitter {
       try {
         listener(event);
       } catch (error) {
-        report(error);
+        reportListenerError(error);
       }
     }
   }
 }
 
-function report(error: unknown): void {
+/** What a listener of the user's threw: reported as browsers report uncaught errors, never thrown into the cache. */
+export function reportListenerError(error: unknown): void {
   const global = globalThis as { reportError?: (error: unknown) => void };
   if (typeof global.reportError === 'function') global.reportError(error);
-  else console.error('stratacache: an event listener threw', error);
+  else console.error('stratacache: a listener threw', error);
 }

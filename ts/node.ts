@@ -22,6 +22,7 @@ import { loadedWasm, wasmFallback } from './wasm-fallback.js';
 
 /** An open native cache, opaque to JavaScript. */
 type NativeHandle = { readonly __brand: 'NativeHandle' };
+type NativeVerifyProgress = { readonly __brand: 'NativeVerifyProgress' };
 /** How the addon answers a read at once: -1 for a miss, a slab position (see decode), or a lent Buffer. */
 type Reply = number | Uint8Array;
 type Ttl = number | null | undefined;
@@ -68,7 +69,8 @@ interface Addon {
   slab(handle: NativeHandle): Uint8Array;
   listen(handle: NativeHandle, listener: (event: NativeEvent) => void, types: readonly string[]): void;
   clean(handle: NativeHandle, maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
-  verify(handle: NativeHandle): Promise<VerifyReport>;
+  verify(handle: NativeHandle): [Promise<VerifyReport>, NativeVerifyProgress];
+  verifyProgress(progress: NativeVerifyProgress): [checked: number, total: number];
   listEntries(
     handle: NativeHandle, tier: string, after: string | undefined, limit: number, ns: string | undefined,
     prefix: string,
@@ -143,7 +145,16 @@ function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
     endRemoteCalls: () => addon.endRemoteCalls(native),
     listen: (listener, types) => addon.listen(native, listener, types),
     clean: (maxAgeMs, maxBytes) => addon.clean(native, maxAgeMs, maxBytes),
-    verify: () => addon.verify(native),
+    verify: () => {
+      const [done, progress] = addon.verify(native);
+      return {
+        done,
+        progress: () => {
+          const [checked, total] = addon.verifyProgress(progress);
+          return { checked, total };
+        },
+      };
+    },
     listEntries: (tier, after, limit, ns, prefix) => addon.listEntries(native, tier, after, limit, ns, prefix),
     directories: {
       acquireDirectory: (key) => addon.acquireDirectory(native, key),

@@ -490,12 +490,17 @@ Napi::Value Flush(const Napi::CallbackInfo& info) {
   return Async(info.Env(), [&](auto pending) { chain->Flush(tier, SettleDone(pending)); });
 }
 
-// verify(handle) -> a promise of { entries, removedEntries, orphanFiles, tempFiles }, summed over the tiers
+using ProgressHandle = std::shared_ptr<VerifyProgress>;
+
+// verify(handle) -> [a promise of { entries, removedEntries, orphanFiles, tempFiles } summed over the tiers,
+// its progress (for verifyProgress)]
 Napi::Value Verify(const Napi::CallbackInfo& info) {
   TierChain* chain = OpenChain(info);
   if (!chain) return Napi::Value();
-  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
-    chain->Verify([pending](Status status, VerifyReport report) {
+  Napi::Env env = info.Env();
+  auto progress = std::make_shared<VerifyProgress>();
+  Napi::Value done = Async(env, [&](std::shared_ptr<PendingPromise> pending) {
+    chain->Verify(progress, [pending](Status status, VerifyReport report) {
       pending->Settle([status, report](Napi::Env env, Napi::Promise::Deferred& deferred) {
         if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
         Napi::Object result = Napi::Object::New(env);
@@ -507,6 +512,20 @@ Napi::Value Verify(const Napi::CallbackInfo& info) {
       });
     });
   });
+  Napi::Array result = Napi::Array::New(env, 2);
+  result.Set(0u, done);
+  result.Set(1u, Napi::External<ProgressHandle>::New(env, new ProgressHandle(std::move(progress)),
+                                                     [](Napi::Env, ProgressHandle* handle) { delete handle; }));
+  return result;
+}
+
+// verifyProgress(progress) -> [content items checked, content items to check] of the verify that gave `progress`
+Napi::Value VerifyProgressOf(const Napi::CallbackInfo& info) {
+  const VerifyProgress& progress = **info[0].As<Napi::External<ProgressHandle>>().Data();
+  Napi::Array result = Napi::Array::New(info.Env(), 2);
+  result.Set(0u, static_cast<double>(progress.checked.load()));
+  result.Set(1u, static_cast<double>(progress.total.load()));
+  return result;
 }
 
 // listEntries(handle, tier, after, limit, ns, prefix) -> a promise of one page of the tier's live entries
@@ -700,7 +719,7 @@ void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
       {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
       {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
       {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},     {"verify", Verify},
-      {"listEntries", ListEntries},
+      {"verifyProgress", VerifyProgressOf}, {"listEntries", ListEntries},
       {"flush", Flush},     {"digest", Digest},   {"keyDigest", KeyDigest}, {"putContent", PutContent}, {"getContent", GetContent},
       {"joinFlight", JoinFlight}, {"leaveFlight", LeaveFlight}, {"landFlight", LandFlight}, {"endFlight", EndFlight},
       {"acquireDirectory", AcquireDirectory}, {"commitDirectory", CommitDirectory},

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
+import { jest } from '@jest/globals';
+
 import { Cache, type CacheErrorEvent, disk, ram } from '../../dist/node.js';
 import { random, sleep, text } from './backends.js';
 import { freshFolder } from './disk-folders.js';
@@ -235,6 +237,35 @@ describe('disk tier', () => {
     writeFileSync(join(path, 'blobs', 'a'.repeat(64)), 'orphan');
     expect(await cache.verify()).toEqual({ entries: 1, removedEntries: 1, orphanFiles: 1, tempFiles: 0 });
     expect(await cache.verify()).toEqual({ entries: 1, removedEntries: 0, orphanFiles: 0, tempFiles: 0 });
+  });
+
+  test('verify({ onProgress }) reports its walk as it goes, ending with every value checked', async () => {
+    const path = freshFolder('verify-progress');
+    await using cache = await Cache.open({ tiers: [disk({ path })] });
+    const values = 3_000;
+    await Promise.all(Array.from({ length: values }, (_, i) => cache.set(`k${i}`, `value ${i}`)));
+    await cache.set('shared-1', 'same bytes');
+    await cache.set('shared-2', 'same bytes'); // one content item for both entries
+    const seen: Array<{ checked: number; total: number }> = [];
+    const report = await cache.verify({ onProgress: (progress) => seen.push(progress), progressInterval: 1 });
+    expect(report.entries).toBe(values + 2);
+    expect(seen.at(-1)).toEqual({ checked: values + 1, total: values + 1 });
+    for (const [before, after] of seen.slice(1).map((p, i) => [seen[i]!, p] as const)) {
+      expect(after.checked).toBeGreaterThanOrEqual(before.checked);
+      expect(`${after.checked}/${after.total}`).not.toBe(`${before.checked}/${before.total}`); // only changes
+    }
+    for (const { checked, total } of seen) expect(checked).toBeLessThanOrEqual(total);
+    await expect(cache.verify({ onProgress: 'no' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+    await expect(cache.verify({ progressInterval: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+    // A listener that throws is reported, and the verify goes on to its report.
+    const reported = jest.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const thrown = await cache.verify({ onProgress: () => { throw new Error('listener'); } });
+      expect(thrown.removedEntries).toBe(0);
+      expect(reported).toHaveBeenCalledWith('stratacache: a listener threw', expect.objectContaining({ message: 'listener' }));
+    } finally {
+      reported.mockRestore();
+    }
   });
 
   // A real full disk: a 2 MiB tmpfs mounted over the folder (needs root, as in CI's container).

@@ -11,8 +11,15 @@ export interface Output {
   line(text: string): void;
   /** Resolves once standard output has taken what was written: at once unless its reader lags behind. */
   drained(): Promise<void>;
-  /** Shows what a long command is doing, where someone watches (a terminal); returns the function that ends it. */
-  activity(text: string): () => void;
+  /** Shows how far a long command has come, where someone watches (a terminal). */
+  progress(text: string): ProgressBar;
+}
+
+export interface ProgressBar {
+  /** `done` of `total` items; a total of 0 is not known yet. */
+  update(done: number, total: number): void;
+  /** Clears the bar; later calls do nothing. */
+  end(): void;
 }
 
 const entryJson = (entry: FolderEntry) => ({
@@ -95,10 +102,10 @@ export function stats(folder: string, out: Output): void {
 /** `verify <dir>`: checks every entry's content against its checksum and repairs the folder (Cache.verify). */
 export async function verify(folder: string, out: Output): Promise<void> {
   const cache = await openFolder(folder);
-  const done = out.activity(`verifying ${folder}`);
+  const bar = out.progress(`verifying ${folder}`);
   try {
-    const report = await cache.verify();
-    done();
+    const report = await cache.verify({ onProgress: ({ checked, total }) => bar.update(checked, total) });
+    bar.end();
     if (out.json) {
       out.line(JSON.stringify({ folder, ...report }));
       return;
@@ -107,7 +114,7 @@ export async function verify(folder: string, out: Output): Promise<void> {
     out.line(`removed ${report.removedEntries} entries whose content was missing or corrupt, ` +
       `${report.orphanFiles} content files no entry used, ${report.tempFiles} temp files of crashed writers`);
   } finally {
-    done();
+    bar.end();
     await cache.close();
   }
 }

@@ -48,6 +48,17 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   snapshot: [],
 };
 
+const BAR_WIDTH = 30;
+
+/** `[#########---------------------]  31% 1,234/4,000`, or `[counting]` while the total is not known. */
+function drawBar(done: number, total: number): string {
+  if (total === 0) return '[counting]';
+  const share = Math.min(done / total, 1);
+  const filled = Math.round(share * BAR_WIDTH);
+  const percent = `${Math.floor(share * 100)}%`.padStart(4);
+  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${percent} ${done.toLocaleString('en')}/${total.toLocaleString('en')}`;
+}
+
 function output(json: boolean): Output {
   return {
     json,
@@ -55,23 +66,28 @@ function output(json: boolean): Output {
     drained: async () => {
       if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
     },
-    activity(text) {
-      if (json || !process.stderr.isTTY) return () => {};
+    progress(text) {
+      if (json || !process.stderr.isTTY) return { update: () => {}, end: () => {} };
       const started = Date.now();
-      const frames = '|/-\\';
-      let frame = 0;
+      let [done, total, ended] = [0, 0, false];
       const show = () => {
         const seconds = ((Date.now() - started) / 1000).toFixed(0);
-        process.stderr.write(`\r${frames[frame++ % frames.length]} ${text} (${seconds} s)`);
+        process.stderr.write(`\r${text} ${drawBar(done, total)} (${seconds} s)\x1b[K`);
       };
       show();
-      const timer = setInterval(show, 100);
-      let ended = false;
-      return () => {
-        if (ended) return;
-        ended = true;
-        clearInterval(timer);
-        process.stderr.write('\r\x1b[K');
+      const timer = setInterval(show, 1_000); // the clock moves on while no progress arrives
+      return {
+        update(nowDone, nowTotal) {
+          if (ended) return;
+          [done, total] = [nowDone, nowTotal];
+          show();
+        },
+        end() {
+          if (ended) return;
+          ended = true;
+          clearInterval(timer);
+          process.stderr.write('\r\x1b[K');
+        },
       };
     },
   };

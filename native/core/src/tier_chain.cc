@@ -695,10 +695,10 @@ void TierChain::Clean(const CleanOptions& options, CountDone done) {
   }
 }
 
-void TierChain::Verify(VerifyDone done) {
+void TierChain::Verify(std::shared_ptr<VerifyProgress> progress, VerifyDone done) {
   auto join = std::make_shared<ResultJoin<VerifyReport>>(tiers_.size(), std::move(done));
   for (auto& tier : tiers_) {
-    tier->store->Verify([join, name = tier->name](Status status, VerifyReport report) {
+    tier->store->Verify(progress, [join, name = tier->name](Status status, VerifyReport report) {
       join->Add(status.InTier(name), report);
     });
   }

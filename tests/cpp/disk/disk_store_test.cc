@@ -512,13 +512,18 @@ TEST_F(DiskStoreTest, VerifyWalksEveryChunkWhileWritesGoOn) {
   for (int i : {0, 150, 297}) fs::resize_file(BlobPath(value(i)), 10);
 
   std::promise<VerifyReport> verified;
-  store_->Verify([&](Status status, VerifyReport report) {
+  auto progress = std::make_shared<VerifyProgress>();
+  store_->Verify(progress, [&](Status status, VerifyReport report) {
     EXPECT_TRUE(status.ok()) << status.message();
     verified.set_value(report);
   });
   for (int i = 0; i < 100; ++i) ASSERT_TRUE(Put("during" + std::to_string(i), Pattern(5'000, 1'000 + i)).ok());
   const VerifyReport report = verified.get_future().get();
   EXPECT_EQ(report.removed_entries, 3u);
+  // Progress ends where the walk did: every value stored before it, and those of the puts it met.
+  EXPECT_EQ(progress->checked.load(), progress->total.load());
+  EXPECT_GE(progress->checked.load(), static_cast<uint64_t>(kEntries));
+  EXPECT_LE(progress->checked.load(), static_cast<uint64_t>(kEntries + 100));
 
   for (int i : {0, 150, 297}) EXPECT_FALSE(Has("k" + std::to_string(i)));
   EXPECT_EQ(Text("k151"), "inline 151");

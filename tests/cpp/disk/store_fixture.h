@@ -117,7 +117,7 @@ class DiskStoreFixture : public ::testing::Test {
   }
   VerifyReport Verify() {
     std::promise<VerifyReport> done;
-    store_->Verify([&](Status status, VerifyReport report) {
+    store_->Verify(std::make_shared<VerifyProgress>(), [&](Status status, VerifyReport report) {
       EXPECT_TRUE(status.ok()) << status.message();
       done.set_value(report);
     });

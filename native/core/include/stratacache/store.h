@@ -3,6 +3,7 @@
 // an in-memory store calls the completion before returning, a slow store calls it later from its own thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -56,6 +57,13 @@ struct VerifyReport {
 };
 using VerifyDone = std::function<void(Status, VerifyReport)>;
 
+// How far a Verify has come, for a progress bar: stores add what they will check once they know it, then count
+// what they checked, from any thread; whoever started the verify reads it when it likes.
+struct VerifyProgress {
+  std::atomic<uint64_t> checked{0};  // content items checked so far
+  std::atomic<uint64_t> total{0};    // content items to check, as far as the stores have said
+};
+
 // What a store reports about itself; hit and miss counts are kept by the tier chain.
 struct StoreCounters {
   uint64_t entries = 0;
@@ -89,7 +97,10 @@ class Store {
   }
   // Checks entries against their content while the store keeps serving, repairing what it can; stores with
   // nothing that can drift apart report nothing.
-  virtual void Verify(VerifyDone done) { done(Status::Ok(), VerifyReport{}); }
+  virtual void Verify(std::shared_ptr<VerifyProgress> progress, VerifyDone done) {
+    (void)progress;
+    done(Status::Ok(), VerifyReport{});
+  }
   virtual StoreCounters Counters() const = 0;
   // One page of the live entries (see entry_listing.h), read from what the store keeps about them (its index),
   // never from their values. Stores that cannot list (S3, HTTP) refuse with kUnsupported.

@@ -132,8 +132,8 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   void Sweep();
   // Cleans every tier (see Store::Clean); reports how many entries were removed in all.
   void Clean(const CleanOptions& options, CountDone done);
-  // Verifies every tier (see Store::Verify); reports the tiers' findings summed.
-  void Verify(VerifyDone done);
+  // Verifies every tier (see Store::Verify); reports the tiers' findings summed, and their progress in `progress`.
+  void Verify(std::shared_ptr<VerifyProgress> progress, VerifyDone done);
   ChainStats Stats() const;
   // One page of the live entries of the tier named `tier` (Store::ListEntries); an unknown name fails with
   // kInvalidArg, and a failure names the tier.

@@ -72,11 +72,14 @@ struct WriteOp {
 
 // One verify() in progress. Its steps run one after another (each starts the next), so no two touch it at once.
 struct VerifyRun {
-  explicit VerifyRun(VerifyDone d) : done(std::move(d)) {}
+  VerifyRun(std::shared_ptr<VerifyProgress> p, VerifyDone d) : progress(std::move(p)), done(std::move(d)) {}
+  std::shared_ptr<VerifyProgress> progress;
   VerifyDone done;
   VerifyReport report;                // filled by step 1, then read only
   std::atomic<uint64_t> dropped{0};   // entries the writer dropped for content step 2 found damaged
   std::string cursor;                 // the last content hash checked
+  uint64_t counted = 0;               // content rows when the walk began (its share of progress->total)
+  uint64_t checked = 0;               // content rows walked so far
 };
 
 // Joins a thread, or lets it finish alone when it is the one destroying the store (a completion may hold the
@@ -248,16 +251,30 @@ void DiskStore::Engine::Forget(const Blake3Digest& hash, std::function<void(Writ
 // replaced it since).
 void DiskStore::Engine::VerifyContent(std::shared_ptr<VerifyRun> run) {
   Read([this, run = std::move(run)](IndexReader& reader) {
+    Status status = Status::Ok();
+    if (run->cursor.empty()) {
+      status = reader.CountContent(&run->counted);
+      if (!status.ok()) return run->done(status, VerifyReport{});
+      run->progress->total += run->counted;
+    }
     std::vector<ContentRow> rows;
-    Status status = reader.ContentAfter(run->cursor, kVerifyChunk, &rows);
+    status = reader.ContentAfter(run->cursor, kVerifyChunk, &rows);
     if (!status.ok()) return run->done(status, VerifyReport{});
     for (const ContentRow& row : rows) {
       std::optional<InlineContent> data;
       if (row.inline_value) data = row.inline_value->content();
-      if (blobs.Intact(row.hash, data)) continue;
+      const bool intact = blobs.Intact(row.hash, data);
+      ++run->checked;
+      ++run->progress->checked;
+      if (intact) continue;
       Forget(row.hash, [run](WriteOp& op) { run->dropped += op.count; });
     }
-    if (rows.size() < static_cast<size_t>(kVerifyChunk)) return VerifyFiles(run);
+    if (rows.size() < static_cast<size_t>(kVerifyChunk)) {
+      // Writes made during the walk change what it meets: the total becomes what was walked.
+      run->progress->total += run->checked;
+      run->progress->total -= run->counted;
+      return VerifyFiles(run);
+    }
     run->cursor = std::string(HashBlob(rows.back().hash));
     VerifyContent(run);
   });
@@ -691,9 +708,10 @@ void DiskStore::Clean(const CleanOptions& options, CountDone done) {
 
 // In three steps, so the write lock (which this process's writes and other processes wait for) is held only for
 // index work, never while content is read: see VerifyContent and VerifyFiles.
-void DiskStore::Verify(VerifyDone done) {
+void DiskStore::Verify(std::shared_ptr<VerifyProgress> progress, VerifyDone done) {
   WriteOp op(WriteOp::Kind::kRepairIndex);
-  op.complete = [engine = engine_.get(), run = std::make_shared<VerifyRun>(std::move(done))](WriteOp& op) {
+  auto run = std::make_shared<VerifyRun>(std::move(progress), std::move(done));
+  op.complete = [engine = engine_.get(), run = std::move(run)](WriteOp& op) {
     if (!op.status.ok()) return run->done(op.status, op.verify);
     run->report = op.verify;
     engine->VerifyContent(run);

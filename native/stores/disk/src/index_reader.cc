@@ -32,6 +32,8 @@ Status IndexReader::Open(const std::string& root, bool strict) {
   if (!status.ok()) return status;
   content_after_ = db_.Prepare("SELECT hash, data, sum FROM content WHERE hash > ?1 ORDER BY hash LIMIT ?2", &status);
   if (!status.ok()) return status;
+  count_content_ = db_.Prepare("SELECT count(*) FROM content", &status);
+  if (!status.ok()) return status;
   uses_file_ = db_.Prepare("SELECT 1 FROM content WHERE hash = ?1 AND data IS NULL", &status);
   if (!status.ok()) return status;
   list_ = PrepareListing(db_, &status);
@@ -112,6 +114,13 @@ Status IndexReader::ContentAfter(std::string_view after, int limit, std::vector<
   }
   content_after_.Reset();
   return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.handle(), rc, "read content");
+}
+
+Status IndexReader::CountContent(uint64_t* rows) {
+  int rc = count_content_.Step();
+  *rows = rc == SQLITE_ROW ? static_cast<uint64_t>(count_content_.Int(0)) : 0;
+  count_content_.Reset();
+  return rc == SQLITE_ROW ? Status::Ok() : SqliteStatus(db_.handle(), rc, "count content");
 }
 
 Status IndexReader::UsesFile(const Blake3Digest& hash, bool* used) {

@@ -43,6 +43,8 @@ class IndexReader {
   // Up to `limit` content rows in hash order after `after` (a hash blob; empty for the first), for verify() to
   // walk the table a chunk at a time.
   Status ContentAfter(std::string_view after, int limit, std::vector<ContentRow>* rows);
+  // How many content rows there are: what verify() will walk.
+  Status CountContent(uint64_t* rows);
   // Whether a content row says `hash` is kept in a file.
   Status UsesFile(const Blake3Digest& hash, bool* used);
   // One page of the live entries at `now_ms` (Store::ListEntries), in digest order.
@@ -53,6 +55,7 @@ class IndexReader {
   Statement find_;
   Statement contains_;
   Statement content_after_;
+  Statement count_content_;
   Statement uses_file_;
   Statement list_;
 };

@@ -60,7 +60,7 @@ class DiskStore final : public Store, public DirectoryStore {
 
   // Checks the index against the files while the tier keeps serving: drops entries whose content is missing or
   // corrupt, removes files no entry uses and stale temp files, and fixes reference counts and totals.
-  void Verify(VerifyDone done) override;
+  void Verify(std::shared_ptr<VerifyProgress> progress, VerifyDone done) override;
   // Calls `done` once everything queued before it (including recorded uses) is committed.
   void Flush(Done done);
 
