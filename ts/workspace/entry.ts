@@ -1,4 +1,4 @@
-// What a workspace shows of its files, and the read-only file-system surface that the shell (`execute`) and
+// What a workspace shows of its files, and the file-system surface that the shell (`execute`) and
 // users program against. Paths are virtual and absolute: '/s3/data/log.jsonl'.
 import type { EntryType } from './resource.js';
 
@@ -35,7 +35,7 @@ export interface ReadFileOptions {
 }
 
 /**
- * The read-only file system a workspace offers. Missing paths reject with StrataError `ERR_NOT_FOUND`; `ls` of
+ * The file system a workspace offers. Missing paths reject with StrataError `ERR_NOT_FOUND`; `ls` of
  * a file and `readFile` of a directory with `ERR_INVALID_ARG`; a path outside every mount with `ERR_INVALID_ARG`.
  */
 export interface WorkspaceFs {
@@ -47,4 +47,8 @@ export interface WorkspaceFs {
   readFile(path: string, options: ReadFileOptions & { encoding: 'utf8' | 'utf-8' }): Promise<string>;
   /** Depth-first, parents before children, names in sorted order; the start path itself first (depth 0). */
   find(path: string, options?: FindOptions): AsyncIterable<WorkspaceEntry>;
+  /** Replaces (or creates) a file; absent on a read-only file system. The shell's '>' and `tee` use it. */
+  writeFile?(path: string, data: Uint8Array): Promise<void>;
+  /** Appends to (or creates) a file; absent on a read-only file system. The shell's '>>' and `tee -a` use it. */
+  appendFile?(path: string, data: Uint8Array): Promise<void>;
 }

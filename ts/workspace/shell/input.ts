@@ -1,6 +1,6 @@
 // Reading an operand: a file of the workspace, or '-' for the previous command's output.
 import type { ReadFileOptions } from '../entry.js';
-import { complain, type CommandContext } from './io.js';
+import { complain, splitLines, type CommandContext } from './io.js';
 import { failureReason, isDirectoryOnly, isSlashedFile, resolvePath } from './paths.js';
 
 export type ReadResult = { bytes: Uint8Array; reason?: undefined } | { bytes?: undefined; reason: string };
@@ -35,4 +35,28 @@ export async function readOperand(context: CommandContext, operand: string): Pro
 /** The name head, tail and grep show for an operand: '-' is the previous command's output. */
 export function shownName(operand: string, stdinName: string): string {
   return operand === '-' ? stdinName : operand;
+}
+
+/** The lines of all operands in order (each file's last line ends there, newline or not), for sort and the like. */
+export interface Lines {
+  lines: Uint8Array[];
+  /** Whether the last input ended with its separator: sed and tr keep a missing last newline missing. */
+  endsWithSeparator: boolean;
+  failed: boolean;
+}
+
+/** Reads every operand ('-' or none: the previous command's output), reporting those that fail as `name: operand: reason`. */
+export async function readLines(context: CommandContext, operands: string[], separator = 0x0a): Promise<Lines> {
+  const result: Lines = { lines: [], endsWithSeparator: true, failed: false };
+  for (const operand of operands.length > 0 ? operands : ['-']) {
+    const bytes = await readOperand(context, operand);
+    if (bytes === undefined) {
+      result.failed = true;
+      continue;
+    }
+    if (bytes.length === 0) continue;
+    for (const line of splitLines(bytes, separator)) result.lines.push(line);
+    result.endsWithSeparator = bytes[bytes.length - 1] === separator;
+  }
+  return result;
 }
