@@ -1,7 +1,7 @@
 // cut -b LIST | -c LIST | -f LIST [-d DELIM] [-s] [--complement] [--output-delimiter S] [FILE]...: the
 // selected bytes (-c is -b under LC_ALL=C) or fields of each line, in input order. A line without the
 // delimiter is printed whole with -f, unless -s. Every output line ends with a newline.
-import { fromLatin1, latin1, Pacer, utf8, type Command } from './io.js';
+import { Output, Pacer, utf8, type Command } from './io.js';
 import { readLines } from './input.js';
 import { has, lastOf, parseOptions, UsageError } from './options.js';
 import { parseRanges } from './ranges.js';
@@ -16,6 +16,7 @@ export const cut: Command = {
         bytes: 'b', characters: 'c', fields: 'f', delimiter: 'd', 'only-delimited': 's', complement: 'complement',
         'output-delimiter': 'output-delimiter', 'zero-terminated': 'z',
       },
+      valuedLong: ['output-delimiter'],
     });
     const mode = lastOf(parsed, 'bcf');
     if (mode === undefined) throw new UsageError('you must specify a list of bytes, characters, or fields');
@@ -28,37 +29,53 @@ export const cut: Command = {
     const ranges = parseRanges(mode.value, fields ? 'field' : 'byte/character');
     const complement = has(parsed, 'complement');
     const selected = (n: number) => ranges.has(n) !== complement;
-    const outputDelimiter = lastOf(parsed, 'output-delimiter')?.value;
-    const lineEnd = has(parsed, 'z') ? 0 : 0x0a;
-    const input = await readLines(context, parsed.operands, lineEnd);
+    const outputDelimiterText = lastOf(parsed, 'output-delimiter')?.value;
+    const outputDelimiter = outputDelimiterText === undefined ? undefined : utf8(outputDelimiterText);
+    const lineEnd = Uint8Array.of(has(parsed, 'z') ? 0 : 0x0a);
+    const input = await readLines(context, parsed.operands, lineEnd[0]);
     const pacer = new Pacer(context.signal);
-    const out: string[] = [];
-    const end = String.fromCharCode(lineEnd);
-    for (const line of input.lines) {
-      const text = latin1(line);
+    const { stdout } = context;
+    for (const line of input) {
       if (fields) {
-        const parts = text.split(String.fromCharCode(delimiter));
-        if (parts.length === 1) {
-          if (!has(parsed, 's')) out.push(text + end);
-        } else {
-          const kept = parts.filter((_, i) => selected(i + 1));
-          out.push(kept.join(outputDelimiter === undefined ? String.fromCharCode(delimiter) : latin1(utf8(outputDelimiter))) + end);
-        }
+        const onlyField = line.indexOf(delimiter) < 0;
+        if (onlyField && has(parsed, 's')) continue;
+        if (onlyField) stdout.write(line);
+        else writeFields(line, delimiter, selected, outputDelimiter ?? Uint8Array.of(delimiter), stdout);
       } else {
-        let result = '';
-        let previous = -2;
-        for (let i = 0; i < text.length; i++) {
-          if (!selected(i + 1)) continue;
-          // --output-delimiter separates runs of selected bytes.
-          if (outputDelimiter !== undefined && previous >= 0 && previous !== i - 1) result += latin1(utf8(outputDelimiter));
-          result += text[i];
-          previous = i;
-        }
-        out.push(result + end);
+        writeBytes(line, selected, outputDelimiter, stdout);
       }
-      await pacer.advance(line.length + 1);
+      stdout.write(lineEnd);
+      if (pacer.due(line.length + 1)) await pacer.pause();
     }
-    context.stdout.write(fromLatin1(out.join('')));
     return input.failed ? 1 : 0;
   },
 };
+
+function writeFields(line: Uint8Array, delimiter: number, selected: (n: number) => boolean, separator: Uint8Array, stdout: Output): void {
+  let wrote = false;
+  for (let start = 0, field = 1; start <= line.length; field++) {
+    const found = line.indexOf(delimiter, start);
+    const end = found < 0 ? line.length : found;
+    if (selected(field)) {
+      if (wrote) stdout.write(separator);
+      stdout.write(line.subarray(start, end));
+      wrote = true;
+    }
+    start = end + 1;
+  }
+}
+
+/** The selected bytes; --output-delimiter separates runs of selected bytes. */
+function writeBytes(line: Uint8Array, selected: (n: number) => boolean, separator: Uint8Array | undefined, stdout: Output): void {
+  let runStart = -1;
+  let wrote = false;
+  for (let i = 0; i <= line.length; i++) {
+    const inRun = i < line.length && selected(i + 1);
+    if (inRun && runStart < 0) runStart = i;
+    if (inRun || runStart < 0) continue;
+    if (wrote && separator !== undefined) stdout.write(separator);
+    stdout.write(line.subarray(runStart, i));
+    wrote = true;
+    runStart = -1;
+  }
+}

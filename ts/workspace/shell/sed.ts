@@ -70,12 +70,15 @@ export const sed: Command = {
     const input = await readLines(context, operands, lineEnd);
     const editor = new Editor(instructions, !has(parsed, 'n'), context.stdout, lineEnd);
     const pacer = new Pacer(context.signal);
-    for (const [index, line] of input.lines.entries()) {
-      const last = index === input.lines.length - 1;
-      const stop = editor.cycle(latin1(line), index + 1, last, last && !input.endsWithSeparator);
-      await pacer.advance(line.length + 1);
-      if (stop) break;
+    // A line is run once the next one is known ('$' needs to know which is last).
+    let pending: Uint8Array | undefined;
+    let lineNumber = 0;
+    for (const line of input) {
+      if (pending !== undefined && editor.cycle(latin1(pending), ++lineNumber, false, false)) return input.failed ? 2 : 0;
+      pending = line;
+      if (pacer.due(line.length + 1)) await pacer.pause();
     }
+    if (pending !== undefined) editor.cycle(latin1(pending), ++lineNumber, true, !input.endsWithSeparator);
     return input.failed ? 2 : 0;
   },
 };

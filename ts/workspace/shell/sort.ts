@@ -3,7 +3,7 @@
 // last-resort comparison does, unless -s (stable) or -u (one line of each run of equal keys) is given.
 // A merge sort that yields to the event loop as it goes, so a long input never holds it for long.
 import { blankFieldEnd, isBlank } from './fields.js';
-import { Pacer, writeLines, type Command } from './io.js';
+import { Pacer, type Command } from './io.js';
 import { readLines } from './input.js';
 import { has, lastOf, parseOptions, UsageError } from './options.js';
 
@@ -102,12 +102,6 @@ function compareBytes(a: Uint8Array, b: Uint8Array, fold: boolean): number {
   return a.length - b.length;
 }
 
-/** A line with its keys worked out once. */
-interface Entry {
-  line: Uint8Array;
-  keys: Array<Uint8Array | number>;
-}
-
 export const sort: Command = {
   usageExitCode: 2,
   async run(context) {
@@ -133,36 +127,54 @@ export const sort: Command = {
     const input = await readLines(context, parsed.operands, lineEnd);
     if (input.failed) return 2;
     const pacer = new Pacer(context.signal);
-    const entries: Entry[] = input.lines.map((line) => ({
-      line,
-      keys: keys.map((key) => {
+    const lines: Uint8Array[] = [];
+    for (const line of input) {
+      lines.push(line);
+      if (pacer.due()) await pacer.pause();
+    }
+    // Keys worked out once, in one array per key (the lines themselves when the whole line is the key), and
+    // lines sorted by their index: few objects for the garbage collector to move on long inputs.
+    const keyValues: Array<Uint8Array[] | Float64Array> = [];
+    for (const key of keys) {
+      if (keySpecs.length === 0 && !key.numeric) {
+        keyValues.push(lines);
+        continue;
+      }
+      const values = key.numeric ? new Float64Array(lines.length) : new Array<Uint8Array>(lines.length);
+      for (const [i, line] of lines.entries()) {
         const text = keySpecs.length > 0 ? extractKey(line, key, separator) : line;
-        return key.numeric ? numericValue(text) : text;
-      }),
-    }));
-    const compareKeys = (a: Entry, b: Entry): number => {
-      for (const [i, key] of keys.entries()) {
-        const x = a.keys[i]!;
-        const y = b.keys[i]!;
-        const order = typeof x === 'number' ? x - (y as number) : compareBytes(x, y as Uint8Array, key.fold);
+        values[i] = (key.numeric ? numericValue(text) : text) as never;
+        if (pacer.due(line.length + 1)) await pacer.pause();
+      }
+      keyValues.push(values);
+    }
+    const compareKeys = (a: number, b: number): number => {
+      for (const [k, key] of keys.entries()) {
+        const values = keyValues[k]!;
+        const order = values instanceof Float64Array ? values[a]! - values[b]! : compareBytes(values[a]!, values[b]!, key.fold);
         if (order !== 0) return key.reverse ? -order : order;
       }
       return 0;
     };
-    const compare = (a: Entry, b: Entry): number => {
+    const compare = (a: number, b: number): number => {
       const order = compareKeys(a, b);
       if (order !== 0 || !lastResort) return order;
-      const whole = compareBytes(a.line, b.line, false);
+      const whole = compareBytes(lines[a]!, lines[b]!, false);
       return global.reverse ? -whole : whole;
     };
-    const sorted = await mergeSort(entries, compare, pacer);
-    const kept = unique ? sorted.filter((entry, i) => i === 0 || compareKeys(sorted[i - 1]!, entry) !== 0) : sorted;
-    writeLines(context.stdout, kept.map((entry) => entry.line), lineEnd);
+    const sorted = await mergeSort(Array.from(lines.keys()), compare, pacer);
+    const end = Uint8Array.of(lineEnd);
+    for (const [i, index] of sorted.entries()) {
+      if (unique && i > 0 && compareKeys(sorted[i - 1]!, index) === 0) continue;
+      context.stdout.write(lines[index]!);
+      context.stdout.write(end);
+      if (pacer.due(lines[index]!.length + 1)) await pacer.pause();
+    }
     return 0;
   },
 };
 
-/** Stable merge sort, bottom up, yielding to the event loop every so many comparisons. */
+/** Stable merge sort, bottom up, yielding to the event loop as it goes. */
 async function mergeSort<T>(items: T[], compare: (a: T, b: T) => number, pacer: Pacer): Promise<T[]> {
   const RUN = 1024;
   let source = items.slice();
@@ -170,7 +182,7 @@ async function mergeSort<T>(items: T[], compare: (a: T, b: T) => number, pacer: 
   for (let start = 0; start < source.length; start += RUN) {
     const run = source.slice(start, start + RUN).sort(compare);
     for (let i = 0; i < run.length; i++) source[start + i] = run[i]!;
-    await pacer.advance(RUN * 16);
+    if (pacer.due(RUN * 10)) await pacer.pause();
   }
   let target = new Array<T>(source.length);
   for (let width = RUN; width < source.length; width *= 2) {
@@ -181,8 +193,8 @@ async function mergeSort<T>(items: T[], compare: (a: T, b: T) => number, pacer: 
       const end = Math.min(start + 2 * width, source.length);
       for (let out = start; out < end; out++) {
         target[out] = right >= end || (left < middle && compare(source[left]!, source[right]!) <= 0) ? source[left++]! : source[right++]!;
+        if (pacer.due()) await pacer.pause();
       }
-      await pacer.advance((end - start) * 16);
     }
     [source, target] = [target, source];
   }

@@ -124,7 +124,7 @@ export const tr: Command = {
       if (squeezed[mapped] && mapped === last) continue;
       output[length++] = mapped;
       last = mapped;
-      if ((i & 0xffff) === 0xffff) await pacer.advance(0x10000);
+      if (pacer.due()) await pacer.pause();
     }
     context.stdout.write(output.subarray(0, length));
     return 0;

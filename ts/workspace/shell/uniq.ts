@@ -47,21 +47,28 @@ export const uniq: Command = {
       return true;
     };
     const pacer = new Pacer(context.signal);
-    const { lines } = input;
-    for (let start = 0; start < lines.length; ) {
-      const first = lines[start]!;
-      const key = compared(first);
-      let end = start + 1;
-      while (end < lines.length && same(key, compared(lines[end]!))) end++;
-      const runLength = end - start;
-      if (!((has(parsed, 'd') && runLength === 1) || (has(parsed, 'u') && runLength > 1))) {
-        if (has(parsed, 'c')) context.stdout.write(`${String(runLength).padStart(7)} `);
-        context.stdout.write(first);
-        context.stdout.write('\n');
+    const writeRun = (first: Uint8Array, runLength: number) => {
+      if ((has(parsed, 'd') && runLength === 1) || (has(parsed, 'u') && runLength > 1)) return;
+      if (has(parsed, 'c')) context.stdout.write(`${String(runLength).padStart(7)} `);
+      context.stdout.write(first);
+      context.stdout.write('\n');
+    };
+    let first: Uint8Array | undefined;
+    let firstKey: Uint8Array = new Uint8Array(0);
+    let runLength = 0;
+    for (const line of input) {
+      const key = compared(line);
+      if (first !== undefined && same(firstKey, key)) {
+        runLength++;
+      } else {
+        if (first !== undefined) writeRun(first, runLength);
+        first = line;
+        firstKey = key;
+        runLength = 1;
       }
-      for (let i = start; i < end; i++) await pacer.advance(lines[i]!.length + 1);
-      start = end;
+      if (pacer.due(line.length + 1)) await pacer.pause();
     }
+    if (first !== undefined) writeRun(first, runLength);
     return 0;
   },
 };

@@ -3,20 +3,28 @@
 // quotes and backslashes as xargs reads them, or split on NUL (-0) or DELIM (-d); -n puts at most N items in a
 // command; -I runs one command per input line, with REPLACE in the arguments replaced by it. Exit 123 when a
 // command failed, 127 when it does not exist, 1 on a quoting error.
-import { complain, latin1, textOf, type Command, type CommandContext } from './io.js';
+import { complain, latin1, Pacer, textOf, type Command, type CommandContext } from './io.js';
 import { has, lastOf, parseOptions, UsageError } from './options.js';
 
 const UNTERMINATED = (quote: string) =>
   `unmatched ${quote === '"' ? 'double' : 'single'} quote; by default quotes are special to xargs unless you use the -0 option`;
 
+/** A run of bytes that are neither blanks nor quoting. */
+const PLAIN_RUN = /[^ \t\n"'\\]+/y;
+
 /** Items as xargs reads them by default: blank-separated words, with '...', "..." and '\' quoting. */
-function defaultItems(text: string): string[] {
-  const items: string[] = [];
+function* defaultItems(text: string): Iterable<string> {
   let item: string | undefined;
   for (let i = 0; i < text.length; i++) {
+    PLAIN_RUN.lastIndex = i;
+    if (PLAIN_RUN.test(text)) {
+      item = (item ?? '') + text.slice(i, PLAIN_RUN.lastIndex);
+      i = PLAIN_RUN.lastIndex - 1;
+      continue;
+    }
     const char = text[i]!;
     if (char === ' ' || char === '\t' || char === '\n') {
-      if (item !== undefined) items.push(item);
+      if (item !== undefined) yield item;
       item = undefined;
     } else if (char === '"' || char === "'") {
       const close = text.indexOf(char, i + 1);
@@ -30,8 +38,7 @@ function defaultItems(text: string): string[] {
       item = (item ?? '') + char;
     }
   }
-  if (item !== undefined) items.push(item);
-  return items;
+  if (item !== undefined) yield item;
 }
 
 function delimited(text: string, delimiter: string): string[] {
@@ -76,27 +83,22 @@ export const xargs: Command = {
       long: { null: '0', 'no-run-if-empty': 'r', verbose: 't', 'max-args': 'n', replace: 'I', delimiter: 'd' },
     });
     const commandWords = command.length > 0 ? command : ['echo'];
-    const text = latin1(context.stdin);
     const replace = lastOf(parsed, 'I')?.value;
     const delimiter = has(parsed, '0') ? '\0' : lastOf(parsed, 'd') ? delimiterOf(lastOf(parsed, 'd')!.value) : undefined;
-    // -I takes whole lines (leading blanks dropped) unless a delimiter is given.
-    const items = (delimiter !== undefined
-      ? delimited(text, delimiter)
-      : replace !== undefined
-        ? delimited(text, '\n').map((line) => line.replace(/^[ \t]+/, '')).filter((line) => line !== '')
-        : defaultItems(text)
-    ).map(textOf);
     const maxArgsText = lastOf(parsed, 'n')?.value;
     if (maxArgsText !== undefined && !/^\d+$/.test(maxArgsText)) throw new UsageError(`invalid number "${maxArgsText}" for -n option`, false);
     const perCommand = replace !== undefined ? 1 : maxArgsText !== undefined ? Math.max(1, Number(maxArgsText)) : Infinity;
-    const batches: string[][] = [];
-    for (let i = 0; i < items.length; i += perCommand === Infinity ? items.length : perCommand) {
-      batches.push(items.slice(i, i + (perCommand === Infinity ? items.length : perCommand)));
-    }
-    // Without items, GNU xargs runs the command once, unless -r (and never with -I).
-    if (batches.length === 0 && !has(parsed, 'r') && replace === undefined) batches.push([]);
+    const text = latin1(context.stdin);
+    // -I takes whole lines (leading blanks dropped) unless a delimiter is given.
+    const items = delimiter !== undefined
+      ? delimited(text, delimiter)
+      : replace !== undefined
+        ? delimited(text, '\n').map((line) => line.replace(/^[ \t]+/, '')).filter((line) => line !== '')
+        : defaultItems(text);
+    // Commands run as their items are read, so that a long input never has all its items alive at once.
+    const batches = batchesOf(items, perCommand, new Pacer(context.signal), !has(parsed, 'r') && replace === undefined);
     let exitCode = 0;
-    for (const batch of batches) {
+    for await (const batch of batches) {
       const args = replace !== undefined
         ? commandWords.map((word) => word.split(replace).join(batch[0]!))
         : [...commandWords, ...batch];
@@ -113,6 +115,24 @@ export const xargs: Command = {
   },
 };
 
+/**
+ * The items in commands of `size`, as text. Without items, GNU xargs runs the command once with none,
+ * unless -r (and never with -I: size 1).
+ */
+async function* batchesOf(items: Iterable<string>, size: number, pacer: Pacer, runEmpty: boolean): AsyncIterable<string[]> {
+  let batch: string[] = [];
+  let ran = false;
+  for (const item of items) {
+    batch.push(textOf(item));
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+      ran = true;
+    }
+    if (pacer.due()) await pacer.pause();
+  }
+  if (batch.length > 0 || (!ran && runEmpty)) yield batch;
+}
 
 async function runOne(context: CommandContext, args: string[]): Promise<number> {
   context.signal?.throwIfAborted();
