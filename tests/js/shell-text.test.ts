@@ -2,7 +2,7 @@
 // (sort, uniq, cut, tr, sed, tee, diff, basename, dirname), compared byte for byte with bash and the GNU tools
 // run in the same folder under LC_ALL=C. Writes go through a folder file system that implements writeFile and
 // appendFile: bash writes in one copy of the files, the shell in another, and the files are compared after.
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { localResource, Workspace } from '../../dist/node.js';
@@ -42,10 +42,14 @@ const READERS: Array<[name: string, factory: WorkspaceFsFactory]> = [
 
 let folder: string;
 
+/** A whole second: diff -u prints times to the nanosecond, and the shell knows them to the millisecond. */
+const MTIME = new Date('2026-01-02T03:04:05Z');
+
 function writeFiles(into: string): void {
   for (const [path, content] of Object.entries(FILES)) {
     mkdirSync(join(into, path, '..'), { recursive: true });
     writeFileSync(join(into, path), content);
+    utimesSync(join(into, path), MTIME, MTIME);
   }
 }
 
@@ -159,6 +163,20 @@ describe.each(READERS)('over %s', (_, makeFs) => {
     'dirname /data/diff/a.txt a/b/ a / a//b// //',
     // tee (read-only file systems: the output is still copied)
     'cat /data/words.txt | tee | wc -l',
+    // diff
+    'diff /data/diff/a.txt /data/diff/b.txt',
+    'diff -u /data/diff/a.txt /data/diff/b.txt',
+    'diff /data/diff/a.txt /data/diff/c.txt',
+    'diff -u /data/diff/a.txt /data/diff/c.txt',
+    'diff /data/diff/a.txt /data/diff/a.txt',
+    'diff /data/diff/empty.txt /data/diff/a.txt',
+    'diff -u /data/diff/a.txt /data/diff/empty.txt',
+    'diff /data/diff/a.txt /data/diff/nope',
+    'diff -U 1 /data/diff/a.txt /data/diff/b.txt',
+    'diff -u /data/text.txt /data/words.txt',
+    'diff /data/table.txt /data/csv.txt',
+    'sort /data/table.txt | diff - /data/table.txt',
+    'diff -q /data/diff/a.txt /data/diff/b.txt',
     // globs
     'echo /data/*.txt',
     'echo /data/dir/*',
@@ -207,6 +225,94 @@ describe.each(READERS)('over %s', (_, makeFs) => {
     const ours = await execute(fs, commandLine);
     const theirs = runGnu(folder, MOUNT, commandLine);
     expect({ stdout: ours.stdout, exitCode: ours.exitCode }).toEqual(theirs);
+  });
+});
+
+/** A xorshift32 generator from `seed`: the same files on every run. */
+function randomInts(seed: number): (below: number) => number {
+  let state = seed * 0x9e3779b9 || 1;
+  return (below) => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % below;
+  };
+}
+
+/**
+ * Two files of lines from a small set, the second an edit of the first (lines inserted, deleted, replaced,
+ * moved), sometimes without a last newline: repeated and unmatched lines are where diffs may choose
+ * differently, and GNU diff's choices (lines set aside, runs slid) must be the shell's.
+ */
+function randomDiffPair(seed: number): [string, string] {
+  const random = randomInts(seed);
+  const vocabulary = ['a', 'b', 'c', '', '}', 'x y', 'end'];
+  const line = () => (random(6) === 0 ? `u${random(1000)}` : vocabulary[random(vocabulary.length)]!);
+  const first = Array.from({ length: random(40) }, line);
+  const second = [...first];
+  for (let edits = random(8); edits > 0; edits--) {
+    const at = random(second.length + 1);
+    const kind = random(4);
+    if (kind === 0) second.splice(at, 0, ...Array.from({ length: 1 + random(4) }, line));
+    else if (kind === 1) second.splice(at, 1 + random(4));
+    else if (kind === 2) second.splice(at, 1, line());
+    else second.splice(random(second.length + 1), 0, ...second.splice(at, 1 + random(3)));
+  }
+  const text = (lines: string[]) => lines.map((l) => `${l}\n`).join('').slice(0, random(5) === 0 ? -1 : undefined);
+  return [text(first), text(second)];
+}
+
+describe('diff chooses the hunks GNU diff chooses', () => {
+  let diffFolder: string;
+  let fs: WorkspaceFs;
+  const PAIRS = 60;
+  beforeAll(async () => {
+    diffFolder = freshFolder('shell-diff');
+    for (let seed = 1; seed <= PAIRS; seed++) {
+      randomDiffPair(seed).forEach((content, side) => {
+        const path = join(diffFolder, `${seed}-${side}.txt`);
+        writeFileSync(path, content);
+        utimesSync(path, MTIME, MTIME);
+      });
+    }
+    // Long files with many differences: past the cost where GNU diff stops looking for a shortest script.
+    const random = randomInts(7);
+    const long = (length: number) => Array.from({ length }, () => `${random(3000)}\n`).join('');
+    for (const [name, content] of [['long-0.txt', long(6000)], ['long-1.txt', long(6000)]] as const) {
+      writeFileSync(join(diffFolder, name), content);
+      utimesSync(join(diffFolder, name), MTIME, MTIME);
+    }
+    fs = await folderFsFactory(diffFolder, MOUNT);
+  });
+
+  test(`on ${PAIRS} random pairs of files, in normal and unified formats`, async () => {
+    const mismatches = [];
+    for (let seed = 1; seed <= PAIRS; seed++) {
+      const [a, b] = [`${MOUNT}/${seed}-0.txt`, `${MOUNT}/${seed}-1.txt`];
+      const commandLine = `diff ${a} ${b}; echo "status $?"; diff -u ${a} ${b}; diff -U 1 ${b} ${a}; diff -U 0 ${a} ${b}`;
+      const ours = await execute(fs, commandLine);
+      const theirs = runGnu(diffFolder, MOUNT, commandLine);
+      if (ours.stdout !== theirs.stdout) mismatches.push({ seed, ours: ours.stdout, theirs: theirs.stdout });
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  test('on long files with many differences, in bounded time', async () => {
+    for (const commandLine of [`diff ${MOUNT}/long-0.txt ${MOUNT}/long-1.txt`, `diff -u ${MOUNT}/long-0.txt ${MOUNT}/long-1.txt`]) {
+      const started = performance.now();
+      const ours = await execute(fs, commandLine);
+      const elapsed = performance.now() - started;
+      const theirs = runGnu(diffFolder, MOUNT, commandLine);
+      // The first line that differs, not two long outputs.
+      const oursLines = ours.stdout.split('\n');
+      const theirsLines = theirs.stdout.split('\n');
+      const at = oursLines.findIndex((line, i) => line !== theirsLines[i]);
+      expect({ at, ours: oursLines[at], theirs: theirsLines[at], lines: oursLines.length }).toEqual({
+        at: -1, ours: undefined, theirs: undefined, lines: theirsLines.length,
+      });
+      expect(ours.exitCode).toBe(theirs.exitCode);
+      expect(elapsed).toBeLessThan(10_000);
+    }
   });
 });
 
@@ -317,7 +423,9 @@ async function largestTimerGap(run: () => Promise<unknown>): Promise<number> {
 
 describe('long inputs do not hold the event loop; patterns stay linear', () => {
   const lines = Array.from({ length: 200_000 }, (_, i) => `line ${(i * 7919) % 200_000} ${'ab'.repeat(i % 9)} end\n`).join('');
-  const fs = memoryFs({ '/data/big.txt': lines, '/data/a.txt': `${'a'.repeat(20_000)}\n` });
+  // The same lines, one in a thousand changed and one in 700 gone.
+  const edited = lines.split('\n').map((line, i) => (i % 1000 === 0 ? `${line}!` : line)).filter((_, i) => i % 700 !== 1).join('\n');
+  const fs = memoryFs({ '/data/big.txt': lines, '/data/edited.txt': edited, '/data/a.txt': `${'a'.repeat(20_000)}\n` });
 
   test.each([
     'sort /data/big.txt | wc -l',
@@ -327,6 +435,10 @@ describe('long inputs do not hold the event loop; patterns stay linear', () => {
     'tr a-z A-Z < /data/big.txt | wc -c',
     'sed s/ab/X/g /data/big.txt | wc -c',
     'cat /data/big.txt | xargs -n 1000 echo | wc -l',
+    'diff /data/big.txt /data/edited.txt | wc -l',
+    'diff -u /data/big.txt /data/edited.txt | wc -l',
+    // 20,000 lines reordered against 200,000: the search gives up on a shortest script many times.
+    'head -n 20000 /data/big.txt | sort -k2n | diff -u - /data/edited.txt | wc -l',
   ])('%s: the event loop is never held for more than 150 ms', async (commandLine) => {
     let result: Awaited<ReturnType<typeof execute>> | undefined;
     const gap = await largestTimerGap(async () => {

@@ -11,6 +11,7 @@ import type { WorkspaceFs } from './entry.js';
 import { basename, dirname } from './shell/basename.js';
 import { cat } from './shell/cat.js';
 import { cut } from './shell/cut.js';
+import { diff } from './shell/diff.js';
 import { du } from './shell/du.js';
 import { echo } from './shell/echo.js';
 import { find } from './shell/find.js';
@@ -47,7 +48,7 @@ export interface ExecuteResult {
 }
 
 const COMMANDS: Record<string, Command> = {
-  basename, cat, cut, dirname, du, echo, false: falseCommand, find, grep, head, ls, sed, sort, stat, tail, tee, tr,
+  basename, cat, cut, diff, dirname, du, echo, false: falseCommand, find, grep, head, ls, sed, sort, stat, tail, tee, tr,
   true: trueCommand, uniq, wc, xargs,
 };
 
