@@ -44,12 +44,17 @@ let folder: string;
 
 /** A whole second: diff -u prints times to the nanosecond, and the shell knows them to the millisecond. */
 const MTIME = new Date('2026-01-02T03:04:05Z');
+const secondsAfter = (seconds: number) => new Date(MTIME.getTime() + seconds * 1000);
 
+/** The files, each a second newer than the one before, and the folders between them (for ls -t). */
 function writeFiles(into: string): void {
-  for (const [path, content] of Object.entries(FILES)) {
+  for (const [i, [path, content]] of Object.entries(FILES).entries()) {
     mkdirSync(join(into, path, '..'), { recursive: true });
     writeFileSync(join(into, path), content);
-    utimesSync(join(into, path), MTIME, MTIME);
+    utimesSync(join(into, path), secondsAfter(i), secondsAfter(i));
+  }
+  for (const [folder, seconds] of [['diff', 9.5], ['dir', 4.5], ['dir/sub', 30]] as const) {
+    utimesSync(join(into, folder), secondsAfter(seconds), secondsAfter(seconds));
   }
 }
 
@@ -204,6 +209,26 @@ describe.each(READERS)('over %s', (_, makeFs) => {
     'grep -C 0 apple /data/words.txt',
     'grep -A 5 -B 5 cherry /data/words.txt',
     'grep -c -A 2 apple /data/words.txt',
+    // ls -t -S -r -d -F
+    'ls -t /data',
+    'ls -tr /data',
+    'ls -r /data',
+    'ls -S /data/diff',
+    'ls -Sr /data/diff',
+    'ls -S /data/table.txt /data/words.txt /data/csv.txt',
+    'ls -t -S /data/diff',
+    'ls -S -t /data/diff',
+    'ls -t /data/table.txt /data/csv.txt /data/dir /data/diff',
+    'ls -d /data/dir /data/diff',
+    'ls -d /data/dir/*',
+    'ls -dt /data/dir /data/diff /data/csv.txt',
+    'ls -F /data',
+    'ls -F /data/dir',
+    'ls -dF /data/dir /data/table.txt',
+    'ls -aF /data/dir',
+    'ls -Rr /data/dir',
+    'ls -Rt /data/dir',
+    'ls -rF /data/dir /data/names.txt',
     // globs
     'echo /data/*.txt',
     'echo /data/dir/*',
