@@ -28,10 +28,14 @@ export class RegexSearcher {
   readonly #marks: Uint32Array;
   #generation = 0;
 
+  /** The bytes a match can start with, when every match starts with a byte (none is empty or asserts first). */
+  readonly #firstBytes: Uint8Array | undefined;
+
   constructor(program: Program, groups: number) {
     this.#program = program;
     this.#slotCount = (groups + 1) * 2;
     this.#marks = new Uint32Array(program.ops.length);
+    this.#firstBytes = firstBytes(program);
   }
 
   /**
@@ -43,7 +47,13 @@ export class RegexSearcher {
       side === 'before' ? (i <= start ? EDGE : kindOf(bytes[i - 1]!)) : i >= end ? EDGE : kindOf(bytes[i]!);
     let threads: Thread[] = [];
     let best: { slots: Int32Array; end: number } | undefined;
+    const first = this.#firstBytes;
     for (let i = from; i <= end; i++) {
+      if (first !== undefined && threads.length === 0 && best === undefined) {
+        // Nothing under way: skip to where a match can start.
+        while (i < end && first[bytes[i]!] === 0) i++;
+        if (i === end) break;
+      }
       const bit = 1 << (contextAt(i, 'before') * 3 + contextAt(i, 'after'));
       const generation = ++this.#generation;
       const closed: Thread[] = [];
@@ -119,4 +129,34 @@ export class RegexSearcher {
     }
     return matched;
   }
+}
+
+/** The union of the byte sets a program can consume first, or undefined if it can match or assert before one. */
+function firstBytes(program: Program): Uint8Array | undefined {
+  const { ops, a, b, sets } = program;
+  const union = new Uint8Array(256);
+  const seen = new Uint8Array(ops.length);
+  const stack = [0];
+  while (stack.length > 0) {
+    const pc = stack.pop()!;
+    if (seen[pc]) continue;
+    seen[pc] = 1;
+    switch (ops[pc]) {
+      case OP_BYTES:
+        sets[a[pc]!]!.forEach((member, byte) => (union[byte] ||= member));
+        break;
+      case OP_SPLIT:
+        stack.push(a[pc]!, b[pc]!);
+        break;
+      case OP_JUMP:
+        stack.push(a[pc]!);
+        break;
+      case OP_SAVE:
+        stack.push(pc + 1);
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return union;
 }
