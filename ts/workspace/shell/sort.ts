@@ -148,10 +148,14 @@ export const sort: Command = {
       }
       keyValues.push(values);
     }
+    // An indexed loop, no iterator or instanceof per comparison: sort makes millions of them.
     const compareKeys = (a: number, b: number): number => {
-      for (const [k, key] of keys.entries()) {
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k]!;
         const values = keyValues[k]!;
-        const order = values instanceof Float64Array ? values[a]! - values[b]! : compareBytes(values[a]!, values[b]!, key.fold);
+        const order = key.numeric
+          ? (values as Float64Array)[a]! - (values as Float64Array)[b]!
+          : compareBytes((values as Uint8Array[])[a]!, (values as Uint8Array[])[b]!, key.fold);
         if (order !== 0) return key.reverse ? -order : order;
       }
       return 0;
