@@ -2,7 +2,8 @@
 # Installs the Debian packages stratacache builds and tests with. Safe to run again; skips what is present.
 set -euo pipefail
 packages=(cmake g++ make clang libclang-rt-14-dev libgtest-dev libxxhash-dev emscripten chromium
-  libcurl4-openssl-dev libssl-dev libexpat1-dev nlohmann-json3-dev libsqlite3-dev debootstrap)
+  libcurl4-openssl-dev libssl-dev libexpat1-dev nlohmann-json3-dev libsqlite3-dev debootstrap bzip2 xz-utils
+  memcached)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

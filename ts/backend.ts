@@ -35,6 +35,19 @@ export interface VerifyReport {
   tempFiles: number;
 }
 
+/** A page of a tier's entries as the core lists them (native/core/include/stratacache/entry_listing.h). */
+export type EntryPage = Array<{
+  /** Where the next page starts. */
+  cursor: string;
+  namespace: string;
+  key: string;
+  size: number;
+  /** Infinity: never. */
+  expiresAt: number;
+  writtenAt?: number;
+  accessedAt?: number;
+}>;
+
 /** A cache's shape as both native backends receive it. */
 export interface CoreConfig {
   tiers: TierConfig[];
@@ -112,6 +125,11 @@ export interface CoreHandle {
   /** Frees the core's cache; a backend whose writes may still be in flight (IndexedDB) waits for them first. */
   close(): void | Promise<void>;
   /**
+   * The first step of close(): the calls waiting on a remote tier (S3, HTTP) reject with ERR_CLOSED at once.
+   * Only the handle Cache.open made for a cache that is not shared ends anything (other caches may share the tiers).
+   */
+  endRemoteCalls?(): void;
+  /**
    * Delivers the core's events of `types` to `listener` from now on; a later call changes the types (the listener
    * stays the first call's). The core builds no event, and copies no key, of a type nobody listens to.
    */
@@ -120,6 +138,13 @@ export interface CoreHandle {
   clean?(maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
   /** Checks and repairs the tiers that keep content beside an index (disk). */
   verify?(): Promise<VerifyReport>;
+  /**
+   * One page of the live entries of the tier named `tier`, after the cursor of the previous page's last entry:
+   * at most `limit`, of namespace `ns` (undefined: every namespace) whose keys start with `prefix`. Fewer than
+   * `limit` entries: the tier has no more. A tier that cannot list rejects with ERR_UNSUPPORTED.
+   */
+  listEntries(tier: string, after: string | undefined, limit: number, ns: string | undefined, prefix: string):
+    Promise<EntryPage>;
   /** Directory entries: the Node build only, where a cache without a disk tier throws ERR_INVALID_ARG. */
   directories?: DirectoryCore;
 }

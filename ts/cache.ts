@@ -8,84 +8,20 @@ import type {
   NativeEvent,
   Ttl,
   VerifyReport,
-  WritePolicy,
 } from './backend.js';
 import { fromNative, invalidArg, messageOf, settleSync, StrataError } from './errors.js';
 import { type CacheEvents, type CacheEventType, type CacheListener, Emitter } from './events.js';
 import { type DirectoryFill, type DirectoryLease, leaseDirectory } from './directory.js';
 import { Entry } from './entry.js';
+import { type CacheEntryInfo, listEntries, type ListOptions } from './listing.js';
 import { formatMetrics } from './metrics.js';
 import { type Namespace, type NamespaceOptions, Namespaces } from './namespace.js';
 import { closedError, OpenCalls } from './open-calls.js';
-import { ram, type Tier, type TierConfig } from './tiers.js';
-import { type Duration, MAX_TIMER_MS, parseDuration, parseSize, parseTtl, type Size } from './units.js';
-import { checkTags, parseTtlRules, type Tags, type TtlRule } from './ttl-rules.js';
+import { ram, type TierConfig } from './tiers.js';
+import { MAX_TIMER_MS, parseDuration, parseSize, parseTtl } from './units.js';
+import { checkTags, parseTtlRules, type Tags } from './ttl-rules.js';
 import { type CacheValue, checkKey, toStorable } from './values.js';
-
-export interface CacheOptions {
-  /** Tiers from hottest to last resort. Default: `[ram()]`. */
-  tiers?: Tier[];
-  /** Default TTL for every tier that sets none. Default: no expiry. */
-  ttl?: Duration | null;
-  /**
-   * TTLs by tags, per tier: `[{ tags: { type: 'thumbnail' }, ttl: { ram: '1h', disk: '6h' } }]`. A write's TTL in
-   * a tier is its own `ttl`, else the first rule matching its `tags`, else the tier's `ttl`, else the cache's.
-   */
-  ttlRules?: TtlRule[];
-  /**
-   * How often the background sweep runs: it removes expired entries from every tier (and so demotes those of a
-   * write-back cache). Budgets do not wait for it: each write evicts what it must. Default `'30s'`; at most
-   * 2^31 - 1 ms (about 24.8 days).
-   */
-  interval?: Duration;
-  /**
-   * `'through'` (default): a write goes to every tier before it settles. `'back'`: to the first tier (a RAM tier)
-   * only; an entry leaves it for the tiers below in the background when it is evicted or expires there, and
-   * `flush()` and `close()` write down every entry still only in RAM. Faster writes; a crash loses what was not yet
-   * written down.
-   */
-  writePolicy?: WritePolicy;
-  /**
-   * Share one cache between the worker threads of a process: every `open` with this name gets a handle to the
-   * same entries (Node build only). The last handle to close frees it.
-   */
-  shared?: string;
-}
-
-export interface CleanOptions {
-  /** Remove entries written longer ago than this. */
-  maxAge?: Duration;
-  /** Then remove the oldest entries until the rest take at most this many bytes (values only). */
-  maxSize?: Size;
-}
-
-export interface SetOptions {
-  /** TTL for this entry: milliseconds, a string such as `'30s'`, or `null` for no expiry. */
-  ttl?: Duration | null;
-  /** Labels that `ttlRules` match on, as `{ type: 'thumbnail' }`. */
-  tags?: Tags;
-}
-
-export interface GetOrSetOptions extends SetOptions {
-  /**
-   * Aborts this caller's wait: it rejects with `ERR_ABORTED`. The load carries on for the other callers and its
-   * value is still stored.
-   */
-  signal?: AbortSignal;
-  /**
-   * Stale-while-revalidate: for this long after its TTL has run out, the value is still returned at once while one
-   * background load (for all callers) replaces it. The entry is kept that much longer in every tier.
-   */
-  staleTtl?: Duration;
-  /**
-   * Stale-if-error: for this long after its TTL has run out, a caller whose load fails gets the old value instead
-   * of the failure. The entry is kept that much longer in every tier.
-   */
-  staleIfError?: Duration;
-}
-
-/** Produces the value of a key that missed; runs once per key however many callers (and threads) miss together. */
-export type Loader = () => CacheValue | Promise<CacheValue>;
+import type { CacheOptions, CleanOptions, GetOrSetOptions, Loader, SetOptions } from './cache-options.js';
 
 const DEFAULT_INTERVAL = '30s';
 
@@ -118,6 +54,9 @@ function toCoreConfig(options: CacheOptions): CoreConfig {
     if (typeof options.shared !== 'string' || options.shared.length === 0) {
       throw invalidArg('shared must be a non-empty name');
     }
+    if (tiers.some((tier) => tier.kind === 'custom')) {
+      throw invalidArg("a shared cache cannot have a custom() tier: its functions live in one thread's JavaScript");
+    }
     config.shared = options.shared;
     config.fingerprint = JSON.stringify({ tiers: config.tiers, ttl: config.ttl ?? 'unset', ttlRules, writePolicy });
   }
@@ -138,6 +77,7 @@ export class Cache implements AsyncDisposable {
   #closing: Promise<void> | undefined; // set by the first close()
   readonly #open = new OpenCalls(); // getOrSet calls waiting on a load
   #tiers: readonly TierConfig[] = [];
+  #namespace = ''; // a namespace view's name; '' for the cache's own keys
   #namespaces: Namespaces | undefined; // created on the first namespace()
   #events: Emitter | undefined; // created on the first listener
   #deliver: ((event: NativeEvent) => void) | undefined; // what the core calls with its events
@@ -283,8 +223,29 @@ export class Cache implements AsyncDisposable {
    */
   namespace(name: string, options?: NamespaceOptions): Namespace {
     const handle = this.#live();
-    this.#namespaces ??= new Namespaces(handle, this.#tiers, (scoped) => new Cache(scoped, undefined));
+    this.#namespaces ??= new Namespaces(handle, this.#tiers, (scoped, name) => {
+      const view = new Cache(scoped, undefined);
+      view.#tiers = this.#tiers;
+      view.#namespace = name;
+      return view;
+    });
     return this.#namespaces.open(name, options);
+  }
+
+  /**
+   * The live entries, as an async iterable (`for await (const entry of cache.entries())`), with their namespace,
+   * tier, size and expiry: of every tier that can list, each key once, or of `options.tier`. Read from what the
+   * tiers keep about their entries (their index), never from the values, and not counted as uses. Nothing is
+   * locked between pages: an entry present for the whole walk is listed exactly once, while one written or
+   * removed during it may or may not be. A tier that cannot list (S3, HTTP) named in `tier`: ERR_UNSUPPORTED.
+   */
+  entries(options?: ListOptions): AsyncIterableIterator<CacheEntryInfo> {
+    return listEntries({ handle: () => this.#live(), tiers: this.#tiers, namespace: this.#namespace }, options);
+  }
+
+  /** The keys `entries()` lists, with the same options. */
+  async *keys(options?: ListOptions): AsyncIterableIterator<string> {
+    for await (const entry of this.entries(options)) yield entry.key;
   }
 
   /** Whether any tier holds a live entry for the key; does not count as a use. */
@@ -414,7 +375,8 @@ export class Cache implements AsyncDisposable {
 
   /**
    * Closes the cache. Calls made from now on reject with `ERR_CLOSED` (a write accepted now might not be kept);
-   * getOrSet calls still waiting on a load reject with `ERR_CLOSED`; then every write accepted before (`setSync`,
+   * getOrSet calls still waiting on a load, and calls waiting on an S3 or HTTP tier, reject with `ERR_CLOSED` at
+   * once (those of a `shared` cache go on); then every write accepted before (`setSync`,
    * `deleteSync`, what a write-back cache holds only in RAM, IndexedDB writes in flight) is written down before the
    * promise resolves. Closing again returns the same promise.
    */
@@ -427,6 +389,7 @@ export class Cache implements AsyncDisposable {
     this.#closed = true;
     clearInterval(this.#sweeper);
     this.#open.close();
+    this.#handle.endRemoteCalls?.();
     try {
       await this.#namespaces?.close();
       await this.#handle.flush('');

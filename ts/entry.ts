@@ -1,6 +1,6 @@
 // cache.entry(key): several named blobs in one cache entry, framed by the core (native/core/.../named_blobs.h)
 // so that they are charged, expire and are evicted together.
-import type { SetOptions } from './cache.js';
+import type { SetOptions } from './cache-options.js';
 import { invalidArg } from './errors.js';
 import { type CacheValue, toStorable } from './values.js';
 

@@ -45,6 +45,10 @@ export class HttpDriver {
   request(request: number, method: 'GET' | 'HEAD', url: string): void {
     void this.#fetch(request, method, url);
   }
+  /** Ends every request in flight with a ClosedError; later ones go out as usual. */
+  cancelAll(): void {
+    for (const controller of this.#inFlight) controller.abort(new DOMException('the cache closed', 'ClosedError'));
+  }
   close(): void {
     this.#closed = true;
     for (const controller of this.#inFlight) controller.abort();

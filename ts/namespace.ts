@@ -1,8 +1,10 @@
 // Namespaces: views of a cache whose keys live apart from every other namespace's on the same tiers (the core
 // hashes each key with its namespace), optionally with a byte limit of their own that the core enforces per tier.
 import type { CoreHandle } from './backend.js';
-import type { Cache, GetOrSetOptions, Loader, SetOptions } from './cache.js';
+import type { Cache } from './cache.js';
+import type { GetOrSetOptions, Loader, SetOptions } from './cache-options.js';
 import type { Entry } from './entry.js';
+import type { CacheEntryInfo, ListOptions } from './listing.js';
 import { invalidArg, settleSync } from './errors.js';
 import type { TierConfig } from './tiers.js';
 import { parseSize, type Size } from './units.js';
@@ -74,6 +76,13 @@ export class Namespace {
   entry(key: string): Entry {
     return this.#cache.entry(key);
   }
+  /** This namespace's live entries: see Cache.entries. */
+  entries(options?: ListOptions): AsyncIterableIterator<CacheEntryInfo> {
+    return this.#cache.entries(options);
+  }
+  keys(options?: ListOptions): AsyncIterableIterator<string> {
+    return this.#cache.keys(options);
+  }
 
   /** @internal */
   close(): Promise<void> {
@@ -85,11 +94,11 @@ export class Namespace {
 export class Namespaces {
   readonly #handle: CoreHandle;
   readonly #tiers: readonly TierConfig[];
-  readonly #wrap: (handle: CoreHandle) => Cache;
+  readonly #wrap: (handle: CoreHandle, name: string) => Cache;
   readonly #views = new Map<string, Namespace>();
 
   /** `wrap` makes the cache a namespace's view delegates to, over its handle. */
-  constructor(handle: CoreHandle, tiers: readonly TierConfig[], wrap: (handle: CoreHandle) => Cache) {
+  constructor(handle: CoreHandle, tiers: readonly TierConfig[], wrap: (handle: CoreHandle, name: string) => Cache) {
     this.#handle = handle;
     this.#tiers = tiers;
     this.#wrap = wrap;
@@ -103,7 +112,7 @@ export class Namespaces {
       const first = this.#tiers[0]!;
       const nearLimit = Math.min(first.cacheLimit, limits?.[first.name] ?? Infinity);
       const handle = settleSync(() => this.#handle.namespaced(name, nearLimit));
-      view = new Namespace(name, this.#wrap(handle));
+      view = new Namespace(name, this.#wrap(handle, name));
       this.#views.set(name, view);
     }
     if (limits !== undefined) {

@@ -4,6 +4,7 @@ import type {
   CacheStats,
   CoreConfig,
   CoreHandle,
+  EntryPage,
   MaybePromise,
   NativeEvent,
   VerifyReport,
@@ -15,6 +16,8 @@ import { type FillInfo, NearCache, nearBytes, withNearCache } from './near-cache
 import type { Tags } from './ttl-rules.js';
 import { type CacheValue, checkKey, toStorable } from './values.js';
 import { addonLoad } from './native-addon.js';
+import { type CustomDriver, openCustomDrivers } from './custom.js';
+import type { CompleteRequest } from './idb/driver.js';
 import { loadedWasm, wasmFallback } from './wasm-fallback.js';
 
 /** An open native cache, opaque to JavaScript. */
@@ -26,8 +29,11 @@ type Ttl = number | null | undefined;
 /** The addon's functions (native/node/native_cache.cc). */
 interface Addon {
   /** A promise when slower tiers must first check they can serve (an S3 bucket exists). */
-  open(config: CoreConfig): NativeHandle | Promise<NativeHandle>;
+  open(config: CoreConfig & { drivers: Record<string, CustomDriver> }): NativeHandle | Promise<NativeHandle>;
+  /** Where the custom tiers' drivers answer their C++ stores' requests (native/node/custom_tier.h). */
+  driverComplete: CompleteRequest;
   close(handle: NativeHandle): void;
+  endRemoteCalls(handle: NativeHandle): void;
   getSync(handle: NativeHandle, key: string): Reply;
   /** getSync that, on a hit, writes what the near cache needs into `info` (see FillInfo). */
   getSyncNear(handle: NativeHandle, key: string, info: FillInfo): Reply;
@@ -63,6 +69,10 @@ interface Addon {
   listen(handle: NativeHandle, listener: (event: NativeEvent) => void, types: readonly string[]): void;
   clean(handle: NativeHandle, maxAgeMs: number | undefined, maxBytes: number | undefined): Promise<number>;
   verify(handle: NativeHandle): Promise<VerifyReport>;
+  listEntries(
+    handle: NativeHandle, tier: string, after: string | undefined, limit: number, ns: string | undefined,
+    prefix: string,
+  ): Promise<EntryPage>;
   acquireDirectory(handle: NativeHandle, key: string): Promise<[string, boolean]>;
   commitDirectory(handle: NativeHandle, key: string, tempPath: string): Promise<[string, boolean]>;
   abandonDirectory(handle: NativeHandle, key: string, tempPath: string, message: string): Promise<void>;
@@ -130,9 +140,11 @@ function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
     getEntry: (key) => addon.getEntry(native, key),
     endFlight: (key, flight, value, message) => addon.endFlight(native, key, flight, value, message),
     close: () => addon.close(native),
+    endRemoteCalls: () => addon.endRemoteCalls(native),
     listen: (listener, types) => addon.listen(native, listener, types),
     clean: (maxAgeMs, maxBytes) => addon.clean(native, maxAgeMs, maxBytes),
     verify: () => addon.verify(native),
+    listEntries: (tier, after, limit, ns, prefix) => addon.listEntries(native, tier, after, limit, ns, prefix),
     directories: {
       acquireDirectory: (key) => addon.acquireDirectory(native, key),
       commitDirectory: (key, tempPath) => addon.commitDirectory(native, key, tempPath),
@@ -147,7 +159,8 @@ const nodeBackend: Backend =
     ? {
         name: 'node',
         async open(config) {
-          return handleOf(await addon.open(config), config.tiers[0]!.cacheLimit);
+          const drivers = openCustomDrivers(config.tiers, addon.driverComplete);
+          return handleOf(await addon.open({ ...config, drivers }), config.tiers[0]!.cacheLimit);
         },
       }
     : wasmFallback(addonLoad.reason);
@@ -176,7 +189,7 @@ export class Workspace extends NodeWorkspace {
 }
 
 export * from './common.js';
-export { localResource } from './workspace/local-resource.js';
+export { localResource, type LocalResourceOptions } from './workspace/local-resource.js';
 export { s3, type S3Credentials, type S3TierOptions } from './s3.js';
 export { http, type HttpTierOptions } from './http.js';
 export { disk, type DiskTierOptions, type Durability, type EvictionPolicy } from './disk.js';

@@ -1,10 +1,11 @@
 // Entry point for the WebAssembly build: the browser's default, and loadable in Node (`stratacache/wasm`).
-import type { Backend, CacheStats, CoreConfig, CoreHandle, NativeEvent, Ttl } from './backend.js';
+import type { Backend, CacheStats, CoreConfig, CoreHandle, EntryPage, NativeEvent, Ttl } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
 import { invalidArg, StrataError } from './errors.js';
 import { type CompleteRequest, type IdbDriver } from './idb/driver.js';
 import { openIdbTiers } from './idb/open.js';
 import { openHttpDrivers } from './http-driver.js';
+import { type CustomDriver, openCustomDrivers } from './custom.js';
 import type { Tags } from './ttl-rules.js';
 import { type CacheValue, checkKey, toStorable } from './values.js';
 import { type FillInfo, NearCache, nearBytes, withNearCache } from './near-cache.js';
@@ -37,6 +38,7 @@ interface WasmCache {
   remove(key: string, callback: Callback<boolean>): void;
   clear(callback: (error: Error | null) => void): void;
   flush(tier: string, callback: (error: Error | null) => void): void;
+  endRemoteCalls(): void;
   /** The flight's id when leading, else minus the waiter's id; `callback` gets the leader's outcome. */
   joinFlight(key: string, callback: Callback<Uint8Array>): number;
   leaveFlight(key: string, waiter: number): boolean;
@@ -47,6 +49,11 @@ interface WasmCache {
   getEntry(key: string, callback: (error: Error | null, value?: Uint8Array, expiresAt?: number) => void): void;
   endFlight(key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   sweep(): void;
+  /** One page of a tier's live entries (CoreHandle.listEntries). */
+  listEntries(
+    tier: string, after: string | undefined, limit: number, ns: string | undefined, prefix: string,
+    callback: Callback<EntryPage>,
+  ): void;
   stats(): CacheStats;
   /** A WasmCache over the same chain whose keys live in namespace `ns`; delete it on its own. */
   namespaced(ns: string): WasmCache;
@@ -160,7 +167,7 @@ function callback<T>(resolve: (value: T) => void, reject: (error: Error) => void
  */
 function adapt(
   cache: WasmCache, hot: HotPath, warnings: NativeEvent[], module: StrataModule, firstTierLimit: number,
-  idbDrivers: Record<string, IdbDriver>,
+  idbDrivers: Record<string, IdbDriver>, customDrivers: CustomDriver[],
 ): CoreHandle {
   // The IndexedDB writes still in flight to `tier` ('': every tier); with durability 'placed', sets that settled.
   const idbSettled = (tier: string) =>
@@ -211,7 +218,9 @@ function adapt(
     encodeBlobs: (names, values) => orThrow(module.encodeBlobs(names, values.map(toBytes))),
     decodeBlobs: (framed) => orThrow(module.decodeBlobs(framed)),
     sweep: () => cache.sweep(),
-    namespaced: (ns, nearLimit) => adapt(cache.namespaced(ns), hot, [], module, nearLimit, idbDrivers),
+    listEntries: (tier, after, limit, ns, prefix) =>
+      new Promise((resolve, reject) => cache.listEntries(tier, after, limit, ns, prefix, callback(resolve, reject))),
+    namespaced: (ns, nearLimit) => adapt(cache.namespaced(ns), hot, [], module, nearLimit, idbDrivers, customDrivers),
     limitNamespace: (ns, limits) => orThrow(cache.limitNamespace(ns, limits)),
     joinFlight: (key) => {
       let settle: Callback<Uint8Array> = () => {};
@@ -231,9 +240,11 @@ function adapt(
         })),
     endFlight: (key, flight, value, message) => cache.endFlight(key, flight, value, message),
     close: async () => {
-      await idbSettled('');
+      // Deleting the cache drops its stores' pending answers: let the calls in flight settle first.
+      await Promise.all([idbSettled(''), ...customDrivers.map((driver) => driver.settled())]);
       cache.delete();
     },
+    endRemoteCalls: () => cache.endRemoteCalls(),
     listen: (listener, types) => {
       cache.listen(afterTheCall(listener), types);
       const opened = warnings.splice(0);
@@ -251,7 +262,8 @@ const wasmBackend: Backend = {
     await init();
     const module = (await modulePromise) as StrataModule;
     const { tiers, drivers: idbDrivers, warnings } = await openIdbTiers(config.tiers, module.driverComplete);
-    const drivers = { ...idbDrivers, ...openHttpDrivers(tiers, module.driverComplete) };
+    const customDrivers = openCustomDrivers(tiers, module.driverComplete);
+    const drivers = { ...idbDrivers, ...openHttpDrivers(tiers, module.driverComplete), ...customDrivers };
     const cache = new module.WasmCache({ ...config, tiers, drivers });
     const error =
       cache.openError() ?? (await new Promise<Error | null>((resolve) => cache.open((failure) => resolve(failure))));
@@ -261,7 +273,8 @@ const wasmBackend: Backend = {
       throw error;
     }
     hotPath ??= new HotPath(module);
-    return adapt(cache, hotPath, warnings, module, config.tiers[0]!.cacheLimit, idbDrivers);
+    const firstTierLimit = config.tiers[0]!.cacheLimit;
+    return adapt(cache, hotPath, warnings, module, firstTierLimit, idbDrivers, Object.values(customDrivers));
   },
 };
 

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "custom_store.h"
 #include "fetch_http_store.h"
 #include "hot_path.h"
 #include "idb_store.h"
@@ -132,14 +133,19 @@ val DecodeBlobs(val framed) {
 }
 
 // The stores of this build's own tiers, each over the driver TypeScript opened for it (options.drivers[tier
-// name]): "indexeddb" (ts/idb/driver.ts) and "http" (ts/http-driver.ts).
+// name]): "indexeddb" (ts/idb/driver.ts), "http" (ts/http-driver.ts) and "custom" (ts/custom.ts).
 PlatformStoreFactory BrowserStores(const val& options, std::shared_ptr<const Clock> clock) {
   return [options, drivers = options["drivers"], clock](const TierConfig& tier,
                                                        Status* status) -> std::unique_ptr<Store> {
-    if (tier.kind != "indexeddb" && tier.kind != "http") return nullptr;
+    if (tier.kind != "indexeddb" && tier.kind != "http" && tier.kind != "custom") return nullptr;
     if (!IsObject(drivers) || !IsObject(drivers[tier.name])) {
       *status = Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no driver");
       return nullptr;
+    }
+    if (tier.kind == "custom") {
+      auto has = tier.settings.find("has");
+      return std::make_unique<WasmCustomStore>(clock, drivers[tier.name],
+                                               has != tier.settings.end() && has->second == "true");
     }
     if (tier.kind == "http") {
       auto base_url = tier.settings.find("baseUrl");
@@ -182,8 +188,10 @@ class WasmCache {
     return StatusOrNull(chain_->LimitNamespace(ns, by_tier));
   }
 
+  // JavaScript deletes a cache once closed and flushed: what its remote tiers still have in flight is cancelled.
   ~WasmCache() {
     if (listener_ != 0) chain_->events().Unsubscribe(listener_);
+    if (!view_ && chain_) chain_->CancelRemote();
   }
 
   // null when the cache was built, else the Error to throw.
@@ -336,7 +344,47 @@ class WasmCache {
     chain_->Flush(tier, [callback](Status status) { callback(StatusOrNull(status)); });
   }
 
+  // The first step of closing: calls waiting on a remote tier (http) fail with ERR_CLOSED at once. A namespace's
+  // view leaves that to its cache, which closes first.
+  void endRemoteCalls() {
+    if (!view_) chain_->EndRemoteCalls();
+  }
+
   void sweep() { chain_->Sweep(); }
+
+  // One page of the live entries of tier `tier` (Store::ListEntries): after (a cursor or undefined), limit, ns
+  // (undefined: every namespace), prefix; `callback(error, [{ cursor, namespace, key, size, expiresAt }])`.
+  void listEntries(const std::string& tier, val after, double limit, val ns, const std::string& prefix,
+                   val callback) {
+    ListRequest request;
+    request.limit = static_cast<size_t>(limit);
+    request.prefix = prefix;
+    if (ns.isString()) request.ns = ns.as<std::string>();
+    if (after.isString()) {
+      request.after = DigestFromHex(after.as<std::string>());
+      if (!request.after) {
+        callback(ToError(Status(StatusCode::kInvalidArg, "a listing cursor is 32 lowercase hex digits")), val::null());
+        return;
+      }
+    }
+    chain_->ListEntries(tier, request, [callback](Status status, std::vector<ListedEntry> page) {
+      if (!status.ok()) {
+        callback(ToError(status), val::null());
+        return;
+      }
+      val entries = val::array();
+      for (const ListedEntry& entry : page) {
+        val js = val::object();
+        js.set("cursor", entry.digest.ToHex());
+        js.set("namespace", entry.ns);
+        js.set("key", entry.key);
+        js.set("size", static_cast<double>(entry.size));
+        js.set("expiresAt", ExpiryAsDouble(entry.expires_at_ms));
+        entries.call<void>("push", js);
+      }
+      callback(val::null(), entries);
+    });
+  }
 
   val stats() const {
     ChainStats stats = chain_->Stats();
@@ -355,7 +403,7 @@ class WasmCache {
   }
 
  private:
-  WasmCache(std::shared_ptr<TierChain> chain, std::string ns) : chain_(std::move(chain)) {
+  WasmCache(std::shared_ptr<TierChain> chain, std::string ns) : chain_(std::move(chain)), view_(true) {
     hot_.chain = chain_.get();
     hot_.ns = std::move(ns);
   }
@@ -382,6 +430,7 @@ class WasmCache {
 
   Status open_status_;
   std::shared_ptr<TierChain> chain_;
+  bool view_ = false;  // a namespace's view of another cache's chain
   HotHandle hot_;
   uint64_t listener_ = 0;
 };
@@ -408,7 +457,9 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("landFlight", &WasmCache::landFlight)
       .function("endFlight", &WasmCache::endFlight)
       .function("flush", &WasmCache::flush)
+      .function("endRemoteCalls", &WasmCache::endRemoteCalls)
       .function("sweep", &WasmCache::sweep)
+      .function("listEntries", &WasmCache::listEntries)
       .function("stats", &WasmCache::stats)
       .function("namespaced", &WasmCache::namespaced, emscripten::allow_raw_pointers())
       .function("limitNamespace", &WasmCache::limitNamespace);

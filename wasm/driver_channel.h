@@ -29,6 +29,9 @@ class DriverChannel {
     driver_.call<void>(method, Expect(std::move(answer)), std::forward<Args>(args)...);
   }
 
+  // Calls `driver[method]()`, which expects no answer.
+  void Call(const char* method) { driver_.call<void>(method); }
+
   // A request id whose answer runs `answer`, for a request sent as an argument of another.
   uint32_t Expect(Answer answer) {
     const uint32_t request = next_request_++;

@@ -14,6 +14,7 @@ Status FetchFailure(const val& error) {
   const std::string message = error["message"].isString() ? error["message"].as<std::string>() : "";
   if (name == "TimeoutError") return Status(StatusCode::kTimeout, "timed out: " + message);
   if (name == "AbortError") return Status(StatusCode::kAborted, "aborted: " + message, false);
+  if (name == "ClosedError") return Status(StatusCode::kClosed, message, false);
   return Status(StatusCode::kUnavailable, name + ": " + message);
 }
 
@@ -29,5 +30,7 @@ void FetchHttpStore::Send(const std::string& method, const std::string& url, Rep
       },
       method, url);
 }
+
+void FetchHttpStore::Cancel() { channel_.Call("cancelAll"); }
 
 }  // namespace stratacache::wasm

@@ -17,6 +17,9 @@ class FetchHttpStore final : public HttpTierStore {
   FetchHttpStore(std::string base_url, emscripten::val driver)
       : HttpTierStore(std::move(base_url)), channel_(std::move(driver)) {}
 
+  // Ends the requests in flight with kClosed.
+  void Cancel() override;
+
  protected:
   void Send(const std::string& method, const std::string& url, ReplyDone done) override;
 

@@ -68,8 +68,9 @@ void IdbStore::Open(Done done) {
 
 void IdbStore::LoadIndex(val records) {
   ForgetIndex();
-  // Records come oldest access first, so each one adopted becomes the most recent. A record without a namespace
-  // (all of them, in databases written before records named it) is the default namespace's.
+  // Records come oldest write first (reads are not recorded in the database, so a reloaded index orders by
+  // write time), and each one adopted becomes the most recent. A record without a namespace (all of them, in
+  // databases written before records named it) is the default namespace's.
   const unsigned count = records["length"].as<unsigned>();
   for (unsigned i = 0; i < count; ++i) {
     const val record = records[i];
@@ -364,6 +365,18 @@ void IdbStore::Sweep() {
   for (const std::string& id : expired) Erase(id);
   expirations_ += expired.size();
   WriteDeletes(std::move(expired));
+}
+
+void IdbStore::ListEntries(const ListRequest& request, ListDone done) {
+  ListingPage page(request, request.after, std::max<size_t>(request.limit, 1));
+  const int64_t now = clock_->NowMs();
+  for (const auto& [id, entry] : index_) {
+    const std::optional<Digest> digest = DigestFromHex(id);
+    if (!digest || entry.expires_at_ms <= now || !page.Wants(*digest, NamespaceOf(entry), entry.key)) continue;
+    const uint64_t size = entry.charge - Charge(entry.key.size(), 0);
+    page.Offer(ListedEntry{*digest, NamespaceOf(entry), entry.key, size, entry.expires_at_ms, {}, {}});
+  }
+  done(Status::Ok(), page.Take());
 }
 
 StoreCounters IdbStore::Counters() const {

@@ -48,6 +48,8 @@ class IdbStore final : public Store {
   void Clear(Done done) override;
   void Sweep() override;
   StoreCounters Counters() const override;
+  // From this tab's index, in digest order: entries other tabs wrote since the index was last loaded are missing.
+  void ListEntries(const ListRequest& request, ListDone done) override;
   void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
   Status LimitNamespace(const std::string& ns, std::optional<uint64_t> limit_bytes) override;
 

@@ -38,9 +38,9 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.le
 const ROUNDS = 3;
 
 async function idbRows(quick: boolean): Promise<Row[]> {
-  const cache = await Cache.open({ tiers: [indexedDb({ name: 'bench-strata', cacheLimit: '2GB' })] });
+  const cache = await Cache.open({ tiers: [indexedDb({ database: 'bench-strata', cacheLimit: '2GB' })] });
   // durability 'placed': a set settles once placed in a live transaction; flush() waits for the commits.
-  const placed = await Cache.open({ tiers: [indexedDb({ name: 'bench-placed', cacheLimit: '2GB', durability: 'placed' })] });
+  const placed = await Cache.open({ tiers: [indexedDb({ database: 'bench-placed', cacheLimit: '2GB', durability: 'placed' })] });
   const store = createStore('bench-keyval', 'kv');
   const samples = new Map<string, { strata: number[]; other: number[] }>();
   const sample = (what: string, strata: number, other: number) => {

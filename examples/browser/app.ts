@@ -2,7 +2,7 @@
 import { Cache, indexedDb, ram } from 'stratacache';
 
 const cache = await Cache.open({
-  tiers: [ram({ cacheLimit: '8MB' }), indexedDb({ name: 'example', cacheLimit: '50MB', ttl: '30d' })],
+  tiers: [ram({ cacheLimit: '8MB' }), indexedDb({ database: 'example', cacheLimit: '50MB', ttl: '30d' })],
 });
 cache.on('warning', ({ error }) => console.warn(error.message));
 

@@ -8,7 +8,9 @@
 
 #include "addon_data.h"
 #include "cache_registry.h"
+#include "custom_tier.h"
 #include "event_sink.h"
+#include "listing.h"
 #include "platform_stores.h"
 #include "promise_bridge.h"
 #include "stratacache/cache_config.h"
@@ -34,6 +36,9 @@ struct NativeCache {
   std::shared_ptr<TierChain> chain;
   std::shared_ptr<EventSink> events;  // set once JavaScript listens
   std::string ns;  // the namespace of the keys this handle reads and writes; empty: the default one
+  // Whether closing this handle closes the chain: the handle Cache.open made, unless the chain is shared (other
+  // caches may still be using it). Namespace views are not.
+  bool closes_chain = false;
 
   // Small hits are copied into a slab and returned as views of it: a view costs a fraction of a new
   // native-backed Buffer. A new slab is started when a value does not fit. Each handle has its own, so the
@@ -186,15 +191,20 @@ Napi::Value Wrap(Napi::Env env, std::unique_ptr<NativeCache> cache) {
   return Napi::External<NativeCache>::New(env, cache.release(), [](Napi::Env, NativeCache* c) { delete c; });
 }
 
-// open({ tiers, ttl, ttlRules, shared?, fingerprint? }) -> handle, or a promise of one when slower tiers must answer
-// first
+// open({ tiers, ttl, ttlRules, shared?, fingerprint?, drivers? }) -> handle, or a promise of one when slower tiers
+// must answer first
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object options = info[0].As<Napi::Object>();
   std::optional<CacheConfig> config = ReadConfig(options);
   if (!config) return Napi::Value();
+  // Custom tiers are driven by JavaScript objects TypeScript opened for them (options.drivers[tier name]).
+  const Napi::Value drivers = options.Get("drivers");
+  PlatformStoreFactory stores = [&](const TierConfig& tier, Status* status) {
+    return tier.kind == "custom" ? MakeCustomStore(env, drivers, tier, status) : MakePlatformStore(tier, status);
+  };
   ChainBuilder build = [&](std::shared_ptr<TierChain>* chain) {
-    return BuildTierChain(*config, std::make_shared<SystemClock>(), MakePlatformStore, chain);
+    return BuildTierChain(*config, std::make_shared<SystemClock>(), stores, chain);
   };
   auto cache = std::make_unique<NativeCache>();
   Napi::Value shared = options.Get("shared");
@@ -206,6 +216,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
     ThrowStatus(env, status);
     return Napi::Value();
   }
+  cache->closes_chain = !shared.IsString();
   if (cache->chain->all_inline()) return Wrap(env, std::move(cache));
   // Slower tiers check first that they can serve (an S3 bucket exists), so that open fails rather than every get.
   return Async(env, [&](std::shared_ptr<PendingPromise> pending) {
@@ -220,11 +231,20 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   });
 }
 
-// close(handle)
+// endRemoteCalls(handle): the first step of closing (see TierChain::EndRemoteCalls), for a handle that closes its
+// chain
+Napi::Value EndRemoteCalls(const Napi::CallbackInfo& info) {
+  NativeCache* cache = HandleOf(info);
+  if (cache->chain && cache->closes_chain) cache->chain->EndRemoteCalls();
+  return Napi::Value();
+}
+
+// close(handle): once flushed; a handle that closes its chain cancels what its remote tiers still have in flight
 Napi::Value Close(const Napi::CallbackInfo& info) {
   NativeCache* cache = HandleOf(info);
   if (!cache->chain) return Napi::Value();
   cache->StopEvents(/*release=*/true);
+  if (cache->closes_chain) cache->chain->CancelRemote();
   cache->chain.reset();
   return Napi::Value();
 }
@@ -489,6 +509,24 @@ Napi::Value Verify(const Napi::CallbackInfo& info) {
   });
 }
 
+// listEntries(handle, tier, after, limit, ns, prefix) -> a promise of one page of the tier's live entries
+// (see listing.h)
+Napi::Value ListEntries(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return Napi::Value();
+  const std::string tier = info[1].ToString().Utf8Value();
+  std::optional<ListRequest> request = ReadListRequest(info, 2);
+  if (!request) return Napi::Value();
+  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
+    chain->ListEntries(tier, *request, [pending](Status status, std::vector<ListedEntry> page) {
+      pending->Settle([status, page = std::move(page)](Napi::Env env, Napi::Promise::Deferred& deferred) {
+        if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
+        deferred.Resolve(PageToJs(env, page));
+      });
+    });
+  });
+}
+
 // stats(handle) -> { hits, misses, tiers: [...] }
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   TierChain* chain = OpenChain(info);
@@ -658,15 +696,16 @@ Napi::Value Slab(const Napi::CallbackInfo& info) { return HandleOf(info)->slab.V
 
 void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
-      {"open", Open},       {"close", Close},           {"getSync", GetSync}, {"getSyncNear", GetSyncNear}, {"changeCounters", ChangeCountersOf}, {"touch", Touch}, {"get", Get}, {"getEntry", GetEntry},
+      {"open", Open},       {"close", Close},           {"endRemoteCalls", EndRemoteCalls},           {"getSync", GetSync}, {"getSyncNear", GetSyncNear}, {"changeCounters", ChangeCountersOf}, {"touch", Touch}, {"get", Get}, {"getEntry", GetEntry},
       {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
       {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
       {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},     {"verify", Verify},
+      {"listEntries", ListEntries},
       {"flush", Flush},     {"digest", Digest},   {"keyDigest", KeyDigest}, {"putContent", PutContent}, {"getContent", GetContent},
       {"joinFlight", JoinFlight}, {"leaveFlight", LeaveFlight}, {"landFlight", LandFlight}, {"endFlight", EndFlight},
       {"acquireDirectory", AcquireDirectory}, {"commitDirectory", CommitDirectory},
       {"abandonDirectory", AbandonDirectory}, {"releaseDirectory", ReleaseDirectory},
-      {"namespaced", Namespaced}, {"limitNamespace", LimitNamespace},
+      {"namespaced", Namespaced}, {"limitNamespace", LimitNamespace}, {"driverComplete", CompleteDriverCall},
   };
   for (const auto& [name, function] : functions) exports.Set(name, Napi::Function::New(env, function, name));
 }

@@ -1,6 +1,7 @@
 #include "s3_mount.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -156,6 +157,82 @@ Napi::Value Get(const Napi::CallbackInfo& info) {
   });
 }
 
+// { etag } of an object just written or copied.
+Napi::Object WrittenToJs(Napi::Env env, const s3::PutObjectResult& written) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("etag", written.etag);
+  return result;
+}
+
+// The keys a batch delete could not remove: [{ key, code, message }].
+Napi::Array FailuresToJs(Napi::Env env, const s3::DeleteObjectsResult& result) {
+  Napi::Array failures = Napi::Array::New(env, result.failures.size());
+  for (size_t i = 0; i < result.failures.size(); ++i) {
+    Napi::Object failure = Napi::Object::New(env);
+    failure.Set("key", result.failures[i].key);
+    failure.Set("code", result.failures[i].s3_code);
+    failure.Set("message", result.failures[i].message);
+    failures.Set(static_cast<uint32_t>(i), failure);
+  }
+  return failures;
+}
+
+// s3MountPut(mount, key, bytes, signal?) -> a promise of { etag }. The bytes are copied before the call returns.
+Napi::Value Put(const Napi::CallbackInfo& info) {
+  S3Mount* mount = OpenMount(info);
+  if (!mount) return Napi::Value();
+  std::optional<Bytes> body = ReadValue(info[2]);
+  if (!body) return Napi::Value();
+  s3::PutObjectRequest request{
+      .bucket = mount->bucket, .key = StringOf(info[1]), .body = std::move(*body), .signal = SignalOf(info[3])};
+  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
+    mount->client->PutObject(std::move(request), SettleWith<s3::PutObjectResult>(pending, WrittenToJs));
+  });
+}
+
+// s3MountCopy(mount, sourceKey, key, signal?) -> a promise of { etag }, or undefined when there is no source.
+// The service copies the bytes; they do not pass through this process.
+Napi::Value Copy(const Napi::CallbackInfo& info) {
+  S3Mount* mount = OpenMount(info);
+  if (!mount) return Napi::Value();
+  s3::CopyObjectRequest request{.bucket = mount->bucket,
+                                .source_key = StringOf(info[1]),
+                                .key = StringOf(info[2]),
+                                .signal = SignalOf(info[3])};
+  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
+    mount->client->CopyObject(std::move(request), SettleWith<s3::PutObjectResult>(pending, WrittenToJs));
+  });
+}
+
+// s3MountDelete(mount, key, signal?) -> a promise of undefined, also when there was no such object.
+Napi::Value Delete(const Napi::CallbackInfo& info) {
+  S3Mount* mount = OpenMount(info);
+  if (!mount) return Napi::Value();
+  s3::DeleteObjectRequest request{.bucket = mount->bucket, .key = StringOf(info[1]), .signal = SignalOf(info[2])};
+  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
+    mount->client->DeleteObject(std::move(request), [pending](s3::S3Error error) {
+      pending->Settle([error = std::move(error)](Napi::Env env, Napi::Promise::Deferred& deferred) {
+        if (!error.ok()) return deferred.Reject(ToError(env, error.ToStatus()).Value());
+        deferred.Resolve(env.Undefined());
+      });
+    });
+  });
+}
+
+// s3MountDeleteMany(mount, keys, signal?) -> a promise of the keys not deleted, [{ key, code, message }]:
+// multi-object deletes (POST ?delete with Content-MD5) of up to 1,000 keys each, one after another.
+Napi::Value DeleteMany(const Napi::CallbackInfo& info) {
+  S3Mount* mount = OpenMount(info);
+  if (!mount) return Napi::Value();
+  Napi::Array keys = info[1].As<Napi::Array>();
+  s3::DeleteObjectsRequest request{.bucket = mount->bucket, .signal = SignalOf(info[2])};
+  request.keys.reserve(keys.Length());
+  for (uint32_t i = 0; i < keys.Length(); ++i) request.keys.push_back(StringOf(keys.Get(i)));
+  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
+    mount->client->DeleteObjects(std::move(request), SettleWith<s3::DeleteObjectsResult>(pending, FailuresToJs));
+  });
+}
+
 // s3MountSignal() -> a native abort signal to pass to requests; s3MountAbort(signal) fires it.
 Napi::Value Signal(const Napi::CallbackInfo& info) {
   return Napi::External<SignalHandle>::New(info.Env(), new SignalHandle(s3::AbortSignal::Create()),
@@ -171,8 +248,10 @@ Napi::Value Abort(const Napi::CallbackInfo& info) {
 
 void DefineS3MountFunctions(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
-      {"s3MountOpen", Open}, {"s3MountClose", Close},   {"s3MountList", List},   {"s3MountHead", Head},
-      {"s3MountGet", Get},   {"s3MountSignal", Signal}, {"s3MountAbort", Abort},
+      {"s3MountOpen", Open},     {"s3MountClose", Close},   {"s3MountList", List},
+      {"s3MountHead", Head},     {"s3MountGet", Get},       {"s3MountPut", Put},
+      {"s3MountCopy", Copy},     {"s3MountDelete", Delete}, {"s3MountDeleteMany", DeleteMany},
+      {"s3MountSignal", Signal}, {"s3MountAbort", Abort},
   };
   for (const auto& [name, function] : functions) exports.Set(name, Napi::Function::New(env, function, name));
 }

@@ -3,22 +3,28 @@
 import './globals.js';
 
 import {
-  Cache, type Duration, http, httpResource, indexedDb, type IndexedDbDurability, keyDigest, memoryResource, ram, Workspace,
+  Cache, custom, type Duration, http, httpResource, indexedDb, type IndexedDbDurability, keyDigest, memoryResource, ram,
+  Workspace,
 } from '../../dist/wasm.js';
 import type { TierSetup } from '../js/backends.js';
 import { ramContract, tierContract } from '../js/contract-cases.js';
+import { mapStore } from '../js/map-store.js';
 import { describe, runCases } from './cases.js';
 
 let databases = 0;
 /** An IndexedDB tier on a database no other cache of the page uses. */
 const freshIndexedDb = (options: { ttl?: Duration | null; durability?: IndexedDbDurability }) =>
-  indexedDb({ name: `contract-${databases++}`, ...options });
+  indexedDb({ database: `contract-${databases++}`, ...options });
+/** A custom() tier over a Map of its own. */
+const freshCustom = (options: { ttl?: Duration | null }) => custom({ name: 'map', ...mapStore(), ...options });
 
 export const setups: Array<[name: string, setup: TierSetup]> = [
   ['[ram]', { Cache, tiers: (options = {}) => [ram(options)] }],
   ['[indexedDb]', { Cache, tiers: (options = {}) => [freshIndexedDb(options)] }],
   ['[ram, indexedDb]', { Cache, tiers: (options = {}) => [ram(options), freshIndexedDb(options)] }],
   ["[indexedDb 'placed']", { Cache, tiers: (options = {}) => [freshIndexedDb({ ...options, durability: 'placed' })] }],
+  ['[custom]', { Cache, tiers: (options = {}) => [freshCustom(options)] }],
+  ['[ram, custom]', { Cache, tiers: (options = {}) => [ram(options), freshCustom(options)] }],
 ];
 
 for (const [name, setup] of setups) describe(`Cache contract ${name}`, () => tierContract(setup));

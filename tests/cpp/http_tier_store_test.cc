@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "manual_clock.h"
+#include "store_calls.h"
 #include "stratacache/cache_config.h"
 #include "stratacache/ram_store.h"
 #include "stratacache/tier_chain.h"
@@ -15,6 +16,8 @@
 namespace stratacache {
 namespace {
 
+using testing::GetNow;
+using testing::GetResult;
 using testing::ManualClock;
 
 // Answers from a table of URL -> reply (404 for the rest), at once unless told to hold the answers back, and
@@ -39,17 +42,6 @@ class TableHttpStore final : public HttpTierStore {
 };
 
 HttpTierStore::Reply Ok(const std::string& body) { return {Status::Ok(), 200, Bytes::Copy(body)}; }
-
-struct GetResult {
-  Status status;
-  std::optional<Hit> hit;
-};
-
-GetResult GetNow(Store& store, const Key& key) {
-  GetResult result;
-  store.Get(key, [&](Status status, std::optional<Hit> hit) { result = {status, std::move(hit)}; });
-  return result;
-}
 
 TEST(HttpTierStoreTest, NamesEntriesByTheKeysDigestUnderTheBaseUrl) {
   TableHttpStore store;

@@ -342,6 +342,114 @@ TEST_F(TierChainTest, OpenAndCleanAskEveryTier) {
   EXPECT_EQ(cleaned.get_future().get(), 0u) << "stores without a notion of cleaning remove nothing";
 }
 
+// A remote store whose server never answers until told to: it keeps every operation's completion, answers them
+// all as a server would (AnswerAll), and counts the cancels it is asked for.
+class SilentRemoteStore final : public Store {
+ public:
+  bool remote() const override { return true; }
+  void Cancel() override { ++cancels_; }
+  void Get(const Key&, GetDone done) override { Keep([done] { done(Status::Ok(), Hit{Bytes::Copy("late"), kNeverExpires}); }); }
+  void Has(const Key&, FoundDone done) override { Keep([done] { done(Status::Ok(), true); }); }
+  void Put(const Key&, Bytes, int64_t, Done done) override { Keep([done] { done(Status::Ok()); }); }
+  void Delete(const Key&, FoundDone done) override { Keep([done] { done(Status::Ok(), true); }); }
+  void Clear(Done done) override { Keep([done] { done(Status::Ok()); }); }
+  void Sweep() override {}
+  StoreCounters Counters() const override { return {}; }
+
+  void AnswerAll() {
+    std::vector<std::function<void()>> answers;
+    {
+      std::lock_guard lock(mu_);
+      answers.swap(waiting_);
+    }
+    for (auto& answer : answers) answer();
+  }
+  size_t waiting() {
+    std::lock_guard lock(mu_);
+    return waiting_.size();
+  }
+  int cancels() const { return cancels_; }
+
+ private:
+  void Keep(std::function<void()> answer) {
+    std::lock_guard lock(mu_);
+    waiting_.push_back(std::move(answer));
+  }
+  std::mutex mu_;
+  std::vector<std::function<void()>> waiting_;
+  std::atomic<int> cancels_{0};
+};
+
+TEST_F(TierChainTest, EndingRemoteCallsAnswersEachWithClosedOnceAndSparesBackgroundWrites) {
+  auto silent = std::make_unique<SilentRemoteStore>();
+  SilentRemoteStore* remote = silent.get();
+  auto chain = Chain(Specs(Ram("ram"), TierSpec{"s3", std::move(silent), Ttl::Unset()}));
+  ASSERT_TRUE(chain->SetNow(Key("accepted"), Bytes::Copy("v"), {}).ok());  // a background write to the remote tier
+  std::map<std::string, std::vector<Status>> answers;  // by call: every completion it got
+  std::mutex mu;
+  auto answer = [&](const std::string& call) {
+    return [&, call](Status status) {
+      std::lock_guard lock(mu);
+      answers[call].push_back(status);
+    };
+  };
+  chain->Get(Key("k"), [answer = answer("get")](Status status, std::optional<Hit> hit) {
+    EXPECT_FALSE(hit) << "a closed read neither hits nor goes on to a miss";
+    answer(status);
+  });
+  chain->Has(Key("k"), [answer = answer("has")](Status status, bool) { answer(status); });
+  chain->Set(Key("k"), Bytes::Copy("v"), {}, answer("set"));
+  chain->Delete(Key("k"), [answer = answer("delete")](Status status, bool) { answer(status); });
+  chain->Clear(answer("clear"));
+  ASSERT_EQ(remote->waiting(), 6u);
+  EXPECT_TRUE(answers.empty());
+
+  chain->EndRemoteCalls();
+  for (const char* call : {"get", "has", "set", "delete", "clear"}) {
+    SCOPED_TRACE(call);
+    ASSERT_EQ(answers[call].size(), 1u);
+    EXPECT_EQ(answers[call][0].code(), StatusCode::kClosed);
+    EXPECT_EQ(answers[call][0].tier(), "s3");
+  }
+  bool flushed = false;
+  chain->Flush("", [&](Status status) { flushed = status.ok(); });
+  EXPECT_FALSE(flushed) << "the background write is not ended: a write accepted before close must be kept";
+
+  remote->AnswerAll();  // the server answers at last: those answers find their calls ended
+  EXPECT_TRUE(flushed);
+  for (const auto& [call, got] : answers) EXPECT_EQ(got.size(), 1u) << call;
+  EXPECT_EQ(remote->cancels(), 0);
+  chain->CancelRemote();
+  EXPECT_EQ(remote->cancels(), 1);
+}
+
+// A store may answer an ended call on its own thread after the cache let go of the chain: the chain (and so the
+// store) must live until then, or that answer would run on a destroyed store.
+TEST_F(TierChainTest, AnEndedCallStillOnTheWireKeepsTheChainAndItsStoresAlive) {
+  auto silent = std::make_unique<SilentRemoteStore>();
+  SilentRemoteStore* remote = silent.get();
+  auto chain = Chain(Specs(Ram("ram"), TierSpec{"s3", std::move(silent), Ttl::Unset()}));
+  std::promise<Status> got;
+  chain->Get(Key("k"), [&](Status status, std::optional<Hit>) { got.set_value(status); });
+  chain->EndRemoteCalls();
+  EXPECT_EQ(got.get_future().get().code(), StatusCode::kClosed);
+  std::weak_ptr<TierChain> held = chain;
+  chain.reset();
+  ASSERT_FALSE(held.expired()) << "the request still on the wire holds the chain";
+  std::thread([remote] { remote->AnswerAll(); }).join();
+  EXPECT_TRUE(held.expired()) << "its answer let go of the chain";
+}
+
+TEST_F(TierChainTest, EndingRemoteCallsLeavesCallsToLocalTiersAlone) {
+  auto chain = Chain(Specs(Ram("ram"), Threaded("disk")));
+  threaded_->Hold();
+  std::promise<Status> got;
+  chain->Get(Key("k"), [&](Status status, std::optional<Hit>) { got.set_value(status); });
+  chain->EndRemoteCalls();
+  threaded_->Release();
+  EXPECT_TRUE(got.get_future().get().ok());
+}
+
 TEST_F(TierChainTest, PendingOperationsKeepTheChainAlive) {
   auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
   std::promise<bool> done;
@@ -382,13 +490,16 @@ class WriteBackTest : public TierChainTest {
                                             Ttl slow_ttl = Ttl::Unset()) {
     auto chain = Chain(Specs(Ram("hot", hot_limit, hot_ttl), Threaded("slow", slow_ttl)));
     EXPECT_TRUE(chain->EnableWriteBack().ok());
-    chain->events().Subscribe(
+    RecordDemotions(*chain);
+    return chain;
+  }
+  void RecordDemotions(TierChain& chain) {
+    chain.events().Subscribe(
         [this](const CacheEvent& event) {
           std::lock_guard lock(errors_mu_);
           demotions_.push_back(event.tier + " " + event.key + " " + event.reason);
         },
         static_cast<EventKinds>(EventKind::kDemote));
-    return chain;
   }
   static void AwaitFlush(TierChain& chain) {
     std::promise<Status> flushed;
@@ -446,6 +557,22 @@ TEST_F(WriteBackTest, AFlushWritesDownOldestFirst) {
   }
   AwaitFlush(*chain);
   EXPECT_EQ(Demotions(), expected);
+}
+
+TEST_F(WriteBackTest, EntriesLeavingTogetherAreWrittenDownOldestFirst) {
+  // An LFU first tier evicts the less used first: b before a, in one batch (the insert of c). They reach the tier
+  // below in the order they were written, a first, as under write-through.
+  const uint64_t one = RamStore::ChargeFor(1, 100, false, RamPolicy::kLfu);
+  auto lfu = std::make_unique<RamStore>(RamStoreOptions{2 * one, 1, RamPolicy::kLfu}, clock_);
+  auto chain = Chain(Specs(TierSpec{"hot", std::move(lfu), Ttl::Unset()}, Threaded("slow")));
+  ASSERT_TRUE(chain->EnableWriteBack().ok());
+  RecordDemotions(*chain);
+  ASSERT_TRUE(chain->SetNow(Key("a"), Bytes::Copy(std::string(100, 'a')), {}).ok());
+  ASSERT_TRUE(chain->SetNow(Key("b"), Bytes::Copy(std::string(100, 'b')), {}).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(chain->GetNow(Key("a")));
+  ASSERT_TRUE(chain->SetNow(Key("c"), Bytes::Copy(std::string(180, 'c')), {}).ok());
+  threaded_->Drain();
+  EXPECT_EQ(Demotions(), (std::vector<std::string>{"slow a evict", "slow b evict"}));
 }
 
 TEST_F(WriteBackTest, AnEntryLeavingIsFoundWhileItIsWrittenDown) {

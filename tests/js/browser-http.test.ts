@@ -1,6 +1,7 @@
 // The http() tier of the WebAssembly build in real Chromium, reading from a server of another origin (CORS, with
 // a preflight for its authorization header): a hit promoted into RAM, a miss, a set that stays local, a server
-// that is down, counted at the server, and servers that never answer, stall or trickle (bounded by `timeout`).
+// that is down, counted at the server, and servers that never answer, stall or trickle (bounded by `timeout`, and
+// ended by close() at once).
 import { keyDigest } from '../../dist/node.js';
 import type { PageApi } from '../browser/page.js';
 import { startTestSite, type TestSite } from './browser-page.js';
@@ -79,6 +80,32 @@ test.each(['silent', 'stall', 'trickle'] as Misbehaviour[])('a server that is %s
     expect(seen).toMatchObject({ value: undefined, errors: ['ERR_TIMEOUT'] });
     expect(seen.ms).toBeGreaterThanOrEqual(580);
     expect(seen.ms).toBeLessThan(1300);
+  } finally {
+    await hostile.close();
+  }
+});
+
+test.each(['silent', 'stall', 'trickle'] as Misbehaviour[])('a server that is %s: close() ends the gets waiting on it at once', async (mode) => {
+  const hostile = await HostileServer.start(mode);
+  try {
+    const page = await site.open(browser.context);
+    const seen = await page.evaluate(async (baseUrl) => {
+      const { Cache, http, ram } = strataTests;
+      const cache = await Cache.open({ tiers: [ram(), http({ baseUrl, timeout: '1h' })] });
+      const gets = ['a', 'b', 'c'].map((key) => cache.get(key).then(() => 'resolved', (error: { code: string }) => error.code));
+      await new Promise((resolve) => setTimeout(resolve, 150)); // on the wire
+      const start = performance.now();
+      const settled = gets.map((get) => get.then((code) => ({ code, ms: performance.now() - start })));
+      await cache.close();
+      return Promise.all(settled);
+    }, `${hostile.url}/builds`);
+    for (const get of seen) {
+      expect(get.code).toBe('ERR_CLOSED');
+      expect(get.ms).toBeLessThan(100); // CLOSE_BOUND_MS in remote-hostile.test.ts (README, Reliability)
+    }
+    const deadline = performance.now() + 1000;
+    while (hostile.connections > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(hostile.connections).toBe(0);
   } finally {
     await hostile.close();
   }

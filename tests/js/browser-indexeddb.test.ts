@@ -43,7 +43,7 @@ test('entries persist across a browser restart, and the index loads from metadat
     let chromium = await site.launch(profile);
     await (await site.open(chromium.context)).evaluate(async () => {
       const { Cache, indexedDb } = strataTests;
-      const cache = await Cache.open({ tiers: [indexedDb({ name: 'persist' })] });
+      const cache = await Cache.open({ tiers: [indexedDb({ database: 'persist' })] });
       for (let i = 0; i < 20; i++) await cache.set(`k${i}`, `value ${i}`);
       await cache.set('short', 'v', { ttl: 50 });
       await cache.close();
@@ -53,7 +53,7 @@ test('entries persist across a browser restart, and the index loads from metadat
     chromium = await site.launch(profile);
     const after = await (await site.open(chromium.context)).evaluate(async () => {
       const { Cache, indexedDb, ram } = strataTests;
-      const cache = await Cache.open({ tiers: [ram(), indexedDb({ name: 'persist' })] });
+      const cache = await Cache.open({ tiers: [ram(), indexedDb({ name: 'local', database: 'persist' })] });
       const loaded = cache.stats().tiers[1]!.entries; // before any read
       await new Promise((resolve) => setTimeout(resolve, 100));
       const read = (await cache.get('k7'))!;
@@ -63,13 +63,57 @@ test('entries persist across a browser restart, and the index loads from metadat
       const promoted = new TextDecoder().decode(cache.getSync('k7')); // now in RAM
       const [hot, idb] = cache.stats().tiers;
       await cache.close();
-      return { loaded, value, short, promoted, ramHits: hot!.hits, idbHits: idb!.hits };
+      return { loaded, value, short, promoted, ramHits: hot!.hits, idbHits: idb!.hits, idbName: idb!.name };
     });
     await chromium.close();
-    expect(after).toEqual({ loaded: 21, value: 'value 7', short: undefined, promoted: 'value 7', ramHits: 1, idbHits: 1 });
+    expect(after).toEqual({
+      loaded: 21, value: 'value 7', short: undefined, promoted: 'value 7', ramHits: 1, idbHits: 1, idbName: 'local',
+    });
   } finally {
     await rm(profile, { recursive: true, force: true });
   }
+});
+
+test('entries() lists the IndexedDB tier from its index, each key once with size and expiry, after a reload too', async () => {
+  const page = await newPage();
+  const list = () =>
+    page.evaluate(async () => {
+      const { Cache, indexedDb, ram } = strataTests;
+      const cache = await Cache.open({ tiers: [ram({ cacheLimit: '64KB' }), indexedDb({ database: 'listing' })] });
+      if (!(await cache.has('k0'))) {
+        for (let i = 0; i < 30; i++) await cache.set(`k${i}`, new Uint8Array(4096 + i));
+        await cache.namespace('tenant').set('t', 'tenant value', { ttl: '1h' });
+        await cache.set('short', 'v', { ttl: 30 });
+        await new Promise((resolve) => setTimeout(resolve, 60));
+      }
+      const all = [];
+      for await (const e of cache.entries({ pageSize: 4, allNamespaces: true })) all.push(e);
+      const idb = [];
+      for await (const e of cache.entries({ tier: 'indexeddb', pageSize: 7 })) idb.push(e.key);
+      await cache.close();
+      return {
+        names: all.map((e) => `${e.namespace}/${e.key}`).sort(),
+        sizes: all.filter((e) => e.key.startsWith('k')).every((e) => e.size === 4096 + Number(e.key.slice(1))),
+        tiers: [...new Set(all.map((e) => e.tier))].sort(),
+        tenantExpires: all.find((e) => e.namespace === 'tenant')!.expiresAt - Date.now(),
+        neverExpires: all.filter((e) => e.namespace === '').every((e) => e.expiresAt === Infinity),
+        idb: idb.sort(),
+      };
+    });
+  const keys = Array.from({ length: 30 }, (_, i) => `k${i}`).sort();
+  const written = await list();
+  expect(written.names).toEqual([...keys.map((k) => `/${k}`), 'tenant/t'].sort());
+  expect(written.sizes).toBe(true);
+  expect(written.tiers).toEqual(['indexeddb', 'ram']); // the RAM tier holds only the latest keys
+  expect(written.tenantExpires).toBeGreaterThan(3_500_000);
+  expect(written.neverExpires).toBe(true);
+  expect(written.idb).toEqual(keys);
+  await page.reload();
+  await page.waitForFunction(() => 'strataTests' in globalThis);
+  const reloaded = await list(); // the index loaded from the metadata records: RAM is empty
+  expect(reloaded.names).toEqual(written.names);
+  expect(reloaded.tiers).toEqual(['indexeddb']);
+  expect(reloaded.sizes).toBe(true);
 });
 
 test('cacheLimit holds under a tenfold overfill, in the index and in the database', async () => {
@@ -77,7 +121,7 @@ test('cacheLimit holds under a tenfold overfill, in the index and in the databas
   const result = await page.evaluate(async () => {
     const { Cache, indexedDb, databaseFacts } = strataTests;
     const limit = 1_000_000;
-    const cache = await Cache.open({ tiers: [indexedDb({ name: 'overfill', cacheLimit: limit })] });
+    const cache = await Cache.open({ tiers: [indexedDb({ database: 'overfill', cacheLimit: limit })] });
     let [written, i, worst] = [0, 0, 0];
     let seed = 7;
     while (written < 10 * limit) {
@@ -107,7 +151,7 @@ test('two pages write one database at once without corrupting it, and see each o
     page.evaluate(
       async ({ prefix, limit }) => {
         const { Cache, indexedDb } = strataTests;
-        const cache = await Cache.open({ tiers: [indexedDb({ name: 'two-pages', cacheLimit: limit })] });
+        const cache = await Cache.open({ tiers: [indexedDb({ database: 'two-pages', cacheLimit: limit })] });
         (globalThis as unknown as { cache: typeof cache }).cache = cache;
         for (let round = 0; round < 30; round++) {
           await Promise.all(Array.from({ length: 10 }, (_, i) => cache.set(`${prefix}${round * 10 + i}`, new Uint8Array(10_000).fill(round))));
@@ -139,7 +183,7 @@ test('two pages write one database at once without corrupting it, and see each o
 test('what the IndexedDB tier evicts and expires is reported as events', async () => {
   const heard = await (await newPage()).evaluate(async () => {
     const { Cache, indexedDb } = strataTests;
-    const cache = await Cache.open({ tiers: [indexedDb({ name: 'events', cacheLimit: 5_000 })] });
+    const cache = await Cache.open({ tiers: [indexedDb({ database: 'events', cacheLimit: 5_000 })] });
     const heard: string[] = [];
     const record = (event: { type: string; tier: string; key: string; reason: string }) =>
       heard.push(`${event.type} ${event.tier} ${event.key} ${event.reason}`);
@@ -161,7 +205,7 @@ const CHARGE = 1_000 + 2 * 4 + 96;
 test("a namespace's limit holds under a tenfold overfill, in the index and the database; others are untouched", async () => {
   const result = await (await newPage()).evaluate(async (charge) => {
     const { Cache, indexedDb, databaseFacts } = strataTests;
-    const cache = await Cache.open({ tiers: [indexedDb({ name: 'ns-overfill', cacheLimit: 1_000_000 })] });
+    const cache = await Cache.open({ tiers: [indexedDb({ database: 'ns-overfill', cacheLimit: 1_000_000 })] });
     const evicted: string[] = [];
     cache.on('evict', (event) => evicted.push(`${event.namespace}/${event.key} ${event.reason}`));
     const small = cache.namespace('small', { cacheLimit: 5 * charge });
@@ -197,7 +241,7 @@ test("after a page reload, a namespace's bytes are counted from the metadata rec
   const page = await newPage();
   await page.evaluate(async () => {
     const { Cache, indexedDb } = strataTests;
-    const cache = await Cache.open({ tiers: [indexedDb({ name: 'ns-reload' })] });
+    const cache = await Cache.open({ tiers: [indexedDb({ database: 'ns-reload' })] });
     for (let i = 0; i < 20; i++) {
       await cache.namespace('small').set(`s${String(i).padStart(3, '0')}`, new Uint8Array(1_000));
       await cache.set(`c${String(i).padStart(3, '0')}`, new Uint8Array(1_000));
@@ -209,7 +253,7 @@ test("after a page reload, a namespace's bytes are counted from the metadata rec
   await page.waitForFunction(() => 'strataTests' in globalThis);
   const result = await page.evaluate(async (charge) => {
     const { Cache, indexedDb, databaseFacts } = strataTests;
-    const cache = await Cache.open({ tiers: [indexedDb({ name: 'ns-reload' })] });
+    const cache = await Cache.open({ tiers: [indexedDb({ database: 'ns-reload' })] });
     const evicted: string[] = [];
     cache.on('evict', (event) => evicted.push(`${event.namespace}/${event.key} ${event.reason}`));
     const small = cache.namespace('small', { cacheLimit: 5 * charge }); // evicts at once
@@ -235,7 +279,7 @@ test("a tab's namespace limit takes in another tab's entries when the database g
   const open = (page: Page, limit: number | null) =>
     page.evaluate(async ({ charge, limit }) => {
       const { Cache, indexedDb } = strataTests;
-      const cache = await Cache.open({ tiers: [indexedDb({ name: 'ns-tabs', cacheLimit: 50 * charge })] });
+      const cache = await Cache.open({ tiers: [indexedDb({ database: 'ns-tabs', cacheLimit: 50 * charge })] });
       const evicted: string[] = [];
       cache.on('evict', (event) => evicted.push(`${event.namespace}/${event.key} ${event.reason}`));
       if (limit !== null) cache.namespace('small', { cacheLimit: limit });
@@ -291,7 +335,7 @@ test('records written without a namespace (by earlier versions) load as the defa
       tx.oncomplete = resolve;
     });
     db.close();
-    const cache = await Cache.open({ tiers: [indexedDb({ name: 'ns-legacy' })] });
+    const cache = await Cache.open({ tiers: [indexedDb({ database: 'ns-legacy' })] });
     const loaded = cache.stats().tiers[0]!;
     const evicted: string[] = [];
     cache.on('evict', (event) => evicted.push(`${event.namespace}/${event.key}`));
@@ -323,7 +367,7 @@ async function pastTheQuota(durability: 'committed' | 'placed') {
   try {
     return await page.evaluate(async (durability) => {
       const { Cache, indexedDb, noise } = strataTests;
-      const cache = await Cache.open({ tiers: [indexedDb({ name: 'quota', cacheLimit: '100MB', durability })] });
+      const cache = await Cache.open({ tiers: [indexedDb({ database: 'quota', cacheLimit: '100MB', durability })] });
       const events: Array<{ code: string; tier: string; key: string | undefined }> = [];
       cache.on('error', (event) => events.push({ code: event.error.code, tier: event.tier, key: event.key }));
       for (let i = 0; i < 30; i++) await cache.set(`fits:${i}`, noise(400_000, i)); // 12 MB in all
@@ -369,7 +413,7 @@ test("durability 'placed': a set that fails after it settled is an error event, 
           tx.onabort = () => resolve(true);
         });
       }
-      const cache = await Cache.open({ tiers: [indexedDb({ name: 'quota', durability: 'placed' })] });
+      const cache = await Cache.open({ tiers: [indexedDb({ database: 'quota', durability: 'placed' })] });
       const events: Array<{ code: string; tier: string; key: string | undefined }> = [];
       cache.on('error', (event) => events.push({ code: event.error.code, tier: event.tier, key: event.key }));
       const failure = await cache.set('small', noise(300_000, 0)).then(() => null, (error: { code: string }) => error.code);
@@ -393,7 +437,7 @@ test("durability 'placed': sets settle before their commit, read back at once, a
     let chromium = await site.launch(profile);
     const before = await (await site.open(chromium.context)).evaluate(async () => {
       const { Cache, indexedDb } = strataTests;
-      const cache = await Cache.open({ tiers: [indexedDb({ name: 'placed', durability: 'placed' })] });
+      const cache = await Cache.open({ tiers: [indexedDb({ database: 'placed', durability: 'placed' })] });
       const timeline: string[] = [];
       const pending = cache.set('k0', 'v0').then(() => timeline.push('settled'));
       // The commit's event comes in a task of its own, after the microtasks in which the set settles.
@@ -411,7 +455,7 @@ test("durability 'placed': sets settle before their commit, read back at once, a
     chromium = await site.launch(profile);
     const after = await (await site.open(chromium.context)).evaluate(async () => {
       const { Cache, indexedDb, databaseFacts } = strataTests;
-      const cache = await Cache.open({ tiers: [indexedDb({ name: 'placed', durability: 'placed' })] });
+      const cache = await Cache.open({ tiers: [indexedDb({ database: 'placed', durability: 'placed' })] });
       const decoder = new TextDecoder();
       const values = await Promise.all(Array.from({ length: 50 }, async (_, i) => decoder.decode(await cache.get(`k${i}`))));
       await cache.close();
@@ -429,7 +473,7 @@ test("durability 'placed': sets settle before their commit, read back at once, a
 test('a series of awaited gets, which share transactions, does not hold up another connection’s writes', async () => {
   const result = await (await newPage()).evaluate(async () => {
     const { Cache, indexedDb } = strataTests;
-    const cache = await Cache.open({ tiers: [indexedDb({ name: 'readers' })] });
+    const cache = await Cache.open({ tiers: [indexedDb({ database: 'readers' })] });
     await Promise.all(Array.from({ length: 100 }, (_, i) => cache.set(`k${i}`, `v${i}`)));
     const other = await new Promise<IDBDatabase>((resolve) => {
       const request = indexedDB.open('readers');
@@ -476,7 +520,7 @@ test('an open that hangs falls back to RAM after openTimeout, with a warning eve
   });
   const result = await page.evaluate(async () => {
     const { Cache, indexedDb } = strataTests;
-    const cache = await Cache.open({ tiers: [indexedDb({ name: 'hung', openTimeout: '300ms' })] });
+    const cache = await Cache.open({ tiers: [indexedDb({ database: 'hung', openTimeout: '300ms' })] });
     const warnings: Array<{ code: string; tier: string }> = [];
     cache.on('warning', (event) => warnings.push({ code: event.error.code, tier: event.tier }));
     await cache.set('k', 'v');
@@ -491,7 +535,7 @@ test('another tab deleting the database is not blocked; the cache reopens it', a
   const [page, other] = [await newPage(), await newPage()];
   await page.evaluate(async () => {
     const { Cache, indexedDb } = strataTests;
-    const cache = await Cache.open({ tiers: [indexedDb({ name: 'versionchange' })] });
+    const cache = await Cache.open({ tiers: [indexedDb({ database: 'versionchange' })] });
     await cache.set('before', 'v');
     (globalThis as unknown as { cache: typeof cache }).cache = cache;
   });
@@ -517,7 +561,7 @@ test('write-back: sets stay in RAM until evicted or closed, and the database the
   const written = await (await newPage()).evaluate(async () => {
     const { Cache, indexedDb, ram } = strataTests;
     const cache = await Cache.open({
-      tiers: [ram({ cacheLimit: 20_000 }), indexedDb({ name: 'write-back' })],
+      tiers: [ram({ cacheLimit: 20_000 }), indexedDb({ database: 'write-back' })],
       writePolicy: 'back',
     });
     for (let i = 0; i < 40; i++) await cache.set(`k${i}`, new Uint8Array(1_000).fill(i));
@@ -532,7 +576,7 @@ test('write-back: sets stay in RAM until evicted or closed, and the database the
   expect(written).toMatchObject({ demoted: 40, stored: 40 });
   const read = await (await newPage()).evaluate(async () => {
     const { Cache, indexedDb } = strataTests;
-    const cache = await Cache.open({ tiers: [indexedDb({ name: 'write-back' })] });
+    const cache = await Cache.open({ tiers: [indexedDb({ database: 'write-back' })] });
     const fills: number[] = [];
     for (let i = 0; i < 40; i++) fills.push((await cache.get(`k${i}`))?.[0] ?? -1);
     const after = new TextDecoder().decode(await cache.get('after-flush'));
@@ -546,4 +590,11 @@ test("indexedDb() takes durability 'committed' (the default) or 'placed'", () =>
   expect(indexedDb().settings).toMatchObject({ durability: 'committed' });
   expect(indexedDb({ durability: 'placed' }).settings).toMatchObject({ durability: 'placed' });
   expect(() => indexedDb({ durability: 'maybe' as never })).toThrow(/durability must be 'committed', 'placed'/);
+});
+
+test('indexedDb(): `database` names the IndexedDB database, `name` names the tier as for every other tier', () => {
+  expect(indexedDb()).toMatchObject({ name: 'indexeddb', settings: { database: 'stratacache' } });
+  expect(indexedDb({ name: 'local', database: 'app' })).toMatchObject({ name: 'local', settings: { database: 'app' } });
+  expect(() => indexedDb({ database: '' })).toThrow(/database must be a non-empty string/);
+  expect(() => indexedDb({ name: '' })).toThrow(/tier name must be a non-empty string/);
 });

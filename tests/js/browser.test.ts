@@ -25,7 +25,8 @@ afterAll(async () => {
 
 test.each([
   'Cache contract [ram] ›', 'Cache contract [indexedDb] ›', 'Cache contract [ram, indexedDb] ›',
-  "Cache contract [indexedDb 'placed'] ›", 'Cache contract, RAM ›',
+  "Cache contract [indexedDb 'placed'] ›", 'Cache contract [custom] ›', 'Cache contract [ram, custom] ›',
+  'Cache contract, RAM ›',
 ])(
   '%s every case passes in Chromium',
   async (suite) => {

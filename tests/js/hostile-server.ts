@@ -54,6 +54,11 @@ export class HostileServer {
     return self;
   }
 
+  /** How many connections are open to the server now. */
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
   async close(): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
     for (const socket of this.#sockets) socket.destroy();

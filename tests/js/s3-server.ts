@@ -43,9 +43,13 @@ export class S3Server {
     lines.on('line', (line) => this.#answers.shift()?.(line));
   }
 
-  static async start(): Promise<S3Server> {
+  /** Starts the servers; the proxy accepts signatures for `region` only (S3's own: 'us-east-1'; R2's: 'auto'). */
+  static async start(region = 'us-east-1'): Promise<S3Server> {
     // s3rver's continuation tokens use DES, which OpenSSL 3 keeps in its legacy provider.
-    const child = spawn(process.execPath, ['--openssl-legacy-provider', FIXTURE], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--openssl-legacy-provider', FIXTURE], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, STRATA_S3_REGION: region },
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const lines = createInterface({ input: child.stdout });
@@ -61,6 +65,15 @@ export class S3Server {
     const answer = new Promise<string>((resolve) => this.#answers.push(resolve));
     this.#child.stdin.write('stats\n');
     return (JSON.parse(await answer) as { proxy: ProxyStats }).proxy;
+  }
+
+  /** Runs `work`; returns its result and the requests the server answered meanwhile, by operation. */
+  async counted<T>(work: () => Promise<T>): Promise<[T, Record<string, number>]> {
+    const before = (await this.stats()).operations;
+    const result = await work();
+    const after = (await this.stats()).operations;
+    const made = Object.fromEntries(Object.entries(after).map(([op, n]) => [op, n - (before[op] ?? 0)]).filter(([, n]) => n !== 0));
+    return [result, made];
   }
 
   /** Options for s3() that reach this server. */

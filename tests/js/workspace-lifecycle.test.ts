@@ -42,32 +42,24 @@ describe('over S3', () => {
     return prefix;
   }
 
-  /** Runs `work`; returns its result and the requests the source answered meanwhile, by operation. */
-  async function counted<T>(work: () => Promise<T>): Promise<[T, Record<string, number>]> {
-    const before = (await server().stats()).operations;
-    const result = await work();
-    const after = (await server().stats()).operations;
-    const made = Object.fromEntries(Object.entries(after).map(([op, n]) => [op, n - (before[op] ?? 0)]).filter(([, n]) => n !== 0));
-    return [result, made];
-  }
 
   test('ls: one LIST; find: none; cat | wc -l: one GET; grep: none', async () => {
     const prefix = await seed();
     await using ws = await Workspace.open({ mounts: { '/s3': s3Resource(server().tier(prefix)) } });
 
-    const [ls, lsCalls] = await counted(() => ws.execute('ls /s3/data/'));
+    const [ls, lsCalls] = await server().counted(() => ws.execute('ls /s3/data/'));
     expect(ls).toEqual({ stdout: '2026\nlog.jsonl\nother.jsonl\nreadme.txt\n', stderr: '', exitCode: 0 });
     expect(lsCalls).toEqual({ LIST: 1 });
 
-    const [find, findCalls] = await counted(() => ws.execute('find /s3/data/ -name "*.jsonl"'));
+    const [find, findCalls] = await server().counted(() => ws.execute('find /s3/data/ -name "*.jsonl"'));
     expect(find.stdout.split('\n').filter(Boolean).sort()).toEqual(FOUND.slice(1));
     expect(findCalls).toEqual({});
 
-    const [wc, wcCalls] = await counted(() => ws.execute('cat /s3/data/log.jsonl | wc -l'));
+    const [wc, wcCalls] = await server().counted(() => ws.execute('cat /s3/data/log.jsonl | wc -l'));
     expect(wc).toEqual({ stdout: '40\n', stderr: '', exitCode: 0 });
     expect(wcCalls).toEqual({ GET: 1 });
 
-    const [grep, grepCalls] = await counted(() => ws.execute('grep alert /s3/data/log.jsonl'));
+    const [grep, grepCalls] = await server().counted(() => ws.execute('grep alert /s3/data/log.jsonl'));
     expect(grep).toEqual({ stdout: ALERTS, stderr: '', exitCode: 0 });
     expect(grepCalls).toEqual({});
     expect(ws.stats().mounts['/s3']).toMatchObject({ lists: 1, reads: 1, stats: 0 });
@@ -81,16 +73,16 @@ describe('over S3', () => {
     await put(prefix, 'data/readme.txt', 'read me again\n');
     expect(await ws.readFile('/s3/data/readme.txt', { encoding: 'utf8' })).toBe('read me\n'); // the index is fresh
     await sleep(450);
-    const [entries, calls] = await counted(() => ws.ls('/s3/data'));
+    const [entries, calls] = await server().counted(() => ws.ls('/s3/data'));
     expect(calls).toEqual({ LIST: 1 });
     expect(entries.find((e) => e.name === 'readme.txt')?.size).toBe(14);
-    const [text, readCalls] = await counted(() => ws.readFile('/s3/data/readme.txt', { encoding: 'utf8' }));
+    const [text, readCalls] = await server().counted(() => ws.readFile('/s3/data/readme.txt', { encoding: 'utf8' }));
     expect(text).toBe('read me again\n');
     expect(readCalls).toEqual({ GET: 1 });
     // An unchanged file keeps its cached bytes: after the TTL, one HEAD confirms them.
     await ws.readFile('/s3/data/other.jsonl');
     await sleep(450);
-    const [, confirm] = await counted(() => ws.readFile('/s3/data/other.jsonl'));
+    const [, confirm] = await server().counted(() => ws.readFile('/s3/data/other.jsonl'));
     expect(confirm).toEqual({ HEAD: 1 });
   });
 
@@ -108,7 +100,7 @@ describe('over S3', () => {
       execFileSync('tar', ['-xf', tarPath, '-C', folder]);
       expect(execFileSync('cat', [join(folder, 'files/s3/data/log.jsonl')], { encoding: 'utf8' })).toBe(LOG);
 
-      const [result, calls] = await counted(async () => {
+      const [result, calls] = await server().counted(async () => {
         await using replay = await Workspace.load(tarPath, { mounts: { '/s3': s3Resource(server().tier(prefix)) } });
         return await replay.execute('grep -c alert /s3/data/log.jsonl /s3/data/2026/11/day.jsonl');
       });

@@ -39,6 +39,12 @@ function node(args: string[], cwd: string): { report: Record<string, unknown>; s
   return { report: JSON.parse(result.stdout.trim().split('\n').at(-1)!), stderr: result.stderr };
 }
 
+/** `npx --no-install args` in `cwd`, however it exits. */
+function npx(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
+  const { status, stdout, stderr } = spawnSync('npx', ['--no-install', ...args], { cwd, encoding: 'utf8' });
+  return { status, stdout, stderr };
+}
+
 interface PackEntry {
   size: number;
   unpackedSize: number;
@@ -94,6 +100,18 @@ describe('an installed project', () => {
     const { report } = node(['service.mjs'], dir);
     expect(report).toMatchObject({ ram: 'in ram', disk: 'hello from disk', workspace: 'local file', warnings: [] });
     expect(node(['service.cjs'], dir).report).toEqual({ ram: 'required' });
+
+    // The bin, as a user runs it: npx stratacache over a disk tier's folder the package filled.
+    const folder = join(dir, 'disk-cache');
+    const fill = `import { Cache, disk } from 'stratacache';
+      const cache = await Cache.open({ tiers: [disk({ path: ${JSON.stringify(folder)} })] });
+      await cache.set('k', 'value');
+      await cache.close();`;
+    run(process.execPath, ['--input-type=module', '-e', fill], dir);
+    const stats = JSON.parse(run('npx', ['--no-install', 'stratacache', 'stats', folder, '--json'], dir));
+    expect(stats).toMatchObject({ folder, entries: 1, bytes: 5 });
+    const missing = npx(['stratacache', 'ls', join(dir, 'nothing')], dir);
+    expect(missing).toMatchObject({ status: 3, stderr: expect.stringMatching(/^stratacache: there is no folder/) });
   });
 
   test('without the platform package: RAM and workspaces from WebAssembly, one warning, clear errors', () => {
@@ -109,6 +127,9 @@ describe('an installed project', () => {
     expect(report.s3Resource).toEqual({ ...noAddon, message: mountMessage });
     expect(report.warnings).toEqual([expect.stringMatching(/^STRATACACHE_NO_ADDON: stratacache: no prebuilt addon/)]);
     expect(node(['service.cjs'], dir).report).toEqual({ ram: 'required' });
+    const cli = npx(['stratacache', 'stats', dir], dir);
+    const needsAddon = expect.stringContaining('the stratacache command needs the native addon');
+    expect(cli).toMatchObject({ status: 1, stderr: needsAddon });
   });
 
   test.each(['cjs', 'esm'])('bundled with esbuild --platform=node (%s), finds the addon with no flag', (format) => {

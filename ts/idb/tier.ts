@@ -1,11 +1,13 @@
 // The indexedDb() tier (WebAssembly build): entries persist in the origin's IndexedDB, bounded by cacheLimit.
 import { invalidArg } from '../errors.js';
-import { oneOf, type Tier } from '../tiers.js';
+import { oneOf, type Tier, tierName } from '../tiers.js';
 import { type Duration, MAX_TIMER_MS, parseDuration, parseSize, parseTtl, type Size } from '../units.js';
 
 export interface IndexedDbTierOptions {
-  /** The IndexedDB database's name; tabs of an origin that use one name share its entries. Default `'stratacache'`. */
+  /** The tier's name in statistics, events and `tier` options. Default `'indexeddb'`. */
   name?: string;
+  /** The IndexedDB database's name; tabs of an origin that use one database share its entries. Default `'stratacache'`. */
+  database?: string;
   /** Bytes this tier may store: values, keys twice (value and metadata records), and record overhead. Default `'256MB'`. */
   cacheLimit?: Size;
   /** Default TTL for entries in this tier. Default: the cache's `ttl`. */
@@ -37,14 +39,14 @@ const DEFAULT_OPEN_TIMEOUT = '5s';
  */
 export function indexedDb(options: IndexedDbTierOptions = {}): Tier {
   if (options === null || typeof options !== 'object') throw invalidArg('indexedDb() takes an options object');
-  const database = options.name ?? 'stratacache';
-  if (typeof database !== 'string' || database.length === 0) throw invalidArg('name must be a non-empty string');
+  const database = options.database ?? 'stratacache';
+  if (typeof database !== 'string' || database.length === 0) throw invalidArg('database must be a non-empty string');
   if (options.policy !== undefined && options.policy !== 'lru') throw invalidArg("policy must be 'lru'");
   const openTimeout = parseDuration(options.openTimeout ?? DEFAULT_OPEN_TIMEOUT, 'openTimeout', MAX_TIMER_MS);
   const durability = oneOf(options.durability, DURABILITIES, 'durability') ?? 'committed';
   return {
     kind: 'indexeddb',
-    name: 'indexeddb',
+    name: tierName(options.name, 'indexeddb'),
     cacheLimit: parseSize(options.cacheLimit ?? DEFAULT_INDEXEDDB_LIMIT, 'cacheLimit'),
     ttl: parseTtl(options.ttl, 'ttl'),
     settings: { database, openTimeout: String(openTimeout), durability },

@@ -60,6 +60,24 @@ export class ByteSource {
     return skipped;
   }
 
+  /** The bytes not read yet, as chunks: those that have arrived, then the rest of the stream as it comes. */
+  async *rest(): AsyncGenerator<Uint8Array> {
+    try {
+      for (;;) {
+        while (this.#pendingBytes > 0) {
+          const chunk = this.#pending.shift()!;
+          this.#pendingBytes -= chunk.length;
+          this.#offset += chunk.length;
+          yield chunk;
+        }
+        if (this.#ended) return;
+        await this.#pull();
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
   /** Lets the underlying stream go (a file handle, a network body) when reading stops early. */
   async close(): Promise<void> {
     if (!this.#ended) {

@@ -34,9 +34,28 @@ export interface ReadFileOptions {
   encoding?: 'utf8' | 'utf-8';
 }
 
+export interface MkdirOptions {
+  /** Creates missing parents too, and is no error when the folder exists (`mkdir -p`). */
+  recursive?: boolean;
+}
+
+export interface RmOptions {
+  /** Removes a folder and everything below it (`rm -r`). */
+  recursive?: boolean;
+  /** No error when nothing is there (`rm -f`). */
+  force?: boolean;
+}
+
+export interface CpOptions {
+  /** Copies a folder and everything below it (`cp -r`). */
+  recursive?: boolean;
+}
+
 /**
  * The file system a workspace offers. Missing paths reject with StrataError `ERR_NOT_FOUND`; `ls` of
  * a file and `readFile` of a directory with `ERR_INVALID_ARG`; a path outside every mount with `ERR_INVALID_ARG`.
+ * The write methods are optional (a read-only view lacks them); writes to a mount that is not writable reject
+ * with `ERR_READ_ONLY`, creating what exists with `ERR_EXISTS`.
  */
 export interface WorkspaceFs {
   /** A directory's entries, sorted by name; '/' lists the mount points. */
@@ -47,8 +66,16 @@ export interface WorkspaceFs {
   readFile(path: string, options: ReadFileOptions & { encoding: 'utf8' | 'utf-8' }): Promise<string>;
   /** Depth-first, parents before children, names in sorted order; the start path itself first (depth 0). */
   find(path: string, options?: FindOptions): AsyncIterable<WorkspaceEntry>;
-  /** Replaces (or creates) a file; absent on a read-only file system. The shell's '>' and `tee` use it. */
+  /** Creates or replaces a file; its folder must exist. The shell's '>' and `tee` use it. */
   writeFile?(path: string, data: Uint8Array): Promise<void>;
-  /** Appends to (or creates) a file; absent on a read-only file system. The shell's '>>' and `tee -a` use it. */
+  /** Adds bytes at the end of a file, creating it if needed. The shell's '>>' and `tee -a` use it. */
   appendFile?(path: string, data: Uint8Array): Promise<void>;
+  mkdir?(path: string, options?: MkdirOptions): Promise<void>;
+  rm?(path: string, options?: RmOptions): Promise<void>;
+  /** Copies a file (or with `recursive` a folder) to exactly `to`. */
+  cp?(from: string, to: string, options?: CpOptions): Promise<void>;
+  /** Moves a file or folder to exactly `to`. */
+  mv?(from: string, to: string): Promise<void>;
+  /** Sets a file's time to now, or creates it empty. */
+  touch?(path: string): Promise<void>;
 }

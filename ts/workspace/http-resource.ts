@@ -22,8 +22,8 @@ export interface HttpResourceOptions {
 }
 
 /**
- * The bound of one call: its requests and bodies share an AbortSignal that fires when the caller's does, or once
- * the timeout (plus what the bodies announced earn) has passed.
+ * The bound of one call: its requests and bodies share an AbortSignal that fires when the caller's does, once
+ * the timeout (plus what the bodies announced earn) has passed, or when the resource closes.
  */
 class CallDeadline {
   readonly #controller = new AbortController();
@@ -46,7 +46,13 @@ class CallDeadline {
     return this.#controller.signal;
   }
   get timedOut(): boolean {
-    return (this.signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
+    return this.#reasonName === 'TimeoutError';
+  }
+  get closed(): boolean {
+    return this.#reasonName === 'ClosedError';
+  }
+  close(): void {
+    this.#controller.abort(new DOMException('the resource closed', 'ClosedError'));
   }
   /** A response announced its body: the call may take longer by what that earns. */
   earn(response: Response): void {
@@ -57,6 +63,10 @@ class CallDeadline {
   end(): void {
     clearTimeout(this.#timer);
     this.#caller?.removeEventListener('abort', this.#forward);
+  }
+
+  get #reasonName(): string | undefined {
+    return (this.signal.reason as { name?: string } | undefined)?.name;
   }
 
   #arm(): ReturnType<typeof setTimeout> {
@@ -116,10 +126,13 @@ function entryFromHeaders(name: string, headers: Headers, size: number | undefin
 
 /** Why a request or a body read of a call failed, as a StrataError naming `what`. */
 function failure(error: unknown, what: string, deadline: CallDeadline): StrataError {
+  if (deadline.closed) return closedError(what);
   if (deadline.timedOut) return new StrataError('ERR_TIMEOUT', `${what}: ${(deadline.signal.reason as Error).message}`, { retryable: true });
   if (deadline.signal.aborted) return new StrataError('ERR_ABORTED', `${what}: aborted`, { cause: error });
   return new StrataError('ERR_UNAVAILABLE', `${what}: could not connect`, { cause: error });
 }
+
+const closedError = (what: string) => new StrataError('ERR_CLOSED', `${what}: the resource is closed`);
 
 const isRedirect = (response: Response): boolean => response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
 
@@ -158,13 +171,18 @@ export function httpResource(baseUrl: string | URL, options: HttpResourceOptions
   };
   // Runs one call's requests and body reads under one deadline; whatever its abort cuts short is ERR_TIMEOUT or
   // ERR_ABORTED.
+  const open = new Set<CallDeadline>(); // the calls close() ends
+  let closed = false;
   const call = async <T>(what: string, signal: AbortSignal | undefined, work: (deadline: CallDeadline) => Promise<T>): Promise<T> => {
+    if (closed) throw closedError(what);
     const deadline = new CallDeadline(timeoutMs, signal);
+    open.add(deadline);
     try {
       return await work(deadline);
     } catch (error) {
-      throw error instanceof StrataError ? error : failure(error, what, deadline);
+      throw error instanceof StrataError && !deadline.closed ? error : failure(error, what, deadline);
     } finally {
+      open.delete(deadline);
       deadline.end();
     }
   };
@@ -172,6 +190,11 @@ export function httpResource(baseUrl: string | URL, options: HttpResourceOptions
 
   return {
     kind: 'http',
+    /** Calls in flight reject with ERR_CLOSED at once, and later calls too. */
+    async close(): Promise<void> {
+      closed = true;
+      for (const deadline of open) deadline.close();
+    },
     list(path: string, signal?: AbortSignal): Promise<Listing | undefined> {
       const url = urlOf(path, true);
       return call(`GET ${url.href}`, signal, async (deadline) => {

@@ -65,6 +65,25 @@ export class IndexCache {
     this.#trim();
   }
 
+  /**
+   * After a write: `name` is now in folder `directory` (or, `present` false, no longer), in its listing if that
+   * is known. The listing's age is kept: only this name is news.
+   */
+  relist(directory: string, name: string, present: boolean): void {
+    const stamped = this.#listings.get(directory);
+    if (stamped === undefined || stamped.value.set.has(name) === present) return;
+    const { set } = stamped.value;
+    if (present) set.add(name);
+    else set.delete(name);
+    stamped.value = { set, sorted: [...set].sort() };
+  }
+
+  /** Forgets what is known of `path` itself (its entry and listing), not of what is below it. */
+  forget(path: string): void {
+    this.#entries.delete(path);
+    this.#listings.delete(path);
+  }
+
   /** Forgets `path` and everything below it; returns the file paths it knew there. */
   invalidate(path: string): string[] {
     const files: string[] = [];

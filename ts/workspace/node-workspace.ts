@@ -1,9 +1,12 @@
-// The Node build's workspace: snapshots to and from tar files, and createReadStream as a Node Readable.
+// The Node build's workspace: snapshots to and from tar files (gzip through zlib), and createReadStream as a
+// Node Readable.
 import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 
 import { fromNative, StrataError } from '../errors.js';
+import type { GzipCodec, SnapshotCompression } from './compression.js';
+import { nodeGzip } from './gzip-node.js';
 import type { TarSink } from './tar.js';
 import { type LoadOptions, type SnapshotOptions, type SnapshotReport, type StreamOptions, Workspace } from './workspace.js';
 
@@ -18,15 +21,32 @@ async function fileChunks(path: string): Promise<AsyncIterable<Uint8Array>> {
   return createReadStream(path, { highWaterMark: 1024 * 1024 });
 }
 
+/**
+ * A snapshot file's compression when the options do not say: gzip for `.tar.gz` and `.tgz`. Names of formats it
+ * cannot write are refused rather than given a plain tar.
+ */
+function compressionByName(path: string): SnapshotCompression {
+  if (/\.(tar\.gz|tgz)$/i.test(path)) return 'gzip';
+  const other = /\.(?:tar\.)?(bz2|tbz2?|xz|txz|zst|tzst|lz)$/i.exec(path);
+  if (other !== null) {
+    throw new StrataError('ERR_UNSUPPORTED', `cannot write snapshot ${path}: .${other[1]} archives are not written; use .tar.gz or .tar`);
+  }
+  return 'none';
+}
+
 export class NodeWorkspace extends Workspace {
+  static override gzipCodec: GzipCodec | undefined = nodeGzip;
+
   /**
-   * Writes the snapshot to the file `dest` (a tar), atomically: a temporary file in the same folder, renamed
-   * over `dest` once complete. A sink function or no argument work as in the browser build.
+   * Writes the snapshot to the file `dest` (a tar; gzip-compressed if its name ends in `.tar.gz` or `.tgz`, unless
+   * `options.compression` says otherwise), atomically: a temporary file in the same folder, renamed over `dest`
+   * once complete. A sink function or no argument work as in the browser build.
    */
   override async snapshot(dest: string | TarSink, options?: SnapshotOptions): Promise<SnapshotReport>;
   override async snapshot(dest?: undefined, options?: SnapshotOptions): Promise<SnapshotReport & { archive: Uint8Array }>;
   override async snapshot(dest?: string | TarSink, options: SnapshotOptions = {}): Promise<SnapshotReport & { archive?: Uint8Array }> {
     if (typeof dest !== 'string') return dest === undefined ? super.snapshot(undefined, options) : super.snapshot(dest, options);
+    options = { ...options, compression: options.compression ?? compressionByName(dest) };
     const temporary = `${dest}.${process.pid}.${Date.now().toString(36)}.tmp`;
     let handle;
     try {

@@ -1,6 +1,8 @@
 // What a workspace mount is made of: a Resource lists, describes and reads files of one remote (or local)
 // source. Paths given to a Resource are relative to its root, '/'-separated, without a leading or trailing '/';
 // '' is the root itself. Every method call is one "network call" in the workspace's statistics.
+// A writable resource (`writable: true`) has the write methods too; the workspace checks, before it calls one,
+// that the parent folder exists and what is at the path, so a resource only carries out the change.
 
 export type EntryType = 'file' | 'directory';
 
@@ -50,6 +52,18 @@ export interface Resource {
   stat(path: string, signal?: AbortSignal): Promise<ResourceEntry | undefined>;
   /** A file's bytes (or a range of them), or undefined when there is no file at `path`. */
   read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<ReadResult | undefined>;
+  /** Whether the workspace may write through this resource (each kind's `writable` option). */
+  readonly writable?: boolean;
+  /** Creates or replaces the file at `path`; the new file's entry. */
+  write?(path: string, bytes: Uint8Array, signal?: AbortSignal): Promise<ResourceEntry>;
+  /** Creates the folder at `path`, and its missing ancestors. */
+  mkdir?(path: string, signal?: AbortSignal): Promise<void>;
+  /** Deletes the file at `path`, or with `recursive` the folder at `path` and everything below it. */
+  delete?(path: string, options: { recursive: boolean }, signal?: AbortSignal): Promise<void>;
+  /** Copies the file `from` to `to` within the source; false when there is no file at `from`. */
+  copy?(from: string, to: string, signal?: AbortSignal): Promise<boolean>;
+  /** Sets the modification time of the file at `path` to now, where the source can (S3 cannot). */
+  touch?(path: string, signal?: AbortSignal): Promise<void>;
   /** Releases connections; the workspace calls it once, from `close()`. */
   close?(): Promise<void>;
 }

@@ -15,6 +15,11 @@ export interface S3ResourceOptions extends S3ConnectionOptions {
    * directory holding more is listed one level deep instead. 0 always lists one level. Default 10,000.
    */
   deepListLimit?: number;
+  /**
+   * Whether a workspace may write objects under the prefix (PUT, DELETE, server-side copy). Default false: a
+   * bucket is shared, and an agent's `rm -r` is opted into.
+   */
+  writable?: boolean;
 }
 
 const DEFAULT_DEEP_LIST_LIMIT = 10_000;
@@ -46,6 +51,12 @@ interface S3MountAddon {
   s3MountHead(mount: MountHandle, key: string, signal?: SignalHandle): Promise<ObjectInfo | undefined>;
   /** undefined: no such object; null: `start` is at or past its end. */
   s3MountGet(mount: MountHandle, key: string, start: number, end: number | undefined, signal?: SignalHandle): Promise<(ObjectInfo & { bytes: Uint8Array }) | undefined | null>;
+  s3MountPut(mount: MountHandle, key: string, bytes: Uint8Array, signal?: SignalHandle): Promise<{ etag: string }>;
+  /** undefined: no object at `sourceKey`. */
+  s3MountCopy(mount: MountHandle, sourceKey: string, key: string, signal?: SignalHandle): Promise<{ etag: string } | undefined>;
+  s3MountDelete(mount: MountHandle, key: string, signal?: SignalHandle): Promise<void>;
+  /** Multi-object deletes of up to 1,000 keys each; the keys that could not be deleted. */
+  s3MountDeleteMany(mount: MountHandle, keys: string[], signal?: SignalHandle): Promise<Array<{ key: string; code: string; message: string }>>;
   s3MountSignal(): SignalHandle;
   s3MountAbort(signal: SignalHandle): void;
 }
@@ -69,6 +80,8 @@ export function s3Resource(options: S3ResourceOptions): Resource {
   if (!Number.isSafeInteger(deepListLimit) || deepListLimit < 0) {
     throw new StrataError('ERR_INVALID_ARG', 'deepListLimit must be a whole number of keys, 0 or more');
   }
+  const writable = options.writable ?? false;
+  if (typeof writable !== 'boolean') throw new StrataError('ERR_INVALID_ARG', 's3Resource: writable must be true or false');
   const root = settings.prefix === undefined ? '' : settings.prefix.replace(/\/?$/, '/');
   const name = `s3://${settings.bucket}/${root}`.replace(/\/$/, '');
   if (addonLoad.reason !== undefined) throw noAddon('s3Resource()', addonLoad.reason);
@@ -78,7 +91,7 @@ export function s3Resource(options: S3ResourceOptions): Resource {
   } catch (error) {
     throw fromNative(error, name);
   }
-  return new S3Resource(mount, name, root, deepListLimit);
+  return new S3Resource(mount, name, root, deepListLimit, writable);
 }
 
 class S3Resource implements Resource {
@@ -89,19 +102,21 @@ class S3Resource implements Resource {
   /** The key prefix of the mount's root: '' or ending in '/'. */
   readonly #root: string;
   readonly #deepListLimit: number;
+  readonly writable: boolean;
 
-  constructor(mount: MountHandle, name: string, root: string, deepListLimit: number) {
+  constructor(mount: MountHandle, name: string, root: string, deepListLimit: number, writable: boolean) {
     this.#mount = mount;
     this.#name = name;
     this.#root = root;
     this.#deepListLimit = deepListLimit;
+    this.writable = writable;
   }
 
   list(path: string, signal?: AbortSignal): Promise<Listing | undefined> {
     return this.#request(path, signal, async (native) => {
       const prefix = path === '' ? this.#root : `${this.#root}${path}/`;
       const deep = await this.#listDeep(prefix, native);
-      const contents = deep ?? (await this.#listShallow(prefix, native));
+      const contents = deep ?? (await this.#listAll(prefix, '/', native));
       // S3 has no directories: one exists while some key is under its prefix. The mount's root always does.
       if (path !== '' && contents.objects.length === 0 && contents.prefixes.length === 0) return undefined;
       const entries = deep === undefined ? shallowEntries(prefix, contents) : deepEntries(prefix, contents);
@@ -137,8 +152,60 @@ class S3Resource implements Resource {
     });
   }
 
+  write(path: string, bytes: Uint8Array, signal?: AbortSignal): Promise<ResourceEntry> {
+    return this.#request(path, signal, async (native) => {
+      const { etag } = await addon.s3MountPut(this.#mount, this.#root + path, bytes, native);
+      return fileEntry(baseName(path), { size: bytes.length, etag, lastModified: 0 });
+    });
+  }
+
+  /** A folder marker: an empty object named `<path>/`, as S3 consoles make. */
+  mkdir(path: string, signal?: AbortSignal): Promise<void> {
+    return this.#request(path, signal, async (native) => {
+      await addon.s3MountPut(this.#mount, `${this.#root}${path}/`, new Uint8Array(0), native);
+    });
+  }
+
+  /**
+   * A folder goes as every key under its prefix (its marker included), in multi-object deletes. Its parent
+   * stays, as on a file system: a marker is put first when nothing else is under it. The delete comes last,
+   * so a failure before it leaves the path as it was.
+   */
+  delete(path: string, { recursive }: { recursive: boolean }, signal?: AbortSignal): Promise<void> {
+    return this.#request(path, signal, async (native) => {
+      await this.#keepParent(path, native);
+      if (recursive) await this.#deleteTree(path, native);
+      else await addon.s3MountDelete(this.#mount, this.#root + path, native);
+    });
+  }
+
+  /** Puts a marker for the folder of `path` unless something besides `path` is under it. */
+  async #keepParent(path: string, signal: SignalHandle | undefined): Promise<void> {
+    const slash = path.lastIndexOf('/');
+    if (slash < 0) return; // the mount's root always exists
+    const folder = `${this.#root}${path.slice(0, slash)}/`;
+    const page = await addon.s3MountList(this.#mount, folder, '/', '', 2, signal);
+    if (page.objects.length + page.prefixes.length <= 1) await addon.s3MountPut(this.#mount, folder, new Uint8Array(0), signal);
+  }
+
+  copy(from: string, to: string, signal?: AbortSignal): Promise<boolean> {
+    return this.#request(to, signal, async (native) => {
+      this.#checkPath(from);
+      return (await addon.s3MountCopy(this.#mount, this.#root + from, this.#root + to, native)) !== undefined;
+    });
+  }
+
   async close(): Promise<void> {
     addon.s3MountClose(this.#mount);
+  }
+
+  async #deleteTree(path: string, signal: SignalHandle | undefined): Promise<void> {
+    const { objects } = await this.#listAll(`${this.#root}${path}/`, '', signal);
+    const failures = await addon.s3MountDeleteMany(this.#mount, objects.map((object) => object.key), signal);
+    if (failures.length === 0) return;
+    const [first] = failures;
+    throw new StrataError('ERR_IO', `${this.#name}: ${failures.length} objects under '${path}' were not deleted, ` +
+      `the first '${first!.key}': ${first!.code} ${first!.message}`, { tier: this.#name });
   }
 
   /** Every object under `prefix`, or undefined when there are more than deepListLimit. */
@@ -156,17 +223,26 @@ class S3Resource implements Resource {
     return { objects, prefixes: [] };
   }
 
-  /** The objects directly under `prefix` and its subfolders' prefixes, every page. */
-  async #listShallow(prefix: string, signal: SignalHandle | undefined): Promise<Contents> {
+  /**
+   * Every page of a listing of `prefix`: with delimiter '/', the objects directly under it and its subfolders'
+   * prefixes; with '', every object below it.
+   */
+  async #listAll(prefix: string, delimiter: '/' | '', signal: SignalHandle | undefined): Promise<Contents> {
     const contents: Contents = { objects: [], prefixes: [] };
     let token = '';
     do {
-      const page = await addon.s3MountList(this.#mount, prefix, '/', token, PAGE_KEYS, signal);
+      const page = await addon.s3MountList(this.#mount, prefix, delimiter, token, PAGE_KEYS, signal);
       contents.objects.push(...page.objects);
       contents.prefixes.push(...page.prefixes);
       token = page.nextToken ?? '';
     } while (token !== '');
     return contents;
+  }
+
+  #checkPath(path: string): void {
+    if (typeof path !== 'string' || (path !== '' && (path.startsWith('/') || path.endsWith('/') || path.includes('//')))) {
+      throw this.#invalid("paths are relative, without a leading or trailing '/' or empty segments");
+    }
   }
 
   #checkRange(range: ByteRange | undefined): { start: number; end: number | undefined } {
@@ -187,9 +263,7 @@ class S3Resource implements Resource {
    * into StrataErrors naming the mount.
    */
   async #request<T>(path: string, signal: AbortSignal | undefined, work: (native?: SignalHandle) => Promise<T>): Promise<T> {
-    if (typeof path !== 'string' || (path !== '' && (path.startsWith('/') || path.endsWith('/') || path.includes('//')))) {
-      throw this.#invalid("paths are relative, without a leading or trailing '/' or empty segments");
-    }
+    this.#checkPath(path);
     if (signal === undefined) return this.#attributed(work());
     if (signal.aborted) throw new StrataError('ERR_ABORTED', `${this.#name}: aborted`, { tier: this.#name });
     const native = addon.s3MountSignal();

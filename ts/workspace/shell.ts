@@ -1,8 +1,8 @@
 // execute(fs, commandLine): a small shell over a workspace (issues #6, #18). Lists (';', newlines), and-or
 // chains ('&&', '||'), pipelines, redirections ('<', '>', '>>', '2>', '2>&1', '/dev/null'), globs over the
 // workspace's paths and '$?', running the commands below, whose output matches GNU coreutils, sed, grep,
-// diffutils and findutils under LC_ALL=C where a workspace knows the facts (see each command's module).
-// Pure TypeScript: runs in Node and in browsers.
+// diffutils and findutils under LC_ALL=C where a workspace knows the facts (see each command's module); mkdir,
+// rm, cp, mv and touch where the file system takes writes. Pure TypeScript: runs in Node and in browsers.
 //
 // Nothing runs outside the workspace: '$(...)', backticks, '&', subshells and variables other than '$?' are
 // refused with exit code 2 before anything runs. Relative paths start at '/', since a workspace has no
@@ -10,6 +10,7 @@
 import type { WorkspaceFs } from './entry.js';
 import { basename, dirname } from './shell/basename.js';
 import { cat } from './shell/cat.js';
+import { cp } from './shell/cp.js';
 import { cut } from './shell/cut.js';
 import { diff } from './shell/diff.js';
 import { du } from './shell/du.js';
@@ -19,15 +20,19 @@ import { grep } from './shell/grep.js';
 import { head } from './shell/head.js';
 import { fromUtf8, Output, type Command, type CommandContext } from './shell/io.js';
 import { ls } from './shell/ls.js';
+import { mkdir } from './shell/mkdir.js';
+import { mv } from './shell/mv.js';
 import { UsageError } from './shell/options.js';
 import { parseScript, ShellSyntaxError, type Pipeline, type Script, type SimpleCommand } from './shell/parse.js';
 import { isAbort } from './shell/paths.js';
 import { applyRedirections, flushSink, RedirectionError, type Descriptors, type Sink } from './shell/redirect.js';
+import { rm } from './shell/rm.js';
 import { sed } from './shell/sed.js';
 import { sort } from './shell/sort.js';
 import { stat } from './shell/stat.js';
 import { tail } from './shell/tail.js';
 import { tee } from './shell/tee.js';
+import { touch } from './shell/touch.js';
 import { tr } from './shell/tr.js';
 import { falseCommand, trueCommand } from './shell/true-false.js';
 import { uniq } from './shell/uniq.js';
@@ -48,8 +53,8 @@ export interface ExecuteResult {
 }
 
 const COMMANDS: Record<string, Command> = {
-  basename, cat, cut, diff, dirname, du, echo, false: falseCommand, find, grep, head, ls, sed, sort, stat, tail, tee, tr,
-  true: trueCommand, uniq, wc, xargs,
+  basename, cat, cp, cut, diff, dirname, du, echo, false: falseCommand, find, grep, head, ls, mkdir, mv, rm, sed, sort,
+  stat, tail, tee, touch, tr, true: trueCommand, uniq, wc, xargs,
 };
 
 const ABORTED_EXIT_CODE = 130;

@@ -101,7 +101,7 @@ function checkVersion(path: string, version: unknown): FileVersion {
  * The manifest's files by path. Each path must be a normalised virtual path, listed once, and no file may lie
  * below another (that one would be a folder: the file cache would hide what is below it).
  */
-function parseManifest(bytes: Uint8Array): Map<string, FileVersion> {
+function parseManifest(bytes: Uint8Array): { created: string | undefined; versions: Map<string, FileVersion> } {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(new TextDecoder().decode(bytes)) as Manifest;
@@ -125,11 +125,13 @@ function parseManifest(bytes: Uint8Array): Map<string, FileVersion> {
       if (versions.has(parent)) throw corrupt(`${MANIFEST} lists '${parent}' as a file and '${path}' below it`);
     }
   }
-  return versions;
+  return { created: typeof manifest.created === 'string' ? manifest.created : undefined, versions };
 }
 
 /** Where a snapshot's files go: `accepts` says from a file's path and version whether to restore it. */
 export interface SnapshotTarget {
+  /** Called with when the snapshot was made (the manifest's `created`), once the manifest has been checked. */
+  opened?(created: string | undefined): void;
   /** False skips the file without reading its bytes (a mount the workspace lacks, a file too large to cache). */
   accepts(file: SnapshotFile): boolean;
   restore(file: SnapshotFile & { bytes: Uint8Array }): Promise<void>;
@@ -154,7 +156,9 @@ export async function readSnapshot(
     if (versions === undefined) {
       if (entry.path !== MANIFEST || entry.type !== 'file') throw corrupt(`not a workspace snapshot: ${MANIFEST} is not its first entry`);
       if (entry.size > MAX_MANIFEST_BYTES) throw corrupt(`${MANIFEST} holds ${entry.size} bytes, more than ${MAX_MANIFEST_BYTES}`);
-      versions = parseManifest(await entry.read());
+      const manifest = parseManifest(await entry.read());
+      versions = manifest.versions;
+      target.opened?.(manifest.created);
       const totalBytes = [...versions.values()].reduce((sum, version) => sum + version.size, 0);
       progress = { ...progress, totalFiles: versions.size, totalBytes };
       continue;
@@ -178,4 +182,28 @@ export async function readSnapshot(
   }
   if (versions === undefined) throw corrupt('the archive is empty');
   return { ...progress, missing: [...versions.keys()].filter((path) => !seen.has(path)) };
+}
+
+/** What a snapshot holds, checked as `readSnapshot` checks it, with no file's bytes read. */
+export interface SnapshotContents {
+  /** When it was made (ISO 8601), as its manifest says. */
+  created: string | undefined;
+  /** The files it holds, in archive order. */
+  files: SnapshotFile[];
+  /** Files its manifest lists that the archive lacks. */
+  missing: string[];
+}
+
+export async function describeSnapshot(source: Uint8Array | AsyncIterable<Uint8Array>): Promise<SnapshotContents> {
+  let created: string | undefined;
+  const files: SnapshotFile[] = [];
+  const { missing } = await readSnapshot(source, {
+    opened: (when) => (created = when),
+    accepts: (file) => {
+      files.push(file);
+      return false;
+    },
+    restore: async () => {},
+  });
+  return { created, files, missing };
 }

@@ -50,6 +50,12 @@ export interface ReadTarOptions {
 /** Longer pax or GNU long-name data than any real path needs means a damaged or hostile archive. */
 const MAX_META_BYTES = 1024 * 1024;
 
+/**
+ * Bytes read on after the end-of-archive block, holding none: a compressed stream checks its checksum only at its
+ * end (GNU tar pads to a 10 KiB record before it), and a stream that goes on past this is not read to its end.
+ */
+const MAX_TRAILING_BYTES = 16 * 1024 * 1024;
+
 const decoder = new TextDecoder();
 
 /** What the headers before an entry ('x', 'L', 'K') say about it, over what the global 'g' headers say. */
@@ -134,6 +140,7 @@ export async function* readTarHeads(input: ByteInput, options: ReadTarOptions = 
         if (Object.keys(pending.pax).length > 0 || pending.longName !== undefined || pending.longLink !== undefined) {
           throw corrupt(`archive is damaged: the zero block at byte ${headerOffset} follows a pax or long-name header with no entry`);
         }
+        await source.skip(MAX_TRAILING_BYTES);
         return;
       }
       const where = `header at byte ${headerOffset} (entry #${entryNumber + 1})`;

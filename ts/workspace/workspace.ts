@@ -7,8 +7,9 @@ import type { Cache } from '../cache.js';
 import { invalidArg, StrataError } from '../errors.js';
 import { ram, type Tier } from '../tiers.js';
 import { type Duration, parseSize, parseTtl, type Size } from '../units.js';
-import type { FindOptions, ReadFileOptions, WorkspaceEntry, WorkspaceFs } from './entry.js';
+import type { CpOptions, FindOptions, MkdirOptions, ReadFileOptions, RmOptions, WorkspaceEntry, WorkspaceFs } from './entry.js';
 import { concatBytes } from './bytes.js';
+import { checkCompression, type GzipCodec, gzipSink, type SnapshotCompression, snapshotTar } from './compression.js';
 import { type CachedFile, FileCache, type FileVersion, sameVersion, versionOf } from './file-cache.js';
 import { expandListing, IndexCache, type Known } from './index-cache.js';
 import { Mount, type MountStats } from './mount.js';
@@ -50,11 +51,23 @@ export interface WorkspaceStats {
 export interface SnapshotOptions {
   /** Called after each file is written, with counts so far and totals. */
   onProgress?: (progress: SnapshotProgress) => void;
+  /** `'gzip'` writes a .tar.gz; default `'none'` (a plain tar), or by the file name in Node (see NodeWorkspace). */
+  compression?: SnapshotCompression;
 }
 
 
+/**
+ * What loading trusts of a snapshot's versions. 'off': they count as fresh for `indexTtl`, and restored files are
+ * read without a request. 'evict': the first read of each restored file checks its version with the source
+ * (one stat, or one listing for a folder holding several restored files) and reads a file that changed anew.
+ * 'strict': the same check, and a file that changed fails that read with ERR_DRIFT.
+ */
+export type DriftPolicy = 'strict' | 'evict' | 'off';
+
 export interface LoadOptions extends WorkspaceOptions {
   onProgress?: (progress: LoadProgress) => void;
+  /** Default 'off': a replay makes no request for what the snapshot holds, and works with its sources away. */
+  drift?: DriftPolicy;
 }
 
 export interface StreamOptions {
@@ -64,7 +77,7 @@ export interface StreamOptions {
   chunkSize?: number;
 }
 
-export type { LoadProgress, SnapshotProgress, SnapshotReport };
+export type { LoadProgress, SnapshotCompression, SnapshotProgress, SnapshotReport };
 
 const DEFAULT_CACHE_LIMIT = '512MB';
 const DEFAULT_INDEX_TTL = '10m';
@@ -122,6 +135,24 @@ function toEntry(path: string, known: ResourceEntry): WorkspaceEntry {
   };
 }
 
+function isDirectoryError(path: string): StrataError {
+  return invalidArg(`${path} is a directory`);
+}
+
+function checkBytes(data: unknown): Uint8Array {
+  if (typeof data === 'string') return new TextEncoder().encode(data);
+  if (!(data instanceof Uint8Array)) throw invalidArg('data must be a Uint8Array or a string');
+  return data;
+}
+
+function driftError(path: string, was: FileVersion, now: ResourceEntry | null): StrataError {
+  const describe = (version: { size?: number; etag?: string; mtimeMs?: number }): string =>
+    [`size ${version.size ?? '?'}`, ...(version.etag === undefined ? [] : [`etag ${version.etag}`]),
+      ...(version.mtimeMs === undefined ? [] : [`mtime ${new Date(version.mtimeMs).toISOString()}`])].join(', ');
+  const current = now === null ? 'it is gone' : now.type === 'directory' ? 'it is now a directory' : `now ${describe(now)}`;
+  return new StrataError('ERR_DRIFT', `${path} changed since the snapshot: it held ${describe(was)}, ${current}`);
+}
+
 function notADirectory(path: string): StrataError {
   return invalidArg(`'${path}' is not a directory`);
 }
@@ -139,6 +170,8 @@ function checkOffset(value: unknown, what: string): number | undefined {
 export class Workspace implements AsyncDisposable, WorkspaceFs {
   /** @internal The Cache class of the build this workspace runs in, set by each entry point's subclass. */
   static cacheClass: typeof Cache | undefined;
+  /** @internal gzip as the build has it (zlib in Node, CompressionStream in browsers), set like `cacheClass`. */
+  static gzipCodec: GzipCodec | undefined;
 
   readonly #mounts: Map<string, Mount>;
   readonly #table: MountTable;
@@ -153,6 +186,13 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
    * without a request, but their being files rules nothing out: the source may list a folder there.
    */
   readonly #restored = new Set<string>();
+  /** Restored files whose version the source has not been asked about yet (drift 'strict' and 'evict'). */
+  readonly #unverified = new Map<string, FileVersion>();
+  /** Under drift 'strict': restored files found changed, and what the source said; their reads fail. */
+  readonly #drifted = new Map<string, StrataError>();
+  #drift: DriftPolicy = 'off';
+  /** Counts writes, so that a fetch begun before one does not record what it read over what was written. */
+  #generation = 0;
   #closed = false;
   #indexHits = 0;
   #indexMisses = 0;
@@ -191,7 +231,10 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     source: Uint8Array | AsyncIterable<Uint8Array>,
     options: LoadOptions,
   ): Promise<InstanceType<T>> {
+    const drift = options.drift ?? 'off';
+    if (drift !== 'strict' && drift !== 'evict' && drift !== 'off') throw invalidArg("drift must be 'strict', 'evict' or 'off'");
     const workspace = await this.open(options);
+    workspace.#drift = drift;
     try {
       await workspace.#restore(source, options.onProgress);
     } catch (error) {
@@ -239,6 +282,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
       throw invalidArg("encoding must be 'utf8' or left out");
     }
     const at = await this.#fileLocation(path);
+    await this.#checkDrift(at);
     const bytes = await this.#readRange(at, start, end);
     return options.encoding === undefined ? bytes : new TextDecoder().decode(bytes);
   }
@@ -248,6 +292,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     const start = checkOffset(options.start, 'start') ?? 0;
     const chunkSize = checkOffset(options.chunkSize, 'chunkSize') || DEFAULT_CHUNK;
     const at = await this.#fileLocation(path);
+    await this.#checkDrift(at);
     const entry = await this.stat(at.path);
     if (entry.type === 'directory') throw invalidArg(`${at.path} is a directory`);
     const size = entry.size;
@@ -305,33 +350,143 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     const at = this.#locate(path);
     const files = new Set(this.#index.invalidate(at.path));
     for (const touched of this.#touched.keys()) if (isWithin(touched, at.path)) files.add(touched);
+    for (const drifted of this.#drifted.keys()) if (isWithin(drifted, at.path)) this.#drifted.delete(drifted);
     for (const file of files) await this.#drop(file);
+  }
+
+  /** Creates or replaces the file at `path` with `data` (bytes, or text as UTF-8); its folder must exist. */
+  async writeFile(path: string, data: Uint8Array | string): Promise<void> {
+    const bytes = checkBytes(data);
+    const at = await this.#fileToWrite(path);
+    await this.#putFile(at, bytes);
+  }
+
+  /**
+   * Adds `data` at the end of the file at `path`, creating it when there is none. Sources cannot append (S3
+   * has no such call), so the file is read and written whole: two appends at once may lose one.
+   */
+  async appendFile(path: string, data: Uint8Array | string): Promise<void> {
+    const bytes = checkBytes(data);
+    const at = await this.#fileToWrite(path);
+    const before = (await this.#existing(at.path)) === null ? new Uint8Array(0) : await this.readFile(at.path);
+    await this.#putFile(at, concatBytes([before, bytes]));
+  }
+
+  /** Creates a folder; `recursive` creates its missing parents and accepts one that exists. */
+  async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
+    const at = this.#writable(path);
+    const existing = at.relative === '' ? directoryEntry(at.path) : await this.#existing(at.path);
+    if (existing !== null) {
+      if (options.recursive === true && existing.type === 'directory') return;
+      throw new StrataError('ERR_EXISTS', `${at.path}: file exists`);
+    }
+    if (options.recursive === true) await this.#checkNoFileAbove(at);
+    else await this.#requireFolder(parentOf(at.path));
+    await this.#mount(at).mkdir(at.relative);
+    this.#changed(at.path);
+    if (options.recursive !== true) this.#index.relist(parentOf(at.path), baseName(at.path), true);
+    else {
+      // Folders above may have been made too: what was known of them goes.
+      for (let folder = parentOf(at.path); isWithin(folder, at.mount); folder = parentOf(folder)) this.#index.forget(folder);
+    }
+    this.#index.putEntry(at.path, { name: baseName(at.path), type: 'directory', size: 0 });
+  }
+
+  /** Removes a file, or with `recursive` a folder and everything below it; `force`: no error when missing. */
+  async rm(path: string, options: RmOptions = {}): Promise<void> {
+    const at = this.#writable(path);
+    if (at.relative === '') throw invalidArg(`${at.path} is a mount point: it cannot be removed`);
+    const existing = await this.#existing(at.path);
+    if (existing === null) {
+      if (options.force === true) return;
+      throw notFound(at.path);
+    }
+    const recursive = existing.type === 'directory';
+    if (recursive && options.recursive !== true) throw isDirectoryError(at.path);
+    if (recursive) await this.#changing(at.path, () => this.#mount(at).delete(at.relative, true));
+    else {
+      await this.#mount(at).delete(at.relative, false);
+      this.#changed(at.path);
+      await this.#drop(at.path);
+    }
+    this.#index.relist(parentOf(at.path), baseName(at.path), false);
+    this.#index.putEntry(at.path, null);
+  }
+
+  /**
+   * Copies the file `from` to exactly the path `to` (replacing a file there), or with `recursive` a folder and
+   * everything below it. Within one mount the source copies (S3: server-side); across mounts the bytes pass
+   * through this workspace.
+   */
+  async cp(from: string, to: string, options: CpOptions = {}): Promise<void> {
+    const source = this.#locate(from);
+    const target = this.#writable(to);
+    const entry = await this.stat(source.path);
+    if (entry.type === 'directory' && options.recursive !== true) throw isDirectoryError(source.path);
+    if (isWithin(target.path, source.path)) throw invalidArg(`cannot copy ${source.path} into itself, ${target.path}`);
+    if (entry.type === 'file') return this.#copyFile(source.path, await this.#fileToWrite(target.path));
+    const existing = target.relative === '' ? directoryEntry(target.path) : await this.#existing(target.path);
+    if (existing?.type === 'file') throw notADirectory(target.path);
+    if (existing === null) await this.#requireFolder(parentOf(target.path));
+    await this.#changing(target.path, async () => {
+      for await (const below of this.find(source.path)) {
+        const path = target.path + below.path.slice(source.path.length);
+        if (below.type === 'directory') await this.mkdir(path, { recursive: true });
+        else await this.#copyFile(below.path, this.#writable(path));
+      }
+    });
+    this.#index.relist(parentOf(target.path), baseName(target.path), true);
+  }
+
+  /** Moves a file or folder to exactly the path `to`: a copy, then the removal of `from`. */
+  async mv(from: string, to: string): Promise<void> {
+    const source = this.#writable(from);
+    if (source.relative === '') throw invalidArg(`${source.path} is a mount point: it cannot be moved`);
+    if (source.path === this.#locate(to).path) return;
+    await this.cp(source.path, to, { recursive: true });
+    await this.rm(source.path, { recursive: true });
+  }
+
+  /** Sets the time of the file at `path` to now (where its source can: not S3), or creates it empty. */
+  async touch(path: string): Promise<void> {
+    const at = this.#writable(path);
+    const existing = at.relative === '' ? directoryEntry(at.path) : await this.#existing(at.path);
+    if (existing === null) return this.writeFile(at.path, new Uint8Array(0));
+    if (existing.type === 'directory' || !(await this.#mount(at).touch(at.relative))) return;
+    this.#changed(at.path);
+    this.#index.forget(at.path); // its new time comes from the source when next asked
+    await this.#drop(at.path);
   }
 
   /**
    * Writes the cached bytes of every file read through this workspace, with a manifest, as a tar (POSIX
-   * ustar/pax). Files evicted since they were read are left out (and listed as missing in the manifest).
+   * ustar/pax), gzip-compressed with `compression: 'gzip'`. Files evicted since they were read are left out
+   * (and listed as missing in the manifest).
    */
   async snapshot(sink: TarSink, options?: SnapshotOptions): Promise<SnapshotReport>;
   /** The same, returning the archive's bytes (for the browser, or small workspaces). */
   async snapshot(sink?: undefined, options?: SnapshotOptions): Promise<SnapshotReport & { archive: Uint8Array }>;
   async snapshot(sink?: TarSink, options: SnapshotOptions = {}): Promise<SnapshotReport & { archive?: Uint8Array }> {
     this.#checkOpen();
+    const compression = checkCompression(options.compression);
     const files: SnapshotFile[] = [...this.#touched].map(([path, version]) => ({ path, version }));
     const chunks: Uint8Array[] = [];
+    const output = sink ?? ((chunk) => void chunks.push(chunk));
+    const gzip = compression === 'gzip' ? gzipSink(output, this.#gzipCodec()) : undefined;
     const report = await writeSnapshot(
       files,
       (path) => this.#files.has(path),
       (path) => this.#files.get(path),
-      sink ?? ((chunk) => void chunks.push(chunk)),
+      gzip?.sink ?? output,
       options.onProgress,
     );
+    await gzip?.finish();
     return sink === undefined ? { ...report, archive: concatBytes(chunks) } : report;
   }
 
   /**
-   * Runs a read-only shell command line over the workspace: ls, cat, head, tail, wc, grep, find, stat, du, echo
-   * and pipes between them. Never rejects: errors are on stderr, with a non-zero exit code.
+   * Runs a shell command line over the workspace: ls, cat, head, tail, wc, grep, find, stat, du, echo, and
+   * mkdir, rm, cp, mv, touch on writable mounts, with pipes between them. Never rejects: errors are on stderr, with a non-zero exit code.
    */
   execute(commandLine: string, options?: ExecuteOptions): Promise<ExecuteResult> {
     return execute(this, commandLine, options);
@@ -368,6 +523,12 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     await this.close();
   }
 
+  #gzipCodec(): GzipCodec {
+    const codec = (this.constructor as typeof Workspace).gzipCodec;
+    if (codec === undefined) throw invalidArg("import Workspace from 'stratacache' or 'stratacache/wasm'");
+    return codec;
+  }
+
   #checkOpen(): void {
     if (this.#closed) throw new StrataError('ERR_CLOSED', 'the workspace is closed');
   }
@@ -387,6 +548,135 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
 
   #mount(at: Extract<Location, { kind: 'mount' }>): Mount {
     return this.#mounts.get(at.mount)!;
+  }
+
+  /** Where `path` is, in a mount that takes writes: ERR_READ_ONLY before any request otherwise. */
+  #writable(path: string): Extract<Location, { kind: 'mount' }> {
+    const at = this.#locate(path);
+    if (at.kind === 'virtual') throw invalidArg(`${at.path} lies above the mounts: nothing can be written there`);
+    const mount = this.#mount(at);
+    if (!mount.writable) {
+      throw new StrataError('ERR_READ_ONLY', `mount '${mount.point}' (${mount.stats().kind}) is read-only: cannot change ${at.path}`, {
+        tier: mount.point,
+      });
+    }
+    return at;
+  }
+
+  /** A file path to write: not a folder, in a folder that exists. */
+  async #fileToWrite(path: string): Promise<Extract<Location, { kind: 'mount' }>> {
+    const at = this.#writable(path);
+    if (at.relative === '' || at.directoryOnly) throw isDirectoryError(at.path);
+    if ((await this.#existing(at.path))?.type === 'directory') throw isDirectoryError(at.path);
+    await this.#requireFolder(parentOf(at.path));
+    return at;
+  }
+
+  /** The entry at `path`, or null when there is nothing there. */
+  async #existing(path: string): Promise<WorkspaceEntry | null> {
+    try {
+      return await this.stat(path);
+    } catch (error) {
+      if (error instanceof StrataError && error.code === 'ERR_NOT_FOUND') return null;
+      throw error;
+    }
+  }
+
+  async #requireFolder(path: string): Promise<void> {
+    const entry = await this.stat(path); // ERR_NOT_FOUND when missing
+    if (entry.type !== 'directory') throw notADirectory(path);
+  }
+
+  /** For `mkdir -p`: the nearest ancestor that exists must be a folder. */
+  async #checkNoFileAbove(at: Extract<Location, { kind: 'mount' }>): Promise<void> {
+    for (let path = parentOf(at.path); path !== at.mount; path = parentOf(path)) {
+      const entry = await this.#existing(path);
+      if (entry === null) continue;
+      if (entry.type !== 'directory') throw notADirectory(path);
+      return;
+    }
+  }
+
+  async #putFile(at: Extract<Location, { kind: 'mount' }>, bytes: Uint8Array): Promise<void> {
+    const written = await this.#mount(at).write(at.relative, bytes);
+    this.#changed(at.path);
+    const entry: ResourceEntry = { ...written, name: baseName(at.path), type: 'file', size: bytes.length };
+    this.#index.putEntry(at.path, entry);
+    this.#index.relist(parentOf(at.path), baseName(at.path), true);
+    if (bytes.length > this.#largestCached) return this.#drop(at.path);
+    const version = versionOf(entry, bytes.length);
+    await this.#files.put(at.path, { version, bytes: bytes.slice() });
+    this.#touched.set(at.path, version);
+  }
+
+  async #copyFile(from: string, to: Extract<Location, { kind: 'mount' }>): Promise<void> {
+    const source = this.#locate(from);
+    if (source.kind !== 'mount' || source.mount !== to.mount) return this.#putFile(to, await this.readFile(from));
+    if (!(await this.#mount(to).copy(source.relative, to.relative))) throw notFound(from);
+    this.#changed(to.path);
+    this.#index.forget(to.path); // the copy's version comes from the source when next asked
+    this.#index.relist(parentOf(to.path), baseName(to.path), true);
+    await this.#drop(to.path);
+  }
+
+  /**
+   * Runs a change of what is at `path` and below it. Whether it succeeds or fails half way, what the index and
+   * the file cache knew there is dropped, and a failure drops the folder's listing too: the source says what
+   * is there now.
+   */
+  async #changing(path: string, change: () => Promise<void>): Promise<void> {
+    try {
+      await change();
+    } catch (error) {
+      this.#index.forget(parentOf(path));
+      throw error;
+    } finally {
+      this.#changed(path);
+      await this.invalidate(path);
+    }
+  }
+
+  /**
+   * After a write at `path` (its folders exist, and still do): fetches under way record nothing, and what a
+   * snapshot said of the path no longer holds.
+   */
+  #changed(path: string): void {
+    this.#generation += 1;
+    for (const fetching of this.#fetches.keys()) if (isWithin(fetching, path)) this.#fetches.delete(fetching);
+    for (const paths of [this.#restored, this.#unverified, this.#drifted]) {
+      for (const known of paths.keys()) if (isWithin(known, path)) paths.delete(known);
+    }
+  }
+
+  /**
+   * Drift 'strict' and 'evict': the first read of a restored file asks its source for the version, with one
+   * listing of its folder when that holds other unchecked restored files, else with one stat.
+   */
+  async #checkDrift(at: Extract<Location, { kind: 'mount' }>): Promise<void> {
+    const drifted = this.#drifted.get(at.path);
+    if (drifted !== undefined) throw drifted;
+    const was = this.#unverified.get(at.path);
+    if (was === undefined) return;
+    let now = this.#index.entry(at.path);
+    if (now === undefined && this.#unverifiedSiblings(at.path) > 0) {
+      await this.ls(parentOf(at.path)).catch(() => undefined); // a folder gone: the stat below says so
+      now = this.#index.entry(at.path);
+    }
+    if (now === undefined) now = await this.#statRemote(at);
+    this.#unverified.delete(at.path);
+    if (now !== null && now.type === 'file' && sameVersion(was, now)) return;
+    if (this.#drift === 'strict') {
+      const error = driftError(at.path, was, now);
+      this.#drifted.set(at.path, error);
+      throw error;
+    }
+  }
+
+  #unverifiedSiblings(path: string): number {
+    const folder = parentOf(path);
+    let count = 0;
+    for (const other of this.#unverified.keys()) if (other !== path && parentOf(other) === folder) count++;
+    return count;
   }
 
   /** What the index knows of `path` without asking the source: an entry, null (nothing there), or undefined. */
@@ -492,13 +782,17 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
   #fetch(at: Extract<Location, { kind: 'mount' }>): Promise<CachedFile> {
     let fetching = this.#fetches.get(at.path);
     if (fetching === undefined) {
-      fetching = this.#fetchOnce(at).finally(() => this.#fetches.delete(at.path));
-      this.#fetches.set(at.path, fetching);
+      const started = this.#fetchOnce(at).finally(() => {
+        if (this.#fetches.get(at.path) === started) this.#fetches.delete(at.path);
+      });
+      this.#fetches.set(at.path, started);
+      return started;
     }
     return fetching;
   }
 
   async #fetchOnce(at: Extract<Location, { kind: 'mount' }>): Promise<CachedFile> {
+    const generation = this.#generation;
     const result = await this.#mount(at).read(at.relative);
     if (result === undefined) {
       const entry = await this.stat(at.path); // a directory, or ERR_NOT_FOUND
@@ -506,6 +800,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     }
     const { bytes } = result;
     const version = versionOf(result.entry, bytes.length);
+    if (generation !== this.#generation) return { version, bytes }; // written meanwhile: these may be older
     this.#index.putEntry(at.path, { ...result.entry, name: baseName(at.path), type: 'file', size: bytes.length });
     const file = { version, bytes };
     if (bytes.length <= this.#largestCached) {
@@ -537,16 +832,29 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
         return false; // outside every mount of this workspace
       }
     };
-    this.loaded = await readSnapshot(source, {
-      // A file too large to cache is read from its source in ranges, as if it had never been read.
-      accepts: ({ path, version }) => version.size <= this.#largestCached && this.#files.holds(path) && inMount(path),
-      restore: async ({ path, version, bytes }) => {
-        await this.#files.put(path, { version, bytes });
-        this.#touched.set(path, version);
-        // The snapshot says what version these bytes are; trust it as a fresh stat so replaying reads them locally.
-        this.#index.putEntry(path, { name: baseName(path), type: 'file', ...version });
-        this.#restored.add(path);
-      },
-    }, onProgress);
+    const restoring: string[] = [];
+    try {
+      this.loaded = await readSnapshot(await snapshotTar(source, this.#gzipCodec()), {
+        // A file too large to cache is read from its source in ranges, as if it had never been read.
+        accepts: ({ path, version }) => version.size <= this.#largestCached && this.#files.holds(path) && inMount(path),
+        restore: async ({ path, version, bytes }) => {
+          restoring.push(path);
+          await this.#files.put(path, { version, bytes });
+          this.#touched.set(path, version);
+          if (this.#drift !== 'off') {
+            this.#unverified.set(path, version);
+            return;
+          }
+          // The snapshot says what version these bytes are; trust it as a fresh stat so replaying reads them locally.
+          this.#index.putEntry(path, { name: baseName(path), type: 'file', ...version });
+          this.#restored.add(path);
+        },
+      }, onProgress);
+    } catch (error) {
+      // A compressed archive's checksum is checked only at its end: what came before may be damaged, and a
+      // persistent tier (disk, IndexedDB) would keep it. Nothing of a failed load stays.
+      for (const path of restoring) await this.#drop(path);
+      throw error;
+    }
   }
 }

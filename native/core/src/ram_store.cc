@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "stratacache/eviction_policy.h"
 
@@ -120,6 +122,13 @@ struct RamStore::Shard {
   std::unordered_map<std::string, NsShard> spaces;
   uint64_t evictions = 0;
   uint64_t expirations = 0;
+  // ListEntries' order of this shard (its digests, sorted), kept between pages so that a walk sorts a shard once
+  // rather than scanning all of it for every page. Built when `insertions` has moved on since (entries removed
+  // since are looked up and passed over); freed when a walk leaves the shard. Outside the budget: 16 bytes an
+  // entry while a walk is in the shard.
+  uint64_t insertions = 0;
+  std::vector<Digest> listing_order;
+  std::optional<uint64_t> listing_order_at;  // `insertions` when listing_order was built
 };
 
 namespace {
@@ -550,6 +559,7 @@ Status RamStore::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
     bool to_main = policy_ == RamPolicy::kS3Fifo && shard.TakeGhost(key.digest().high);
     if (inserted) {
       entry->digest = &it->first;
+      ++shard.insertions;
     } else {
       to_main = to_main || (policy_ == RamPolicy::kS3Fifo && !entry->in_small);
       DetachLocked(shard, entry);
@@ -644,6 +654,45 @@ StoreCounters RamStore::Counters() const {
     counters.expirations += shard->expirations;
   }
   return counters;
+}
+
+void RamStore::ListEntries(const ListRequest& request, ListDone done) {
+  const size_t limit = std::max<size_t>(request.limit, 1);
+  std::vector<ListedEntry> page;
+  const size_t first = request.after ? static_cast<size_t>(request.after->low & shard_mask_) : 0;
+  for (size_t index = first; index < shards_.size() && page.size() < limit; ++index) {
+    Shard& shard = *shards_[index];
+    std::lock_guard lock(shard.mu);
+    if (shard.listing_order_at != shard.insertions) {
+      shard.listing_order.clear();
+      shard.listing_order.reserve(shard.entries.size());
+      for (const auto& [digest, entry] : shard.entries) shard.listing_order.push_back(digest);
+      std::sort(shard.listing_order.begin(), shard.listing_order.end(), DigestLess);
+      shard.listing_order_at = shard.insertions;
+    }
+    const std::vector<Digest>& order = shard.listing_order;
+    // The cursor orders entries within its own shard; every entry of a later shard comes after it.
+    auto next = order.begin();
+    if (index == first && request.after) {
+      next = std::upper_bound(order.begin(), order.end(), *request.after, DigestLess);
+    }
+    const int64_t now = clock_->NowMs();
+    for (; next != order.end() && page.size() < limit; ++next) {
+      const auto found = shard.entries.find(*next);
+      if (found == shard.entries.end()) continue;  // removed since the order was built
+      const Entry& entry = found->second;
+      const std::string_view ns = entry.ns ? std::string_view(entry.ns->space->ns->name) : std::string_view();
+      if (entry.expires_at_ms <= now || (request.ns && *request.ns != ns) || !entry.key.starts_with(request.prefix)) {
+        continue;
+      }
+      page.push_back(ListedEntry{*next, std::string(ns), entry.key, entry.value.size(), entry.expires_at_ms, {}, {}});
+    }
+    if (next == order.end()) {
+      shard.listing_order = {};
+      shard.listing_order_at.reset();
+    }
+  }
+  done(Status::Ok(), std::move(page));
 }
 
 }  // namespace stratacache

@@ -18,6 +18,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kQuota: return "ERR_QUOTA";
     case StatusCode::kLoader: return "ERR_LOADER";
     case StatusCode::kNoLibrary: return "ERR_MISSING_LIBRARY";
+    case StatusCode::kUnsupported: return "ERR_UNSUPPORTED";
   }
   return "ERR_UNKNOWN";
 }

@@ -13,6 +13,7 @@ struct TierChain::Tier {
   std::unique_ptr<Store> store;
   InlineStore* inline_store;  // non-null when the store completes inline
   bool read_only;             // never written, deleted from or cleared
+  bool remote;                // waits on something outside the process (see Store::remote)
   std::atomic<uint64_t> hits{0};
   std::atomic<uint64_t> misses{0};
   std::atomic<uint64_t> promotions{0};
@@ -108,6 +109,30 @@ class ResultJoin {
   Callback done_;
 };
 
+// One call's completion, run once: by the store's answer or by the chain ending the call, whichever comes first.
+template <class... Args>
+class OnceDone {
+ public:
+  explicit OnceDone(std::function<void(Status, Args...)> done) : done_(std::move(done)) {}
+
+  void Run(Status status, Args... args) {
+    std::function<void(Status, Args...)> done;
+    {
+      std::lock_guard lock(mu_);
+      done.swap(done_);
+    }
+    if (done) done(std::move(status), std::move(args)...);
+  }
+
+ private:
+  std::mutex mu_;
+  std::function<void(Status, Args...)> done_;
+};
+
+Status ClosedWhileWaiting(const std::string& tier) {
+  return Status(StatusCode::kClosed, "the cache closed while tier '" + tier + "' had not answered", false);
+}
+
 }  // namespace
 
 std::shared_ptr<TierChain> TierChain::Create(std::vector<TierSpec> tiers, Ttl default_ttl,
@@ -127,6 +152,7 @@ TierChain::TierChain(std::vector<TierSpec> tiers, Ttl default_ttl, std::shared_p
     tier->store = std::move(spec.store);
     tier->inline_store = tier->store->AsInline();
     tier->read_only = tier->store->read_only();
+    tier->remote = tier->store->remote();
     if (!tier->read_only) ++writable_count_;
     tier->store->ReportRemovalsTo(&events_, tier->name);
     names.push_back(tier->name);
@@ -205,10 +231,16 @@ std::optional<TierChain::PendingWrite> TierChain::TakePending(const Digest& dige
 
 void TierChain::OnDepartures(std::vector<Departure> departures) {
   std::lock_guard order(demote_mu_);
+  std::vector<std::pair<PendingWrite, const Departure*>> leaving;
   for (const Departure& departure : departures) {
     if (std::optional<PendingWrite> pending = TakePending(departure.digest, departure.hit.value.data())) {
-      Demote(*pending, departure.hit, departure.why == EventKind::kEvict ? "evict" : "expire");
+      leaving.emplace_back(std::move(*pending), &departure);
     }
+  }
+  // Written down in the order they were written, as a flush does (the store may list them otherwise).
+  std::sort(leaving.begin(), leaving.end(), [](const auto& a, const auto& b) { return a.first.order < b.first.order; });
+  for (const auto& [pending, departure] : leaving) {
+    Demote(pending, departure->hit, departure->why == EventKind::kEvict ? "evict" : "expire");
   }
 }
 
@@ -366,6 +398,44 @@ void TierChain::PutInBackground(size_t tier, const Key& key, const Bytes& value,
                            });
 }
 
+template <class... Args>
+std::function<void(Status, Args...)> TierChain::EndableCall(size_t tier, std::function<void(Status, Args...)> done) {
+  if (!tiers_[tier]->remote) return done;
+  auto once = std::make_shared<OnceDone<Args...>>(std::move(done));
+  uint64_t id;
+  {
+    std::lock_guard lock(remote_calls_mu_);
+    id = next_remote_call_++;
+    remote_calls_.emplace(id, [once, name = tiers_[tier]->name] { once->Run(ClosedWhileWaiting(name), Args{}...); });
+  }
+  // Holds the chain, as every call's completion does: the stores (and their threads, which may run this) then
+  // outlive every request they still have on the wire, ended or not.
+  return [self = shared_from_this(), id, once](Status status, Args... args) {
+    self->ForgetRemoteCall(id);
+    once->Run(std::move(status), std::move(args)...);
+  };
+}
+
+void TierChain::ForgetRemoteCall(uint64_t id) {
+  std::lock_guard lock(remote_calls_mu_);
+  remote_calls_.erase(id);
+}
+
+void TierChain::EndRemoteCalls() {
+  std::unordered_map<uint64_t, std::function<void()>> calls;
+  {
+    std::lock_guard lock(remote_calls_mu_);
+    calls.swap(remote_calls_);
+  }
+  for (auto& [id, end] : calls) end();
+}
+
+void TierChain::CancelRemote() {
+  for (auto& tier : tiers_) {
+    if (tier->remote) tier->store->Cancel();
+  }
+}
+
 std::optional<Hit> TierChain::LookupInline(const Key& key) {
   for (size_t i = 0; i < inline_prefix_; ++i) {
     Tier& tier = *tiers_[i];
@@ -418,9 +488,11 @@ void TierChain::GetBelow(size_t first, Key key, GetDone done) {
     return;
   }
   Tier& tier = *tiers_[first];
-  tier.store->Get(key, [self = shared_from_this(), first, key, done = std::move(done)](
-                           Status status, std::optional<Hit> hit) mutable {
+  GetDone answered = [self = shared_from_this(), first, key, done = std::move(done)](
+                         Status status, std::optional<Hit> hit) mutable {
     Tier& tier = *self->tiers_[first];
+    // The cache closed: the read ends here, whatever the tiers below hold.
+    if (status.code() == StatusCode::kClosed) return done(status.InTier(tier.name), std::nullopt);
     // A tier that cannot be read is passed over: the tiers below may still have the value.
     if (!status.ok()) self->ReportError(tier, key, status);
     if (status.ok() && hit) {
@@ -432,7 +504,8 @@ void TierChain::GetBelow(size_t first, Key key, GetDone done) {
     }
     tier.misses.fetch_add(1, std::memory_order_relaxed);
     self->GetBelow(first + 1, std::move(key), std::move(done));
-  });
+  };
+  tier.store->Get(key, EndableCall(first, std::move(answered)));
 }
 
 bool TierChain::HasNow(const Key& key) {
@@ -459,15 +532,18 @@ void TierChain::HasBelow(size_t first, Key key, FoundDone done) {
     done(Status::Ok(), false);
     return;
   }
-  tiers_[first]->store->Has(key, [self = shared_from_this(), first, key, done = std::move(done)](
-                                     Status status, bool found) mutable {
-    if (!status.ok()) self->ReportError(*self->tiers_[first], key, status);
+  FoundDone answered = [self = shared_from_this(), first, key, done = std::move(done)](Status status,
+                                                                                       bool found) mutable {
+    const Tier& tier = *self->tiers_[first];
+    if (status.code() == StatusCode::kClosed) return done(status.InTier(tier.name), false);
+    if (!status.ok()) self->ReportError(tier, key, status);
     if (status.ok() && found) {
       done(Status::Ok(), true);
       return;
     }
     self->HasBelow(first + 1, std::move(key), std::move(done));
-  });
+  };
+  tiers_[first]->store->Has(key, EndableCall(first, std::move(answered)));
 }
 
 Status TierChain::SetNow(const Key& key, Bytes value, const WriteOptions& write) {
@@ -542,7 +618,7 @@ void TierChain::Set(const Key& key, Bytes value, const WriteOptions& write, Done
   for (size_t i = 0; i < tiers_.size(); ++i) {
     Tier& tier = *tiers_[i];
     if (tier.read_only) continue;
-    tier.store->Put(key, value, ExpiryFor(i, write, now), [self = shared_from_this(), i, key, join](Status status) {
+    Done answered = [self = shared_from_this(), i, key, join](Status status) {
       const Tier& tier = *self->tiers_[i];
       // Passed over rather than failed (see WriteOutcome): the listeners still hear of it. A full storage quota
       // fails the set and is an event too: the app, not the caller of this set, is who can free storage.
@@ -550,7 +626,8 @@ void TierChain::Set(const Key& key, Bytes value, const WriteOptions& write, Done
         self->ReportError(tier, key, status);
       }
       join->Add(status.InTier(tier.name));
-    });
+    };
+    tier.store->Put(key, value, ExpiryFor(i, write, now), EndableCall(i, std::move(answered)));
   }
 }
 
@@ -583,20 +660,22 @@ bool TierChain::DeleteNow(const Key& key) {
 void TierChain::Delete(const Key& key, FoundDone done) {
   ForgetWriteBack(&key);
   auto join = std::make_shared<ResultJoin<bool>>(writable_count_, std::move(done));
-  for (auto& tier : tiers_) {
-    if (tier->read_only) continue;
-    tier->store->Delete(key, [join, name = tier->name](Status status, bool found) {
+  for (size_t i = 0; i < tiers_.size(); ++i) {
+    if (tiers_[i]->read_only) continue;
+    FoundDone answered = [join, name = tiers_[i]->name](Status status, bool found) {
       join->Add(status.InTier(name), found);
-    });
+    };
+    tiers_[i]->store->Delete(key, EndableCall(i, std::move(answered)));
   }
 }
 
 void TierChain::Clear(Done done) {
   ForgetWriteBack(nullptr);
   auto join = std::make_shared<WriteJoin>(writable_count_, std::move(done), /*may_skip_unavailable=*/false);
-  for (auto& tier : tiers_) {
-    if (tier->read_only) continue;
-    tier->store->Clear([join, name = tier->name](Status status) { join->Add(status.InTier(name)); });
+  for (size_t i = 0; i < tiers_.size(); ++i) {
+    if (tiers_[i]->read_only) continue;
+    Done answered = [join, name = tiers_[i]->name](Status status) { join->Add(status.InTier(name)); };
+    tiers_[i]->store->Clear(EndableCall(i, std::move(answered)));
   }
 }
 
@@ -653,6 +732,17 @@ Status TierChain::LimitNamespace(const std::string& ns,
     }
   }
   return Status::Ok();
+}
+
+void TierChain::ListEntries(std::string_view tier, const ListRequest& request, ListDone done) {
+  for (const auto& candidate : tiers_) {
+    if (candidate->name != tier) continue;
+    return candidate->store->ListEntries(
+        request, [done = std::move(done), name = candidate->name](Status status, std::vector<ListedEntry> page) {
+          done(status.InTier(name), std::move(page));
+        });
+  }
+  done(Status(StatusCode::kInvalidArg, "the cache has no tier named '" + std::string(tier) + "'"), {});
 }
 
 ChainStats TierChain::Stats() const {

@@ -3,7 +3,7 @@
 import { Cache, indexedDb, ram } from 'stratacache';
 
 async function visit() {
-  const cache = await Cache.open({ tiers: [ram(), indexedDb({ name: 'bundled-app' })] });
+  const cache = await Cache.open({ tiers: [ram(), indexedDb({ database: 'bundled-app' })] });
   const stored = await cache.get('greeting');
   if (stored === undefined) await cache.set('greeting', 'hello from IndexedDB');
   const idbHits = cache.stats().tiers[1].hits;

@@ -93,6 +93,21 @@ TEST_F(DiskNamespaceTest, TheTiersOwnLimitStillBoundsEveryNamespace) {
   EXPECT_GT(store_->Counters().bytes, limit / 2);
 }
 
+// A write into a namespace at its limit, with the tier full too: the namespace gives up its oldest entry, which
+// makes room enough, so the tier evicts nothing else (the default namespace's older entries stay).
+TEST_F(DiskNamespaceTest, WhatANamespaceGivesUpCountsTowardsTheTiersBudgetFirst) {
+  Reopen(4 * Charge("n", 6000) + 1'000);
+  ASSERT_TRUE(store_->LimitNamespace("n", 2 * Charge("n", 6000)).ok());
+  ASSERT_TRUE(Put(Key("k10"), 6000).ok());
+  ASSERT_TRUE(Put(Key("k11"), 6000).ok());
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(Put(Key("n", "k" + std::to_string(10 + i)), 6000).ok());
+  Flush();
+  EXPECT_EQ(Count("", 2), 2);
+  EXPECT_EQ(Count("n", 6), 2);
+  EXPECT_TRUE(Has(Key("n", "k15")));
+  EXPECT_EQ(store_->Counters().evictions, 4u);
+}
+
 TEST_F(DiskNamespaceTest, AValueLargerThanItsNamespaceMayHoldIsRefused) {
   ASSERT_TRUE(store_->LimitNamespace("n", 10'000).ok());
   EXPECT_EQ(Put(Key("n", "big"), 20'000).code(), StatusCode::kTooLarge);
@@ -105,7 +120,7 @@ TEST_F(DiskNamespaceTest, AnExistingIndexGetsTheNamespaceOrderOnOpen) {
     SqliteDb db;
     EXPECT_TRUE(db.Open(IndexPath(root_.string()), false, 1000).ok());
     Status status;
-    Statement find = db.Prepare("SELECT 1 FROM sqlite_master WHERE name = 'entries_by_namespace'", &status);
+    Statement find = db.Prepare("SELECT 1 FROM sqlite_master WHERE name = 'entries_by_namespace_rank'", &status);
     EXPECT_TRUE(status.ok()) << status.message();
     return find.Step() == SQLITE_ROW;
   };
@@ -114,7 +129,7 @@ TEST_F(DiskNamespaceTest, AnExistingIndexGetsTheNamespaceOrderOnOpen) {
   {
     SqliteDb db;
     ASSERT_TRUE(db.Open(IndexPath(root_.string()), false, 1000).ok());
-    ASSERT_TRUE(db.Exec("DROP INDEX entries_by_namespace").ok());  // as a database from before namespaces
+    ASSERT_TRUE(db.Exec("DROP INDEX entries_by_namespace_rank").ok());  // as a database from before namespaces
   }
   EXPECT_FALSE(has_index());
   Reopen();

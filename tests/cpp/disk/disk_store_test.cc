@@ -260,6 +260,119 @@ TEST_F(DiskStoreTest, LruEvictsTheLeastRecentlyUsed) {
   EXPECT_TRUE(Has("k4"));
 }
 
+// Entries scored alike (here all written and used in one millisecond) go in the order the index took their writes
+// and uses, whether each came in a batch of its own or many in one.
+TEST_F(DiskStoreTest, EntriesScoredAlikeAreEvictedInTheOrderWrittenOrUsed) {
+  constexpr size_t kValue = 20'000;
+  Reopen(4 * (20'480 + 200));
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(Put("k" + std::to_string(i), Pattern(kValue, i)).ok());
+  ASSERT_TRUE(Get("k0").second);  // used: k1 is now the oldest
+  Flush();
+  std::vector<std::future<Status>> batch;  // sent together: one batch, mostly
+  for (int i = 4; i < 7; ++i) {
+    auto done = std::make_shared<std::promise<Status>>();
+    batch.push_back(done->get_future());
+    store_->Put(Key("k" + std::to_string(i)), Pattern(kValue, i), kNeverExpires,
+                [done](Status status) { done->set_value(status); });
+  }
+  for (auto& done : batch) ASSERT_TRUE(done.get().ok());
+  ASSERT_TRUE(Put("k7", Pattern(kValue, 7)).ok());
+  std::vector<std::string> kept;
+  for (int i = 0; i < 8; ++i) {
+    if (Has("k" + std::to_string(i))) kept.push_back("k" + std::to_string(i));
+  }
+  EXPECT_EQ(kept, (std::vector<std::string>{"k4", "k5", "k6", "k7"}));
+
+  Reopen(4 * (20'480 + 200));  // the order holds across a restart (it is kept in the index)
+  ASSERT_TRUE(Put("k8", Pattern(kValue, 8)).ok());
+  EXPECT_FALSE(Has("k4"));
+  EXPECT_TRUE(Has("k5"));
+}
+
+// An index as the version before `seq` made it: its tables and indexes, two entries, totals.
+TEST_F(DiskStoreTest, AnIndexWithoutWriteOrderIsUpgradedAndItsEntriesGoFirstAmongTies) {
+  store_.reset();
+  fs::remove_all(root_);
+  fs::create_directories(root_);
+  const int64_t now = clock_->NowMs();
+  {
+    SqliteDb db;
+    ASSERT_TRUE(db.Open(IndexPath(root_.string()), /*create=*/true, 1'000).ok());
+    ASSERT_TRUE(db.Exec(R"sql(
+      PRAGMA journal_mode=WAL;
+      CREATE TABLE entries(
+        digest BLOB PRIMARY KEY, ns TEXT NOT NULL, key TEXT NOT NULL, hash BLOB NOT NULL, size INTEGER NOT NULL,
+        created INTEGER NOT NULL, expires INTEGER NOT NULL, last_access INTEGER NOT NULL, hits INTEGER NOT NULL,
+        tags TEXT, score INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX entries_by_score ON entries(score);
+      CREATE INDEX entries_expiring ON entries(expires) WHERE expires < 9223372036854775807;
+      CREATE INDEX entries_by_hash ON entries(hash);
+      CREATE INDEX entries_by_namespace ON entries(ns, score) WHERE ns <> '';
+      CREATE TABLE content(
+        hash BLOB PRIMARY KEY, size INTEGER NOT NULL, charge INTEGER NOT NULL, refs INTEGER NOT NULL, data BLOB,
+        sum BLOB);
+      CREATE TABLE directories(
+        digest BLOB PRIMARY KEY, ns TEXT NOT NULL, key TEXT NOT NULL, folder TEXT NOT NULL, size INTEGER NOT NULL,
+        charge INTEGER NOT NULL, created INTEGER NOT NULL, last_access INTEGER NOT NULL, hits INTEGER NOT NULL,
+        score INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX directories_by_score ON directories(score);
+      CREATE TABLE meta(
+        id INTEGER PRIMARY KEY CHECK (id = 0), total_bytes INTEGER NOT NULL, entries INTEGER NOT NULL);
+    )sql").ok());
+    Status status;
+    Statement entry = db.Prepare(
+        "INSERT INTO entries VALUES (?1, '', ?2, ?3, ?4, ?5, 9223372036854775807, ?5, 0, NULL, ?5)", &status);
+    Statement content = db.Prepare("INSERT INTO content VALUES (?1, ?4, ?4, 1, ?2, NULL)", &status);
+    ASSERT_TRUE(status.ok()) << status.message();
+    int64_t total = 0;
+    for (const std::string key : {"old-a", "old-b"}) {
+      const std::string value(1'000, key.back());
+      const Blake3Digest hash = Blake3::Hash(value.data(), value.size());
+      const std::string digest = DigestBlob(Key(key));
+      entry.BindBlob(1, digest.data(), digest.size())
+          .Bind(2, key)
+          .BindBlob(3, hash.data(), hash.size())
+          .Bind(4, static_cast<int64_t>(value.size()))
+          .Bind(5, now);
+      ASSERT_TRUE(entry.Run("entry").ok());
+      content.BindBlob(1, hash.data(), hash.size())
+          .BindBlob(2, value.data(), value.size())
+          .Bind(4, static_cast<int64_t>(value.size()));
+      ASSERT_TRUE(content.Run("content").ok());
+      total += static_cast<int64_t>(EntryCharge(Key(key)) + value.size());
+    }
+    ASSERT_TRUE(db.Exec("INSERT INTO meta VALUES (0, " + std::to_string(total) + ", 2)").ok());
+  }
+  const uint64_t per_entry = EntryCharge(Key("old-a")) + 1'000;
+  Reopen(3 * per_entry);
+  EXPECT_TRUE(Has("old-a"));  // (Has, unlike a read, is no use that would give it a place in the order)
+  EXPECT_TRUE(Has("old-b"));
+  {
+    SqliteDb db;
+    ASSERT_TRUE(db.Open(IndexPath(root_.string()), /*create=*/false, 1'000).ok());
+    Status status;
+    Statement columns = db.Prepare(
+        "SELECT (SELECT count(*) FROM pragma_table_info('entries') WHERE name = 'seq') + "
+        "(SELECT count(*) FROM pragma_table_info('directories') WHERE name = 'seq') + "
+        "(SELECT count(*) FROM pragma_table_info('meta') WHERE name = 'seq'), "
+        "(SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE name LIKE '%_by_%' ORDER BY name))",
+        &status);
+    ASSERT_TRUE(status.ok()) << status.message();
+    ASSERT_EQ(columns.Step(), SQLITE_ROW);
+    EXPECT_EQ(columns.Int(0), 3);
+    EXPECT_EQ(columns.Text(1), "directories_by_rank,entries_by_hash,entries_by_namespace_rank,entries_by_rank");
+    columns.Reset();
+  }
+  // Written in the same millisecond as the old entries were last used: the old ones go first.
+  ASSERT_TRUE(Put("new-c", Bytes::Copy(std::string(1'000, 'c'))).ok());
+  ASSERT_TRUE(Put("new-d", Bytes::Copy(std::string(1'000, 'd'))).ok());
+  EXPECT_EQ(Has("old-a") + Has("old-b"), 1);
+  EXPECT_EQ(Text(Has("old-a") ? "old-a" : "old-b"), std::string(1'000, Has("old-a") ? 'a' : 'b'));
+  EXPECT_TRUE(Has("new-c"));
+  EXPECT_TRUE(Has("new-d"));
+  EXPECT_EQ(Verify().removed_entries, 0u);
+}
+
 TEST_F(DiskStoreTest, EvictionsAndSweptExpirationsAreReportedOnceCommitted) {
   Reopen(4 * (20'480 + 200) + 1'000);  // four large entries and a small one
   Listen(static_cast<EventKinds>(EventKind::kEvict) | static_cast<EventKinds>(EventKind::kExpire),

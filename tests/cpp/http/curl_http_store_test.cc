@@ -95,7 +95,37 @@ TEST_F(CurlHttpStoreTest, AServerThatIsDownIsUnavailableAndASlowOneTimesOut) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
 }
 
-TEST_F(CurlHttpStoreTest, ClosingCompletesRequestsInFlightAsAborted) {
+TEST_F(CurlHttpStoreTest, CancelCompletesEveryRequestInFlightWithClosedAndLaterOnesGoOut) {
+  server_.Serve(PathOf(Key("later")), CannedReply{200, "still served"});
+  auto store = std::make_unique<CurlHttpStore>(
+      CurlHttpStoreOptions{.base_url = server_.origin() + "/builds", .headers = {}, .timeout_ms = 60'000,
+                           .max_concurrent = 2});
+  constexpr int kRequests = 5;  // two on the wire, three waiting in line
+  std::vector<std::future<Status>> answers;
+  for (int i = 0; i < kRequests; ++i) {
+    const Key key("slow" + std::to_string(i));
+    server_.Stall(PathOf(key));
+    auto answer = std::make_shared<std::promise<Status>>();
+    answers.push_back(answer->get_future());
+    if (i % 2 == 0) {
+      store->Get(key, [answer](Status status, std::optional<Hit>) { answer->set_value(status); });
+    } else {
+      store->Has(key, [answer](Status status, bool) { answer->set_value(status); });
+    }
+  }
+  while (server_.requests().size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const auto cancelled = std::chrono::steady_clock::now();
+  store->Cancel();
+  for (std::future<Status>& answer : answers) {
+    ASSERT_EQ(answer.wait_until(cancelled + std::chrono::milliseconds(100)), std::future_status::ready);
+    EXPECT_EQ(answer.get().code(), StatusCode::kClosed);
+  }
+  GetResult later = AwaitGet(*store, Key("later"));
+  ASSERT_TRUE(later.hit) << later.status.message();
+  EXPECT_EQ(later.hit->value.view(), "still served");
+}
+
+TEST_F(CurlHttpStoreTest, ClosingCompletesRequestsInFlightAsClosed) {
   server_.Stall(PathOf(Key("slow")));
   auto store = StoreAt(server_.origin() + "/builds");
   std::promise<Status> answer;
@@ -104,7 +134,7 @@ TEST_F(CurlHttpStoreTest, ClosingCompletesRequestsInFlightAsAborted) {
   store.reset();
   std::future<Status> future = answer.get_future();
   ASSERT_EQ(future.wait_for(std::chrono::seconds(0)), std::future_status::ready) << "completed before the store went";
-  EXPECT_EQ(future.get().code(), StatusCode::kAborted);
+  EXPECT_EQ(future.get().code(), StatusCode::kClosed);
 }
 
 TEST_F(CurlHttpStoreTest, ManyConcurrentGetsAllComplete) {

@@ -186,6 +186,16 @@ TEST_F(S3FaultTest, AWrongRangeIsRefused) {
   EXPECT_TRUE(got.value.body.empty());
 }
 
+TEST_F(S3FaultTest, ACopyFailingInsideA200IsAFailure) {
+  S3Result<PutObjectResult> copied = Await<S3Result<PutObjectResult>>([&](auto done) {
+    client_->CopyObject({.bucket = kBucket, .source_key = "ok/source", .key = "copyfail/a"}, std::move(done));
+  });
+  EXPECT_EQ(copied.error.kind, S3ErrorKind::kServer) << copied.error.ToString();
+  EXPECT_EQ(copied.error.s3_code, "InternalError");
+  EXPECT_EQ(copied.error.request_id, "FAULTREQUEST");
+  EXPECT_TRUE(copied.value.etag.empty());
+}
+
 class S3MultipartFaultTest : public S3FaultTest {
  protected:
   void SetUp() override { client_ = MakeClient(WithSmallParts(OptionsFor(S3Servers::Get().fault_port()), 5 * kMiB)); }

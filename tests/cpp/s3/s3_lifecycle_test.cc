@@ -100,6 +100,39 @@ TEST_F(S3LifecycleTest, ClosingCompletesEveryOpenRequest) {
   EXPECT_EQ(kinds, std::vector<S3ErrorKind>(5, S3ErrorKind::kClosed));
 }
 
+TEST_F(S3LifecycleTest, CancellingCompletesEveryOpenRequestAndTheClientGoesOn) {
+  S3ClientOptions options = OptionsFor(S3Servers::Get().fault_port());
+  options.max_concurrent_requests = 2;
+  options.retry = {.max_attempts = 5, .base_delay_ms = 10'000, .max_delay_ms = 10'000};
+  auto client = MakeClient(options);
+  std::mutex mutex;
+  std::vector<S3ErrorKind> kinds;
+  auto record = [&](S3Result<GetObjectResult> got) {
+    std::lock_guard lock(mutex);
+    kinds.push_back(got.error.kind);
+  };
+  // Two on the wire, three waiting in line, one waiting out a backoff.
+  for (int i = 0; i < 5; ++i) client->GetObject({.bucket = kBucket, .key = "stall/cancel-" + std::to_string(i)}, record);
+  client->GetObject({.bucket = kBucket, .key = "status500/cancel"}, record);
+  std::this_thread::sleep_for(milliseconds(300));
+  const auto start = steady_clock::now();
+  client->CancelAll();
+  while (steady_clock::now() - start < milliseconds(2000)) {
+    {
+      std::lock_guard lock(mutex);
+      if (kinds.size() == 6) break;
+    }
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  EXPECT_LT(steady_clock::now() - start, milliseconds(100));
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(kinds, std::vector<S3ErrorKind>(6, S3ErrorKind::kClosed));
+  }
+  S3Result<GetObjectResult> later = Get(*client, "ok/after-cancel");
+  EXPECT_TRUE(later.ok()) << later.error.ToString();
+}
+
 TEST_F(S3LifecycleTest, TheClientMayBeDestroyedFromItsOwnCallback) {
   auto client = std::make_shared<std::unique_ptr<S3Client>>(MakeClient(OptionsFor(S3Servers::Get().fault_port())));
   S3Result<GetObjectResult> got = Await<S3Result<GetObjectResult>>([&](auto done) {

@@ -114,7 +114,7 @@ TEST(ParseErrorDocument, ReadsCodeMessageAndRequestIdOnly) {
   EXPECT_FALSE(ParseErrorDocument("").has_value());
 }
 
-TEST(MultipartXml, ReadsUploadIdAndCompletedEtag) {
+TEST(ResultXml, ReadsUploadIdAndTheEtagsOfCompletionsAndCopies) {
   EXPECT_EQ(ParseUploadId("<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key>"
                           "<UploadId>VXBsb2FkIElE</UploadId></InitiateMultipartUploadResult>"),
             "VXBsb2FkIElE");
@@ -122,6 +122,10 @@ TEST(MultipartXml, ReadsUploadIdAndCompletedEtag) {
   EXPECT_EQ(ParseCompletedEtag("<CompleteMultipartUploadResult><ETag>\"3858f-2\"</ETag>"
                                "</CompleteMultipartUploadResult>"),
             "\"3858f-2\"");
+  EXPECT_EQ(ParseCopiedEtag("<CopyObjectResult><LastModified>2009-10-12T17:50:30.000Z</LastModified>"
+                            "<ETag>\"9b2cf535f27731c974343645a3985328\"</ETag></CopyObjectResult>"),
+            "\"9b2cf535f27731c974343645a3985328\"");
+  EXPECT_EQ(ParseCopiedEtag("<Error/>"), "");
   EXPECT_EQ(CompleteMultipartUploadXml({{1, "\"a\""}, {2, "\"b&c\""}}),
             "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
             "<Part><PartNumber>1</PartNumber><ETag>&quot;a&quot;</ETag></Part>"

@@ -6,7 +6,8 @@
 import type { WorkspaceFs } from '../entry.js';
 import { Output } from './io.js';
 import type { Redirection } from './parse.js';
-import { failureReason, isAbort, resolvePath } from './paths.js';
+import { changeFailure } from './change.js';
+import { failureReason, resolvePath } from './paths.js';
 import { expandPlain } from './words.js';
 
 /** Where a descriptor's bytes go: collected, then written to `file` (if any) when the command ends. */
@@ -80,11 +81,7 @@ export async function writeTo(fs: WorkspaceFs, target: string, path: string, dat
     if (write === undefined) throw Object.assign(new Error('read-only'), { code: 'ERR_READ_ONLY' });
     await write.call(fs, path, data);
   } catch (error) {
-    if (isAbort(error)) throw error;
-    const entry = await fs.stat(path).catch(() => undefined);
-    if (entry?.type === 'directory') throw new RedirectionError(`${target}: Is a directory`);
-    const missing = (error as { code?: unknown } | undefined)?.code === 'ERR_NOT_FOUND';
-    throw new RedirectionError(`${target}: ${missing ? 'No such file or directory' : 'Read-only file system'}`);
+    throw new RedirectionError(`${target}: ${await changeFailure(fs, path, error)}`);
   }
 }
 

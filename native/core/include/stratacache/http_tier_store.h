@@ -31,6 +31,7 @@ class HttpTierStore : public Store {
   explicit HttpTierStore(std::string base_url) : base_url_(std::move(base_url)) {}
 
   bool read_only() const final { return true; }
+  bool remote() const final { return true; }
   void Get(const Key& key, GetDone done) final;
   void Has(const Key& key, FoundDone done) final;
   // Nothing is kept here, so nothing expires or counts.

@@ -63,6 +63,9 @@ class RamStore final : public InlineStore {
   void EraseAll() override;
   void Sweep() override;
   StoreCounters Counters() const override;
+  // In shard order, then digest order within a shard (sorted once per walk of the shard unless entries are
+  // inserted meanwhile); a shard's lock is held while its part of a page is read.
+  void ListEntries(const ListRequest& request, ListDone done) override;
   void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
   void CountChangesIn(std::shared_ptr<ChangeCounters> counters) override { changes_ = std::move(counters); }
   std::optional<Hit> Peek(const Key& key) override;

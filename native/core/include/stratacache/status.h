@@ -22,6 +22,7 @@ enum class StatusCode {
   kQuota,       // the storage a store lives in is full even after evicting (browser storage quota)
   kLoader,      // a getOrSet loader failed; the message is the loader's
   kNoLibrary,   // a shared library the operation needs is not installed; the message names its package
+  kUnsupported, // the tier cannot do this at all (list the entries of an S3 or HTTP tier)
 };
 
 // Stable string codes shared with the TypeScript StrataError (ERR_INVALID_ARG, ...).

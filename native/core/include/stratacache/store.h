@@ -12,6 +12,7 @@
 
 #include "stratacache/bytes.h"
 #include "stratacache/change_counters.h"
+#include "stratacache/entry_listing.h"
 #include "stratacache/event_hub.h"
 #include "stratacache/key.h"
 #include "stratacache/status.h"
@@ -90,6 +91,19 @@ class Store {
   // nothing that can drift apart report nothing.
   virtual void Verify(VerifyDone done) { done(Status::Ok(), VerifyReport{}); }
   virtual StoreCounters Counters() const = 0;
+  // One page of the live entries (see entry_listing.h), read from what the store keeps about them (its index),
+  // never from their values. Stores that cannot list (S3, HTTP) refuse with kUnsupported.
+  virtual void ListEntries(const ListRequest& request, ListDone done) {
+    (void)request;
+    done(Status(StatusCode::kUnsupported, "this tier cannot list its entries"), {});
+  }
+
+  // Whether operations wait on something outside the process (a server): those are what Cancel ends, and what
+  // the tier chain may stop waiting for when the cache closes (TierChain::EndRemoteCalls).
+  virtual bool remote() const { return false; }
+  // Completes with kClosed, promptly and on the store's own thread, every operation in flight; operations started
+  // afterwards run as usual. Stores that never wait on anything outside the process have nothing to end.
+  virtual void Cancel() {}
 
   // A store that only serves reads (a remote source of pre-built artefacts): the tier chain sends it no write,
   // delete or clear, and a hit from it takes, in each tier above, the TTL that tier would give a set.

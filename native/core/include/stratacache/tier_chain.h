@@ -117,6 +117,13 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // listeners; an unknown tier name fails with kInvalidArg.
   void Flush(std::string_view tier, Done done);
 
+  // Closing, in two steps. EndRemoteCalls ends at once, with kClosed, every call in flight that waits on a remote
+  // tier (Store::remote): a read no longer goes on to the tiers below, a write or delete fails. Their requests go
+  // on, since background writes (which must not be lost) may share the stores with them, until CancelRemote
+  // cancels everything the remote tiers still have in flight: call it once Flush has written down what it must.
+  void EndRemoteCalls();
+  void CancelRemote();
+
   // Bounds namespace `ns` in each tier named in `limits` (Store::LimitNamespace; nullopt lifts the bound). Fails,
   // changing nothing, for a tier name the chain lacks; a tier that cannot bound a namespace fails it after the
   // tiers before it took their limits.
@@ -128,6 +135,9 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // Verifies every tier (see Store::Verify); reports the tiers' findings summed.
   void Verify(VerifyDone done);
   ChainStats Stats() const;
+  // One page of the live entries of the tier named `tier` (Store::ListEntries); an unknown name fails with
+  // kInvalidArg, and a failure names the tier.
+  void ListEntries(std::string_view tier, const ListRequest& request, ListDone done);
   // Where the chain reports what it absorbed ("error" events for a failed promotion, a tier that could not be
   // read, a background write that failed, a tier passed over by a write because it is unavailable), promotions,
   // and what its stores evicted or expired by themselves.
@@ -163,11 +173,17 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // A "demote" event: an entry of the first tier was written down into tier `into`, as `why` says.
   void ReportDemotion(size_t into, const Key& key, std::string_view why) const;
 
+  // `done`, answered by whichever comes first: tier `tier`'s answer or EndRemoteCalls (then with kClosed and
+  // default values). Only calls to a remote tier are registered for that; others get `done` back unchanged.
+  template <class... Args>
+  std::function<void(Status, Args...)> EndableCall(size_t tier, std::function<void(Status, Args...)> done);
+  void ForgetRemoteCall(uint64_t id);
+
   // Write-back. A write only the first tier holds so far, by key digest. `value` names the bytes it stored (they
   // are shared, not copied, so the first tier's entry holds the same block): a departure or flush of another value
   // of the key does not settle it.
-  // `order` counts writes, so that a flush writes them down oldest first, as the tiers below would have seen them
-  // under write-through (a bounded tier then keeps the most recent that fit).
+  // `order` counts writes, so that a flush, and each batch of departures, writes them down oldest first, as the
+  // tiers below would have seen them under write-through (a bounded tier then keeps the most recent that fit).
   struct PendingWrite {
     Key key;
     WriteOptions write;
@@ -230,6 +246,11 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   bool StartOrJoin(const Key& key, const std::shared_ptr<WriteInFlight>& write, Done& done);
   // Forgets `write` if it is still `key`'s latest, and hands over the callers that joined it.
   std::vector<Done> Finish(const Key& key, const std::shared_ptr<WriteInFlight>& write);
+  // The calls waiting on a remote tier: id -> what ends one with kClosed (see EndableCall).
+  std::mutex remote_calls_mu_;
+  uint64_t next_remote_call_ = 0;
+  std::unordered_map<uint64_t, std::function<void()>> remote_calls_;
+
   std::mutex writes_mu_;
   std::unordered_map<Digest, std::shared_ptr<WriteInFlight>, DigestHash> writes_;
   std::atomic<uint64_t> hits_{0};

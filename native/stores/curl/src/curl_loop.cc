@@ -273,8 +273,7 @@ void CurlLoop::Run() {
   // whatever is still open is cancelled.
   while (RunPostedTasks()) {
   }
-  while (!waiting_.empty()) CancelTransfer(waiting_.front()->id);
-  while (!active_.empty()) CancelTransfer(active_.begin()->first);
+  while (!waiting_.empty() || !active_.empty()) CancelAll();
   timers_.clear();
 }
 
@@ -397,6 +396,14 @@ void CurlLoop::CancelTransfer(uint64_t id) {
   cancelled.transport = TransportError::kCancelled;
   cancelled.transport_message = "cancelled";
   Finish(std::move(transfer), std::move(cancelled));
+}
+
+void CurlLoop::CancelAll() {
+  std::vector<uint64_t> open;
+  for (const auto& [id, transfer] : active_) open.push_back(id);
+  for (const auto& transfer : waiting_) open.push_back(transfer->id);
+  std::sort(open.begin(), open.end());
+  for (uint64_t id : open) CancelTransfer(id);
 }
 
 void CurlLoop::RunAfter(int64_t delay_ms, std::function<void()> task) {

@@ -142,6 +142,7 @@ struct DiskStore::Engine : std::enable_shared_from_this<Engine> {
   std::condition_variable write_cv;
   std::deque<WriteOp> writes;
   PendingAccesses accesses;  // guarded by write_mu
+  uint64_t next_access_order = 0;  // likewise
   std::map<std::string, uint64_t> namespace_limits;  // guarded by write_mu
   bool stopping = false;     // guarded by write_mu and read_mu
 
@@ -232,6 +233,7 @@ void DiskStore::Engine::RecordAccess(const Key& key, int64_t now_ms) {
   PendingAccess& access = accesses[DigestBlob(key)];
   access.last_access_ms = std::max(access.last_access_ms, now_ms);
   ++access.hits;
+  access.order = next_access_order++;
 }
 
 void DiskStore::Engine::Forget(const Blake3Digest& hash, std::function<void(WriteOp&)> complete) {
@@ -353,12 +355,14 @@ void DiskStore::Engine::RunBatch(std::deque<WriteOp>& batch) {
   uint64_t evicted = 0;
   const EventHub* hub = events.load(std::memory_order_acquire);
   std::vector<std::string>* evicted_list = hub && hub->wants(EventKind::kEvict) ? &evicted_keys : nullptr;
-  if (status.ok() && options.limit_bytes > 0) status = writer->EvictTo(options.limit_bytes, &evicted, evicted_list);
+  // Namespaces first: what they must give up anyway counts towards the tier's budget, so that the tier evicts
+  // no entry of another namespace to make room the namespace then frees.
   for (const auto& [ns, limit] : limits) {
     std::vector<std::string> keys;
     if (status.ok()) status = writer->EvictNamespaceTo(ns, limit, &evicted, evicted_list ? &keys : nullptr);
     for (std::string& key : keys) namespace_evicted_keys.emplace_back(ns, std::move(key));
   }
+  if (status.ok() && options.limit_bytes > 0) status = writer->EvictTo(options.limit_bytes, &evicted, evicted_list);
   if (status.ok()) status = writer->Commit();
   if (status.ok()) {
     evictions.fetch_add(evicted, std::memory_order_relaxed);
@@ -701,6 +705,14 @@ void DiskStore::Flush(Done done) {
   WriteOp op(WriteOp::Kind::kFlush);
   op.complete = [done = std::move(done)](WriteOp& op) { done(op.status); };
   engine_->Enqueue(std::move(op));
+}
+
+void DiskStore::ListEntries(const ListRequest& request, ListDone done) {
+  engine_->Read([engine = engine_.get(), request, done = std::move(done)](IndexReader& reader) {
+    std::vector<ListedEntry> page;
+    Status status = reader.List(request, engine->clock->NowMs(), &page);
+    done(status, std::move(page));
+  });
 }
 
 StoreCounters DiskStore::Counters() const {

@@ -33,7 +33,45 @@ Status IndexReader::Open(const std::string& root, bool strict) {
   content_after_ = db_.Prepare("SELECT hash, data, sum FROM content WHERE hash > ?1 ORDER BY hash LIMIT ?2", &status);
   if (!status.ok()) return status;
   uses_file_ = db_.Prepare("SELECT 1 FROM content WHERE hash = ?1 AND data IS NULL", &status);
+  if (!status.ok()) return status;
+  list_ = PrepareListing(db_, &status);
   return status;
+}
+
+Status IndexReader::List(const ListRequest& request, int64_t now_ms, std::vector<ListedEntry>* page) {
+  return ListPage(db_, list_, request, now_ms, page);
+}
+
+Statement PrepareListing(SqliteDb& db, Status* status) {
+  // By the primary key, so each page is a range scan that starts where the last one ended.
+  return db.Prepare(
+      "SELECT digest, ns, key, size, expires, created, last_access FROM entries "
+      "WHERE digest > ?1 AND expires > ?2 AND (?3 IS NULL OR ns = ?3) AND substr(key, 1, length(?4)) = ?4 "
+      "ORDER BY digest LIMIT ?5",
+      status);
+}
+
+Status ListPage(SqliteDb& db, Statement& listing, const ListRequest& request, int64_t now_ms,
+                std::vector<ListedEntry>* page) {
+  page->clear();
+  const std::string after = request.after ? DigestBlob(*request.after) : std::string();
+  listing.BindBlob(1, after.data(), after.size()).Bind(2, now_ms).Bind(4, request.prefix);
+  listing.Bind(5, static_cast<int64_t>(std::max<size_t>(request.limit, 1)));
+  if (request.ns) listing.Bind(3, *request.ns);
+  int rc;
+  while ((rc = listing.Step()) == SQLITE_ROW) {
+    ListedEntry entry;
+    entry.digest = DigestFromBlob(listing.Blob(0));
+    entry.ns = listing.Text(1);
+    entry.key = listing.Text(2);
+    entry.size = static_cast<uint64_t>(listing.Int(3));
+    entry.expires_at_ms = listing.Int(4);
+    entry.written_at_ms = listing.Int(5);
+    entry.accessed_at_ms = listing.Int(6);
+    page->push_back(std::move(entry));
+  }
+  listing.Reset();
+  return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db.handle(), rc, "list entries");
 }
 
 Status IndexReader::Find(const Key& key, int64_t now_ms, std::optional<IndexedEntry>* entry) {

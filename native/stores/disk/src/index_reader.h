@@ -9,6 +9,7 @@
 #include "index_schema.h"
 #include "stratacache/blake3.h"
 #include "stratacache/bytes.h"
+#include "stratacache/entry_listing.h"
 
 namespace stratacache::disk {
 
@@ -44,6 +45,8 @@ class IndexReader {
   Status ContentAfter(std::string_view after, int limit, std::vector<ContentRow>* rows);
   // Whether a content row says `hash` is kept in a file.
   Status UsesFile(const Blake3Digest& hash, bool* used);
+  // One page of the live entries at `now_ms` (Store::ListEntries), in digest order.
+  Status List(const ListRequest& request, int64_t now_ms, std::vector<ListedEntry>* page);
 
  private:
   SqliteDb db_;
@@ -51,7 +54,14 @@ class IndexReader {
   Statement contains_;
   Statement content_after_;
   Statement uses_file_;
+  Statement list_;
 };
+
+// The statement that lists entries a page at a time, prepared on `db` (which may be read-only).
+Statement PrepareListing(SqliteDb& db, Status* status);
+// Runs `listing` for one page (see IndexReader::List).
+Status ListPage(SqliteDb& db, Statement& listing, const ListRequest& request, int64_t now_ms,
+                std::vector<ListedEntry>* page);
 
 // Whether the row the statement is on (ns, key, expires in columns 0..2) is `key`'s live entry.
 bool IsLiveRow(const Statement& row, const Key& key, int64_t now_ms);

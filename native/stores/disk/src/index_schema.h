@@ -1,14 +1,18 @@
 // The SQLite index of a disk tier (`index.sqlite`, WAL mode):
-//   entries(digest PK, ns, key, hash, size, created, expires, last_access, hits, tags, score)
+//   entries(digest PK, ns, key, hash, size, created, expires, last_access, hits, tags, score, seq)
 //   content(hash PK, size, charge, refs, data, sum)
 //                                               -- one row per distinct value; `data` holds small values inline,
 //                                                  `sum` their checksum (see InlineContent)
-//   directories(digest PK, ns, key, folder, size, charge, created, last_access, hits, score)
+//   directories(digest PK, ns, key, folder, size, charge, created, last_access, hits, score, seq)
 //                                               -- directory entries: a folder under dirs/ per key
-//   meta(total bytes, entries)                  -- kept in the same transactions, so the budget needs no scan
+//   meta(total bytes, entries, seq)             -- kept in the same transactions, so the budget needs no scan
+// Eviction removes the lowest (score, seq, digest) first. `seq` numbers the writes and uses of entries in the
+// order the index took them (meta.seq is the last number given, in any process), so that entries scored alike,
+// such as those written in one millisecond, go in the order they were written or used.
 // The writer's open upgrades an index an older version made, by statements that create what is missing (IF NOT
-// EXISTS) or drop what is replaced: `directories` came that way, and the expiry index that leaves out entries
-// which never expire replaced one over every entry.
+// EXISTS, added columns) or drop what is replaced: `directories` came that way, the `seq` columns (0 in rows
+// written before) with the indexes on (score, seq) that replaced those on score, and the expiry index that leaves
+// out entries which never expire replaced one over every entry.
 #pragma once
 
 #include <cstdint>
@@ -36,8 +40,10 @@ inline uint64_t ContentCharge(uint64_t size) {
   return size <= kInlineMax ? size : (size + kFileChecksumBytes + kFileBlock - 1) / kFileBlock * kFileBlock;
 }
 
-// The 16 bytes that identify a key in the index (its digest, high word first).
-std::string DigestBlob(const Key& key);
+// The 16 bytes that identify a key in the index (its digest, high word first), and back.
+std::string DigestBlob(const Digest& digest);
+inline std::string DigestBlob(const Key& key) { return DigestBlob(key.digest()); }
+Digest DigestFromBlob(std::string_view blob);
 
 // A content hash as the index stores it (a 32-byte blob), and back.
 inline std::string_view HashBlob(const Blake3Digest& hash) {

@@ -77,12 +77,12 @@ Status IndexWriter::Open(const std::string& root, bool strict, uint64_t limit_by
   const std::string in_namespace = " FROM entries WHERE ns = ?1 AND ns <> ''";  // the partial index's condition
   const std::pair<Statement*, std::string> statements[] = {
       {&has_content_, "SELECT 1 FROM content WHERE hash = ?1"},
-      {&load_totals_, "SELECT total_bytes, entries FROM meta WHERE id = 0"},
-      {&save_totals_, "UPDATE meta SET total_bytes = ?1, entries = ?2 WHERE id = 0"},
+      {&load_totals_, "SELECT total_bytes, entries, seq FROM meta WHERE id = 0"},
+      {&save_totals_, "UPDATE meta SET total_bytes = ?1, entries = ?2, seq = ?3 WHERE id = 0"},
       {&find_entry_, "SELECT hash, ns, key FROM entries WHERE digest = ?1"},
       {&upsert_entry_,
-       "INSERT OR REPLACE INTO entries(digest, ns, key, hash, size, created, expires, last_access, hits, score) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, 0, ?8)"},
+       "INSERT OR REPLACE INTO entries(digest, ns, key, hash, size, created, expires, last_access, hits, score, seq) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, 0, ?8, ?9)"},
       {&delete_entry_, "DELETE FROM entries WHERE digest = ?1"},
       {&add_ref_,
        "INSERT INTO content(hash, size, charge, refs, data, sum) VALUES (?1, ?2, ?3, 1, ?4, ?5) "
@@ -91,27 +91,27 @@ Status IndexWriter::Open(const std::string& root, bool strict, uint64_t limit_by
       {&delete_content_, "DELETE FROM content WHERE hash = ?1 RETURNING charge, data IS NULL"},
       {&record_access_,
        "UPDATE entries SET last_access = max(last_access, ?2), hits = hits + ?3, "
-       "score = strata_score(max(last_access, ?2), hits + ?3, size) WHERE digest = ?1"},
+       "score = strata_score(max(last_access, ?2), hits + ?3, size), seq = ?4 WHERE digest = ?1"},
       {&select_expired_, "SELECT digest, hash, ns, key FROM entries WHERE expires <= ?1 AND expires < " +
                                std::to_string(kNeverExpires) + removal_limit},
       {&select_old_, "SELECT digest, hash, ns, key FROM entries WHERE created < ?1" + removal_limit},
       {&select_lowest_,
-       "SELECT digest, hash, ns, key, NULL, NULL, score FROM entries UNION ALL "
-       "SELECT digest, NULL, ns, key, folder, charge, score FROM directories WHERE NOT strata_held(folder) "
-       "ORDER BY score LIMIT 64"},
+       "SELECT digest, hash, ns, key, NULL, NULL, score, seq FROM entries UNION ALL "
+       "SELECT digest, NULL, ns, key, folder, charge, score, seq FROM directories WHERE NOT strata_held(folder) "
+       "ORDER BY score, seq, digest LIMIT 64"},
       {&select_by_hash_, "SELECT digest, hash, ns, key FROM entries WHERE hash = ?1" + removal_limit},
       {&find_content_, "SELECT data IS NULL, data, sum FROM content WHERE hash = ?1"},
       {&find_directory_, "SELECT folder, ns, key, charge FROM directories WHERE digest = ?1"},
       {&insert_directory_,
-       "INSERT INTO directories(digest, ns, key, folder, size, charge, created, last_access, hits, score) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 0, ?8)"},
+       "INSERT INTO directories(digest, ns, key, folder, size, charge, created, last_access, hits, score, seq) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 0, ?8, ?9)"},
       {&delete_directory_, "DELETE FROM directories WHERE digest = ?1"},
       {&touch_directory_,
        "UPDATE directories SET last_access = max(last_access, ?2), hits = hits + 1, "
-       "score = strata_score(max(last_access, ?2), hits + 1, size) WHERE digest = ?1"},
+       "score = strata_score(max(last_access, ?2), hits + 1, size), seq = ?3 WHERE digest = ?1"},
       {&namespace_bytes_, "SELECT coalesce(sum(" + entry_charge + " + " + content_charge + "), 0)" + in_namespace},
       {&select_namespace_lowest_, "SELECT digest, hash, key, " + entry_charge + ", " + content_charge + in_namespace +
-                                      " ORDER BY score LIMIT 64"},
+                                      " ORDER BY score, seq, digest LIMIT 64"},
   };
   for (const auto& [statement, sql] : statements) {
     *statement = db_.Prepare(sql, &status);
@@ -139,6 +139,7 @@ Status IndexWriter::LoadTotals() {
   if (rc == SQLITE_ROW) {
     totals_.bytes = static_cast<uint64_t>(load_totals_.Int(0));
     totals_.entries = static_cast<uint64_t>(load_totals_.Int(1));
+    seq_ = load_totals_.Int(2);
   }
   load_totals_.Reset();
   return rc == SQLITE_ROW ? Status::Ok() : SqliteStatus(db_.handle(), rc, "read totals");
@@ -151,7 +152,9 @@ Status IndexWriter::Begin() {
 }
 
 Status IndexWriter::Commit() {
-  save_totals_.Bind(1, static_cast<int64_t>(totals_.bytes)).Bind(2, static_cast<int64_t>(totals_.entries));
+  save_totals_.Bind(1, static_cast<int64_t>(totals_.bytes))
+      .Bind(2, static_cast<int64_t>(totals_.entries))
+      .Bind(3, seq_);
   Status status = save_totals_.Run("save totals");
   if (status.ok()) status = db_.Exec("COMMIT");
   if (status.ok()) RemoveReleased();
@@ -251,7 +254,8 @@ Status IndexWriter::Put(const Key& key, const Blake3Digest& hash, const Bytes& v
       .Bind(5, static_cast<int64_t>(value.size()))
       .Bind(6, now_ms)
       .Bind(7, expires_at_ms)
-      .Bind(8, EvictionScore(policy_, now_ms, 0, value.size()));
+      .Bind(8, EvictionScore(policy_, now_ms, 0, value.size()))
+      .Bind(9, NextSeq());
   if (!(status = upsert_entry_.Run("insert entry")).ok()) return status;
   totals_.entries += 1;
   totals_.bytes += EntryCharge(key);
@@ -296,10 +300,15 @@ Status IndexWriter::Clear() {
 }
 
 Status IndexWriter::RecordAccesses(const PendingAccesses& accesses) {
-  for (const auto& [digest, access] : accesses) {
+  std::vector<const PendingAccesses::value_type*> in_order;
+  for (const auto& access : accesses) in_order.push_back(&access);
+  std::sort(in_order.begin(), in_order.end(), [](auto* a, auto* b) { return a->second.order < b->second.order; });
+  for (const auto* use : in_order) {
+    const auto& [digest, access] = *use;
     record_access_.BindBlob(1, digest.data(), digest.size())
         .Bind(2, access.last_access_ms)
-        .Bind(3, static_cast<int64_t>(access.hits));
+        .Bind(3, static_cast<int64_t>(access.hits))
+        .Bind(4, NextSeq());
     Status status = record_access_.Run("record access");
     if (!status.ok()) return status;
   }
@@ -469,7 +478,7 @@ Status IndexWriter::FindDirectory(const Key& key, int64_t now_ms, std::optional<
   find_directory_.Reset();
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteStatus(db_.handle(), rc, "find directory");
   if (!*folder) return Status::Ok();
-  touch_directory_.BindBlob(1, digest.data(), digest.size()).Bind(2, now_ms);
+  touch_directory_.BindBlob(1, digest.data(), digest.size()).Bind(2, now_ms).Bind(3, NextSeq());
   return touch_directory_.Run("record directory use");
 }
 
@@ -487,7 +496,8 @@ Status IndexWriter::AddDirectory(const Key& key, const std::string& folder, cons
       .Bind(5, static_cast<int64_t>(size.bytes))
       .Bind(6, static_cast<int64_t>(charge))
       .Bind(7, now_ms)
-      .Bind(8, EvictionScore(policy_, now_ms, 0, size.bytes));
+      .Bind(8, EvictionScore(policy_, now_ms, 0, size.bytes))
+      .Bind(9, NextSeq());
   if (!(status = insert_directory_.Run("insert directory")).ok()) return status;
   totals_.entries += 1;
   totals_.bytes += charge;

@@ -28,10 +28,12 @@ struct IndexTotals {
   uint64_t entries = 0;
 };
 
-// Uses of an entry not yet written to the index: the latest access time and how many.
+// Uses of an entry not yet written to the index: the latest access time, how many, and when the latest was
+// among the uses waiting (uses are written in that order).
 struct PendingAccess {
   int64_t last_access_ms = 0;
   uint64_t hits = 0;
+  uint64_t order = 0;
 };
 using PendingAccesses = std::unordered_map<std::string, PendingAccess>;  // by DigestBlob
 
@@ -115,6 +117,8 @@ class IndexWriter {
   void RemoveUnnamedFiles();
   Status LoadTotals();
   Status RecountTotals();
+  // The next number of the index's write order (see index_schema.h), inside a transaction.
+  int64_t NextSeq() { return ++seq_; }
 
   const BlobFiles& blobs_;
   const DirectoryFolders& folders_;
@@ -122,6 +126,7 @@ class IndexWriter {
   const EvictionPolicy policy_;
   SqliteDb db_;
   IndexTotals totals_;
+  int64_t seq_ = 0;  // the last write order given; loaded and saved with the totals
   // What the transaction in progress let go of: removed after its commit, kept on a rollback.
   std::vector<Blake3Digest> released_files_;
   std::vector<std::string> released_folders_;

@@ -1,5 +1,6 @@
 #include "sqlite_db.h"
 
+#include <filesystem>
 #include <utility>
 
 namespace stratacache::disk {
@@ -66,6 +67,36 @@ std::string_view Statement::Text(int column) const {
 Status SqliteDb::Open(const std::string& path, bool create, int busy_timeout_ms) {
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) return SqliteStatus(db_, rc, "open " + path);
+  sqlite3_busy_timeout(db_, busy_timeout_ms);
+  sqlite3_extended_result_codes(db_, 1);
+  return Status::Ok();
+}
+
+namespace {
+
+// `path` as a URI filename, with the characters a URI gives a meaning to escaped.
+std::string FileUri(const std::string& path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string uri = "file:";
+  for (const char c : path) {
+    if (c == '?' || c == '#' || c == '%') {
+      uri += {'%', kHex[static_cast<unsigned char>(c) >> 4], kHex[c & 0xf]};
+    } else {
+      uri += c;
+    }
+  }
+  return uri;
+}
+
+}  // namespace
+
+Status SqliteDb::OpenReadOnly(const std::string& path, int busy_timeout_ms) {
+  std::error_code error;
+  const bool has_log =
+      std::filesystem::exists(path + "-wal", error) && std::filesystem::exists(path + "-shm", error);
+  const std::string name = has_log ? path : FileUri(path) + "?immutable=1";
+  int rc = sqlite3_open_v2(name.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
   if (rc != SQLITE_OK) return SqliteStatus(db_, rc, "open " + path);
   sqlite3_busy_timeout(db_, busy_timeout_ms);
   sqlite3_extended_result_codes(db_, 1);

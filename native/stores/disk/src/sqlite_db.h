@@ -62,6 +62,10 @@ class SqliteDb {
   // Opens (creating if `create`) the database at `path`, with a busy timeout so that other processes' write
   // transactions are waited for rather than failed.
   Status Open(const std::string& path, bool create, int busy_timeout_ms);
+  // Opens the database at `path` for reading only, writing and creating no file: through its log (-wal and -shm)
+  // when a writer left both, else as immutable, since a plain read-only open of a WAL database creates them (owned
+  // by whoever reads, which can lock the cache's own user out of them).
+  Status OpenReadOnly(const std::string& path, int busy_timeout_ms);
   Status Exec(std::string_view sql);
   // A prepared statement; on failure `*status` says why and the statement is empty.
   Statement Prepare(std::string_view sql, Status* status);

@@ -24,7 +24,7 @@ Status TransportStatus(const HttpResponse& response, int64_t timeout_ms) {
     case TransportError::kConnect:
       return Status(StatusCode::kUnavailable, response.transport_message);
     case TransportError::kCancelled:
-      return Status(StatusCode::kAborted, "the http tier closed before the request completed", false);
+      return Status(StatusCode::kClosed, "the http tier closed before the request completed", false);
     case TransportError::kTls:
       return Status(StatusCode::kIo, response.transport_message, false);
     default:
@@ -42,6 +42,10 @@ CurlHttpStore::CurlHttpStore(const CurlHttpStoreOptions& options)
       thread_(std::make_unique<curl::LoopThread>(loop_)) {}
 
 CurlHttpStore::~CurlHttpStore() = default;
+
+void CurlHttpStore::Cancel() {
+  loop_->Post([loop = loop_.get()] { loop->CancelAll(); });
+}
 
 void CurlHttpStore::Send(const std::string& method, const std::string& url, ReplyDone done) {
   curl::HttpRequest request{.method = method,

@@ -5,6 +5,8 @@
 
 #include "crypto.h"
 #include "s3_time.h"
+#include "s3_xml.h"
+#include "uri_encode.h"
 
 namespace stratacache::s3 {
 namespace {
@@ -145,6 +147,27 @@ void RunPutObject(RequestRunner& runner, PutObjectRequest request, S3Callback<Pu
   runner.Run(std::move(call), [done = std::move(done)](S3Error error, HttpResponse response) {
     if (!error.ok()) return done({std::move(error)});
     done({std::move(error), PutObjectResult{std::string(response.Header("etag")), 0}});
+  });
+}
+
+void RunCopyObject(RequestRunner& runner, CopyObjectRequest request, S3Callback<PutObjectResult> done) {
+  S3Call call{.method = "PUT",
+              .bucket = request.bucket,
+              .key = request.key,
+              .headers = {{"x-amz-copy-source", UriEncode(request.bucket + '/' + request.source_key, true)}},
+              .signal = request.signal};
+  runner.Run(std::move(call), [&runner, done = std::move(done)](S3Error error, HttpResponse response) {
+    // The service may fail a copy after it has answered 200, with an <Error> document as the body.
+    if (error.ok()) {
+      if (std::optional<ErrorDocument> document = ParseErrorDocument(response.body.view())) {
+        error = S3Error::Make(S3ErrorKind::kServer,
+                              runner.Redacted("CopyObject failed: " + document->code + ": " + document->message));
+        error.s3_code = runner.Redacted(document->code);
+        error.request_id = runner.Redacted(document->request_id);
+      }
+    }
+    if (!error.ok()) return done({std::move(error)});
+    done({std::move(error), PutObjectResult{ParseCopiedEtag(response.body.view()), 0}});
   });
 }
 

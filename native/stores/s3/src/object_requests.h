@@ -12,6 +12,7 @@ void RunHeadObject(RequestRunner& runner, HeadObjectRequest request, S3Callback<
 void RunHeadBucket(RequestRunner& runner, HeadBucketRequest request, S3DoneCallback done);
 // A PUT in one request, whatever the size.
 void RunPutObject(RequestRunner& runner, PutObjectRequest request, S3Callback<PutObjectResult> done);
+void RunCopyObject(RequestRunner& runner, CopyObjectRequest request, S3Callback<PutObjectResult> done);
 void RunDeleteObject(RequestRunner& runner, DeleteObjectRequest request, S3DoneCallback done);
 
 // The body's SHA-256 in hex when the request asks for it stored (sha256_metadata), else "".

@@ -1,5 +1,8 @@
 #include "request_runner.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "crypto.h"
 #include "redact.h"
 #include "sigv4_signer.h"
@@ -111,11 +114,19 @@ void RequestRunner::Abort(uint64_t id) {
   Complete(id, S3Error::Make(S3ErrorKind::kAborted, "aborted"), HttpResponse());
 }
 
+void RequestRunner::CancelAll() {
+  // In the order they were run: ids count up (and a completion may run more requests, which stay open).
+  std::vector<uint64_t> open;
+  for (const auto& [id, pending] : pending_) open.push_back(id);
+  std::sort(open.begin(), open.end());
+  for (uint64_t id : open) {
+    Complete(id, S3Error::Make(S3ErrorKind::kClosed, "the S3 client closed before it was answered"), HttpResponse());
+  }
+}
+
 void RequestRunner::CloseAll() {
   closing_ = true;
-  while (!pending_.empty()) {
-    Complete(pending_.begin()->first, S3Error::Make(S3ErrorKind::kClosed, "the S3 client closed"), HttpResponse());
-  }
+  CancelAll();
 }
 
 void RequestRunner::Complete(uint64_t id, S3Error error, HttpResponse response) {

@@ -56,6 +56,8 @@ class RequestRunner : public std::enable_shared_from_this<RequestRunner> {
 
   // Loop thread only.
   void Run(S3Call call, CallDone done);
+  // Loop thread only. Completes every open request with kClosed; requests run later go out as usual.
+  void CancelAll();
   // Loop thread only. Completes every open request with kClosed; requests run later complete so at once.
   void CloseAll();
 

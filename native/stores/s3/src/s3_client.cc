@@ -72,6 +72,10 @@ S3Client::~S3Client() {
   core_->loop->Post([runner = core_->runner] { runner->CloseAll(); });
 }
 
+void S3Client::CancelAll() {
+  core_->loop->Post([runner = core_->runner] { runner->CancelAll(); });
+}
+
 template <class Done, class Start>
 void S3Client::Submit(S3Error invalid, Done done, Start start) {
   core_->loop->Post(
@@ -107,6 +111,14 @@ void S3Client::PutObject(PutObjectRequest request, S3Callback<PutObjectResult> d
     } else {
       RunPutObject(*core.runner, std::move(request), std::move(done));
     }
+  });
+}
+
+void S3Client::CopyObject(CopyObjectRequest request, S3Callback<PutObjectResult> done) {
+  S3Error invalid = CheckBucketAndKey(request.bucket, request.key);
+  if (invalid.ok()) invalid = CheckBucketAndKey(request.bucket, request.source_key);
+  Submit(std::move(invalid), std::move(done), [request = std::move(request)](Core& core, auto done) mutable {
+    RunCopyObject(*core.runner, std::move(request), std::move(done));
   });
 }
 

@@ -97,6 +97,8 @@ std::string ParseUploadId(std::string_view xml) { return FindText(xml, "Initiate
 
 std::string ParseCompletedEtag(std::string_view xml) { return FindText(xml, "CompleteMultipartUploadResult", "ETag"); }
 
+std::string ParseCopiedEtag(std::string_view xml) { return FindText(xml, "CopyObjectResult", "ETag"); }
+
 S3Result<std::vector<DeleteFailure>> ParseDeleteResult(std::string_view xml) {
   std::vector<DeleteFailure> failures;
   DeleteFailure failure;

@@ -27,6 +27,8 @@ S3Result<ListObjectsPage> ParseListObjectsV2(std::string_view xml);
 std::string ParseUploadId(std::string_view xml);
 // The ETag of a CompleteMultipartUploadResult, or "" if there is none.
 std::string ParseCompletedEtag(std::string_view xml);
+// The ETag of a CopyObjectResult, or "" if there is none.
+std::string ParseCopiedEtag(std::string_view xml);
 // The keys a DeleteObjects request could not delete.
 S3Result<std::vector<DeleteFailure>> ParseDeleteResult(std::string_view xml);
 

@@ -5,7 +5,7 @@ import { Cache, indexedDb, init, ram, type IndexedDbTierOptions, Workspace, http
 import { disk } from 'stratacache';
 
 await init();
-const options: IndexedDbTierOptions = { name: 'app', cacheLimit: '50MB' };
+const options: IndexedDbTierOptions = { database: 'app', cacheLimit: '50MB' };
 const cache = await Cache.open({ tiers: [ram(), indexedDb(options)] });
 const value: Uint8Array | undefined = await cache.get('key');
 const ws = await Workspace.open({ mounts: { '/docs': httpResource('https://example.com/docs/') } });

@@ -53,6 +53,9 @@ class CurlLoop {
   uint64_t StartTransfer(HttpRequest request, TransferDone done);
   // Loop thread only. Completes the transfer at once with kCancelled; harmless if it already completed.
   void CancelTransfer(uint64_t id);
+  // Loop thread only. Completes every open transfer, sent or waiting, at once with kCancelled, oldest first;
+  // transfers their completions start stay open.
+  void CancelAll();
   // Loop thread only. Runs `task` after `delay_ms`, unless the loop stops first.
   void RunAfter(int64_t delay_ms, std::function<void()> task);
 

@@ -50,6 +50,8 @@ class DiskStore final : public Store, public DirectoryStore {
   void Sweep() override;
   void Clean(const CleanOptions& options, CountDone done) override;
   StoreCounters Counters() const override;
+  // From the index on a reader thread, in digest order; content files are not read.
+  void ListEntries(const ListRequest& request, ListDone done) override;
   // Reports what the writer evicts and what sweeps expire, once their transaction commits.
   void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
   // Enforced by this process's writer after each batch, counting from the index (so across restarts and other

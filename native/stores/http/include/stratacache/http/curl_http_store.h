@@ -30,8 +30,10 @@ struct CurlHttpStoreOptions {
 class CurlHttpStore final : public HttpTierStore {
  public:
   explicit CurlHttpStore(const CurlHttpStoreOptions& options);
-  // Completes the requests still open as aborted.
+  // Completes the requests still open with kClosed.
   ~CurlHttpStore() override;
+  // Completes the requests in flight with kClosed, on the store's thread.
+  void Cancel() override;
 
  protected:
   void Send(const std::string& method, const std::string& url, ReplyDone done) override;

@@ -40,11 +40,16 @@ class S3Client {
   S3Client(const S3Client&) = delete;
   S3Client& operator=(const S3Client&) = delete;
 
+  // Completes every unfinished request with kClosed, promptly; requests made afterwards go out as usual.
+  void CancelAll();
+
   // kNotFound when there is no such object; kRejected (HTTP 416) for a range that starts past its end.
   void GetObject(GetObjectRequest request, S3Callback<GetObjectResult> done);
   void HeadObject(HeadObjectRequest request, S3Callback<ObjectInfo> done);
   // Bodies of at least multipart_threshold bytes go up as a multipart upload, aborted on the service if it fails.
   void PutObject(PutObjectRequest request, S3Callback<PutObjectResult> done);
+  // kNotFound when there is no source object; the result's etag is the copy's.
+  void CopyObject(CopyObjectRequest request, S3Callback<PutObjectResult> done);
   // Succeeds also when there was no such object, as S3 does.
   void DeleteObject(DeleteObjectRequest request, S3DoneCallback done);
   // On failure the result still lists the failures of the batches that went through.

@@ -62,6 +62,9 @@ class S3Store final : public Store {
   void Delete(const Key& key, FoundDone done) override;
   void Clear(Done done) override;
   void Sweep() override {}
+  bool remote() const override { return true; }
+  // Completes every request in flight with kClosed.
+  void Cancel() override { client_->CancelAll(); }
   // S3 evicts nothing by itself; what it reports is an entry a read found past its TTL ("expire", reason "read").
   void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
   // Lists the prefix: removes this tier's objects last written more than max_age_ms ago, then the oldest until

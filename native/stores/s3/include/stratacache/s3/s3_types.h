@@ -81,6 +81,14 @@ struct PutObjectResult {
   int parts = 0;  // 0 for a single request, else the number of parts uploaded
 };
 
+// A copy made by the service (x-amz-copy-source), without the bytes passing through the client; up to 5 GB.
+struct CopyObjectRequest {
+  std::string bucket{};
+  std::string source_key{};  // in the same bucket
+  std::string key{};
+  std::shared_ptr<AbortSignal> signal{};
+};
+
 struct DeleteObjectRequest {
   std::string bucket{};
   std::string key{};
