@@ -1,6 +1,6 @@
 // A WorkspaceFs over a real folder, mounted at '/data', for testing code written against WorkspaceFs (the
 // shell) before and apart from the Workspace class. Follows the contract in ts/workspace/entry.ts.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { StrataError } from '../../dist/node.js';
@@ -22,7 +22,7 @@ class FolderFs implements WorkspaceFs {
     const directory = await this.stat(path);
     if (directory.type !== 'directory') throw new StrataError('ERR_INVALID_ARG', `'${path}' is not a directory`);
     if (directory.path === '/') return [await this.stat(this.mountPoint)];
-    const names = (await readdir(this.real(directory.path))).sort();
+    const names = (await readdir(this.realPath(directory.path))).sort();
     return Promise.all(names.map((name) => this.stat(`${directory.path}/${name}`)));
   }
 
@@ -30,7 +30,7 @@ class FolderFs implements WorkspaceFs {
     const normalised = normalisePath(path);
     const name = normalised.slice(normalised.lastIndexOf('/') + 1);
     if (normalised === '/') return { path: '/', name: '', type: 'directory', size: 0 };
-    const facts = await stat(this.real(normalised)).catch((error: NodeJS.ErrnoException) => {
+    const facts = await stat(this.realPath(normalised)).catch((error: NodeJS.ErrnoException) => {
       throw error.code === 'ENOENT' ? new StrataError('ERR_NOT_FOUND', `no such file: '${path}'`) : error;
     });
     const type = facts.isDirectory() ? 'directory' : 'file';
@@ -49,7 +49,7 @@ class FolderFs implements WorkspaceFs {
   async readFile(path: string, options: ReadFileOptions = {}): Promise<Uint8Array | string> {
     const entry = await this.stat(path);
     if (entry.type !== 'file') throw new StrataError('ERR_INVALID_ARG', `'${path}' is a directory`);
-    const bytes = new Uint8Array((await readFile(this.real(entry.path))).subarray(options.start, options.end));
+    const bytes = new Uint8Array((await readFile(this.realPath(entry.path))).subarray(options.start, options.end));
     return options.encoding ? new TextDecoder().decode(bytes) : bytes;
   }
 
@@ -58,9 +58,30 @@ class FolderFs implements WorkspaceFs {
   }
 
   /** The real path of a normalised virtual one; paths outside the mount are refused, as a workspace does. */
-  private real(path: string): string {
+  protected realPath(path: string): string {
     if (path === this.mountPoint) return this.folder;
     if (!path.startsWith(this.mountPoint + '/')) throw new StrataError('ERR_INVALID_ARG', `'${path}' is outside every mount`);
     return join(this.folder, path.slice(this.mountPoint.length + 1));
   }
 }
+
+/** A FolderFs that also writes (WorkspaceFs.writeFile/appendFile), for the shell's redirections and tee. */
+class WritableFolderFs extends FolderFs {
+  async writeFile(path: string, data: Uint8Array): Promise<void> {
+    await this.write(path, data, 'w');
+  }
+
+  async appendFile(path: string, data: Uint8Array): Promise<void> {
+    await this.write(path, data, 'a');
+  }
+
+  private async write(path: string, data: Uint8Array, flag: 'w' | 'a'): Promise<void> {
+    const entry = await this.stat(path).catch(() => undefined);
+    if (entry?.type === 'directory') throw new StrataError('ERR_INVALID_ARG', `'${path}' is a directory`);
+    await writeFile(this.realPath(normalisePath(path)), data, { flag }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? new StrataError('ERR_NOT_FOUND', `no such folder for '${path}'`) : error;
+    });
+  }
+}
+
+export const writableFolderFsFactory: WorkspaceFsFactory = async (folder, mountPoint) => new WritableFolderFs(folder, mountPoint);

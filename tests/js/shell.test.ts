@@ -1,6 +1,5 @@
 // execute(): the workspace shell, compared byte for byte with GNU coreutils, grep and findutils run by bash
 // in the same folder (LC_ALL=C, TZ=UTC), and its errors, quoting and pipes.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -10,6 +9,7 @@ import { execute } from '../../dist/workspace/shell.js';
 import { MAX_REGEX_DEPTH } from '../../dist/workspace/shell/regex.js';
 import { freshFolder } from './disk-folders.js';
 import { folderFsFactory, type WorkspaceFsFactory } from './folder-fs.js';
+import { runGnu } from './gnu-shell.js';
 import { memoryFs } from './memory-fs.js';
 
 /** The file systems the shell is tested on: add or remove one here. */
@@ -96,13 +96,7 @@ const gnuResults = new Map<string, { stdout: string; exitCode: number }>();
 function gnu(commandLine: string): { stdout: string; exitCode: number } {
   const known = gnuResults.get(commandLine);
   if (known) return known;
-  const result = spawnSync('bash', ['-c', commandLine.replaceAll(MOUNT, folder)], {
-    cwd: folder,
-    input: '',
-    encoding: 'utf8',
-    env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' },
-  });
-  const outcome = { stdout: result.stdout.replaceAll(folder, MOUNT), exitCode: result.status ?? -1 };
+  const outcome = runGnu(folder, MOUNT, commandLine);
   gnuResults.set(commandLine, outcome);
   return outcome;
 }
@@ -469,6 +463,18 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
       expect(mismatches).toEqual([]);
     });
 
+    test('random patterns in sed s///: the same matched extents as GNU sed', async () => {
+      const mismatches = [];
+      for (const commandLine of randomSedCommands(300)) {
+        const ours = await execute(fs, commandLine);
+        const theirs = gnu(commandLine);
+        if (ours.stdout !== theirs.stdout || ours.exitCode !== theirs.exitCode) {
+          mismatches.push({ commandLine, ours: ours.stdout + ours.stderr, theirs: theirs.stdout });
+        }
+      }
+      expect(mismatches).toEqual([]);
+    });
+
     test('back-references are refused: no matcher runs them in linear time', async () => {
       for (const commandLine of ["grep '^\\(.\\)\\1$' /data/numbers.txt", "grep -E '(a)(b)\\2' /data/misc/regex.txt"]) {
         expect(await execute(fs, commandLine)).toEqual({
@@ -625,19 +631,17 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
     });
 
     test.each([
-      ['cat /data/empty.txt > /data/out.txt', "'>'"],
-      ['cat < /data/empty.txt', "'<'"],
-      ['ls /data; ls /data', "';'"],
-      ['ls /data && ls /data', "'&&'"],
-      ['ls /data || ls /data', "'||'"],
       ['ls /data &', "'&'"],
+      ['ls /data & ls /data', "'&'"],
+      ['(ls /data)', "'('"],
+      ['ls /data; echo $(cat /data/empty.txt)', "'$(...)'"],
+      ['ls /data && ls /data | echo `ls`', "'`'"],
       ['echo $(ls /data)', "'$(...)'"],
       ['echo "$(ls /data)"', "'$(...)'"],
       ['echo `ls /data`', "'`'"],
       ['echo $HOME', "'$HOME'"],
       ['echo "${HOME}"', "'${HOME}'"],
       ['echo $1', "'$1'"],
-      ['ls /data\nls /data', 'a newline'],
     ])('%j is refused, not run', async (commandLine, named) => {
       const result = await execute(fs, commandLine);
       expect(result.exitCode).toBe(2);
@@ -674,15 +678,13 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
       expect(await execute(fs, '# only a comment')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
     });
 
-    test('relative paths start at the root; globs are not expanded', async () => {
+    test('relative paths start at the root', async () => {
       expect((await execute(fs, 'cat data/docs/UPPER.TXT')).stdout).toBe('SHOUT\n');
       expect((await execute(fs, 'ls')).stdout).toBe('data\n');
       expect((await execute(fs, 'grep -rl alert')).stdout).toBe(
         'data/docs/readme.txt\ndata/logs/app.jsonl\ndata/logs/archive/2024-01.jsonl\ndata/misc/blob.bin\ndata/misc/crlf.txt\n',
       );
-      const glob = await execute(fs, 'cat /data/docs/*.txt');
-      expect(glob.exitCode).toBe(1);
-      expect(glob.stderr).toBe('cat: /data/docs/*.txt: No such file or directory\n');
+      expect((await execute(fs, 'echo data/doc?/*.TXT')).stdout).toBe('data/docs/UPPER.TXT\n');
     });
 
     test('the exit code of a pipeline is the last command’s', async () => {
@@ -736,7 +738,25 @@ describe('head and tail read no more of a file than they print', () => {
 
 /** grep command lines with random patterns (a fixed seed) over random lines of a, b, x and spaces. */
 function randomGrepCommands(count: number): string[] {
-  let seed = 0x5eed;
+  return randomPatterns(count, 0x5eed, 2).map(({ pattern, extended, pick }) =>
+    `grep ${pick(['-n', '-c', '-nw', '-nx', '-ni', '-nv'])}${extended ? 'E' : ''} '${pattern}' /data/misc/random.txt`,
+  );
+}
+
+/**
+ * sed command lines printing each line's matches of random patterns bracketed: '<' and '>' around each. Groups
+ * are not nested and hold no anchors, and the I flag is left out: there glibc's matcher, GNU sed's, takes
+ * exponential time or errs ('($\<x+){,3}' matching 'x'; '\(^[^a]*\)\+ ' with I missing 'Bb ').
+ */
+function randomSedCommands(count: number): string[] {
+  return randomPatterns(count, 0x5ed5, 1, false).map(({ pattern, extended, pick }) =>
+    `sed -n${extended ? 'E' : ''} 's/${pattern}/<&>/${pick(['g', '', '2', '2g'])}p' /data/misc/random.txt`,
+  );
+}
+
+/** Random regular expressions, basic or extended, of a, b, x, classes, anchors and repetitions. */
+function randomPatterns(count: number, firstSeed: number, depth: number, anchorsInGroups = true): Array<{ pattern: string; extended: boolean; pick: <T>(items: readonly T[]) => T }> {
+  let seed = firstSeed;
   const random = (n: number): number => {
     // mulberry32
     seed = (seed + 0x6d2b79f5) | 0;
@@ -748,23 +768,23 @@ function randomGrepCommands(count: number): string[] {
   const ANCHORS = ['\\<', '\\>', '\\b', '^', '$'];
   const ATOMS = ['a', 'b', 'x', ' ', '.', '[ab]', '[^a]', '[[:alpha:]]', ...ANCHORS];
   const QUANTIFIERS = ['', '', '', '*', '+', '?', '{2}', '{1,2}', '{0,}', '{,3}'];
-  const extendedPattern = (depth: number): string => {
+  const extendedPattern = (depth: number, inGroup = false): string => {
     const pieces: string[] = [];
     for (let n = 1 + random(3); n > 0; n--) {
-      const atom = depth > 0 && random(3) === 0 ? `(${extendedPattern(depth - 1)})` : pick(ATOMS);
+      const atoms = inGroup && !anchorsInGroups ? ATOMS.filter((atom) => !ANCHORS.includes(atom)) : ATOMS;
+      const atom = depth > 0 && random(3) === 0 ? `(${extendedPattern(depth - 1, true)})` : pick(atoms);
       // GNU grep's repetitions of anchors ('\>\{2\}' matches nothing there) are its own: none are generated.
       pieces.push(ANCHORS.includes(atom) ? atom : atom + pick(QUANTIFIERS));
     }
-    return pieces.join('') + (depth > 0 && random(4) === 0 ? `|${extendedPattern(depth - 1)}` : '');
+    return pieces.join('') + (depth > 0 && random(4) === 0 ? `|${extendedPattern(depth - 1, inGroup)}` : '');
   };
   // The same in a basic expression: '\(', '\|', '\{', '\+' and '\?' are the operators.
   const basic = (extended: string): string => extended.replace(/[(){}|+?]/g, (char) => `\\${char}`);
-  const commands: string[] = [];
+  const patterns = [];
   for (let i = 0; i < count; i++) {
-    const extended = extendedPattern(2);
-    const flags = pick(['-n', '-c', '-nw', '-nx', '-ni', '-nv']);
+    const extended = extendedPattern(depth);
     const useBasic = random(2) === 0 && !extended.startsWith('*');
-    commands.push(`grep ${flags}${useBasic ? '' : 'E'} '${useBasic ? basic(extended) : extended}' /data/misc/random.txt`);
+    patterns.push({ pattern: useBasic ? basic(extended) : extended, extended: !useBasic, pick });
   }
-  return commands;
+  return patterns;
 }

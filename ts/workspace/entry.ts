@@ -1,5 +1,5 @@
-// What a workspace shows of its files, and the file-system surface that the shell (`execute`) and users
-// program against. Paths are virtual and absolute: '/s3/data/log.jsonl'.
+// What a workspace shows of its files, and the file-system surface that the shell (`execute`) and
+// users program against. Paths are virtual and absolute: '/s3/data/log.jsonl'.
 import type { EntryType } from './resource.js';
 
 export interface WorkspaceEntry {
@@ -66,9 +66,9 @@ export interface WorkspaceFs {
   readFile(path: string, options: ReadFileOptions & { encoding: 'utf8' | 'utf-8' }): Promise<string>;
   /** Depth-first, parents before children, names in sorted order; the start path itself first (depth 0). */
   find(path: string, options?: FindOptions): AsyncIterable<WorkspaceEntry>;
-  /** Creates or replaces a file; its folder must exist. */
+  /** Creates or replaces a file; its folder must exist. The shell's '>' and `tee` use it. */
   writeFile?(path: string, data: Uint8Array): Promise<void>;
-  /** Adds bytes at the end of a file, creating it if needed. */
+  /** Adds bytes at the end of a file, creating it if needed. The shell's '>>' and `tee -a` use it. */
   appendFile?(path: string, data: Uint8Array): Promise<void>;
   mkdir?(path: string, options?: MkdirOptions): Promise<void>;
   rm?(path: string, options?: RmOptions): Promise<void>;

@@ -57,7 +57,10 @@ export class IndexCache {
     const { entries, listings } = expandListing(directory, listing);
     for (const [path, entry] of entries) this.#record(this.#entries, path, entry);
     for (const [path, names] of listings) this.#record(this.#listings, path, { sorted: names, set: new Set(names) });
-    this.#record(this.#entries, directory, { name: directory.slice(directory.lastIndexOf('/') + 1), type: 'directory', size: 0 });
+    // A listing tells nothing of the folder's own facts (its time, which ls -t sorts by): keep those known.
+    const known = this.#entries.get(directory)?.value;
+    const name = directory.slice(directory.lastIndexOf('/') + 1);
+    this.#record(this.#entries, directory, known?.type === 'directory' ? known : { name, type: 'directory', size: 0 });
     this.#sweepIfDue();
     this.#trim();
   }

@@ -36,3 +36,40 @@ export async function readOperand(context: CommandContext, operand: string): Pro
 export function shownName(operand: string, stdinName: string): string {
   return operand === '-' ? stdinName : operand;
 }
+
+/**
+ * The lines of all operands in order (each file's last line ends there, newline or not), for sort and the
+ * like. Iterating cuts them one by one, as views: a command that streams keeps no line longer than it needs,
+ * which keeps the garbage collector's pauses short on long inputs.
+ */
+export interface Lines extends Iterable<Uint8Array> {
+  /** Whether the last input ended with its separator: sed and tr keep a missing last newline missing. */
+  endsWithSeparator: boolean;
+  failed: boolean;
+}
+
+/** Reads every operand ('-' or none: the previous command's output), reporting those that fail as `name: operand: reason`. */
+export async function readLines(context: CommandContext, operands: string[], separator = 0x0a): Promise<Lines> {
+  const inputs: Uint8Array[] = [];
+  let failed = false;
+  for (const operand of operands.length > 0 ? operands : ['-']) {
+    const bytes = await readOperand(context, operand);
+    if (bytes === undefined) failed = true;
+    else if (bytes.length > 0) inputs.push(bytes);
+  }
+  const lastInput = inputs[inputs.length - 1];
+  return {
+    endsWithSeparator: lastInput === undefined || lastInput[lastInput.length - 1] === separator,
+    failed,
+    *[Symbol.iterator]() {
+      for (const bytes of inputs) {
+        for (let start = 0; start < bytes.length; ) {
+          const newline = bytes.indexOf(separator, start);
+          const end = newline < 0 ? bytes.length : newline;
+          yield bytes.subarray(start, end);
+          start = end + 1;
+        }
+      }
+    },
+  };
+}

@@ -15,6 +15,8 @@ export interface OptionSpec {
   valued?: string;
   /** Long option names and the short option each stands for. */
   long?: Record<string, string>;
+  /** Long options without a short one that take a value, e.g. 'output-delimiter'. */
+  valuedLong?: string[];
   /** Options (by what they stand for) whose value is optional and attached with '=': '--color[=WHEN]'. */
   optionalValue?: string;
 }
@@ -49,7 +51,7 @@ export function parseOptions(args: readonly string[], spec: OptionSpec): ParsedO
     if (arg.startsWith('--')) {
       const [given, attached] = splitOnce(arg.slice(2), '=');
       const name = longOption(given, spec.long ?? {});
-      if (valued.includes(name)) {
+      if (name.length === 1 ? valued.includes(name) : spec.valuedLong?.includes(name)) {
         const value = attached ?? args[++i];
         if (value === undefined) throw new UsageError(`option '--${given}' requires an argument`);
         parsed.options.push({ name, value });

@@ -3,7 +3,7 @@
 // '^', '\b' and the like). Each byte costs one table lookup, or one pass over the program the first time a state
 // meets it; the states are cached, up to a bound past which the cache starts afresh, so memory stays bounded.
 import { isWordByte } from './regex.js';
-import { EDGE, OP_ASSERT, OP_BYTES, OP_JUMP, OP_MATCH, OP_SPLIT, OTHER, type Program, WORD } from './regex-program.js';
+import { EDGE, OP_ASSERT, OP_BYTES, OP_JUMP, OP_MATCH, OP_SAVE, OP_SPLIT, OTHER, type Program, WORD } from './regex-program.js';
 
 /** Column of the transition table taken at the end of the line. */
 const END = 256;
@@ -135,6 +135,9 @@ export class RegexMatcher {
           break;
         case OP_JUMP:
           stack[top++] = a[pc]!;
+          break;
+        case OP_SAVE:
+          stack[top++] = pc + 1;
           break;
         case OP_ASSERT:
           if (a[pc]! & bit) stack[top++] = pc + 1;

@@ -8,6 +8,7 @@ export const OP_SPLIT = 1; // go on to both a and b
 export const OP_JUMP = 2; // go on to a
 export const OP_ASSERT = 3; // go on to pc + 1 when bit (before * 3 + after) of a is set (see `contextOf`)
 export const OP_MATCH = 4;
+export const OP_SAVE = 5; // record the position in capture slot a, then go on to pc + 1
 
 /** Instructions past this make the pattern 'too big', as GNU grep says of its own limit. */
 const MAX_PROGRAM_SIZE = 1 << 18;
@@ -58,6 +59,8 @@ function sizeOf(node: RegexNode): number {
       const copies = node.max === Infinity ? Math.max(node.min, 1) : node.max;
       return copies * (item + 1) + 2;
     }
+    case 'group':
+      return sizeOf(node.item) + 2;
   }
 }
 
@@ -138,6 +141,11 @@ class Builder {
       }
       case 'repeat':
         this.emitRepeat(node.item, node.min, node.max);
+        return;
+      case 'group':
+        this.push(OP_SAVE, node.index * 2, 0);
+        this.emit(node.item);
+        this.push(OP_SAVE, node.index * 2 + 1, 0);
     }
   }
 

@@ -29,12 +29,14 @@ export type RegexNode = { depth: number } & (
   | { kind: 'concat'; items: RegexNode[] }
   | { kind: 'alternate'; items: RegexNode[] }
   | { kind: 'repeat'; item: RegexNode; min: number; max: number }
+  // A parenthesised group whose extent a search reports (sed's \1); only parsed with `captures`.
+  | { kind: 'group'; item: RegexNode; index: number }
 );
 
 export const isWordByte = (byte: number): boolean =>
   (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x5f;
 
-const isSpaceByte = (byte: number): boolean => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
+export const isSpaceByte = (byte: number): boolean => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
 
 const between = (low: number, high: number) => (byte: number) => byte >= low && byte <= high;
 const isUpper = between(0x41, 0x5a);
@@ -42,7 +44,8 @@ const isLower = between(0x61, 0x7a);
 const isDigit = between(0x30, 0x39);
 const isGraph = between(0x21, 0x7e);
 
-const CHARACTER_CLASSES: Record<string, (byte: number) => boolean> = {
+/** The POSIX character classes under LC_ALL=C ('[:alpha:]'), as tests of a byte. */
+export const CHARACTER_CLASSES: Record<string, (byte: number) => boolean> = {
   alpha: (b) => isUpper(b) || isLower(b),
   digit: isDigit,
   alnum: (b) => isUpper(b) || isLower(b) || isDigit(b),
@@ -112,9 +115,25 @@ export function literalRegex(text: string): RegexNode {
   return concatNode([...byteString(text)].map((char) => byteNode(char.charCodeAt(0))));
 }
 
-/** The tree of a POSIX basic (or, with `extended`, extended) regular expression. */
-export function parsePosix(pattern: string, extended: boolean): RegexNode {
-  return new PosixParser(byteString(pattern), extended).run();
+/**
+ * The tree of a POSIX basic (or, with `extended`, extended) regular expression. With `captures`, groups are
+ * kept as 'group' nodes, numbered from 1 by their opening parenthesis, for searches that report them.
+ */
+export function parsePosix(pattern: string, extended: boolean, captures = false): RegexNode {
+  return new PosixParser(byteString(pattern), extended, captures).run();
+}
+
+/** The number of groups in a tree parsed with captures. */
+export function groupCount(node: RegexNode): number {
+  let count = 0;
+  const stack = [node];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (next.kind === 'group') count = Math.max(count, next.index);
+    if (next.kind === 'concat' || next.kind === 'alternate') stack.push(...next.items);
+    if (next.kind === 'repeat' || next.kind === 'group') stack.push(next.item);
+  }
+  return count;
 }
 
 /** The alternatives of one group (or of the whole pattern) read so far. */
@@ -126,6 +145,9 @@ interface Frame {
 class PosixParser {
   private frame: Frame = { alternatives: [], items: [] };
   private readonly outer: Frame[] = [];
+  /** The group number of each open group, innermost last. */
+  private readonly openGroups: number[] = [];
+  private groups = 0;
   /** Whether there is nothing to repeat here: at the start, after '(' or '|' or a leading '^'. */
   private atStart = true;
   /** Whether a basic expression's '^' anchors here: at the start, after '\(' or '\|'. */
@@ -134,6 +156,7 @@ class PosixParser {
   constructor(
     private readonly pattern: string,
     private readonly extended: boolean,
+    private readonly captures: boolean,
   ) {}
 
   run(): RegexNode {
@@ -159,6 +182,7 @@ class PosixParser {
             throw new PatternError(`pattern nests groups and repetitions more than ${MAX_REGEX_DEPTH} deep`);
           }
           this.outer.push(this.frame);
+          this.openGroups.push(++this.groups);
           this.frame = { alternatives: [], items: [] };
           this.atStart = this.caretAnchors = true;
           break;
@@ -167,9 +191,10 @@ class PosixParser {
             if (!extended) throw new PatternError('Unmatched ) or \\)');
             this.atom(byteNode(0x29));
           } else {
-            const group = this.closeFrame();
+            const content = this.closeFrame();
+            const index = this.openGroups.pop()!;
             this.frame = this.outer.pop()!;
-            this.atom(group);
+            this.atom(this.captures ? checkDepth({ kind: 'group', item: content, index, depth: content.depth + 1 }) : content);
           }
           break;
         case '|':

@@ -1,5 +1,5 @@
 // wc [-l] [-w] [-c] [FILE]...: newline, word and byte counts, with a 'total' line for several operands.
-import { complain, type Command } from './io.js';
+import { complain, Pacer, type Command } from './io.js';
 import { tryRead } from './input.js';
 import { has, parseOptions } from './options.js';
 
@@ -38,7 +38,7 @@ export const wc: Command = {
       const name = parsed.operands.length > 0 ? operand : undefined;
       const result = await tryRead(context, operand);
       if (result.bytes !== undefined) {
-        rows.push({ counts: count(result.bytes), name });
+        rows.push({ counts: await count(result.bytes, new Pacer(context.signal)), name });
         if (operand === '-') minimumWidth = 7;
         else regularBytes += result.bytes.length;
         continue;
@@ -67,11 +67,12 @@ export const wc: Command = {
  * Counts as GNU wc under LC_ALL=C: a word is a run holding a printable character ('!'..'~'), ended by
  * white space; other bytes (control characters, bytes of UTF-8 sequences) neither start nor end a word.
  */
-function count(bytes: Uint8Array): Counts {
+async function count(bytes: Uint8Array, pacer: Pacer): Promise<Counts> {
   let lines = 0;
   let words = 0;
   let inWord = false;
-  for (const byte of bytes) {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
     if (byte === 10) lines++;
     if (byte === 32 || (byte >= 9 && byte <= 13)) {
       if (inWord) words++;
@@ -79,6 +80,7 @@ function count(bytes: Uint8Array): Counts {
     } else if (byte > 32 && byte < 127) {
       inWord = true;
     }
+    if (pacer.due()) await pacer.pause();
   }
   if (inWord) words++;
   return { lines, words, bytes: bytes.length };
