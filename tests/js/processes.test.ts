@@ -88,6 +88,18 @@ test('the workspace example runs shell commands over its mounts, snapshots, and 
   expect(stdout).toMatch(/replayed from .*run\.tar: 3 alert lines; 1 files restored; source calls: \/data: 0 calls, \/notes: 0 calls/);
 });
 
+test('the agent example explores, writes its result, snapshots, and a strict replay fails only the changed file', async () => {
+  const script = new URL('../../examples/agent/index.mjs', import.meta.url);
+  const { stdout } = await run(process.execPath, [script.pathname]);
+  expect(stdout).toContain('$ find /repo -name "*.ts" | sort\n/repo/src/ledger.ts\n/repo/src/orders.ts\n/repo/src/server.ts\n');
+  expect(stdout).toContain('$ grep -n TODO /repo/src/*.ts > /out/todos.txt && wc -l < /out/todos.txt\n3\n');
+  expect(stdout).toContain('$ cut -d: -f1 /out/todos.txt | uniq -c\n      1 /repo/src/orders.ts\n      2 /repo/src/server.ts\n');
+  expect(stdout).toMatch(/snapshot: 4 files, \d+ bytes in run\.tar\.gz/);
+  expect(stdout).toContain('strict replay, unchanged file: 10 lines, 1 requests');
+  expect(stdout).toMatch(/strict replay, changed file: ERR_DRIFT: \/repo\/src\/server\.ts changed since the snapshot: it held size 268, .*now size 58/);
+  expect(stdout).toContain('/repo/src/server.ts:0\n/repo/src/orders.ts:1');
+});
+
 test('two copies of the module in one thread never mix up their values', async () => {
   const script = new URL('./fixtures/two-module-copies.mjs', import.meta.url);
   const { stdout } = await run(process.execPath, [script.pathname]);
