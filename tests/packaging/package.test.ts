@@ -9,8 +9,8 @@ import { installProject, packTarballs, repo, run, type Tarballs } from './packed
 
 // The budgets the README states.
 const BUDGETS = {
-  stratacache: { packed: 300_000, unpacked: 900_000 },
-  platform: { packed: 1_800_000, unpacked: 3_800_000 },
+  stratacache: { packed: 400_000, unpacked: 1_050_000 },
+  platform: { packed: 1_900_000, unpacked: 4_000_000 },
 };
 const ABC_DIGEST = '6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85'; // BLAKE3('abc')
 // Only the C library's parts; everything else is inside the addon or loaded when first needed (libcurl).
