@@ -2,7 +2,7 @@
 // CustomStore (native/core/include/stratacache/custom_store.h) decides what each call means; the CustomDriver
 // here makes its calls to the user's functions, bounded by the tier's timeout, and answers each through the
 // build's driverComplete (native/node/custom_tier.h, wasm/driver_channel.h).
-import type { CompleteRequest, DriverError } from './idb/driver.js';
+import { type CompleteRequest, type DriverError, toDriverError } from './driver-channel.js';
 import { invalidArg } from './errors.js';
 import { timerDelay } from './http-driver.js';
 import { type Tier, type TierConfig, tierName } from './tiers.js';
@@ -89,11 +89,6 @@ export function custom(options: CustomTierOptions): Tier {
 
 function isCustom(tier: TierConfig): tier is CustomTierConfig {
   return tier.kind === 'custom';
-}
-
-function toDriverError(error: unknown): DriverError {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: 'Error', message: String(error) };
 }
 
 /** The answer a function's result makes for its method, or a throw for one it cannot be. */

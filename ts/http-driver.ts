@@ -1,7 +1,7 @@
 // The JavaScript half of the http() tier in the WebAssembly build: it makes the requests of the C++ store
 // (wasm/fetch_http_store.cc) with fetch, and answers each by calling the module's driverComplete with its id:
 // { status, body } for a response (body only for a 2xx GET), or a { name, message } error when none came.
-import type { CompleteRequest, DriverError } from './idb/driver.js';
+import { type CompleteRequest, type DriverError, toDriverError } from './driver-channel.js';
 import type { TierConfig } from './tiers.js';
 
 const HEADER_SETTING = 'headers.';
@@ -17,11 +17,6 @@ export function timerDelay(ms: number): number {
 export function bodyAllowanceMs(response: Response): number {
   const length = Number(response.headers.get('content-length'));
   return Number.isSafeInteger(length) && length > 0 ? Math.floor(length / 2 ** 20) * DEADLINE_MS_PER_MIB : 0;
-}
-
-function toDriverError(error: unknown): DriverError {
-  if (error instanceof Error || error instanceof DOMException) return { name: error.name, message: error.message };
-  return { name: 'Error', message: String(error) };
 }
 
 export class HttpDriver {

@@ -17,7 +17,7 @@ import type { Tags } from './ttl-rules.js';
 import { type CacheValue, checkKey, toStorable } from './values.js';
 import { addonLoad } from './native-addon.js';
 import { type CustomDriver, openCustomDrivers } from './custom.js';
-import type { CompleteRequest } from './idb/driver.js';
+import type { CompleteRequest } from './driver-channel.js';
 import { loadedWasm, wasmFallback } from './wasm-fallback.js';
 
 /** An open native cache, opaque to JavaScript. */
@@ -61,7 +61,7 @@ interface Addon {
   joinFlight(handle: NativeHandle, key: string): number | [number, Promise<Uint8Array>];
   leaveFlight(handle: NativeHandle, key: string, waiter: number): boolean;
   landFlight(
-    handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl, flight: number, tags: Tags | undefined,
+    handle: NativeHandle, key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined, flight: number,
     staleMs: number,
   ): Promise<void>;
   getEntry(handle: NativeHandle, key: string): Promise<[Uint8Array, number] | undefined>;
@@ -138,7 +138,7 @@ function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
     },
     leaveFlight: (key, waiter) => addon.leaveFlight(native, key, waiter),
     landFlight: (key, value, ttl, tags, flight, staleMs) =>
-      addon.landFlight(native, key, value, ttl, flight, tags, staleMs),
+      addon.landFlight(native, key, value, ttl, tags, flight, staleMs),
     getEntry: (key) => addon.getEntry(native, key),
     endFlight: (key, flight, value, message) => addon.endFlight(native, key, flight, value, message),
     close: () => addon.close(native),

@@ -2,7 +2,8 @@
 import type { Backend, CacheStats, CoreConfig, CoreHandle, EntryPage, NativeEvent, Ttl } from './backend.js';
 import { Cache as BaseCache } from './cache.js';
 import { invalidArg, StrataError } from './errors.js';
-import { type CompleteRequest, type IdbDriver } from './idb/driver.js';
+import type { CompleteRequest } from './driver-channel.js';
+import { type IdbDriver } from './idb/driver.js';
 import { openIdbTiers } from './idb/open.js';
 import { openHttpDrivers } from './http-driver.js';
 import { type CustomDriver, openCustomDrivers } from './custom.js';

@@ -6,14 +6,7 @@
 // transaction. Each request is answered by calling the module's driverComplete with the request's id. Nothing but
 // IndexedDB is awaited while a transaction is open.
 
-/** Answers a request of a store's channel (wasm/driver_channel.h, DriverChannel::Complete). */
-export type CompleteRequest = (channel: number, request: number, error: DriverError | null, result: unknown) => void;
-
-/** How failures reach the C++ store: the DOMException's name decides the status code. */
-export interface DriverError {
-  name: string;
-  message: string;
-}
+import type { CompleteRequest, DriverError } from '../driver-channel.js';
 
 /** A value record, by key digest: the key is kept so that a digest collision is a miss. */
 interface ValueRecord {

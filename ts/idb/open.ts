@@ -2,8 +2,9 @@
 // opened (no IndexedDB, SecurityError in private mode or with storage blocked, no answer in time) becomes a RAM
 // tier of the same name and budget, and a warning event says why: a cache must open even where storage cannot.
 import type { NativeEvent } from '../backend.js';
+import type { CompleteRequest } from '../driver-channel.js';
 import type { TierConfig } from '../tiers.js';
-import { type CompleteRequest, IdbDriver, openDatabase } from './driver.js';
+import { IdbDriver, openDatabase } from './driver.js';
 
 export interface OpenedTiers {
   /** The tiers to build: the config's, with unavailable IndexedDB tiers turned into RAM tiers. */
