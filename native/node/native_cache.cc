@@ -1,53 +1,26 @@
+// The cache functions on a whole cache: open and close, events, statistics, clean, verify, flush, listings and
+// namespaces. The functions on entries, flights and directory entries are in cache_entries.cc, cache_flights.cc
+// and cache_directories.cc; what they all share in cache_handle.h.
 #include "native_cache.h"
 
-#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "addon_data.h"
+#include "cache_handle.h"
 #include "cache_registry.h"
 #include "custom_tier.h"
-#include "event_sink.h"
 #include "listing.h"
 #include "platform_stores.h"
-#include "promise_bridge.h"
 #include "stratacache/cache_config.h"
-#include "stratacache/content.h"
-#include "values.h"
 
 namespace stratacache::node {
 
 namespace {
-
-// Values up to this size are returned through the slab; larger ones are lent (see LendBuffer).
-constexpr size_t kSlabValueMax = 4096;
-
-// One open cache handle. `chain` is null once closed; a shared chain lives on while other handles hold it.
-struct NativeCache {
-  ~NativeCache() { StopEvents(/*release=*/false); }
-
-  void StopEvents(bool release) {
-    if (events) events->Detach(chain->events(), release);
-    events.reset();
-  }
-
-  std::shared_ptr<TierChain> chain;
-  std::shared_ptr<EventSink> events;  // set once JavaScript listens
-  std::string ns;  // the namespace of the keys this handle reads and writes; empty: the default one
-  // Whether closing this handle closes the chain: the handle Cache.open made, unless the chain is shared (other
-  // caches may still be using it). Namespace views are not.
-  bool closes_chain = false;
-
-  // Small hits are copied into a slab and returned as views of it: a view costs a fraction of a new
-  // native-backed Buffer. A new slab is started when a value does not fit. Each handle has its own, so the
-  // JavaScript that holds the handle is always the one that saw the slab change.
-  Napi::Reference<Napi::Uint8Array> slab;
-  uint8_t* slab_data = nullptr;
-  size_t slab_size = 0;
-  size_t slab_cursor = 0;
-};
 
 std::optional<CacheConfig> ReadConfig(const Napi::Object& options) {
   CacheConfig config;
@@ -88,107 +61,6 @@ Napi::Object ToJs(Napi::Env env, const ChainStats& stats) {
   }
   result.Set("tiers", tiers);
   return result;
-}
-
-NativeCache* HandleOf(const Napi::CallbackInfo& info) { return info[0].As<Napi::External<NativeCache>>().Data(); }
-
-// The open chain of the handle in info[0], or nullptr after throwing ERR_CLOSED.
-TierChain* OpenChain(const Napi::CallbackInfo& info) {
-  TierChain* chain = HandleOf(info)->chain.get();
-  if (!chain) ThrowStatus(info.Env(), Status(StatusCode::kClosed, "the cache is closed"));
-  return chain;
-}
-
-// The arguments of a call on one key: (handle, key).
-struct KeyedCall {
-  NativeCache* cache;
-  TierChain* chain;
-  Key key;
-};
-
-std::optional<KeyedCall> ReadKeyedCall(const Napi::CallbackInfo& info) {
-  TierChain* chain = OpenChain(info);
-  if (!chain) return std::nullopt;
-  NativeCache* cache = HandleOf(info);
-  std::optional<Key> key = ReadKey(info[1], cache->ns);
-  if (!key) return std::nullopt;
-  return KeyedCall{cache, chain, std::move(*key)};
-}
-
-// (handle, key, value, ttl, ..., tags at `tags_at`).
-struct WriteCall {
-  TierChain* chain;
-  Key key;
-  Bytes value;
-  WriteOptions write;
-};
-
-std::optional<WriteCall> ReadWriteCall(const Napi::CallbackInfo& info, size_t tags_at = 4) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  if (!call) return std::nullopt;
-  std::optional<Bytes> value = ReadValue(info[2]);
-  if (!value) return std::nullopt;
-  std::optional<Ttl> ttl = ReadTtl(info[3]);
-  if (!ttl) return std::nullopt;
-  return WriteCall{call->chain, std::move(call->key), std::move(*value), WriteOptions{*ttl, ReadStringMap(info[tags_at])}};
-}
-
-// A slab reply is (new_slab << 29 | offset << 13 | length): the value's place in the slab, and whether the slab
-// is a new one that JavaScript must fetch (slab()) before cutting the view.
-constexpr int kSlabLengthBits = 13;
-constexpr int kSlabOffsetBits = 16;
-constexpr size_t kSlabBytes = size_t{1} << kSlabOffsetBits;
-static_assert(kSlabValueMax < (1u << kSlabLengthBits));
-
-void StartSlab(Napi::Env env, NativeCache* cache) {
-  Napi::Uint8Array slab = Napi::Uint8Array::New(env, kSlabBytes);
-  cache->slab = Napi::Persistent(slab);
-  cache->slab_data = slab.Data();
-  cache->slab_size = kSlabBytes;
-  cache->slab_cursor = 0;
-}
-
-// How a read answers synchronously: -1 for a miss; a small value copied into the slab, as a slab reply;
-// otherwise a Buffer lent from the core without a copy.
-Napi::Value Reply(Napi::Env env, NativeCache* cache, const std::optional<Hit>& hit) {
-  if (!hit) return Napi::Number::New(env, -1);
-  const size_t size = hit->value.size();
-  if (size > kSlabValueMax) return LendBuffer(env, hit->value);
-  uint32_t new_slab = 0;
-  if (cache->slab_cursor + size > cache->slab_size) {
-    StartSlab(env, cache);
-    new_slab = 1;
-  }
-  const size_t offset = cache->slab_cursor;
-  if (size > 0) std::memcpy(cache->slab_data + offset, hit->value.data(), size);
-  cache->slab_cursor = (offset + size + 7) & ~size_t{7};  // 8-byte aligned views, as for Node's Buffer pool
-  const uint32_t reply = (new_slab << (kSlabOffsetBits + kSlabLengthBits)) |
-                         (static_cast<uint32_t>(offset) << kSlabLengthBits) | static_cast<uint32_t>(size);
-  return Napi::Number::New(env, reply);
-}
-
-// Completion for operations that answer with nothing but success or failure.
-Done SettleDone(std::shared_ptr<PendingPromise> pending) {
-  return [pending](Status status) {
-    pending->Settle([status](Napi::Env env, Napi::Promise::Deferred& deferred) {
-      if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
-      deferred.Resolve(env.Undefined());
-    });
-  };
-}
-
-// Completion for operations that answer "was it there?".
-FoundDone SettleFound(std::shared_ptr<PendingPromise> pending) {
-  return [pending](Status status, bool found) {
-    pending->Settle([status, found](Napi::Env env, Napi::Promise::Deferred& deferred) {
-      if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
-      deferred.Resolve(Napi::Boolean::New(env, found));
-    });
-  };
-}
-
-Napi::Value Wrap(Napi::Env env, std::unique_ptr<NativeCache> cache) {
-  return Napi::External<NativeCache>::New(env, cache.release(), [](Napi::Env, NativeCache* c) { delete c; });
 }
 
 // open({ tiers, ttl, ttlRules, shared?, fingerprint?, drivers? }) -> handle, or a promise of one when slower tiers
@@ -285,195 +157,6 @@ Napi::Value Clean(const Napi::CallbackInfo& info) {
   });
 }
 
-// getSync(handle, key) -> reply (see Reply)
-Napi::Value GetSync(const Napi::CallbackInfo& info) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  if (!call) return Napi::Value();
-  return Reply(info.Env(), call->cache, call->chain->GetNow(call->key));
-}
-
-// getSyncNear(handle, key, info) -> reply, as getSync; on a hit, info (a Float64Array) receives what a
-// JavaScript-side copy of the value needs: [stripe, its change counter read before the lookup, expires at (ms
-// since the epoch, Infinity for never)]. Reading the counter first makes a change racing the lookup visible.
-Napi::Value GetSyncNear(const Napi::CallbackInfo& info) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  if (!call) return Napi::Value();
-  const size_t stripe = ChangeCounters::StripeOf(call->key.digest());
-  const uint32_t version = call->chain->changes()->Read(stripe);
-  std::optional<Hit> hit = call->chain->GetNow(call->key);
-  if (hit) {
-    double* out = info[2].As<Napi::Float64Array>().Data();
-    out[0] = static_cast<double>(stripe);
-    out[1] = version;
-    out[2] = ExpiryAsDouble(hit->expires_at_ms);
-  }
-  return Reply(info.Env(), call->cache, std::move(hit));
-}
-
-// changeCounters(handle) -> ArrayBuffer over the chain's change counters (ChangeCounters::kStripes words), read
-// in place by JavaScript; it keeps the counters alive.
-Napi::Value ChangeCountersOf(const Napi::CallbackInfo& info) {
-  TierChain* chain = OpenChain(info);
-  if (!chain) return Napi::Value();
-  auto* owner = new std::shared_ptr<ChangeCounters>(chain->changes());
-  return Napi::ArrayBuffer::New(
-      info.Env(), const_cast<uint32_t*>((*owner)->words()), ChangeCounters::size_bytes(),
-      [](Napi::Env, void*, std::shared_ptr<ChangeCounters>* counters) { delete counters; }, owner);
-}
-
-// touch(handle, keys): marks each key used in the RAM tiers (recency, frequency) for hits JavaScript served from
-// its own copies and counts itself.
-Napi::Value Touch(const Napi::CallbackInfo& info) {
-  TierChain* chain = OpenChain(info);
-  if (!chain) return Napi::Value();
-  Napi::Array keys = info[1].As<Napi::Array>();
-  for (uint32_t i = 0; i < keys.Length(); ++i) {
-    if (std::optional<Key> key = ReadKey(keys.Get(i), HandleOf(info)->ns)) chain->TouchInline(*key);
-  }
-  return Napi::Value();
-}
-
-// A hit that settles a promise: small values are copied into a new Buffer, which costs less than lending
-// (a Buffer with a finalizer and a weak reference to find it again); larger ones are lent.
-Napi::Value SettledBuffer(Napi::Env env, const Bytes& value) {
-  if (value.size() > kSlabValueMax) return LendBuffer(env, value);
-  return Napi::Buffer<uint8_t>::Copy(env, value.data(), value.size());
-}
-
-// Reads the call's key down the tiers: a reply, or a promise of a Buffer or undefined when slower tiers must be read.
-Napi::Value ReadThrough(const Napi::CallbackInfo& info, const KeyedCall& call) {
-  if (call.chain->all_inline()) return Reply(info.Env(), call.cache, call.chain->GetNow(call.key));
-  if (std::optional<Hit> hit = call.chain->LookupInline(call.key)) return Reply(info.Env(), call.cache, hit);
-  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
-    call.chain->GetBelowInline(call.key, [pending](Status status, std::optional<Hit> hit) {
-      pending->Settle([status, hit = std::move(hit)](Napi::Env env, Napi::Promise::Deferred& deferred) {
-        if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
-        deferred.Resolve(hit ? SettledBuffer(env, hit->value) : env.Undefined());
-      });
-    });
-  });
-}
-
-// get(handle, key) -> see ReadThrough
-Napi::Value Get(const Napi::CallbackInfo& info) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  return call ? ReadThrough(info, *call) : Napi::Value();
-}
-
-// getEntry(handle, key) -> a promise of [value, expires at (ms since the epoch, Infinity for never)], or of
-// undefined on a miss: a read down the tiers, as get, that also tells how long the value lives
-Napi::Value GetEntry(const Napi::CallbackInfo& info) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  if (!call) return Napi::Value();
-  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
-    call->chain->Get(call->key, [pending](Status status, std::optional<Hit> hit) {
-      pending->Settle([status, hit = std::move(hit)](Napi::Env env, Napi::Promise::Deferred& deferred) {
-        if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
-        if (!hit) return deferred.Resolve(env.Undefined());
-        Napi::Array entry = Napi::Array::New(env, 2);
-        entry.Set(0u, LendBuffer(env, hit->value));
-        entry.Set(1u, Napi::Number::New(env, ExpiryAsDouble(hit->expires_at_ms)));
-        deferred.Resolve(entry);
-      });
-    });
-  });
-}
-
-// getContent(handle, digest) -> as get, for the content stored under `digest` (see content.h)
-Napi::Value GetContent(const Napi::CallbackInfo& info) {
-  TierChain* chain = OpenChain(info);
-  if (!chain) return Napi::Value();
-  const std::string digest = info[1].ToString().Utf8Value();
-  if (Status status = CheckContentDigest(digest); !status.ok()) {
-    ThrowStatus(info.Env(), status);
-    return Napi::Value();
-  }
-  KeyedCall call{HandleOf(info), chain, ContentKey(digest)};
-  return ReadThrough(info, call);
-}
-
-// putContent(handle, value, ttl, tags) -> a promise of the value's digest, once it is stored (see PutContent)
-Napi::Value PutContent(const Napi::CallbackInfo& info) {
-  if (!OpenChain(info)) return Napi::Value();
-  std::optional<Bytes> value = ReadValue(info[1]);
-  if (!value) return Napi::Value();
-  std::optional<Ttl> ttl = ReadTtl(info[2]);
-  if (!ttl) return Napi::Value();
-  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
-    stratacache::PutContent(HandleOf(info)->chain, std::move(*value), WriteOptions{*ttl, ReadStringMap(info[3])},
-                            [pending](Status status, std::string digest) {
-                              pending->Settle([status, digest](Napi::Env env, Napi::Promise::Deferred& deferred) {
-                                if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
-                                deferred.Resolve(Napi::String::New(env, digest));
-                              });
-                            });
-  });
-}
-
-// digest(value) -> the BLAKE3-256 hex digest of the bytes (a string as UTF-8)
-Napi::Value Digest(const Napi::CallbackInfo& info) {
-  std::optional<Bytes> value = ReadValue(info[0]);
-  if (!value) return Napi::Value();
-  return Napi::String::New(info.Env(), ContentDigest(value->data(), value->size()));
-}
-
-// keyDigest(key) -> the 32 hex digits naming the key's entry in the s3() and http() tiers (checked in TypeScript)
-Napi::Value KeyDigest(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), Key(info[0].ToString().Utf8Value()).digest().ToHex());
-}
-
-Napi::Value SetNow(const Napi::CallbackInfo& info, WriteCall& call) {
-  Status status = call.chain->SetNow(call.key, std::move(call.value), call.write);
-  if (!status.ok()) ThrowStatus(info.Env(), status);
-  return Napi::Value();
-}
-
-// setSync(handle, key, value, ttl, tags)
-Napi::Value SetSync(const Napi::CallbackInfo& info) {
-  std::optional<WriteCall> call = ReadWriteCall(info);
-  return call ? SetNow(info, *call) : Napi::Value();
-}
-
-// set(handle, key, value, ttl, tags) -> undefined when done at once, else a promise
-Napi::Value Set(const Napi::CallbackInfo& info) {
-  std::optional<WriteCall> call = ReadWriteCall(info);
-  if (!call) return Napi::Value();
-  if (call->chain->all_inline()) return SetNow(info, *call);
-  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
-    call->chain->Set(call->key, std::move(call->value), call->write, SettleDone(pending));
-  });
-}
-
-// hasSync(handle, key) -> boolean
-Napi::Value HasSync(const Napi::CallbackInfo& info) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  if (!call) return Napi::Value();
-  return Napi::Boolean::New(info.Env(), call->chain->HasNow(call->key));
-}
-
-// has(handle, key) -> boolean, or a promise of one
-Napi::Value Has(const Napi::CallbackInfo& info) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  if (!call) return Napi::Value();
-  if (call->chain->all_inline()) return Napi::Boolean::New(info.Env(), call->chain->HasNow(call->key));
-  return Async(info.Env(), [&](auto pending) { call->chain->Has(call->key, SettleFound(pending)); });
-}
-
-// deleteSync(handle, key) -> boolean
-Napi::Value DeleteSync(const Napi::CallbackInfo& info) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  if (!call) return Napi::Value();
-  return Napi::Boolean::New(info.Env(), call->chain->DeleteNow(call->key));
-}
-
-// delete(handle, key) -> boolean, or a promise of one
-Napi::Value Delete(const Napi::CallbackInfo& info) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  if (!call) return Napi::Value();
-  if (call->chain->all_inline()) return Napi::Boolean::New(info.Env(), call->chain->DeleteNow(call->key));
-  return Async(info.Env(), [&](auto pending) { call->chain->Delete(call->key, SettleFound(pending)); });
-}
-
 // clear(handle) -> a promise
 Napi::Value Clear(const Napi::CallbackInfo& info) {
   TierChain* chain = OpenChain(info);
@@ -559,125 +242,6 @@ Napi::Value Sweep(const Napi::CallbackInfo& info) {
   return Napi::Value();
 }
 
-// joinFlight(handle, key) -> the flight's id when this caller leads it (loads, then lands or ends it), else
-// [waiter id, promise of the value] for the flight another caller (on any thread) leads
-Napi::Value JoinFlight(const Napi::CallbackInfo& info) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  if (!call) return Napi::Value();
-  Napi::Env env = info.Env();
-  std::shared_ptr<PendingPromise> pending;
-  SingleFlight::Ticket ticket = call->chain->flights().Join(call->key, [&] {
-    pending = env.GetInstanceData<AddonData>()->bridge.Begin(env);
-    return [pending](const Status& status, const Bytes& value) {
-      pending->Settle([status, value](Napi::Env env, Napi::Promise::Deferred& deferred) {
-        if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
-        deferred.Resolve(LendBuffer(env, value));
-      });
-    };
-  });
-  if (ticket.leader()) return Napi::Number::New(env, static_cast<double>(ticket.flight));
-  pending->Started();
-  Napi::Array result = Napi::Array::New(env, 2);
-  result.Set(0u, Napi::Number::New(env, static_cast<double>(ticket.waiter)));
-  result.Set(1u, pending->promise());
-  return result;
-}
-
-// leaveFlight(handle, key, waiter) -> whether the waiter was still waiting (its promise then rejects ERR_ABORTED)
-Napi::Value LeaveFlight(const Napi::CallbackInfo& info) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  if (!call) return Napi::Value();
-  const auto waiter = static_cast<uint64_t>(info[2].As<Napi::Number>().DoubleValue());
-  return Napi::Boolean::New(info.Env(), call->chain->flights().Leave(call->key, waiter));
-}
-
-// landFlight(handle, key, value, ttl, flight, tags, staleMs) -> a promise: the loaded value is stored (kept
-// staleMs past its TTL), then handed to the waiters
-Napi::Value LandFlight(const Napi::CallbackInfo& info) {
-  std::optional<WriteCall> call = ReadWriteCall(info, /*tags_at=*/5);
-  if (!call) return Napi::Value();
-  call->write.stale_ms = static_cast<int64_t>(info[6].As<Napi::Number>().DoubleValue());
-  const auto flight = static_cast<uint64_t>(info[4].As<Napi::Number>().DoubleValue());
-  return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
-    call->chain->Land(call->key, flight, std::move(call->value), call->write, SettleDone(pending));
-  });
-}
-
-// endFlight(handle, key, flight, value, message): hands the waiters a value found already stored (a Uint8Array),
-// or the loader's failure (`message`), without storing anything
-Napi::Value EndFlight(const Napi::CallbackInfo& info) {
-  std::optional<KeyedCall> call = ReadKeyedCall(info);
-  if (!call) return Napi::Value();
-  const auto flight = static_cast<uint64_t>(info[2].As<Napi::Number>().DoubleValue());
-  std::optional<Bytes> value;
-  if (info[3].IsTypedArray()) value = ReadValue(info[3]);
-  const Status status = value ? Status::Ok() : Status(StatusCode::kLoader, info[4].ToString().Utf8Value());
-  call->chain->flights().Complete(call->key, flight, status, value ? *value : Bytes());
-  return Napi::Value();
-}
-
-// The directory entries of the call's chain (see directory_store.h), or nullptr after throwing: ERR_CLOSED, or
-// ERR_INVALID_ARG for a cache without a disk tier.
-DirectoryStore* DirectoriesOf(const Napi::CallbackInfo& info) {
-  TierChain* chain = OpenChain(info);
-  if (!chain) return nullptr;
-  DirectoryStore* directories = chain->directories();
-  if (!directories) {
-    ThrowStatus(info.Env(), Status(StatusCode::kInvalidArg, "directory entries need a cache with a disk tier"));
-  }
-  return directories;
-}
-
-// Completion for operations that grant a folder: resolves to [path, fill].
-GrantDone SettleGrant(std::shared_ptr<PendingPromise> pending) {
-  return [pending](Status status, DirectoryGrant grant) {
-    pending->Settle([status, grant = std::move(grant)](Napi::Env env, Napi::Promise::Deferred& deferred) {
-      if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
-      Napi::Array result = Napi::Array::New(env, 2);
-      result.Set(0u, Napi::String::New(env, grant.path));
-      result.Set(1u, Napi::Boolean::New(env, grant.fill));
-      deferred.Resolve(result);
-    });
-  };
-}
-
-// acquireDirectory(handle, key) -> a promise of [path, fill]: the entry's folder, held; or with fill, a temp
-// folder this caller fills, then commits or abandons
-Napi::Value AcquireDirectory(const Napi::CallbackInfo& info) {
-  DirectoryStore* directories = DirectoriesOf(info);
-  std::optional<Key> key = directories ? ReadKey(info[1]) : std::nullopt;
-  if (!key) return Napi::Value();
-  return Async(info.Env(), [&](auto pending) { directories->AcquireDirectory(*key, SettleGrant(pending)); });
-}
-
-// commitDirectory(handle, key, tempPath) -> a promise of [path, false]: the filled folder, now the key's entry, held
-Napi::Value CommitDirectory(const Napi::CallbackInfo& info) {
-  DirectoryStore* directories = DirectoriesOf(info);
-  std::optional<Key> key = directories ? ReadKey(info[1]) : std::nullopt;
-  if (!key) return Napi::Value();
-  const std::string temp_path = info[2].ToString().Utf8Value();
-  return Async(info.Env(), [&](auto pending) { directories->CommitDirectory(*key, temp_path, SettleGrant(pending)); });
-}
-
-// abandonDirectory(handle, key, tempPath, message) -> a promise: the fill's folder is gone and its waiters got
-// `message` as ERR_LOADER
-Napi::Value AbandonDirectory(const Napi::CallbackInfo& info) {
-  DirectoryStore* directories = DirectoriesOf(info);
-  std::optional<Key> key = directories ? ReadKey(info[1]) : std::nullopt;
-  if (!key) return Napi::Value();
-  const std::string temp_path = info[2].ToString().Utf8Value();
-  Status reason(StatusCode::kLoader, info[3].ToString().Utf8Value());
-  return Async(info.Env(), [&](auto pending) {
-    directories->AbandonDirectory(*key, temp_path, std::move(reason), SettleDone(pending));
-  });
-}
-
-// releaseDirectory(handle, path): ends one hold on a granted folder
-Napi::Value ReleaseDirectory(const Napi::CallbackInfo& info) {
-  if (DirectoryStore* directories = DirectoriesOf(info)) directories->ReleaseDirectory(info[1].ToString().Utf8Value());
-  return Napi::Value();
-}
-
 // namespaced(handle, ns) -> a handle over the same chain whose keys live in namespace `ns` (checked in
 // TypeScript); closed on its own.
 Napi::Value Namespaced(const Napi::CallbackInfo& info) {
@@ -714,19 +278,27 @@ Napi::Value Slab(const Napi::CallbackInfo& info) { return HandleOf(info)->slab.V
 }  // namespace
 
 void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
-  const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
-      {"open", Open},       {"close", Close},           {"endRemoteCalls", EndRemoteCalls},           {"getSync", GetSync}, {"getSyncNear", GetSyncNear}, {"changeCounters", ChangeCountersOf}, {"touch", Touch}, {"get", Get}, {"getEntry", GetEntry},
-      {"setSync", SetSync}, {"set", Set},               {"hasSync", HasSync}, {"has", Has},
-      {"deleteSync", DeleteSync}, {"delete", Delete},   {"clear", Clear},     {"stats", Stats},
-      {"sweep", Sweep},     {"slab", Slab},             {"listen", Listen},   {"clean", Clean},     {"verify", Verify},
-      {"verifyProgress", VerifyProgressOf}, {"listEntries", ListEntries},
-      {"flush", Flush},     {"digest", Digest},   {"keyDigest", KeyDigest}, {"putContent", PutContent}, {"getContent", GetContent},
-      {"joinFlight", JoinFlight}, {"leaveFlight", LeaveFlight}, {"landFlight", LandFlight}, {"endFlight", EndFlight},
-      {"acquireDirectory", AcquireDirectory}, {"commitDirectory", CommitDirectory},
-      {"abandonDirectory", AbandonDirectory}, {"releaseDirectory", ReleaseDirectory},
-      {"namespaced", Namespaced}, {"limitNamespace", LimitNamespace}, {"driverComplete", CompleteDriverCall},
-  };
-  for (const auto& [name, function] : functions) exports.Set(name, Napi::Function::New(env, function, name));
+  DefineFunctions(env, exports, {
+      {"open", Open},
+      {"endRemoteCalls", EndRemoteCalls},
+      {"close", Close},
+      {"listen", Listen},
+      {"stats", Stats},
+      {"sweep", Sweep},
+      {"slab", Slab},
+      {"clean", Clean},
+      {"clear", Clear},
+      {"flush", Flush},
+      {"verify", Verify},
+      {"verifyProgress", VerifyProgressOf},
+      {"listEntries", ListEntries},
+      {"namespaced", Namespaced},
+      {"limitNamespace", LimitNamespace},
+      {"driverComplete", CompleteDriverCall},
+  });
+  DefineEntryFunctions(env, exports);
+  DefineFlightFunctions(env, exports);
+  DefineDirectoryFunctions(env, exports);
 }
 
 }  // namespace stratacache::node
