@@ -1,6 +1,7 @@
 // The redis() tier (Node build): a Redis server or Redis Cluster, through ioredis, as a custom() tier. Entries are
 // bytes under `prefix` with PX expiries, so the server drops them itself; eviction is the server's
 // maxmemory-policy. ioredis is an optional peer dependency, loaded only when a tier makes its own client.
+import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
 
 import { custom, DEFAULT_CUSTOM_TIMEOUT, type CustomTierOptions } from './custom.js';
@@ -8,19 +9,18 @@ import { invalidArg, StrataError } from './errors.js';
 import type { Tier } from './tiers.js';
 import { MAX_TIMER_MS, parseDuration } from './units.js';
 
-type Reply<T> = Promise<T>;
-
 /** What the tier uses of an ioredis `Redis` or `Cluster` client. */
 export interface RedisClientLike {
   readonly isCluster: boolean;
-  getBuffer(key: string): Reply<Uint8Array | null>;
-  set(key: string, value: Uint8Array, ...expiry: ['PX', number] | []): Reply<unknown>;
-  unlink(...keys: string[]): Reply<number>;
-  exists(key: string): Reply<number>;
-  scan(cursor: string, ...args: Array<string | number>): Reply<[cursor: string, keys: string[]]>;
+  getBuffer(key: string): Promise<Buffer | null>;
+  set(key: string, value: Buffer): Promise<unknown>;
+  set(key: string, value: Buffer, px: 'PX', milliseconds: number): Promise<unknown>;
+  unlink(...keys: string[]): Promise<number>;
+  exists(key: string): Promise<number>;
+  scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', size: number): Promise<[string, string[]]>;
   /** Cluster clients only: one client per master. */
   nodes?(role: 'master'): RedisClientLike[];
-  quit(): Reply<unknown>;
+  quit(): Promise<unknown>;
   disconnect(): void;
 }
 
@@ -112,8 +112,10 @@ export function redis(options: RedisTierOptions): RedisTier {
     set: async (key, value, ttl) => {
       const client = await connection();
       const entry = prefix + key;
+      // ioredis sends a Buffer as bytes but any other Uint8Array as text (the wasm build's values are those).
+      const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
       // PX takes a positive whole number of milliseconds: round up, so the server never drops an entry early.
-      await (ttl === undefined ? client.set(entry, value) : client.set(entry, value, 'PX', Math.max(1, Math.ceil(ttl))));
+      await (ttl === undefined ? client.set(entry, bytes) : client.set(entry, bytes, 'PX', Math.max(1, Math.ceil(ttl))));
     },
     delete: async (key) => (await (await connection()).unlink(prefix + key)) > 0,
     has: async (key) => (await (await connection()).exists(prefix + key)) > 0,

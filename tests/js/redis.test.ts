@@ -9,8 +9,8 @@ import { promisify } from 'node:util';
 
 import { Cluster, Redis } from 'ioredis';
 
-import { Cache, keyDigest, ram, redis, type RedisClientLike, type RedisTier } from '../../dist/node.js';
-import { sleep, text } from './backends.js';
+import { Cache, keyDigest, ram, redis, type RedisTier } from '../../dist/node.js';
+import { backends, sleep, text } from './backends.js';
 import { tierContract } from './contract-cases.js';
 import { freePort, LoopbackServer } from './loopback.js';
 import { expectOutageAndRecovery } from './outage.js';
@@ -69,26 +69,41 @@ afterAll(async () => {
 });
 
 const onSingle = (options: { prefix?: string; ttl?: number | string | null } = {}) =>
-  redis({ client: client as unknown as RedisClientLike, prefix: freshPrefix(), ...options });
+  redis({ client, prefix: freshPrefix(), ...options });
 const onCluster = (options: { prefix?: string } = {}) =>
-  redis({ client: cluster as unknown as RedisClientLike, prefix: freshPrefix(), ...options });
+  redis({ client: cluster, prefix: freshPrefix(), ...options });
 
-describe('redis() on one server', () => {
+/** Retries `write` (rejecting while the tier's client reconnects) until it succeeds, for up to two seconds. */
+async function expectWhenReady(write: () => Promise<unknown>): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return void (await write());
+    } catch (error) {
+      if (tries === 40) throw error;
+      await sleep(50);
+    }
+  }
+}
+
+describe.each(backends)('redis() values (%s)', (name, Cache) => {
   test('all 256 byte values and 1 MB round-trip exactly, stored as bytes under the prefix', async () => {
-    await using cache = await Cache.open({ tiers: [onSingle({ prefix: 'bytes:' })] });
+    const prefix = `bytes-${name}:`;
+    await using cache = await Cache.open({ tiers: [onSingle({ prefix })] });
     const every = Uint8Array.from({ length: 256 }, (_, i) => i);
     const large = new Uint8Array(1_000_000).map((_, i) => (i * 7) & 0xff);
     await cache.set('every', every);
     await cache.set('large', large);
     expect(Array.from((await cache.get('every'))!)).toEqual(Array.from(every));
     expect(Buffer.compare(Buffer.from((await cache.get('large'))!), Buffer.from(large))).toBe(0);
-    const stored = await client.getBuffer(`bytes:${keyDigest('large')}`);
+    const stored = await client.getBuffer(`${prefix}${keyDigest('large')}`);
     expect(stored!.length).toBeGreaterThan(1_000_000); // the entry's frame around the value
     expect(await cache.has('every')).toBe(true);
     expect(await cache.delete('every')).toBe(true);
-    expect(await client.exists(`bytes:${keyDigest('every')}`)).toBe(0);
+    expect(await client.exists(`${prefix}${keyDigest('every')}`)).toBe(0);
   });
+});
 
+describe('redis() on one server', () => {
   test('the server enforces the TTL (PTTL) and drops the entry itself', async () => {
     await using cache = await Cache.open({ tiers: [onSingle({ prefix: 'ttl:' })] });
     await cache.set('short', 'v', { ttl: 300 });
@@ -128,7 +143,7 @@ describe('redis() on one server', () => {
 
   test('redis() needs exactly one of url and client', () => {
     expect(() => redis({})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
-    expect(() => redis({ url: 'redis://127.0.0.1', client: client as unknown as RedisClientLike })).toThrow(
+    expect(() => redis({ url: 'redis://127.0.0.1', client })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG' }),
     );
   });
@@ -143,6 +158,36 @@ describe('redis() on one server', () => {
       code: 'ERR_MISSING_LIBRARY', message: 'redis({ url }) needs ioredis: npm install ioredis',
     });
   });
+
+  test('stalled (DEBUG SLEEP) or down at open: each call settles within the timeout, then the tier works', async () => {
+    const server = redisOn(await freePort(), ['--enable-debug-command', 'local']);
+    servers.push(server);
+    const tier: RedisTier = redis({ url: `redis://127.0.0.1:${server.port}`, timeout: 300 });
+    try {
+      await using cache = await Cache.open({ tiers: [tier] });
+      const codes: string[] = [];
+      cache.on('error', (event) => codes.push((event as { error: { code: string } }).error.code));
+      let started = Date.now();
+      expect(await cache.get('k')).toBeUndefined(); // nothing listens yet
+      expect(Date.now() - started).toBeLessThan(600);
+      await server.start();
+      await expectWhenReady(() => cache.set('k', 'v'));
+      const staller = new Redis(server.port, '127.0.0.1');
+      clients.push(staller);
+      const stall = staller.call('DEBUG', 'SLEEP', '1.5');
+      await sleep(50);
+      started = Date.now();
+      expect(await cache.get('k')).toBeUndefined();
+      await expect(cache.set('k2', 'v')).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE', tier: 'redis' });
+      expect(Date.now() - started).toBeLessThan(1000);
+      await stall;
+      expect(text(await cache.get('k'))).toBe('v');
+      expect(codes.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(codes)).toEqual(new Set(['ERR_UNAVAILABLE']));
+    } finally {
+      await tier.close();
+    }
+  }, 20_000);
 
   test('killed mid-run: calls settle within the timeout as misses and error events, and it recovers', async () => {
     const server = redisOn(await freePort());
