@@ -70,12 +70,12 @@ async function connectTo(url: string, timeoutMs: number): Promise<RedisClientLik
   });
   client.on('error', () => {}); // failures reach the cache as misses and error events, call by call
   await client.connect().catch(() => undefined); // down at open: calls fail until the retries reach it
-  return client as unknown as RedisClientLike;
+  return client;
 }
 
 /**
  * Removes every key under `prefix` from one server, a SCAN page at a time. A Cluster master refuses an UNLINK of
- * keys in different slots, so there each key goes alone (pipelined by the client).
+ * keys in different slots, so there each key goes alone (all of a page sent at once).
  */
 async function clearNode(node: RedisClientLike, prefix: string, inCluster: boolean): Promise<void> {
   let cursor = '0';
@@ -115,7 +115,8 @@ export function redis(options: RedisTierOptions): RedisTier {
       // ioredis sends a Buffer as bytes but any other Uint8Array as text (the wasm build's values are those).
       const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
       // PX takes a positive whole number of milliseconds: round up, so the server never drops an entry early.
-      await (ttl === undefined ? client.set(entry, bytes) : client.set(entry, bytes, 'PX', Math.max(1, Math.ceil(ttl))));
+      if (ttl === undefined) await client.set(entry, bytes);
+      else await client.set(entry, bytes, 'PX', Math.max(1, Math.ceil(ttl)));
     },
     delete: async (key) => (await (await connection()).unlink(prefix + key)) > 0,
     has: async (key) => (await (await connection()).exists(prefix + key)) > 0,

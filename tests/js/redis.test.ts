@@ -206,6 +206,20 @@ describe('redis() on one server', () => {
   }, 20_000);
 });
 
+test('the example (examples/redis) runs as a user runs it', async () => {
+  const script = new URL('../../examples/redis/index.mjs', import.meta.url).pathname;
+  const env = { ...process.env, REDIS_URL: `redis://127.0.0.1:${single.port}` };
+  const { stdout } = await run(process.execPath, [script], { env, timeout: 10_000 });
+  expect(stdout.split('\n')).toEqual([
+    'machine B reads: hello from machine A',
+    'machine B again, from its RAM: hello from machine A',
+    'machine B: 1 RAM hit, 1 Redis hit, 1 promotion',
+    'after clear, a third cache reads: miss',
+    '',
+  ]);
+  expect(await client.keys('stratacache-example:*')).toEqual([]);
+});
+
 describe('redis() on a Cluster of three masters', () => {
   test('keys spread over every master and all read back; clear() empties the prefix on each', async () => {
     const prefix = freshPrefix();
