@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(cmake g++ make clang libclang-rt-14-dev libgtest-dev libxxhash-dev emscripten chromium
   libcurl4-openssl-dev libssl-dev libexpat1-dev nlohmann-json3-dev libsqlite3-dev debootstrap bzip2 xz-utils
-  memcached)
+  memcached redis-server redis-tools)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

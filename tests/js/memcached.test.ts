@@ -1,61 +1,21 @@
 // keyv() tiers on a real memcached (started here on a free loopback port) through @keyv/memcache, in both
 // builds: bytes round-trip, TTLs, promotions, a Keyv instance as well as an adapter, and memcached killed and
 // restarted under a running cache.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
-
 import KeyvMemcache from '@keyv/memcache';
 import Keyv from 'keyv';
 
 import { keyv, ram } from '../../dist/node.js';
 import { backends, sleep, text } from './backends.js';
+import { freePort, LoopbackServer } from './loopback.js';
+import { expectOutageAndRecovery } from './outage.js';
 
-type Event = { type: string; tier: string; error?: { code: string; message: string } };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** A memcached of its own on 127.0.0.1:port. */
+function memcachedOn(port: number): LoopbackServer {
+  const asRoot = process.getuid?.() === 0 ? ['-u', 'root'] : []; // memcached refuses root without it
+  return new LoopbackServer(port, 'memcached', ['-l', '127.0.0.1', '-p', String(port), '-U', '0', ...asRoot]);
 }
 
-/** A memcached of its own on 127.0.0.1:port, ready once it accepts connections. */
-class Memcached {
-  #process: ChildProcess | undefined;
-  constructor(readonly port: number) {}
-
-  async start(): Promise<void> {
-    const asRoot = process.getuid?.() === 0 ? ['-u', 'root'] : []; // memcached refuses root without it
-    this.#process = spawn('memcached', ['-l', '127.0.0.1', '-p', String(this.port), '-U', '0', ...asRoot], {
-      stdio: 'ignore',
-    });
-    for (let tries = 0; tries < 100; tries++) {
-      if (await this.#accepts()) return;
-      await sleep(20);
-    }
-    throw new Error('memcached did not start');
-  }
-
-  async stop(): Promise<void> {
-    const child = this.#process;
-    this.#process = undefined;
-    if (child === undefined || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  #accepts(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const socket = connect(this.port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-  }
-}
-
-let memcached: Memcached;
+let memcached: LoopbackServer;
 const adapters: KeyvMemcache[] = [];
 /** An adapter on the test's memcached, with a short per-request timeout and no retries. */
 function adapter(): KeyvMemcache {
@@ -66,7 +26,7 @@ function adapter(): KeyvMemcache {
 }
 
 beforeAll(async () => {
-  memcached = new Memcached(await freePort());
+  memcached = memcachedOn(await freePort());
   await memcached.start();
 });
 afterAll(async () => {
@@ -106,30 +66,7 @@ describe.each(backends)('keyv() on memcached (%s)', (_name, Cache) => {
 
   test('memcached killed mid-run: calls settle as misses and error events, and the tier recovers when it returns', async () => {
     await using cache = await Cache.open({ tiers: [ram(), keyv(adapter(), { name: 'memcached', timeout: 500 })] });
-    const events: Event[] = [];
-    cache.on('error', (event) => events.push(event as Event));
-    await cache.set('before', 'v');
-    await memcached.stop();
-    const started = Date.now();
-    const results = await Promise.all([
-      cache.get('missing'),
-      cache.set('during', 'v').then(() => 'set'),
-      cache.get('other'),
-    ]);
-    expect(Date.now() - started).toBeLessThan(2000);
-    expect(results).toEqual([undefined, 'set', undefined]); // the set went to RAM; memcached passed over
-    await sleep(20);
-    expect(events.length).toBeGreaterThanOrEqual(3);
-    for (const event of events) expect(event).toMatchObject({ tier: 'memcached', error: { code: 'ERR_UNAVAILABLE' } });
-    await memcached.start(); // empty again, on the same port
-    let recovered = false;
-    for (let tries = 0; tries < 50 && !recovered; tries++) {
-      events.length = 0;
-      await cache.set('after', 'v');
-      recovered = events.length === 0;
-      if (!recovered) await sleep(50);
-    }
-    expect(recovered).toBe(true);
+    await expectOutageAndRecovery(cache, memcached, 'memcached', 2000);
     await using other = await Cache.open({ tiers: [keyv(adapter(), { name: 'memcached' })] });
     expect(text(await other.get('after'))).toBe('v');
   }, 20_000);

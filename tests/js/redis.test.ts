@@ -1,0 +1,246 @@
+// redis() tiers on real servers the tests start on free loopback ports: one redis-server, and a Redis Cluster
+// of three masters. Bytes round-trip, server-side TTLs, prefixes, clear(), promotions, the cache contract, keys
+// spread over the masters, and a server killed and restarted under a running cache.
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { Cluster, Redis } from 'ioredis';
+
+import { Cache, keyDigest, ram, redis, type RedisTier } from '../../dist/node.js';
+import { backends, sleep, text } from './backends.js';
+import { tierContract } from './contract-cases.js';
+import { freePort, LoopbackServer } from './loopback.js';
+import { expectOutageAndRecovery } from './outage.js';
+
+const run = promisify(execFile);
+
+const folder = mkdtempSync(join(tmpdir(), 'strata-redis-'));
+/** A redis-server of its own on 127.0.0.1:port, keeping nothing on disk, with `extra` settings. */
+function redisOn(port: number, extra: string[] = []): LoopbackServer {
+  const dir = join(folder, String(port));
+  mkdirSync(dir, { recursive: true });
+  return new LoopbackServer(port, 'redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra,
+  ]);
+}
+
+const servers: LoopbackServer[] = [];
+const clients: Array<Redis | Cluster> = [];
+let single: LoopbackServer;
+let client: Redis;
+let cluster: Cluster;
+let prefixes = 0;
+const freshPrefix = () => `test${++prefixes}:`;
+
+/** Waits until every master of the cluster reports it can serve all slots. */
+async function untilClusterOk(port: number): Promise<void> {
+  for (let tries = 0; tries < 100; tries++) {
+    const { stdout } = await run('redis-cli', ['-p', String(port), 'cluster', 'info']);
+    if (stdout.includes('cluster_state:ok')) return;
+    await sleep(50);
+  }
+  throw new Error('the cluster did not come up');
+}
+
+beforeAll(async () => {
+  single = redisOn(await freePort());
+  const masters: LoopbackServer[] = [];
+  for (let i = 0; i < 3; i++) {
+    masters.push(redisOn(await freePort(), ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf']));
+  }
+  servers.push(single, ...masters);
+  await Promise.all(servers.map((server) => server.start()));
+  const addresses = masters.map((master) => `127.0.0.1:${master.port}`);
+  await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
+  await Promise.all(masters.map((master) => untilClusterOk(master.port)));
+  client = new Redis(single.port, '127.0.0.1');
+  cluster = new Cluster(masters.map((master) => ({ host: '127.0.0.1', port: master.port })));
+  clients.push(client, cluster);
+  await cluster.ping();
+}, 20_000);
+
+afterAll(async () => {
+  for (const each of clients) each.disconnect();
+  await Promise.all(servers.map((server) => server.stop()));
+  rmSync(folder, { recursive: true, force: true });
+});
+
+const onSingle = (options: { prefix?: string; ttl?: number | string | null } = {}) =>
+  redis({ client, prefix: freshPrefix(), ...options });
+const onCluster = (options: { prefix?: string } = {}) =>
+  redis({ client: cluster, prefix: freshPrefix(), ...options });
+
+/** Retries `write` (rejecting while the tier's client reconnects) until it succeeds, for up to two seconds. */
+async function expectWhenReady(write: () => Promise<unknown>): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return void (await write());
+    } catch (error) {
+      if (tries === 40) throw error;
+      await sleep(50);
+    }
+  }
+}
+
+describe.each(backends)('redis() values (%s)', (name, Cache) => {
+  test('all 256 byte values and 1 MB round-trip exactly, stored as bytes under the prefix', async () => {
+    const prefix = `bytes-${name}:`;
+    await using cache = await Cache.open({ tiers: [onSingle({ prefix })] });
+    const every = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const large = new Uint8Array(1_000_000).map((_, i) => (i * 7) & 0xff);
+    await cache.set('every', every);
+    await cache.set('large', large);
+    expect(Array.from((await cache.get('every'))!)).toEqual(Array.from(every));
+    expect(Buffer.compare(Buffer.from((await cache.get('large'))!), Buffer.from(large))).toBe(0);
+    const stored = await client.getBuffer(`${prefix}${keyDigest('large')}`);
+    expect(stored!.length).toBeGreaterThan(1_000_000); // the entry's frame around the value
+    expect(await cache.has('every')).toBe(true);
+    expect(await cache.delete('every')).toBe(true);
+    expect(await client.exists(`${prefix}${keyDigest('every')}`)).toBe(0);
+  });
+});
+
+describe('redis() on one server', () => {
+  test('the server enforces the TTL (PTTL) and drops the entry itself', async () => {
+    await using cache = await Cache.open({ tiers: [onSingle({ prefix: 'ttl:' })] });
+    await cache.set('short', 'v', { ttl: 300 });
+    await cache.set('forever', 'v', { ttl: null });
+    const pttl = await client.pttl(`ttl:${keyDigest('short')}`);
+    expect(pttl).toBeGreaterThan(200);
+    expect(pttl).toBeLessThanOrEqual(300);
+    expect(await client.pttl(`ttl:${keyDigest('forever')}`)).toBe(-1);
+    await sleep(400);
+    expect(await client.exists(`ttl:${keyDigest('short')}`)).toBe(0);
+    expect(await cache.get('short')).toBeUndefined();
+  });
+
+  test('two prefixes are two caches; clear() removes only its own prefix', async () => {
+    await client.set('unrelated', 'x');
+    await using one = await Cache.open({ tiers: [onSingle({ prefix: 'one:' })] });
+    await using two = await Cache.open({ tiers: [onSingle({ prefix: 'two:' })] });
+    for (let i = 0; i < 2500; i++) await one.set(`k${i}`, 'one'); // more than one SCAN page
+    await two.set('k0', 'two');
+    expect(text(await one.get('k0'))).toBe('one');
+    expect(text(await two.get('k0'))).toBe('two');
+    await one.clear();
+    expect(await client.keys('one:*')).toEqual([]);
+    expect(text(await two.get('k0'))).toBe('two');
+    expect(await client.get('unrelated')).toBe('x');
+  });
+
+  test('a hit is promoted into the RAM tier above', async () => {
+    const tier = onSingle();
+    await using writer = await Cache.open({ tiers: [tier] });
+    await writer.set('k', 'v');
+    await using reader = await Cache.open({ tiers: [ram(), tier] });
+    expect(text(await reader.get('k'))).toBe('v');
+    expect(text(reader.getSync('k'))).toBe('v');
+    expect(reader.stats().tiers.map((each) => each.promotions)).toEqual([1, 0]);
+  });
+
+  test('redis() needs exactly one of url and client', () => {
+    expect(() => redis({})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
+    expect(() => redis({ url: 'redis://127.0.0.1', client })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG' }),
+    );
+  });
+
+  test('without ioredis installed, redis({ url }) fails at once with ERR_MISSING_LIBRARY naming the install', async () => {
+    const alone = join(folder, 'no-ioredis'); // no node_modules above it
+    cpSync('dist', alone, { recursive: true });
+    const script = `import('./redis.js').then((m) => m.redis({ url: 'redis://127.0.0.1:1' }))
+      .catch((error) => console.log(JSON.stringify({ code: error.code, message: error.message })));`;
+    const { stdout } = await run(process.execPath, ['-e', script], { cwd: alone });
+    expect(JSON.parse(stdout)).toEqual({
+      code: 'ERR_MISSING_LIBRARY', message: 'redis({ url }) needs ioredis: npm install ioredis',
+    });
+  });
+
+  test('stalled (DEBUG SLEEP) or down at open: each call settles within the timeout, then the tier works', async () => {
+    const server = redisOn(await freePort(), ['--enable-debug-command', 'local']);
+    servers.push(server);
+    const tier: RedisTier = redis({ url: `redis://127.0.0.1:${server.port}`, timeout: 300 });
+    try {
+      await using cache = await Cache.open({ tiers: [tier] });
+      const codes: string[] = [];
+      cache.on('error', (event) => codes.push((event as { error: { code: string } }).error.code));
+      let started = Date.now();
+      expect(await cache.get('k')).toBeUndefined(); // nothing listens yet
+      expect(Date.now() - started).toBeLessThan(600);
+      await server.start();
+      await expectWhenReady(() => cache.set('k', 'v'));
+      const staller = new Redis(server.port, '127.0.0.1');
+      clients.push(staller);
+      const stall = staller.call('DEBUG', 'SLEEP', '1.5');
+      await sleep(50);
+      started = Date.now();
+      expect(await cache.get('k')).toBeUndefined();
+      await expect(cache.set('k2', 'v')).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE', tier: 'redis' });
+      expect(Date.now() - started).toBeLessThan(1000);
+      await stall;
+      expect(text(await cache.get('k'))).toBe('v');
+      expect(codes.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(codes)).toEqual(new Set(['ERR_UNAVAILABLE']));
+    } finally {
+      await tier.close();
+    }
+  }, 20_000);
+
+  test('killed mid-run: calls settle within the timeout as misses and error events, and it recovers', async () => {
+    const server = redisOn(await freePort());
+    servers.push(server);
+    await server.start();
+    const tier: RedisTier = redis({ url: `redis://127.0.0.1:${server.port}`, timeout: 300 });
+    try {
+      await using cache = await Cache.open({ tiers: [ram(), tier] });
+      await expectOutageAndRecovery(cache, server, 'redis', 1000);
+      const direct = new Redis(server.port, '127.0.0.1');
+      clients.push(direct);
+      expect(await direct.exists(`strata:${keyDigest('after')}`)).toBe(1);
+    } finally {
+      await tier.close();
+    }
+  }, 20_000);
+});
+
+test('the example (examples/redis) runs as a user runs it', async () => {
+  const script = new URL('../../examples/redis/index.mjs', import.meta.url).pathname;
+  const env = { ...process.env, REDIS_URL: `redis://127.0.0.1:${single.port}` };
+  const { stdout } = await run(process.execPath, [script], { env, timeout: 10_000 });
+  expect(stdout.split('\n')).toEqual([
+    'machine B reads: hello from machine A',
+    'machine B again, from its RAM: hello from machine A',
+    'machine B: 1 RAM hit, 1 Redis hit, 1 promotion',
+    'after clear, a third cache reads: miss',
+    '',
+  ]);
+  expect(await client.keys('stratacache-example:*')).toEqual([]);
+});
+
+describe('redis() on a Cluster of three masters', () => {
+  test('keys spread over every master and all read back; clear() empties the prefix on each', async () => {
+    const prefix = freshPrefix();
+    await using cache = await Cache.open({ tiers: [onCluster({ prefix })] });
+    for (let i = 0; i < 60; i++) await cache.set(`k${i}`, `v${i}`);
+    for (let i = 0; i < 60; i++) expect(text(await cache.get(`k${i}`))).toBe(`v${i}`);
+    const perMaster = await Promise.all(cluster.nodes('master').map((node) => node.keys(`${prefix}*`)));
+    expect(perMaster).toHaveLength(3);
+    for (const keys of perMaster) expect(keys.length).toBeGreaterThan(0);
+    expect(perMaster.flat()).toHaveLength(60);
+    await cluster.set('other:key', 'x');
+    await cache.clear();
+    const after = await Promise.all(cluster.nodes('master').map((node) => node.keys(`${prefix}*`)));
+    expect(after.flat()).toEqual([]);
+    expect(await cluster.get('other:key')).toBe('x');
+  });
+});
+
+describe('Cache contract ([redis])', () => {
+  tierContract({ Cache, tiers: (options = {}) => [onSingle(options)] });
+});
+describe('Cache contract ([ram, redis])', () => {
+  tierContract({ Cache, tiers: (options = {}) => [ram(options), onSingle(options)] });
+});

@@ -1,0 +1,137 @@
+// The redis() tier (Node build): a Redis server or Redis Cluster, through ioredis, as a custom() tier. Entries are
+// bytes under `prefix` with PX expiries, so the server drops them itself; eviction is the server's
+// maxmemory-policy. ioredis is an optional peer dependency, loaded only when a tier makes its own client.
+import { Buffer } from 'node:buffer';
+import { createRequire } from 'node:module';
+
+import { custom, DEFAULT_CUSTOM_TIMEOUT, type CustomTierOptions } from './custom.js';
+import { invalidArg, StrataError } from './errors.js';
+import type { Tier } from './tiers.js';
+import { MAX_TIMER_MS, parseDuration } from './units.js';
+
+/** What the tier uses of an ioredis `Redis` or `Cluster` client. */
+export interface RedisClientLike {
+  readonly isCluster: boolean;
+  getBuffer(key: string): Promise<Buffer | null>;
+  set(key: string, value: Buffer): Promise<unknown>;
+  set(key: string, value: Buffer, px: 'PX', milliseconds: number): Promise<unknown>;
+  unlink(...keys: string[]): Promise<number>;
+  exists(key: string): Promise<number>;
+  scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', size: number): Promise<[string, string[]]>;
+  /** Cluster clients only: one client per master. */
+  nodes?(role: 'master'): RedisClientLike[];
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}
+
+export type RedisTierOptions = Pick<CustomTierOptions, 'timeout' | 'ttl'> & {
+  /** A server's address, as `redis://[user:password@]host:port/db`; the tier makes and owns its client. */
+  url?: string;
+  /** An ioredis `Redis` or `Cluster` client of your own (stays yours: the tier never closes it). */
+  client?: RedisClientLike;
+  /** Put before every key this tier stores; `clear()` removes only keys under it. Default `'strata:'`. */
+  prefix?: string;
+  /** Name in statistics, errors and events. Default `'redis'`. */
+  name?: string;
+};
+
+/** A redis() tier; `close()` ends the connection of a client the tier made from `url`. */
+export type RedisTier = Tier & { close(): Promise<void> };
+
+const DEFAULT_PREFIX = 'strata:';
+/** Keys a SCAN step asks for and an UNLINK removes at once. */
+const CLEAR_BATCH = 1000;
+
+/** A SCAN MATCH pattern for the keys that start with `prefix`, its glob characters escaped. */
+const prefixPattern = (prefix: string) => `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+
+function checkIoredisInstalled(): void {
+  try {
+    createRequire(import.meta.url).resolve('ioredis');
+  } catch (error) {
+    throw new StrataError('ERR_MISSING_LIBRARY', 'redis({ url }) needs ioredis: npm install ioredis', { cause: error });
+  }
+}
+
+/**
+ * A client of its own for `url`. A dead server fails each call at once rather than queueing it (no offline
+ * queue, no retries of a command), and each command is bounded by `timeoutMs`; the connection itself is
+ * retried in the background, so the tier recovers when the server returns.
+ */
+async function connectTo(url: string, timeoutMs: number): Promise<RedisClientLike> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, {
+    lazyConnect: true,
+    commandTimeout: timeoutMs,
+    connectTimeout: Math.max(timeoutMs, 1000),
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: (attempt) => Math.min(attempt * 50, 1000),
+  });
+  client.on('error', () => {}); // failures reach the cache as misses and error events, call by call
+  await client.connect().catch(() => undefined); // down at open: calls fail until the retries reach it
+  return client;
+}
+
+/**
+ * Removes every key under `prefix` from one server, a SCAN page at a time. A Cluster master refuses an UNLINK of
+ * keys in different slots, so there each key goes alone (all of a page sent at once).
+ */
+async function clearNode(node: RedisClientLike, prefix: string, inCluster: boolean): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await node.scan(cursor, 'MATCH', prefixPattern(prefix), 'COUNT', CLEAR_BATCH);
+    cursor = next;
+    if (keys.length === 0) continue;
+    if (!inCluster) await node.unlink(...keys);
+    else await Promise.all(keys.map((key) => node.unlink(key)));
+  } while (cursor !== '0');
+}
+
+/**
+ * A tier on Redis (or Valkey), on one server from `url` or on an ioredis `Redis` or `Cluster` client. Reads are
+ * misses and writes `error` events while the server is down or slower than `timeout` (default 1s).
+ */
+export function redis(options: RedisTierOptions): RedisTier {
+  if (options === null || typeof options !== 'object') throw invalidArg('redis() takes an options object');
+  const { url, client: given } = options;
+  if ((url === undefined) === (given === undefined)) throw invalidArg('redis() needs either a url or a client');
+  if (url !== undefined && typeof url !== 'string') throw invalidArg('url must be a string');
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  if (typeof prefix !== 'string') throw invalidArg('prefix must be a string');
+  const timeoutMs = parseDuration(options.timeout ?? DEFAULT_CUSTOM_TIMEOUT, 'timeout', MAX_TIMER_MS);
+  if (url !== undefined) checkIoredisInstalled();
+  let connecting: Promise<RedisClientLike> | undefined = given === undefined ? undefined : Promise.resolve(given);
+  const connection = () => (connecting ??= connectTo(url!, timeoutMs));
+
+  const tier = custom({
+    name: options.name ?? 'redis',
+    timeout: timeoutMs,
+    ...(options.ttl === undefined ? {} : { ttl: options.ttl }),
+    get: async (key) => (await connection()).getBuffer(prefix + key),
+    set: async (key, value, ttl) => {
+      const client = await connection();
+      const entry = prefix + key;
+      // ioredis sends a Buffer as bytes but any other Uint8Array as text (the wasm build's values are those).
+      const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      // PX takes a positive whole number of milliseconds: round up, so the server never drops an entry early.
+      if (ttl === undefined) await client.set(entry, bytes);
+      else await client.set(entry, bytes, 'PX', Math.max(1, Math.ceil(ttl)));
+    },
+    delete: async (key) => (await (await connection()).unlink(prefix + key)) > 0,
+    has: async (key) => (await (await connection()).exists(prefix + key)) > 0,
+    clear: async () => {
+      const client = await connection();
+      const masters = client.isCluster ? client.nodes!('master') : [client];
+      await Promise.all(masters.map((node) => clearNode(node, prefix, client.isCluster)));
+    },
+  });
+  const close = async () => {
+    if (given !== undefined || connecting === undefined) return;
+    const client = await connecting;
+    connecting = undefined;
+    await client.quit().catch(() => client.disconnect()); // no server to say goodbye to: just drop the socket
+  };
+  // Not enumerable: the tier stays a plain configuration to the backends.
+  return Object.defineProperty(tier, 'close', { value: close }) as RedisTier;
+}
