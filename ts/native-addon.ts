@@ -4,9 +4,10 @@
 // never looks in build/, so it cannot pick up a stale file from there.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 import { StrataError } from './errors.js';
+import { moduleUrl } from './module-url.js';
 
 /** The addon's exports, or why it could not be loaded (for the warning and for the tiers that need it). */
 export type AddonLoad = { addon: object; reason?: undefined } | { addon?: undefined; reason: string };
@@ -16,12 +17,6 @@ export type AddonLoad = { addon: object; reason?: undefined } | { addon?: undefi
 function platformPackages(): string[] {
   const name = `@stratacache/${process.platform}-${process.arch}`;
   return process.platform === 'linux' ? [`${name}-gnu`, `${name}-musl`] : [name];
-}
-
-// This module's URL. A CommonJS bundle (esbuild's default for --platform=node) has no import.meta.url; there
-// the bundle's own file stands in, and packages resolve from its node_modules as they would from here.
-function moduleUrl(): string {
-  return import.meta.url ?? pathToFileURL(__filename).href;
 }
 
 function loadAddon(): AddonLoad {

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 
 import { custom, DEFAULT_CUSTOM_TIMEOUT, type CustomTierOptions } from './custom.js';
 import { invalidArg, StrataError } from './errors.js';
+import { moduleUrl } from './module-url.js';
 import type { Tier } from './tiers.js';
 import { MAX_TIMER_MS, parseDuration } from './units.js';
 
@@ -45,12 +46,18 @@ const CLEAR_BATCH = 1000;
 /** A SCAN MATCH pattern for the keys that start with `prefix`, its glob characters escaped. */
 const prefixPattern = (prefix: string) => `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
 
-function checkIoredisInstalled(): void {
+type Ioredis = typeof import('ioredis');
+
+/** ioredis, from beside this package (see module-url.ts); ERR_MISSING_LIBRARY when it is not installed. */
+function loadIoredis(): Ioredis {
+  const require = createRequire(moduleUrl());
+  let path: string;
   try {
-    createRequire(import.meta.url).resolve('ioredis');
+    path = require.resolve('ioredis');
   } catch (error) {
     throw new StrataError('ERR_MISSING_LIBRARY', 'redis({ url }) needs ioredis: npm install ioredis', { cause: error });
   }
+  return require(path) as Ioredis;
 }
 
 /**
@@ -58,8 +65,7 @@ function checkIoredisInstalled(): void {
  * queue, no retries of a command), and each command is bounded by `timeoutMs`; the connection itself is
  * retried in the background, so the tier recovers when the server returns.
  */
-async function connectTo(url: string, timeoutMs: number): Promise<RedisClientLike> {
-  const { Redis } = await import('ioredis');
+async function connectTo(Redis: Ioredis['Redis'], url: string, timeoutMs: number): Promise<RedisClientLike> {
   const client = new Redis(url, {
     lazyConnect: true,
     commandTimeout: timeoutMs,
@@ -100,9 +106,9 @@ export function redis(options: RedisTierOptions): RedisTier {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   if (typeof prefix !== 'string') throw invalidArg('prefix must be a string');
   const timeoutMs = parseDuration(options.timeout ?? DEFAULT_CUSTOM_TIMEOUT, 'timeout', MAX_TIMER_MS);
-  if (url !== undefined) checkIoredisInstalled();
+  const ioredis = url === undefined ? undefined : loadIoredis();
   let connecting: Promise<RedisClientLike> | undefined = given === undefined ? undefined : Promise.resolve(given);
-  const connection = () => (connecting ??= connectTo(url!, timeoutMs));
+  const connection = () => (connecting ??= connectTo(ioredis!.Redis, url!, timeoutMs));
 
   const tier = custom({
     name: options.name ?? 'redis',
