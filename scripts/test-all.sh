@@ -8,6 +8,8 @@ rm -f build/jest.json build/cpp-*/junit.xml build/fuzz/junit.xml
 status=0
 bash scripts/test-cpp.sh || status=1
 bash scripts/fuzz.sh || status=1
+# The tests' own types: ts-jest only transpiles, so a test could drift from the API it claims to use.
+npx tsc -p tests/js/tsconfig.json --noEmit || status=1
 node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=build/jest.json "$@" || status=1
 node scripts/summary.mjs build/cpp-release/junit.xml build/cpp-asan/junit.xml build/cpp-tsan/junit.xml \
   build/fuzz/junit.xml build/jest.json || status=1

@@ -441,7 +441,7 @@ describe.each(FACTORIES)('over %s', (_, makeFs) => {
     ];
 
     test('pathological patterns match as GNU grep, all of them within 2 s', async () => {
-      const results = [];
+      const results: Array<Awaited<ReturnType<typeof execute>>> = [];
       const started = performance.now();
       for (const commandLine of PATHOLOGICAL) results.push(await execute(fs, commandLine));
       const elapsed = performance.now() - started;

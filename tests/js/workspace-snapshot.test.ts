@@ -63,7 +63,7 @@ describe('hostile manifests and entries are refused with ERR_CORRUPT naming the 
 
   test('a manifest header claiming more than 256 MB is refused before its bytes are read', async () => {
     const header = encodeHeader({ name: 'manifest.json', prefix: '', typeflag: '0', mode: 0o644, size: 2 ** 33, mtimeSeconds: 0 });
-    const error = await loadError([header]);
+    const error = await loadError((async function* () { yield header; })());
     expect(error.code).toBe('ERR_CORRUPT');
     expect(error.message).toMatch(/manifest\.json holds 8589934592 bytes/);
   });

@@ -27,7 +27,6 @@ const SOURCES: Array<[string, SourceMaker]> = [
   ['s3rver', (files, options) => s3.make(files, options)],
 ];
 
-const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
 const names = async (ws: Workspace, path: string): Promise<string[]> =>
   (await ws.ls(path)).map((entry) => `${entry.name}${entry.type === 'directory' ? '/' : ''}`);
 
