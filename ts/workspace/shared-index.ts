@@ -113,18 +113,19 @@ export class SharedIndex {
 
   /**
    * Before listing `path` of source `id`: its listing if recorded, or what a deep listing of one of `ancestors`
-   * (the folders above it whose listing the caller lacks, nearest first) holds below it.
+   * (the folders above it whose listing the caller lacks, nearest first) holds below it, where undefined says
+   * that no folder is there, as the source would.
    */
-  async listing(id: string, path: string, ancestors: string[]): Promise<Lookup<Listing>> {
+  async listing(id: string, path: string, ancestors: string[]): Promise<Lookup<Listing | undefined>> {
     const { generation, own, above } = await this.#read(id, 'list', path, ancestors);
-    let found: Recalled<Listing> | undefined;
+    let found: Recalled<Listing | undefined> | undefined;
     if (own?.l !== undefined) found = { value: { deep: own.l[0] === 1, entries: own.l[1].map(fromTuple) }, expires: own.x ?? Infinity };
     for (const { directory, listing, expires } of above) {
-      // A deep listing without a folder at `path` is left to the source: the caller learns why from it.
-      const within = found === undefined && listing.deep ? listingWithin(directory, listing, path) : undefined;
-      if (within !== undefined) found = { value: within, expires };
+      if (found === undefined && listing.deep) found = { value: listingWithin(directory, listing, path), expires };
     }
-    return this.#lookup(generation, recordKey(id, 'list', path), found, (listing) => ({ l: [listing.deep ? 1 : 0, listing.entries.map(toTuple)] }));
+    // No folder: not recorded, as the caller then asks for the entry, which is.
+    return this.#lookup(generation, recordKey(id, 'list', path), found, (listing) =>
+      listing === undefined ? undefined : { l: [listing.deep ? 1 : 0, listing.entries.map(toTuple)] });
   }
 
   /** Before a stat of `path`: the entry (or null) if recorded, or as the listing of its folder or a deep one says. */
@@ -154,16 +155,17 @@ export class SharedIndex {
   }
 
   #lookup<T>(
-    generation: string | undefined, key: string, found: Recalled<T> | undefined, body: (value: T) => Omit<SharedRecord, 'g' | 'x'>,
+    generation: string | undefined, key: string, found: Recalled<T> | undefined, body: (value: T) => Omit<SharedRecord, 'g' | 'x'> | undefined,
   ): Lookup<T> {
     if (found === undefined) this.misses += 1;
     else this.hits += 1;
     return {
       ...(found === undefined ? {} : { found }),
       remember: (value) => {
-        if (generation === undefined || this.#ttlMs === 0) return;
+        const answer = body(value);
+        if (generation === undefined || answer === undefined) return;
         const expires = this.#ttlMs === null ? null : Date.now() + this.#ttlMs;
-        this.#write(key, { g: generation, x: expires, ...body(value) }, this.#ttlMs ?? undefined);
+        this.#write(key, { g: generation, x: expires, ...answer }, this.#ttlMs ?? undefined);
       },
     };
   }

@@ -759,7 +759,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     const lookup = id === undefined ? undefined : await this.#shared!.listing(id, at.relative, this.#unlistedFolders(at));
     if (lookup?.found !== undefined) return lookup.found;
     const listing = await this.#mount(at).list(at.relative);
-    if (listing !== undefined) lookup?.remember(listing);
+    lookup?.remember(listing);
     return { value: listing, expires: Infinity };
   }
 
