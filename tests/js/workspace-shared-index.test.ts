@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 
-import { http, ram, redis, type RedisTier, s3Resource, Workspace } from '../../dist/node.js';
+import { http, memoryResource, ram, redis, type RedisTier, s3Resource, Workspace } from '../../dist/node.js';
 import * as wasm from '../../dist/wasm.js';
 import { FileServer } from '../fixtures/file-server.mjs';
 import { freePort, LoopbackServer } from './loopback.js';
@@ -222,7 +222,7 @@ describe('Redis failing under a workspace', () => {
 
 describe('the option', () => {
   test('index must be a tier that takes writes', async () => {
-    const mounts = { '/s3': s3Resource(server().tier('x')) };
+    const mounts = { '/m': memoryResource({}) };
     for (const index of ['redis://127.0.0.1', null, http({ baseUrl: 'http://127.0.0.1:9/' })]) {
       await expect(Workspace.open({ mounts, index: index as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
     }

@@ -102,7 +102,11 @@ function fileCacheTiers(options: WorkspaceOptions): { tiers: Tier[]; budget: num
   }
   const { tiers } = options;
   if (!Array.isArray(tiers) || tiers.length === 0) throw invalidArg('tiers must be a non-empty array, as in [ram()]');
-  if (limit === undefined) return { tiers, budget: tiers[tiers.length - 1]!.cacheLimit };
+  if (limit === undefined) {
+    // A custom() tier (redis(), keyv()) has no budget of its own: its store bounds itself.
+    const last = tiers[tiers.length - 1]!;
+    return { tiers, budget: last.kind === 'custom' ? parseSize(DEFAULT_CACHE_LIMIT) : last.cacheLimit };
+  }
   const last = tiers.length - 1;
   const sized = tiers.map((tier, i) => ({ ...tier, cacheLimit: i === last ? limit : Math.min(tier.cacheLimit, limit) }));
   return { tiers: sized, budget: limit };
