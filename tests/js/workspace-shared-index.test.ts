@@ -146,6 +146,17 @@ describe('two processes, one index in Redis', () => {
   }, 30_000);
 });
 
+test('the example (examples/workspace-shared) runs as a user runs it, and removes what it wrote', async () => {
+  const script = new URL('../../examples/workspace-shared/index.mjs', import.meta.url).pathname;
+  const { stdout } = await run(process.execPath, [script], { env: { ...process.env, REDIS_URL: redisUrl }, timeout: 10_000 });
+  expect(stdout.split('\n')).toEqual([
+    'machine A: 3 files, 3 alerts; calls to the folder: 2 lists, 0 stats, 1 reads',
+    'machine B: 3 files, 3 alerts; calls to the folder: 0 lists, 0 stats, 0 reads',
+    '',
+  ]);
+  expect(await direct.keys('stratacache-example-workspace:*')).toEqual([]);
+});
+
 describe('Redis failing under a workspace', () => {
   /** A workspace in this process over `prefix`, sharing through `url` with a 300 ms timeout. */
   async function open(prefix: string, url: string): Promise<[Workspace, RedisTier]> {
