@@ -15,7 +15,7 @@ import { expandListing, IndexCache, type Known } from './index-cache.js';
 import { Mount, type MountStats } from './mount.js';
 import { baseName, isWithin, joinPath, type Location, MountTable, normaliseMountPoint, parentOf } from './paths.js';
 import type { Listing, Resource, ResourceEntry } from './resource.js';
-import { type Recalled, SharedIndex } from './shared-index.js';
+import { type Lookup, type Recalled, SharedIndex } from './shared-index.js';
 import { execute, type ExecuteOptions, type ExecuteResult } from './shell.js';
 import { globMatcher } from './shell/glob.js';
 import { type LoadProgress, readSnapshot, type SnapshotProgress, type SnapshotFile, type SnapshotReport, writeSnapshot } from './snapshot.js';
@@ -747,24 +747,29 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     return value;
   }
 
-  /** What the source says is at `at`: as the shared index recorded it, else asked (and recorded there). */
-  async #statSource(at: Extract<Location, { kind: 'mount' }>): Promise<Recalled<Known>> {
-    const id = this.#sharedId(at);
-    const lookup = id === undefined ? undefined : await this.#shared!.entry(id, at.relative, this.#unlistedFolders(at));
-    if (lookup?.found !== undefined) return lookup.found;
-    const entry = (await this.#mount(at).stat(at.relative)) ?? null;
-    lookup?.remember(entry);
-    return { value: entry, expires: Infinity };
+  /** What the source says is at `at` (null: nothing). */
+  #statSource(at: Extract<Location, { kind: 'mount' }>): Promise<Recalled<Known>> {
+    return this.#askSource(at, (shared, id, folders) => shared.entry(id, at.relative, folders),
+      async () => (await this.#mount(at).stat(at.relative)) ?? null);
   }
 
-  /** The source's listing of `at` (undefined: no folder there), as `#statSource` gets an entry. */
-  async #listSource(at: Extract<Location, { kind: 'mount' }>): Promise<Recalled<Listing | undefined>> {
+  /** The source's listing of `at` (undefined: no folder there). */
+  #listSource(at: Extract<Location, { kind: 'mount' }>): Promise<Recalled<Listing | undefined>> {
+    return this.#askSource(at, (shared, id, folders) => shared.listing(id, at.relative, folders), () => this.#mount(at).list(at.relative));
+  }
+
+  /** The source's answer as the shared index recorded it (`look`), else from the source (`ask`), recorded there. */
+  async #askSource<T>(
+    at: Extract<Location, { kind: 'mount' }>,
+    look: (shared: SharedIndex, id: string, unlistedFolders: string[]) => Promise<Lookup<T>>,
+    ask: () => Promise<T>,
+  ): Promise<Recalled<T>> {
     const id = this.#sharedId(at);
-    const lookup = id === undefined ? undefined : await this.#shared!.listing(id, at.relative, this.#unlistedFolders(at));
+    const lookup = id === undefined ? undefined : await look(this.#shared!, id, this.#unlistedFolders(at));
     if (lookup?.found !== undefined) return lookup.found;
-    const listing = await this.#mount(at).list(at.relative);
-    lookup?.remember(listing);
-    return { value: listing, expires: Infinity };
+    const answer = await ask();
+    lookup?.remember(answer);
+    return { value: answer, expires: Infinity };
   }
 
   /** The `id` the shared index knows the source of `at` by; undefined when there is no shared index or no id. */
