@@ -263,11 +263,15 @@ test('a snapshot replays as before, and loading it records nothing in the shared
 });
 
 describe('the option', () => {
-  test('index must be a tier that takes writes', async () => {
+  test('index must be a tier that takes writes; a resource\'s id a string', async () => {
     const mounts = { '/m': memoryResource({}) };
     for (const index of ['redis://127.0.0.1', null, http({ baseUrl: 'http://127.0.0.1:9/' })]) {
       await expect(Workspace.open({ mounts, index: index as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
     }
+    const unnamed = { ...memoryResource({}), id: 42 as never };
+    await expect(Workspace.open({ mounts: { '/m': unnamed } })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG', message: expect.stringContaining('id must be a string'),
+    });
   });
 });
 
