@@ -97,7 +97,7 @@ describe('two processes, one index in Redis', () => {
     expect(b.results[2]!.shared).toMatchObject({ misses: 0, errors: 0 });
   }, 30_000);
 
-  test('a deep listing (one LIST for the tree) answers B\'s walk and a stat of any path below', async () => {
+  test('a deep listing (one LIST for the tree) answers B\'s stat of any path below, and B keeps it', async () => {
     const prefix = await seed();
     const a = await inProcess(prefix, [{ execute: 'ls /s3' }], { deepListLimit: 100 });
     expect(a.requests).toEqual({ LIST: 1 });
@@ -107,6 +107,8 @@ describe('two processes, one index in Redis', () => {
     expect(b.results.map((step) => step.stdout)).toEqual(['19\n', 'c.log\n', '']);
     expect(b.results[2]!.exitCode).toBe(2);
     expect(b.requests).toEqual({});
+    // The first look-up brought the listing into B's own index: the rest were answered there.
+    expect(b.results[2]!.shared).toEqual({ hits: 1, misses: 0, errors: 0 });
   }, 30_000);
 
   test('records last the index TTL left: B, later, asks the source again, and the server has dropped them', async () => {

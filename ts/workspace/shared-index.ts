@@ -18,9 +18,18 @@ export interface Recalled<T> {
   expires: number;
 }
 
+/** A listing of a folder (a path in the source) that the shared index holds. */
+export interface RecordedListing {
+  directory: string;
+  listing: Listing;
+  expires: number;
+}
+
 /** One look-up before asking a source: what the shared index knows, and how to record the source's answer. */
 export interface Lookup<T> {
   found?: Recalled<T>;
+  /** The listings of the folders asked about that it holds: the caller keeps them, to look up no more below. */
+  listings: RecordedListing[];
   /** Records what the source answered, in the background (close() waits for it). */
   remember(value: T): void;
 }
@@ -124,7 +133,7 @@ export class SharedIndex {
       if (found === undefined && listing.deep) found = { value: listingWithin(directory, listing, path), expires };
     }
     // No folder: not recorded, as the caller then asks for the entry, which is.
-    return this.#lookup(generation, recordKey(id, 'list', path), found, (listing) =>
+    return this.#lookup(generation, recordKey(id, 'list', path), found, above, (listing) =>
       listing === undefined ? undefined : { l: [listing.deep ? 1 : 0, listing.entries.map(toTuple)] });
   }
 
@@ -137,7 +146,7 @@ export class SharedIndex {
       const known = found === undefined ? entryWithin(directory, listing, path) : undefined;
       if (known !== undefined) found = { value: known, expires };
     }
-    return this.#lookup(generation, recordKey(id, 'stat', path), found, (entry) => ({ s: entry === null ? null : toTuple(entry) }));
+    return this.#lookup(generation, recordKey(id, 'stat', path), found, above, (entry) => ({ s: entry === null ? null : toTuple(entry) }));
   }
 
   /**
@@ -155,12 +164,17 @@ export class SharedIndex {
   }
 
   #lookup<T>(
-    generation: string | undefined, key: string, found: Recalled<T> | undefined, body: (value: T) => Omit<SharedRecord, 'g' | 'x'> | undefined,
+    generation: string | undefined,
+    key: string,
+    found: Recalled<T> | undefined,
+    listings: RecordedListing[],
+    body: (value: T) => Omit<SharedRecord, 'g' | 'x'> | undefined,
   ): Lookup<T> {
     if (found === undefined) this.misses += 1;
     else this.hits += 1;
     return {
       ...(found === undefined ? {} : { found }),
+      listings,
       remember: (value) => {
         const answer = body(value);
         if (generation === undefined || answer === undefined) return;
@@ -177,7 +191,7 @@ export class SharedIndex {
   async #read(id: string, kind: 'list' | 'stat', path: string, ancestors: string[]): Promise<{
     generation: string | undefined;
     own: SharedRecord | undefined;
-    above: Array<{ directory: string; listing: Listing; expires: number }>;
+    above: RecordedListing[];
   }> {
     const keys = [generationKey(id), recordKey(id, kind, path), ...ancestors.map((directory) => recordKey(id, 'list', directory))];
     const [stored, own, ...records] = await Promise.all(keys.map((key) => this.#get(key)));

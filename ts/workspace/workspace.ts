@@ -766,6 +766,9 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
   ): Promise<Recalled<T>> {
     const id = this.#sharedId(at);
     const lookup = id === undefined ? undefined : await look(this.#shared!, id, this.#unlistedFolders(at));
+    for (const { directory, listing, expires } of lookup?.listings ?? []) {
+      this.#learnListing(directory === '' ? at.mount : `${at.mount}/${directory}`, listing, expires);
+    }
     if (lookup?.found !== undefined) return lookup.found;
     const answer = await ask();
     lookup?.remember(answer);
@@ -785,6 +788,19 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
       if (this.#index.listing(path) === undefined) folders.push(path === at.mount ? '' : path.slice(at.mount.length + 1));
     }
     return folders;
+  }
+
+  /** Records a source's listing of folder `path`, as `#learn` an entry; returns what it says, path by path. */
+  #learnListing(path: string, listing: Listing, expires: number): ReturnType<typeof expandListing> {
+    // A snapshot listed as a file what its source lists as a folder: the source wins.
+    if (this.#restored.has(path)) this.#learn(path, { name: baseName(path), type: 'directory', size: 0 });
+    this.#index.putListing(path, listing, expires);
+    const expanded = expandListing(path, listing);
+    for (const [file, version] of this.#touched) {
+      const entry = expanded.entries.get(file);
+      if (entry !== undefined && (entry.type !== 'file' || !sameVersion(version, entry))) void this.#drop(file);
+    }
+    return expanded;
   }
 
   /** Records what a source said of `path`, dropping cached bytes it shows to be out of date. */
@@ -813,20 +829,13 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     if (known?.type === 'file' && !this.#restored.has(at.path)) throw invalidArg(`${at.path} is not a directory`);
     this.#indexMisses += 1;
     const { value: listing, expires } = await this.#listSource(at);
-    // A snapshot listed as a file what its source lists as a folder: the source wins.
-    if (listing !== undefined && this.#restored.has(at.path)) this.#learn(at.path, { name: at.path, type: 'directory', size: 0 });
     if (listing === undefined) {
       const known = at.relative === '' ? null : await this.#statRemote(at);
       if (known?.type === 'file') throw invalidArg(`${at.path} is not a directory`);
       if (at.relative !== '') throw notFound(at.path);
       return [];
     }
-    this.#index.putListing(at.path, listing, expires);
-    const { entries, listings } = expandListing(at.path, listing);
-    for (const [path, version] of this.#touched) {
-      const entry = entries.get(path);
-      if (entry !== undefined && (entry.type !== 'file' || !sameVersion(version, entry))) void this.#drop(path);
-    }
+    const { entries, listings } = this.#learnListing(at.path, listing, expires);
     return listings.get(at.path)!.map((name) => {
       const path = joinPath(at.path, name);
       return toEntry(path, entries.get(path)!);
