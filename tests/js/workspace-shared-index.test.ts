@@ -277,7 +277,7 @@ describe('the option', () => {
   });
 });
 
-test('wasm build: two workspaces share an index through a custom() tier over a Map', async () => {
+test('wasm build: two workspaces share an index through a custom() tier over a Map; foreign values are misses', async () => {
   const { mkdirSync, writeFileSync } = await import('node:fs');
   const root = join(folder, 'web');
   mkdirSync(join(root, 'a/b'), { recursive: true });
@@ -297,6 +297,15 @@ test('wasm build: two workspaces share an index through a custom() tier over a M
     await using b = await open();
     expect((await b.execute('find /web')).stdout).toBe('/web\n/web/a\n/web/a/b\n/web/a/b/c.txt\n/web/top.txt\n');
     expect(files.total).toBe(listed);
+    // Values no workspace wrote under the records' keys (another writer, damage) are misses, not failures.
+    await using other = await wasm.Cache.open({ tiers: [index] });
+    const key = (...parts: string[]) => `workspace-index/1:${JSON.stringify(parts)}`;
+    const generation = JSON.parse(new TextDecoder().decode(await other.get(key('generation', files.url))));
+    await other.set(key('list', files.url, ''), JSON.stringify({ g: generation, x: null, l: [1, [[5, 9]]] }));
+    await other.set(key('list', files.url, 'a'), 'not JSON');
+    await using c = await open();
+    expect((await c.execute('find /web')).stdout).toBe('/web\n/web/a\n/web/a/b\n/web/a/b/c.txt\n/web/top.txt\n');
+    expect(files.total).toBe(listed + 2);
   } finally {
     await files.close();
   }

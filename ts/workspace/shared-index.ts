@@ -48,7 +48,8 @@ interface SharedRecord {
   s?: EntryTuple | null;
 }
 
-const KEY_PREFIX = 'workspace-index:';
+/** Names the records' format: one of another format is under other keys, never read as this one. */
+const KEY_PREFIX = 'workspace-index/1:';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -68,6 +69,11 @@ function toTuple({ name, type, size, mtimeMs, etag }: ResourceEntry): EntryTuple
   return tuple;
 }
 
+const isTuple = (value: unknown): value is EntryTuple =>
+  Array.isArray(value) && typeof value[0] === 'string' && (value[1] === 0 || value[1] === 1) &&
+  (value[2] == null || typeof value[2] === 'number') && (value[3] == null || typeof value[3] === 'number') &&
+  (value[4] == null || typeof value[4] === 'string');
+
 function fromTuple([name, directory, size, mtimeMs, etag]: EntryTuple): ResourceEntry {
   return {
     name,
@@ -77,6 +83,21 @@ function fromTuple([name, directory, size, mtimeMs, etag]: EntryTuple): Resource
     ...(etag == null ? {} : { etag }),
   };
 }
+
+/** What a stored value says, if it is a record of this format that counts under `generation` at `now`. */
+function decodeRecord(value: unknown, generation: string, now: number): Recalled<Listing | Known> | undefined {
+  const { g, x, l, s } = (value ?? {}) as Partial<Record<keyof SharedRecord, unknown>>;
+  if (g !== generation || !(x === null || (typeof x === 'number' && x > now))) return undefined;
+  const expires = x ?? Infinity;
+  if (s === null) return { value: null, expires };
+  if (isTuple(s)) return { value: fromTuple(s), expires };
+  if (Array.isArray(l) && Array.isArray(l[1]) && l[1].every(isTuple)) {
+    return { value: { deep: l[0] === 1, entries: l[1].map(fromTuple) }, expires };
+  }
+  return undefined;
+}
+
+const isListing = (value: Listing | Known): value is Listing => value !== null && 'entries' in value;
 
 /** `path` below `directory` ('' is the source's root), or undefined when it is not below it. */
 function below(directory: string, path: string): string | undefined {
@@ -128,7 +149,7 @@ export class SharedIndex {
   async listing(id: string, path: string, ancestors: string[]): Promise<Lookup<Listing | undefined>> {
     const { generation, own, above } = await this.#read(id, 'list', path, ancestors);
     let found: Recalled<Listing | undefined> | undefined;
-    if (own?.l !== undefined) found = { value: { deep: own.l[0] === 1, entries: own.l[1].map(fromTuple) }, expires: own.x ?? Infinity };
+    if (own !== undefined && isListing(own.value)) found = { value: own.value, expires: own.expires };
     for (const { directory, listing, expires } of above) {
       if (found === undefined && listing.deep) found = { value: listingWithin(directory, listing, path), expires };
     }
@@ -141,7 +162,7 @@ export class SharedIndex {
   async entry(id: string, path: string, ancestors: string[]): Promise<Lookup<Known>> {
     const { generation, own, above } = await this.#read(id, 'stat', path, ancestors);
     let found: Recalled<Known> | undefined;
-    if (own?.s !== undefined) found = { value: own.s === null ? null : fromTuple(own.s), expires: own.x ?? Infinity };
+    if (own !== undefined && !isListing(own.value)) found = { value: own.value, expires: own.expires };
     for (const { directory, listing, expires } of above) {
       const known = found === undefined ? entryWithin(directory, listing, path) : undefined;
       if (known !== undefined) found = { value: known, expires };
@@ -190,28 +211,24 @@ export class SharedIndex {
    */
   async #read(id: string, kind: 'list' | 'stat', path: string, ancestors: string[]): Promise<{
     generation: string | undefined;
-    own: SharedRecord | undefined;
+    own: Recalled<Listing | Known> | undefined;
     above: RecordedListing[];
   }> {
     const keys = [generationKey(id), recordKey(id, kind, path), ...ancestors.map((directory) => recordKey(id, 'list', directory))];
     const [stored, own, ...records] = await Promise.all(keys.map((key) => this.#get(key)));
-    let generation = typeof stored === 'string' ? stored : undefined;
+    const generation = typeof stored === 'string' ? stored : undefined;
     if (generation === undefined) {
-      // Stored before the source is asked: a write after it replaces it, whatever order the two land in.
+      // Stored, and awaited, before the source is asked: a write its answer misses replaces it afterwards.
       const fresh = newGeneration();
-      generation = await this.#cache.set(generationKey(id), encode(fresh)).then(() => fresh, () => undefined);
-      return { generation, own: undefined, above: [] };
+      const created = await this.#cache.set(generationKey(id), encode(fresh)).then(() => fresh, () => undefined);
+      return { generation: created, own: undefined, above: [] };
     }
     const now = Date.now();
-    const counts = (record: unknown): record is SharedRecord =>
-      typeof record === 'object' && record !== null && (record as SharedRecord).g === generation &&
-      ((record as SharedRecord).x === null || (record as SharedRecord).x! > now);
     const above = ancestors.flatMap((directory, i) => {
-      const record = records[i];
-      if (!counts(record) || record.l === undefined) return [];
-      return [{ directory, listing: { deep: record.l[0] === 1, entries: record.l[1].map(fromTuple) }, expires: record.x ?? Infinity }];
+      const answer = decodeRecord(records[i], generation, now);
+      return answer !== undefined && isListing(answer.value) ? [{ directory, listing: answer.value, expires: answer.expires }] : [];
     });
-    return { generation, own: counts(own) ? own : undefined, above };
+    return { generation, own: decodeRecord(own, generation, now), above };
   }
 
   /** The decoded value under `key`; undefined when absent, unreadable, or the tier failed (an error event). */
