@@ -1,5 +1,5 @@
 // The shared index: what sources answered (listings and stats), kept in a Cache over a tier that other
-// workspaces use too (redis(), custom(), a disk() folder on one machine), so that a workspace in another process
+// workspaces use too (redis(), custom(), indexedDb() in browsers), so that a workspace in another process
 // asks that tier before the source. It is the level behind each workspace's IndexCache: a local miss looks here,
 // and what the source then answers is recorded here too, for the time its answer is fresh.
 //

@@ -39,7 +39,7 @@ export interface WorkspaceOptions {
   /** Where the file cache lives, as in `Cache.open({ tiers })`. Default: `[ram({ cacheLimit })]`. */
   tiers?: Tier[];
   /**
-   * A tier other workspaces use too (`redis()`, `custom()`, `disk()`...), keeping what sources answered, for
+   * A tier other workspaces use too (`redis()`, `custom()`, `indexedDb()`), keeping what sources answered, for
    * `indexTtl`, behind this workspace's own index: a listing or stat it lacks is looked up there before the source
    * is asked, and the source's answer is recorded there too. Only mounts whose resource has an `id` share.
    */
