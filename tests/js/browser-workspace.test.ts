@@ -67,6 +67,24 @@ test('an HTTP mount: one GET per listing and per file, folders found through the
   expect(result.stats).toMatchObject({ lists: 1, reads: 2, stats: 1 });
 });
 
+test('two pages share their index in IndexedDB: the second walks the HTTP mount with no request', async () => {
+  const walk = (url: string) => newPage().then((page) => page.evaluate(async (url) => {
+    const { Workspace, httpResource, indexedDb } = strataTests;
+    const ws = await Workspace.open({ mounts: { '/web': httpResource(url) }, index: indexedDb({ database: 'workspace-index' }) });
+    const { stdout } = await ws.execute('find /web');
+    const { shared } = ws.stats().index;
+    await ws.close();
+    return { stdout, shared };
+  }, url));
+  const first = await walk(files.url);
+  expect(first.stdout).toBe('/web\n/web/data\n/web/data/log.jsonl\n/web/data/sub\n/web/data/sub/big.bin\n');
+  expect(files.requests).toEqual({ GET: 3 });
+  const second = await walk(files.url);
+  expect(second.stdout).toBe(first.stdout);
+  expect(files.requests).toEqual({ GET: 3 });
+  expect(second.shared).toMatchObject({ hits: 3, misses: 0, errors: 0 });
+});
+
 test('the file cache in IndexedDB outlives the page; snapshot bytes load in another page with no calls', async () => {
   const first = await (await newPage()).evaluate(async () => {
     const { Workspace, memoryResource, ram, indexedDb } = strataTests;

@@ -190,6 +190,7 @@ export function httpResource(baseUrl: string | URL, options: HttpResourceOptions
 
   return {
     kind: 'http',
+    id: `${base.origin}${base.pathname}`, // no user, password or header: those are not stored
     /** Calls in flight reject with ERR_CLOSED at once, and later calls too. */
     async close(): Promise<void> {
       closed = true;

@@ -47,20 +47,24 @@ export class IndexCache {
     return fresh(this.#listings, path);
   }
 
-  putEntry(path: string, entry: Known): void {
-    this.#record(this.#entries, path, entry);
+  /**
+   * Records what a source said of `path`. `expires` (ms since the epoch): when the answer stops being fresh, if
+   * sooner than `ttlMs` from now (one another process got, from the shared index).
+   */
+  putEntry(path: string, entry: Known, expires = Infinity): void {
+    this.#record(this.#entries, path, entry, expires);
     this.#trim();
   }
 
-  /** Records a listing of `directory` and, for a deep one, of every directory below it. */
-  putListing(directory: string, listing: Listing): void {
+  /** Records a listing of `directory` and, for a deep one, of every directory below it; `expires` as in putEntry. */
+  putListing(directory: string, listing: Listing, expires = Infinity): void {
     const { entries, listings } = expandListing(directory, listing);
-    for (const [path, entry] of entries) this.#record(this.#entries, path, entry);
-    for (const [path, names] of listings) this.#record(this.#listings, path, { sorted: names, set: new Set(names) });
+    for (const [path, entry] of entries) this.#record(this.#entries, path, entry, expires);
+    for (const [path, names] of listings) this.#record(this.#listings, path, { sorted: names, set: new Set(names) }, expires);
     // A listing tells nothing of the folder's own facts (its time, which ls -t sorts by): keep those known.
     const known = this.#entries.get(directory)?.value;
     const name = directory.slice(directory.lastIndexOf('/') + 1);
-    this.#record(this.#entries, directory, known?.type === 'directory' ? known : { name, type: 'directory', size: 0 });
+    this.#record(this.#entries, directory, known?.type === 'directory' ? known : { name, type: 'directory', size: 0 }, expires);
     this.#sweepIfDue();
     this.#trim();
   }
@@ -100,9 +104,9 @@ export class IndexCache {
   }
 
   // Deleted first, so that a Map's insertion order is the order of recording: the oldest come first.
-  #record<T>(map: Map<string, Stamped<T>>, path: string, value: T): void {
+  #record<T>(map: Map<string, Stamped<T>>, path: string, value: T, expires = Infinity): void {
     map.delete(path);
-    map.set(path, this.#stamp(value));
+    map.set(path, { value, expires: Math.min(expires, this.expiryFromNow()) });
   }
 
   #trim(): void {
@@ -114,8 +118,9 @@ export class IndexCache {
     }
   }
 
-  #stamp<T>(value: T): Stamped<T> {
-    return { value, expires: this.#ttlMs === null ? Infinity : Date.now() + this.#ttlMs };
+  /** When what is recorded now stops being fresh (ms since the epoch; Infinity: never). */
+  expiryFromNow(): number {
+    return this.#ttlMs === null ? Infinity : Date.now() + this.#ttlMs;
   }
 
   // Expired entries are dropped when looked up; this bounds the ones nobody looks up again.

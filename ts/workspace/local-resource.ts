@@ -3,6 +3,7 @@
 // a symbolic link is refused.
 import type { Dirent, Stats } from 'node:fs';
 import { copyFile, lstat, mkdir, open, readdir, realpath, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 
 import { invalidArg, StrataError } from '../errors.js';
@@ -68,6 +69,7 @@ export function localResource(root: string, options: LocalResourceOptions = {}):
   };
   return {
     kind: 'local',
+    id: `file://${hostname()}${base}`, // the same path on another machine is another folder
     writable,
     async write(path: string, bytes: Uint8Array): Promise<ResourceEntry> {
       const target = await inside(path);

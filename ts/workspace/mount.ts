@@ -28,6 +28,9 @@ export class Mount {
         typeof resource.stat !== 'function' || typeof resource.read !== 'function') {
       throw invalidArg(`mount '${point}' must be a resource such as localResource(), httpResource() or s3Resource()`);
     }
+    if (resource.id !== undefined && (typeof resource.id !== 'string' || resource.id === '')) {
+      throw invalidArg(`mount '${point}': a resource's id must be a string naming what it reads`);
+    }
     if (resource.writable === true && WRITE_METHODS.some((method) => typeof resource[method] !== 'function')) {
       throw invalidArg(`mount '${point}' is writable but its resource lacks ${WRITE_METHODS.join(', ')}`);
     }

@@ -46,6 +46,12 @@ export interface ReadResult {
 export interface Resource {
   /** 's3', 'local', 'http', 'memory', ... for statistics and messages. */
   readonly kind: string;
+  /**
+   * What the resource reads, the same for every resource over the same files and holding no secret (as
+   * 's3:host/bucket/prefix'): a workspace's shared index (option `index`) keys what it records by it. A resource
+   * without one is not shared (memoryResource: its files live in one process).
+   */
+  readonly id?: string;
   /** The directory's entries, or undefined when there is no directory at `path`. */
   list(path: string, signal?: AbortSignal): Promise<Listing | undefined>;
   /** The file or directory at `path`, or undefined when there is nothing there. */

@@ -91,11 +91,15 @@ export function s3Resource(options: S3ResourceOptions): Resource {
   } catch (error) {
     throw fromNative(error, name);
   }
-  return new S3Resource(mount, name, root, deepListLimit, writable);
+  // The service and the objects' names: credentials, profile and region say nothing of which files these are.
+  const endpoint = settings.endpoint === undefined ? undefined : new URL(settings.endpoint);
+  const service = endpoint === undefined ? 'aws' : `${endpoint.host}${endpoint.pathname.replace(/\/$/, '')}`;
+  return new S3Resource(mount, name, `s3:${service}/${settings.bucket}/${root}`, root, deepListLimit, writable);
 }
 
 class S3Resource implements Resource {
   readonly kind = 's3';
+  readonly id: string;
   readonly #mount: MountHandle;
   /** Names the mount in errors: s3://bucket/prefix. */
   readonly #name: string;
@@ -104,8 +108,9 @@ class S3Resource implements Resource {
   readonly #deepListLimit: number;
   readonly writable: boolean;
 
-  constructor(mount: MountHandle, name: string, root: string, deepListLimit: number, writable: boolean) {
+  constructor(mount: MountHandle, name: string, id: string, root: string, deepListLimit: number, writable: boolean) {
     this.#mount = mount;
+    this.id = id;
     this.#name = name;
     this.#root = root;
     this.#deepListLimit = deepListLimit;

@@ -14,7 +14,8 @@ import { type CachedFile, FileCache, type FileVersion, sameVersion, versionOf } 
 import { expandListing, IndexCache, type Known } from './index-cache.js';
 import { Mount, type MountStats } from './mount.js';
 import { baseName, isWithin, joinPath, type Location, MountTable, normaliseMountPoint, parentOf } from './paths.js';
-import type { Resource, ResourceEntry } from './resource.js';
+import type { Listing, Resource, ResourceEntry } from './resource.js';
+import { type Lookup, type Recalled, SharedIndex } from './shared-index.js';
 import { execute, type ExecuteOptions, type ExecuteResult } from './shell.js';
 import { globMatcher } from './shell/glob.js';
 import { type LoadProgress, readSnapshot, type SnapshotProgress, type SnapshotFile, type SnapshotReport, writeSnapshot } from './snapshot.js';
@@ -37,10 +38,17 @@ export interface WorkspaceOptions {
   indexLimit?: number;
   /** Where the file cache lives, as in `Cache.open({ tiers })`. Default: `[ram({ cacheLimit })]`. */
   tiers?: Tier[];
+  /**
+   * A tier other workspaces use too (`redis()`, `custom()`, `indexedDb()`), keeping what sources answered, for
+   * `indexTtl`, behind this workspace's own index: a listing or stat it lacks is looked up there before the source
+   * is asked, and the source's answer is recorded there too. Only mounts whose resource has an `id` share.
+   */
+  index?: Tier;
 }
 
 export interface WorkspaceStats {
-  index: { hits: number; misses: number; entries: number };
+  /** `shared`, with the option `index`: look-ups it answered and not, and calls to its tier that failed. */
+  index: { hits: number; misses: number; entries: number; shared?: { hits: number; misses: number; errors: number } };
   files: { hits: number; misses: number; bytes: number; entries: number; evictions: number };
   /** Per mount point: calls made to its source, and bytes read from it. */
   mounts: Record<string, MountStats>;
@@ -94,7 +102,11 @@ function fileCacheTiers(options: WorkspaceOptions): { tiers: Tier[]; budget: num
   }
   const { tiers } = options;
   if (!Array.isArray(tiers) || tiers.length === 0) throw invalidArg('tiers must be a non-empty array, as in [ram()]');
-  if (limit === undefined) return { tiers, budget: tiers[tiers.length - 1]!.cacheLimit };
+  if (limit === undefined) {
+    // A custom() tier (redis(), keyv()) has no budget of its own: its store bounds itself.
+    const last = tiers[tiers.length - 1]!;
+    return { tiers, budget: last.kind === 'custom' ? parseSize(DEFAULT_CACHE_LIMIT) : last.cacheLimit };
+  }
   const last = tiers.length - 1;
   const sized = tiers.map((tier, i) => ({ ...tier, cacheLimit: i === last ? limit : Math.min(tier.cacheLimit, limit) }));
   return { tiers: sized, budget: limit };
@@ -104,6 +116,15 @@ function indexLimitOf(limit: unknown): number {
   if (limit === undefined) return DEFAULT_INDEX_LIMIT;
   if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1) throw invalidArg('indexLimit must be a whole number ≥ 1');
   return limit;
+}
+
+function sharedTierOf(tier: unknown): Tier | undefined {
+  if (tier === undefined) return undefined;
+  if (tier === null || typeof tier !== 'object' || typeof (tier as Tier).kind !== 'string') {
+    throw invalidArg('index must be a tier other workspaces use too, as redis({ url })');
+  }
+  if ((tier as Tier).kind === 'http') throw invalidArg('index must be a tier that takes writes: http() is read-only');
+  return tier as Tier;
 }
 
 function mountsOf(mounts: unknown): Map<string, Mount> {
@@ -177,6 +198,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
   readonly #table: MountTable;
   readonly #index: IndexCache;
   readonly #files: FileCache;
+  readonly #shared: SharedIndex | undefined;
   readonly #largestCached: number;
   /** Files read or loaded through this workspace, with the version of their cached bytes: what a snapshot holds. */
   readonly #touched = new Map<string, FileVersion>();
@@ -200,11 +222,14 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
   loaded: (LoadProgress & { missing: string[] }) | undefined;
 
   /** @internal Use `Workspace.open()`. */
-  constructor(mounts: Map<string, Mount>, table: MountTable, index: IndexCache, cache: Cache, budget: number) {
+  constructor(
+    mounts: Map<string, Mount>, table: MountTable, index: IndexCache, cache: Cache, budget: number, shared: SharedIndex | undefined,
+  ) {
     this.#mounts = mounts;
     this.#table = table;
     this.#index = index;
     this.#files = new FileCache(cache);
+    this.#shared = shared;
     this.#largestCached = Math.floor(budget / LARGEST_CACHED_SHARE);
   }
 
@@ -218,8 +243,16 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     const indexTtl = parseTtl(options.indexTtl === undefined ? DEFAULT_INDEX_TTL : options.indexTtl, 'indexTtl');
     const index = new IndexCache(indexTtl ?? null, indexLimitOf(options.indexLimit));
     const { tiers, budget } = fileCacheTiers(options);
+    const sharedTier = indexTtl === 0 ? undefined : sharedTierOf(options.index); // 0: nothing is kept, here or there
     const cache = await cacheClass.open({ tiers, ttl: null });
-    return new this(mounts, table, index, cache, budget) as InstanceType<T>;
+    let shared: SharedIndex | undefined;
+    try {
+      if (sharedTier !== undefined) shared = new SharedIndex(await cacheClass.open({ tiers: [sharedTier], ttl: null }), indexTtl ?? null);
+    } catch (error) {
+      await cache.close();
+      throw error;
+    }
+    return new this(mounts, table, index, cache, budget, shared) as InstanceType<T>;
   }
 
   /**
@@ -383,7 +416,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     if (options.recursive === true) await this.#checkNoFileAbove(at);
     else await this.#requireFolder(parentOf(at.path));
     await this.#mount(at).mkdir(at.relative);
-    this.#changed(at.path);
+    await this.#changed(at.path);
     if (options.recursive !== true) this.#index.relist(parentOf(at.path), baseName(at.path), true);
     else {
       // Folders above may have been made too: what was known of them goes.
@@ -406,7 +439,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     if (recursive) await this.#changing(at.path, () => this.#mount(at).delete(at.relative, true));
     else {
       await this.#mount(at).delete(at.relative, false);
-      this.#changed(at.path);
+      await this.#changed(at.path);
       await this.#drop(at.path);
     }
     this.#index.relist(parentOf(at.path), baseName(at.path), false);
@@ -453,7 +486,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     const existing = at.relative === '' ? directoryEntry(at.path) : await this.#existing(at.path);
     if (existing === null) return this.writeFile(at.path, new Uint8Array(0));
     if (existing.type === 'directory' || !(await this.#mount(at).touch(at.relative))) return;
-    this.#changed(at.path);
+    await this.#changed(at.path);
     this.#index.forget(at.path); // its new time comes from the source when next asked
     await this.#drop(at.path);
   }
@@ -497,8 +530,9 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     const last = cacheStats.tiers[cacheStats.tiers.length - 1]!;
     const mounts: Record<string, MountStats> = {};
     for (const [point, mount] of this.#mounts) mounts[point] = mount.stats();
+    const shared = this.#shared === undefined ? {} : { shared: { hits: this.#shared.hits, misses: this.#shared.misses, errors: this.#shared.errors } };
     return {
-      index: { hits: this.#indexHits, misses: this.#indexMisses, entries: this.#index.size },
+      index: { hits: this.#indexHits, misses: this.#indexMisses, entries: this.#index.size, ...shared },
       files: {
         hits: this.#files.hits,
         misses: this.#files.misses,
@@ -516,6 +550,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     this.#closed = true;
     await Promise.allSettled(this.#fetches.values());
     await this.#files.cache.close();
+    await this.#shared?.close();
     await Promise.all([...this.#mounts.values()].map((mount) => mount.resource.close?.()));
   }
 
@@ -599,7 +634,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
 
   async #putFile(at: Extract<Location, { kind: 'mount' }>, bytes: Uint8Array): Promise<void> {
     const written = await this.#mount(at).write(at.relative, bytes);
-    this.#changed(at.path);
+    await this.#changed(at.path);
     const entry: ResourceEntry = { ...written, name: baseName(at.path), type: 'file', size: bytes.length };
     this.#index.putEntry(at.path, entry);
     this.#index.relist(parentOf(at.path), baseName(at.path), true);
@@ -613,7 +648,7 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     const source = this.#locate(from);
     if (source.kind !== 'mount' || source.mount !== to.mount) return this.#putFile(to, await this.readFile(from));
     if (!(await this.#mount(to).copy(source.relative, to.relative))) throw notFound(from);
-    this.#changed(to.path);
+    await this.#changed(to.path);
     this.#index.forget(to.path); // the copy's version comes from the source when next asked
     this.#index.relist(parentOf(to.path), baseName(to.path), true);
     await this.#drop(to.path);
@@ -631,21 +666,24 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
       this.#index.forget(parentOf(path));
       throw error;
     } finally {
-      this.#changed(path);
+      await this.#changed(path);
       await this.invalidate(path);
     }
   }
 
   /**
-   * After a write at `path` (its folders exist, and still do): fetches under way record nothing, and what a
-   * snapshot said of the path no longer holds.
+   * After a write at `path` (its folders exist, and still do): fetches under way record nothing, what a
+   * snapshot said of the path no longer holds, and no workspace counts what the shared index held of its source.
    */
-  #changed(path: string): void {
+  async #changed(path: string): Promise<void> {
     this.#generation += 1;
     for (const fetching of this.#fetches.keys()) if (isWithin(fetching, path)) this.#fetches.delete(fetching);
     for (const paths of [this.#restored, this.#unverified, this.#drifted]) {
       for (const known of paths.keys()) if (isWithin(known, path)) paths.delete(known);
     }
+    const at = this.#table.locate(path);
+    const id = at.kind === 'mount' ? this.#sharedId(at) : undefined;
+    if (id !== undefined) await this.#shared!.changed(id);
   }
 
   /**
@@ -704,15 +742,71 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
   }
 
   async #statRemote(at: Extract<Location, { kind: 'mount' }>): Promise<Known> {
-    const entry = (await this.#mount(at).stat(at.relative)) ?? null;
-    this.#learn(at.path, entry);
-    return entry;
+    const { value, expires } = await this.#statSource(at);
+    this.#learn(at.path, value, expires);
+    return value;
+  }
+
+  /** What the source says is at `at` (null: nothing). */
+  #statSource(at: Extract<Location, { kind: 'mount' }>): Promise<Recalled<Known>> {
+    return this.#askSource(at, (shared, id, folders) => shared.entry(id, at.relative, folders),
+      async () => (await this.#mount(at).stat(at.relative)) ?? null);
+  }
+
+  /** The source's listing of `at` (undefined: no folder there). */
+  #listSource(at: Extract<Location, { kind: 'mount' }>): Promise<Recalled<Listing | undefined>> {
+    return this.#askSource(at, (shared, id, folders) => shared.listing(id, at.relative, folders), () => this.#mount(at).list(at.relative));
+  }
+
+  /** The source's answer as the shared index recorded it (`look`), else from the source (`ask`), recorded there. */
+  async #askSource<T>(
+    at: Extract<Location, { kind: 'mount' }>,
+    look: (shared: SharedIndex, id: string, unlistedFolders: string[]) => Promise<Lookup<T>>,
+    ask: () => Promise<T>,
+  ): Promise<Recalled<T>> {
+    const id = this.#sharedId(at);
+    const lookup = id === undefined ? undefined : await look(this.#shared!, id, this.#unlistedFolders(at));
+    for (const { directory, listing, expires } of lookup?.listings ?? []) {
+      this.#learnListing(directory === '' ? at.mount : `${at.mount}/${directory}`, listing, expires);
+    }
+    if (lookup?.found !== undefined) return lookup.found;
+    const answer = await ask();
+    lookup?.remember(answer);
+    return { value: answer, expires: Infinity };
+  }
+
+  /** The `id` the shared index knows the source of `at` by; undefined when there is no shared index or no id. */
+  #sharedId(at: Extract<Location, { kind: 'mount' }>): string | undefined {
+    return this.#shared === undefined ? undefined : this.#mount(at).resource.id;
+  }
+
+  /** The folders above `at` in its mount whose listing the index lacks, nearest first, as paths in the source. */
+  #unlistedFolders(at: Extract<Location, { kind: 'mount' }>): string[] {
+    const folders: string[] = [];
+    for (let path = at.path; path !== at.mount; ) {
+      path = parentOf(path);
+      if (this.#index.listing(path) === undefined) folders.push(path === at.mount ? '' : path.slice(at.mount.length + 1));
+    }
+    return folders;
+  }
+
+  /** Records a source's listing of folder `path`, as `#learn` an entry; returns what it says, path by path. */
+  #learnListing(path: string, listing: Listing, expires: number): ReturnType<typeof expandListing> {
+    // A snapshot listed as a file what its source lists as a folder: the source wins.
+    if (this.#restored.has(path)) this.#learn(path, { name: baseName(path), type: 'directory', size: 0 });
+    this.#index.putListing(path, listing, expires);
+    const expanded = expandListing(path, listing);
+    for (const [file, version] of this.#touched) {
+      const entry = expanded.entries.get(file);
+      if (entry !== undefined && (entry.type !== 'file' || !sameVersion(version, entry))) void this.#drop(file);
+    }
+    return expanded;
   }
 
   /** Records what a source said of `path`, dropping cached bytes it shows to be out of date. */
-  #learn(path: string, entry: Known): void {
+  #learn(path: string, entry: Known, expires = Infinity): void {
     this.#restored.delete(path);
-    this.#index.putEntry(path, entry);
+    this.#index.putEntry(path, entry, expires);
     const cached = this.#touched.get(path);
     if (cached !== undefined && (entry === null || entry.type !== 'file' || !sameVersion(cached, entry))) void this.#drop(path);
   }
@@ -734,21 +828,14 @@ export class Workspace implements AsyncDisposable, WorkspaceFs {
     if (known === null) throw notFound(at.path);
     if (known?.type === 'file' && !this.#restored.has(at.path)) throw invalidArg(`${at.path} is not a directory`);
     this.#indexMisses += 1;
-    const listing = await this.#mount(at).list(at.relative);
-    // A snapshot listed as a file what its source lists as a folder: the source wins.
-    if (listing !== undefined && this.#restored.has(at.path)) this.#learn(at.path, { name: at.path, type: 'directory', size: 0 });
+    const { value: listing, expires } = await this.#listSource(at);
     if (listing === undefined) {
       const known = at.relative === '' ? null : await this.#statRemote(at);
       if (known?.type === 'file') throw invalidArg(`${at.path} is not a directory`);
       if (at.relative !== '') throw notFound(at.path);
       return [];
     }
-    this.#index.putListing(at.path, listing);
-    const { entries, listings } = expandListing(at.path, listing);
-    for (const [path, version] of this.#touched) {
-      const entry = entries.get(path);
-      if (entry !== undefined && (entry.type !== 'file' || !sameVersion(version, entry))) void this.#drop(path);
-    }
+    const { entries, listings } = this.#learnListing(at.path, listing, expires);
     return listings.get(at.path)!.map((name) => {
       const path = joinPath(at.path, name);
       return toEntry(path, entries.get(path)!);
