@@ -12,7 +12,7 @@ import type { FlightLease, LoadCoordinator, Reread } from './flight-lease.js';
 import { closedError } from './open-calls.js';
 import { type Duration, MAX_TIMER_MS, parseDuration } from './units.js';
 
-export interface LeaseOptions {
+export interface RedisLeaseOptions {
   /**
    * How long a lease lasts without renewal: how soon another process loads a key after the one loading it died.
    * Default `'5s'`.
@@ -62,7 +62,7 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL',
 return redis.call('PUBLISH', ARGV[2], ARGV[3])`;
 
 /** The coordinator `options` ask for (none for `false`), or ERR_INVALID_ARG. */
-export function redisLeases(options: LeaseOptions | false | undefined, tier: LeaseTier): RedisLeases | undefined {
+export function redisLeases(options: RedisLeaseOptions | false | undefined, tier: LeaseTier): RedisLeases | undefined {
   if (options === false) return undefined;
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw invalidArg("lease must be an options object, as in { timeout: '5s' }, or false");
@@ -139,11 +139,12 @@ export class RedisLeases implements LoadCoordinator {
     };
   }
 
-  /** Ends the subscription; leases still held end by their timeout. */
+  /** Ends the subscription and every wait (which then loads, as with Redis down); held leases end by timeout. */
   close(): void {
     this.#closed = true;
     clearTimeout(this.#idle);
     this.#unsubscribe();
+    for (const wakers of this.#waiting.values()) wakers.forEach((wake) => wake());
   }
 
   /** A script on the lease `name`, its answer, or undefined when it failed or took longer than the timeout. */

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { custom, DEFAULT_CUSTOM_TIMEOUT, type CustomTierOptions } from './custom.js';
 import { invalidArg, StrataError } from './errors.js';
 import { moduleUrl } from './module-url.js';
-import { type LeaseClient, type LeaseOptions, redisLeases } from './redis-lease.js';
+import { type LeaseClient, type RedisLeaseOptions, redisLeases } from './redis-lease.js';
 import type { Tier } from './tiers.js';
 import { MAX_TIMER_MS, parseDuration } from './units.js';
 
@@ -36,9 +36,9 @@ export type RedisTierOptions = Pick<CustomTierOptions, 'timeout' | 'ttl'> & {
   name?: string;
   /**
    * getOrSet runs each key's loader once across every process that misses it together, under a lease in Redis
-   * (`{ timeout }`: see LeaseOptions). Default on; `false` turns it off.
+   * (`{ timeout }`: see RedisLeaseOptions). Default on; `false` turns it off.
    */
-  lease?: LeaseOptions | false;
+  lease?: RedisLeaseOptions | false;
 };
 
 /** A redis() tier; `close()` ends the connections the tier made (its client from `url`, its leases' subscriber). */

@@ -57,8 +57,8 @@ function tierOn(prefix: string, options: Partial<RedisTierOptions> = {}): RedisT
 const cacheOn = (prefix: string, options: Partial<RedisTierOptions> = {}) =>
   Cache.open({ tiers: [ram(), tierOn(prefix, options)] });
 
-/** A lease-worker.mjs process, its stdout a line at a time. */
-class Worker {
+/** A fixtures/lease-worker.mjs process, its stdout a line at a time. */
+class LeaseProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
   readonly #lines: string[] = [];
@@ -98,7 +98,7 @@ class Worker {
 /** Runs `count` workers on the same keys at once (half of them on the WebAssembly build); the loads per key. */
 async function burst(count: number, args: string[]): Promise<{ results: Array<{ right: number; ms: number }>; loads: string[] }> {
   const prefix = freshPrefix();
-  const workers = Array.from({ length: count }, (_, i) => new Worker([i % 2 === 0 ? 'node' : 'wasm', url, prefix, ...args]));
+  const workers = Array.from({ length: count }, (_, i) => new LeaseProcess([i % 2 === 0 ? 'node' : 'wasm', url, prefix, ...args]));
   await Promise.all(workers.map((worker) => worker.line((line) => line === 'ready')));
   workers.forEach((worker) => worker.go());
   const results = await Promise.all(workers.map((worker) => worker.result()));
@@ -124,7 +124,7 @@ describe('across processes', () => {
   test('a holder killed (SIGKILL) mid-load: a waiting process loads once its lease times out, within the bound', async () => {
     const prefix = freshPrefix();
     const leaseMs = 1000;
-    const holder = new Worker(['node', url, prefix, '1', '0', String(leaseMs), 'hold']);
+    const holder = new LeaseProcess(['node', url, prefix, '1', '0', String(leaseMs), 'hold']);
     await holder.line((line) => line === 'ready');
     holder.go();
     await holder.line((line) => line === 'loading');
@@ -271,6 +271,21 @@ describe('within one process, caches as other processes', () => {
     expect(text(await held)).toBe('from a');
     await sleep(lease.timeout); // past a lease b would have waited out
     expect(loads).toBe(0);
+  });
+  test('the tier closed under a waiting cache: the wait ends at once and the cache loads itself', async () => {
+    const prefix = freshPrefix();
+    await using a = await cacheOn(prefix);
+    const bTier = tierOn(prefix); // closed again after the test: b's calls after the close reconnect it
+    await using b = await Cache.open({ tiers: [ram(), bTier] });
+    const held = a.getOrSet('k', async () => (await sleep(1500), 'from a'));
+    await sleep(50);
+    const waiting = b.getOrSet('k', () => 'from b');
+    await sleep(100);
+    const closedAt = Date.now();
+    await bTier.close();
+    expect(text(await waiting)).toBe('from b');
+    expect(Date.now() - closedAt).toBeLessThan(4 * TIMEOUT_MS); // not the lease's 5 s
+    expect(text(await held)).toBe('from a');
   });
 });
 
