@@ -52,9 +52,15 @@ const EXPIRY_SLACK_MS = 5;
 const SUBSCRIBER_OPTIONS = { lazyConnect: false, enableOfflineQueue: true, autoResubscribe: true };
 
 const ACQUIRED = 'acquired';
-/** KEYS[1] the lease, ARGV the token and milliseconds: ACQUIRED, or the holder's lease's milliseconds left. */
+/**
+ * KEYS[1] the lease, ARGV the token and milliseconds: ACQUIRED, or the holder's lease's milliseconds left. A lease
+ * without an expiry (not one of ours) is given one, so that no wait for it lasts for ever.
+ */
 const ACQUIRE = `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return '${ACQUIRED}' end
-return redis.call('PTTL', KEYS[1])`;
+local left = redis.call('PTTL', KEYS[1])
+if left >= 0 then return left end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return tonumber(ARGV[2])`;
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
 /** Published even when the lease was no longer this holder's: its value landed all the same. */
@@ -72,7 +78,7 @@ export function redisLeases(options: RedisLeaseOptions | false | undefined, tier
 }
 
 /** A lease's name: one per key of each namespace, the same in every process and build. */
-const leaseName = (namespace: string, key: string) =>
+export const leaseName = (namespace: string, key: string) =>
   createHash('sha256').update(JSON.stringify([namespace, key])).digest('hex').slice(0, 32);
 
 /** `work`, or a rejection once `ms` have passed. */
@@ -207,7 +213,7 @@ class KeyLease implements FlightLease {
           stopListening = await this.#leases.listen(this.#name, this.#alarm.ring);
           continue;
         }
-        await this.#alarm.wait(Math.min(Math.max(answer, 0), this.#leases.leaseMs) + EXPIRY_SLACK_MS);
+        await this.#alarm.wait(Math.min(answer, this.#leases.leaseMs) + EXPIRY_SLACK_MS);
         const hit = await reread();
         if (this.#ended) throw closedError();
         if (hit !== undefined) return hit;

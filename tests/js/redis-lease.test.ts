@@ -12,6 +12,7 @@ import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
 
 import { Cache, ram, redis, type RedisTier, type RedisTierOptions } from '../../dist/node.js';
+import { leaseName } from '../../dist/redis-lease.js';
 import { Cache as WasmCache } from '../../dist/wasm.js';
 import { sleep, text } from './backends.js';
 import { freePort, LoopbackServer } from './loopback.js';
@@ -246,6 +247,34 @@ describe('within one process, caches as other processes', () => {
     staller.disconnect();
     expect(text(await held)).toBe('from a');
   }, 20_000);
+
+  test('a lease without an expiry (not one of ours) gets one: a waiter loads once it ends', async () => {
+    const prefix = freshPrefix();
+    await using cache = await cacheOn(prefix, { lease: { timeout: 300 } });
+    await direct.set(`${prefix}lease:${leaseName('', 'k')}`, 'someone else');
+    const started = Date.now();
+    expect(text(await cache.getOrSet('k', () => 'loaded'))).toBe('loaded');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(Date.now() - started).toBeLessThan(300 + 2 * TIMEOUT_MS);
+  });
+
+  test('Redis killed and restarted under a holder and a waiter: both settle within the bound', async () => {
+    const prefix = freshPrefix();
+    const lease = { timeout: 600 };
+    await using a = await cacheOn(prefix, { lease });
+    await using b = await cacheOn(prefix, { lease });
+    const held = a.getOrSet('k', async () => (await sleep(1000), 'from a'));
+    await sleep(50);
+    const waiting = b.getOrSet('k', () => 'from b');
+    await sleep(50);
+    const killedAt = Date.now();
+    await server.stop();
+    await sleep(100);
+    await server.start(); // empty: the lease is gone
+    expect(text(await waiting)).toBe('from b');
+    expect(Date.now() - killedAt).toBeLessThan(lease.timeout + 3 * TIMEOUT_MS + 200);
+    expect(text(await held)).toBe('from a');
+  });
 
   test('close() while waiting on another\'s lease: ERR_CLOSED at once, no load, and tier.close() unsubscribes', async () => {
     const prefix = freshPrefix();
