@@ -25,6 +25,7 @@ let direct: Redis;
 let prefixes = 0;
 const freshPrefix = () => `lease${++prefixes}:`;
 const tiers: RedisTier[] = [];
+const caches: Cache[] = [];
 
 beforeAll(async () => {
   const port = await freePort();
@@ -38,6 +39,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
+  await Promise.all(caches.splice(0).map((cache) => cache.close()));
   await Promise.all(tiers.splice(0).map((tier) => tier.close()));
 });
 
@@ -57,6 +59,20 @@ function tierOn(prefix: string, options: Partial<RedisTierOptions> = {}): RedisT
 /** A [ram, redis] cache under `prefix`. */
 const cacheOn = (prefix: string, options: Partial<RedisTierOptions> = {}) =>
   Cache.open({ tiers: [ram(), tierOn(prefix, options)] });
+
+/**
+ * Two caches under `prefix`, as two processes: the first holds key k's lease for a load of `holdMs` ('from a'),
+ * the second's getOrSet of k ('from b') waits on it. Both closed after the test.
+ */
+async function holderAndWaiter(prefix: string, lease: { timeout: number }, holdMs: number) {
+  const [a, b] = await Promise.all([cacheOn(prefix, { lease }), cacheOn(prefix, { lease })]);
+  caches.push(a, b);
+  const held = a.getOrSet('k', async () => (await sleep(holdMs), 'from a'));
+  await sleep(50);
+  const waiting = b.getOrSet('k', () => 'from b');
+  await sleep(50);
+  return { held, waiting };
+}
 
 /** A fixtures/lease-worker.mjs process, its stdout a line at a time. */
 class LeaseProcess {
@@ -230,12 +246,7 @@ describe('within one process, caches as other processes', () => {
   test('Redis stalled (DEBUG SLEEP) under a waiting cache: the wait ends within the bound and it loads itself', async () => {
     const prefix = freshPrefix();
     const lease = { timeout: 600 };
-    await using a = await cacheOn(prefix, { lease });
-    await using b = await cacheOn(prefix, { lease });
-    const held = a.getOrSet('k', async () => (await sleep(2500), 'from a'));
-    await sleep(50);
-    const waiting = b.getOrSet('k', () => 'from b');
-    await sleep(50);
+    const { held, waiting } = await holderAndWaiter(prefix, lease, 2500);
     const staller = new Redis(server.port, '127.0.0.1');
     const stall = staller.call('DEBUG', 'SLEEP', '3');
     await sleep(20);
@@ -261,12 +272,7 @@ describe('within one process, caches as other processes', () => {
   test('Redis killed and restarted under a holder and a waiter: both settle within the bound', async () => {
     const prefix = freshPrefix();
     const lease = { timeout: 600 };
-    await using a = await cacheOn(prefix, { lease });
-    await using b = await cacheOn(prefix, { lease });
-    const held = a.getOrSet('k', async () => (await sleep(1000), 'from a'));
-    await sleep(50);
-    const waiting = b.getOrSet('k', () => 'from b');
-    await sleep(50);
+    const { held, waiting } = await holderAndWaiter(prefix, lease, 1000);
     const killedAt = Date.now();
     await server.stop();
     await sleep(100);
