@@ -156,7 +156,8 @@ export class RedisLeases implements LoadCoordinator {
   /** A script on the lease `name`, its answer, or undefined when it failed or took longer than the timeout. */
   async #run(script: string, name: string, ...args: Array<string | number>): Promise<unknown> {
     if (this.#closed) return undefined;
-    const call = this.#tier.connection().then((client) => client.eval(script, 1, `${this.#tier.prefix}lease:${name}`, ...args));
+    const key = `${this.#tier.prefix}lease:${name}`;
+    const call = this.#tier.connection().then((client) => client.eval(script, 1, key, ...args));
     return within(call, this.#tier.timeoutMs).catch(() => undefined);
   }
 
@@ -171,7 +172,9 @@ export class RedisLeases implements LoadCoordinator {
   async #connectSubscriber(): Promise<void> {
     const client = await within(this.#tier.connection(), this.#tier.timeoutMs);
     if (this.#closed) throw closedError();
-    const subscriber = client.isCluster ? client.duplicate([], SUBSCRIBER_OPTIONS) : client.duplicate(SUBSCRIBER_OPTIONS);
+    const subscriber = client.isCluster
+      ? client.duplicate([], SUBSCRIBER_OPTIONS)
+      : client.duplicate(SUBSCRIBER_OPTIONS);
     this.#subscriber = subscriber;
     subscriber.on('error', () => {}); // a lost subscription only makes waits last until the lease's expiry
     subscriber.on('message', (_channel, name) => this.#waiting.get(name)?.forEach((wake) => wake()));

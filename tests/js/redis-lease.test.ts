@@ -112,10 +112,11 @@ class LeaseProcess {
   }
 }
 
-/** Runs `count` workers on the same keys at once (half of them on the WebAssembly build); the loads per key. */
-async function burst(count: number, args: string[]): Promise<{ results: Array<{ right: number; ms: number }>; loads: string[] }> {
+/** Runs `count` processes on the same keys at once (every other one on the WebAssembly build): reports, loads per key. */
+async function burst(count: number, args: string[]) {
   const prefix = freshPrefix();
-  const workers = Array.from({ length: count }, (_, i) => new LeaseProcess([i % 2 === 0 ? 'node' : 'wasm', url, prefix, ...args]));
+  const build = (i: number) => (i % 2 === 0 ? 'node' : 'wasm');
+  const workers = Array.from({ length: count }, (_, i) => new LeaseProcess([build(i), url, prefix, ...args]));
   await Promise.all(workers.map((worker) => worker.line((line) => line === 'ready')));
   workers.forEach((worker) => worker.go());
   const results = await Promise.all(workers.map((worker) => worker.result()));
