@@ -15,6 +15,7 @@ import { fromNative, invalidArg, messageOf, settleSync, StrataError } from './er
 import { type CacheEvents, type CacheEventType, type CacheListener, Emitter, reportListenerError } from './events.js';
 import { type DirectoryFill, type DirectoryLease, leaseDirectory } from './directory.js';
 import { Entry } from './entry.js';
+import { coordinatorOf, type FlightLease, type LoadCoordinator, type Reread } from './flight-lease.js';
 import { type CacheEntryInfo, listEntries, type ListOptions } from './listing.js';
 import { formatMetrics } from './metrics.js';
 import { type Namespace, type NamespaceOptions, Namespaces } from './namespace.js';
@@ -80,6 +81,7 @@ export class Cache implements AsyncDisposable {
   readonly #open = new OpenCalls(); // getOrSet calls waiting on a load
   #tiers: readonly TierConfig[] = [];
   #namespace = ''; // a namespace view's name; '' for the cache's own keys
+  #leases: LoadCoordinator | undefined; // a tier's, when getOrSet loads once across processes
   #namespaces: Namespaces | undefined; // created on the first namespace()
   #events: Emitter | undefined; // created on the first listener
   #deliver: ((event: NativeEvent) => void) | undefined; // what the core calls with its events
@@ -111,6 +113,8 @@ export class Cache implements AsyncDisposable {
     }
     const cache = new this(handle, sweepMs) as InstanceType<T>;
     cache.#tiers = config.tiers;
+    // Write-back lands a value in RAM only, where no other process would find it.
+    if (config.writePolicy !== 'back') cache.#leases = coordinatorOf(options.tiers ?? []);
     return cache;
   }
 
@@ -139,7 +143,10 @@ export class Cache implements AsyncDisposable {
     const write = { ttl: parseTtl(options?.ttl), tags: checkTags(options?.tags), staleMs: stale?.keptMs ?? 0 };
     const signal = options?.signal;
     if (signal?.aborted) throw abortedError();
-    const flight = { handle, open: this.#open, key, loader, write };
+    const leases = this.#leases;
+    const namespace = this.#namespace;
+    const lease = leases === undefined ? undefined : () => leases.lease(namespace, key);
+    const flight = { handle, open: this.#open, key, loader, write, lease };
     if (stale !== undefined) return getOrSetStale(flight, stale, signal);
     const hit = await this.get(key);
     if (hit !== undefined) return hit;
@@ -229,6 +236,7 @@ export class Cache implements AsyncDisposable {
       const view = new Cache(scoped, undefined);
       view.#tiers = this.#tiers;
       view.#namespace = name;
+      view.#leases = this.#leases;
       return view;
     });
     return this.#namespaces.open(name, options);
@@ -431,6 +439,8 @@ interface Flight {
   key: string;
   loader: Loader;
   write: CoreWrite;
+  /** The key's lease in a tier that runs the loader once across processes, when the cache has one. */
+  lease: (() => FlightLease) | undefined;
 }
 
 /** A write's validated options. */
@@ -454,9 +464,6 @@ function parseStaleWindows(options: GetOrSetOptions | undefined): StaleWindows |
   const ifErrorMs = options.staleIfError === undefined ? 0 : parseDuration(options.staleIfError, 'staleIfError');
   return { serveMs, ifErrorMs, keptMs: Math.max(serveMs, ifErrorMs) };
 }
-
-/** Reads the key's value again before a flight's leader loads it; undefined makes the leader load. */
-type Reread = () => MaybePromise<Uint8Array | undefined>;
 
 /** Joins the key's flight: leads it (rereads, else loads and stores) or waits for the leader's outcome. */
 function load(flight: Flight, signal: AbortSignal | undefined, reread: Reread): Promise<Uint8Array> {
@@ -520,8 +527,15 @@ function refresh(flight: Flight, reread: Reread): void {
  */
 function lead(flight: Flight, id: number, reread: Reread): Promise<Uint8Array> {
   const { handle, key } = flight;
-  const closed = () => handle.endFlight(key, id, undefined, 'the cache that led the load was closed');
-  return flight.open.track(loadAndLand(flight, id, reread), closed);
+  const lease = flight.lease?.();
+  const closed = () => {
+    lease?.end();
+    handle.endFlight(key, id, undefined, 'the cache that led the load was closed');
+  };
+  if (lease === undefined) return flight.open.track(loadAndLand(flight, id, reread), closed);
+  // Led across processes too: the lease taken (or another's value read) before loading, let go once landed.
+  const landed = loadAndLand(flight, id, () => lease.acquire(reread)).finally(() => lease.end());
+  return flight.open.track(landed, closed);
 }
 
 async function loadAndLand({ handle, key, loader, write }: Flight, flight: number, reread: Reread) {

@@ -205,4 +205,5 @@ export { s3, type S3Credentials, type S3TierOptions } from './s3.js';
 export { http, type HttpTierOptions } from './http.js';
 export { disk, type DiskTierOptions, type Durability, type EvictionPolicy } from './disk.js';
 export { redis, type RedisClientLike, type RedisTier, type RedisTierOptions } from './redis.js';
+export type { RedisLeaseOptions } from './redis-lease.js';
 export { s3Resource, type S3ResourceOptions } from './workspace/s3-resource.js';

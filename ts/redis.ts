@@ -7,12 +7,12 @@ import { createRequire } from 'node:module';
 import { custom, DEFAULT_CUSTOM_TIMEOUT, type CustomTierOptions } from './custom.js';
 import { invalidArg, StrataError } from './errors.js';
 import { moduleUrl } from './module-url.js';
+import { type LeaseClient, type RedisLeaseOptions, redisLeases } from './redis-lease.js';
 import type { Tier } from './tiers.js';
 import { MAX_TIMER_MS, parseDuration } from './units.js';
 
 /** What the tier uses of an ioredis `Redis` or `Cluster` client. */
-export interface RedisClientLike {
-  readonly isCluster: boolean;
+export interface RedisClientLike extends LeaseClient {
   getBuffer(key: string): Promise<Buffer | null>;
   set(key: string, value: Buffer): Promise<unknown>;
   set(key: string, value: Buffer, px: 'PX', milliseconds: number): Promise<unknown>;
@@ -34,9 +34,14 @@ export type RedisTierOptions = Pick<CustomTierOptions, 'timeout' | 'ttl'> & {
   prefix?: string;
   /** Name in statistics, errors and events. Default `'redis'`. */
   name?: string;
+  /**
+   * getOrSet runs each key's loader once across every process that misses it together, under a lease in Redis
+   * (`{ timeout }`: see RedisLeaseOptions). Default on; `false` turns it off.
+   */
+  lease?: RedisLeaseOptions | false;
 };
 
-/** A redis() tier; `close()` ends the connection of a client the tier made from `url`. */
+/** A redis() tier; `close()` ends the connections the tier made (its client from `url`, its leases' subscriber). */
 export type RedisTier = Tier & { close(): Promise<void> };
 
 const DEFAULT_PREFIX = 'strata:';
@@ -109,6 +114,7 @@ export function redis(options: RedisTierOptions): RedisTier {
   const ioredis = url === undefined ? undefined : loadIoredis();
   let connecting: Promise<RedisClientLike> | undefined = given === undefined ? undefined : Promise.resolve(given);
   const connection = () => (connecting ??= connectTo(ioredis!.Redis, url!, timeoutMs));
+  const lease = redisLeases(options.lease, { prefix, timeoutMs, connection });
 
   const tier = custom({
     name: options.name ?? 'redis',
@@ -133,11 +139,13 @@ export function redis(options: RedisTierOptions): RedisTier {
     },
   });
   const close = async () => {
+    lease?.close();
     if (given !== undefined || connecting === undefined) return;
     const client = await connecting;
     connecting = undefined;
     await client.quit().catch(() => client.disconnect()); // no server to say goodbye to: just drop the socket
   };
   // Not enumerable: the tier stays a plain configuration to the backends.
+  Object.defineProperty(tier, 'lease', { value: lease });
   return Object.defineProperty(tier, 'close', { value: close }) as RedisTier;
 }

@@ -236,6 +236,21 @@ describe('redis() on a Cluster of three masters', () => {
     expect(after.flat()).toEqual([]);
     expect(await cluster.get('other:key')).toBe('x');
   });
+
+  test('getOrSet leases work there too: a cache waiting on another\'s lease is told when it lands', async () => {
+    const prefix = freshPrefix();
+    await using a = await Cache.open({ tiers: [ram(), onCluster({ prefix })] });
+    await using b = await Cache.open({ tiers: [ram(), onCluster({ prefix })] }); // leases of its own
+    let loads = 0;
+    const loader = async () => (loads++, await sleep(300), 'once');
+    const first = a.getOrSet('k', loader);
+    await sleep(50);
+    const started = Date.now();
+    expect(text(await b.getOrSet('k', loader))).toBe('once');
+    expect(Date.now() - started).toBeLessThan(1000); // the release's message, not the lease's 5 s expiry
+    expect(text(await first)).toBe('once');
+    expect(loads).toBe(1);
+  });
 });
 
 describe('Cache contract ([redis])', () => {
