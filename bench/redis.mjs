@@ -3,6 +3,7 @@
 //
 //   node bench/redis.mjs            full run (about a minute on 2 cores)
 //   node bench/redis.mjs --quick    smaller counts, a few seconds a row (ratios only indicative)
+//   --rounds N                      rounds of each row (default 5, or 3 with --quick)
 // The exit status is 0 whether goals pass or fail; it is not 0 only when the benchmark itself breaks.
 //
 // 1. Tiered, 90% reads: Cache.open({ tiers: [ram({ cacheLimit }), redis({ url })] }) against
@@ -36,10 +37,11 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'results', 'redis.json');
 const KIB = 1024;
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean' } } });
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean' }, rounds: { type: 'string' } } });
 const CONFIG = args.quick
   ? { keys: 10_000, tieredOps: 20_000, aloneOps: { 1: 2_000, 64: 10_000 }, rounds: 3 }
   : { keys: 10_000, tieredOps: 100_000, aloneOps: { 1: 10_000, 64: 10_000 }, rounds: 5 };
+if (args.rounds !== undefined) CONFIG.rounds = Number(args.rounds);
 CONFIG.firstLayerEntries = CONFIG.keys / 2;
 CONFIG.readShare = 0.9;
 CONFIG.concurrency = 64;
