@@ -30,6 +30,7 @@ import { Cacheable, createKeyv as createMemoryKeyv } from 'cacheable';
 import { Redis } from 'ioredis';
 
 import { Cache, ram, redis } from '../dist/node.js';
+import { seededRandom } from './lib/random.mjs';
 import { startRedis } from './lib/redis-server.mjs';
 import { median, timed } from './lib/timing.mjs';
 
@@ -47,17 +48,6 @@ CONFIG.readShare = 0.9;
 CONFIG.concurrency = 64;
 const GOALS = { tiered: 1.5, alone: 0.9 };
 const WARMUP_OPS = 1000;
-
-/** mulberry32: the same sequence on both sides and in every run. */
-function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = seededRandom(14);
 const keys = Array.from({ length: CONFIG.keys }, (_, i) => `key:${i}`);
