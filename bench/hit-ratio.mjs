@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { LRUCache } from 'lru-cache';
 
 import { Cache, ram } from '../dist/node.js';
+import { seededRandom } from './lib/random.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean' } } });
@@ -31,18 +32,6 @@ const BUDGET = 8 << 20;
 const SIZES = [128, 512, 2048, 8192];
 const POLICIES = ['lru', 'lfu', 'sized-lru', 's3-fifo'];
 const SEED = 0x5eed;
-
-// mulberry32: small, fast, seeded.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // What the core charges an entry of each size under `policy`: one probe entry per size, read from stats().
 async function charges(policy) {
@@ -76,12 +65,12 @@ function zipfSampler(n, exponent, random) {
 // Traces as arrays of key ids; key id i has value size SIZES[sizeClass[i]].
 function traces(universe, loopKeys, scanKeys) {
   const zipf = (exponent, seed) => {
-    const next = zipfSampler(universe, exponent, rng(seed));
+    const next = zipfSampler(universe, exponent, seededRandom(seed));
     return Array.from({ length: REQUESTS }, next);
   };
   const loop = Array.from({ length: REQUESTS }, (_, i) => i % loopKeys);
   const mixed = [];
-  const next = zipfSampler(universe, 1.0, rng(SEED + 3));
+  const next = zipfSampler(universe, 1.0, seededRandom(SEED + 3));
   let fresh = universe; // scan keys are past the universe, each used once
   while (mixed.length < REQUESTS) {
     for (let i = 0; i < 20_000 && mixed.length < REQUESTS; i++) mixed.push(next());
@@ -101,7 +90,7 @@ function replay(trace, get, set, valueOf) {
 }
 
 const lruCharges = await charges('lru');
-const random = rng(SEED);
+const random = seededRandom(SEED);
 const sizeClass = Uint8Array.from({ length: 1_000_000 }, () => Math.floor(random() * SIZES.length));
 const values = SIZES.map((size) => new Uint8Array(size));
 const valueOf = (id) => values[sizeClass[id]];

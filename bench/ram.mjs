@@ -37,6 +37,7 @@ import { parseArgs } from 'node:util';
 import { LRUCache } from 'lru-cache';
 
 import { Cache, ram } from '../dist/node.js';
+import { seededRandom } from './lib/random.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'results', 'ram.json');
@@ -73,17 +74,6 @@ let sink = 0;
 /** A fresh value of `size` bytes, every byte written (so its pages are really resident). */
 function makeValue(size, seed) {
   return new Uint8Array(size).fill(seed & 0xff);
-}
-
-/** mulberry32: the same "random" sizes in every process. */
-function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffled(items, random = seededRandom(42)) {

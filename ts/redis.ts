@@ -21,6 +21,8 @@ export interface RedisClientLike extends LeaseClient {
   scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', size: number): Promise<[string, string[]]>;
   /** Cluster clients only: one client per master. */
   nodes?(role: 'master'): RedisClientLike[];
+  /** A single server's clients only: the socket to it. */
+  readonly stream?: { cork(): void; uncork(): void };
   quit(): Promise<unknown>;
   disconnect(): void;
 }
@@ -50,6 +52,26 @@ const CLEAR_BATCH = 1000;
 
 /** A SCAN MATCH pattern for the keys that start with `prefix`, its glob characters escaped. */
 const prefixPattern = (prefix: string) => `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+
+/**
+ * Holds a server's socket corked until the tick's microtasks have run, so that the commands of the calls in
+ * flight together leave in one write rather than a system call each (node-redis batches its writes likewise); a
+ * lone call waits for no more than the end of its tick. A Cluster client has no one socket, and is left as it is.
+ */
+function tickBatcher(): (client: RedisClientLike) => RedisClientLike {
+  let corked = false;
+  return (client) => {
+    const { stream } = client;
+    if (corked || stream === undefined) return client;
+    corked = true;
+    stream.cork();
+    process.nextTick(() => {
+      corked = false;
+      stream.uncork();
+    });
+    return client;
+  };
+}
 
 type Ioredis = typeof import('ioredis');
 
@@ -113,7 +135,8 @@ export function redis(options: RedisTierOptions): RedisTier {
   const timeoutMs = parseDuration(options.timeout ?? DEFAULT_CUSTOM_TIMEOUT, 'timeout', MAX_TIMER_MS);
   const ioredis = url === undefined ? undefined : loadIoredis();
   let connecting: Promise<RedisClientLike> | undefined = given === undefined ? undefined : Promise.resolve(given);
-  const connection = () => (connecting ??= connectTo(ioredis!.Redis, url!, timeoutMs));
+  const batched = tickBatcher();
+  const connection = async () => batched(await (connecting ??= connectTo(ioredis!.Redis, url!, timeoutMs)));
   const lease = redisLeases(options.lease, { prefix, timeoutMs, connection });
 
   const tier = custom({

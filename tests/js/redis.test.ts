@@ -141,6 +141,26 @@ describe('redis() on one server', () => {
     expect(reader.stats().tiers.map((each) => each.promotions)).toEqual([1, 0]);
   });
 
+  test('the commands of calls made together leave in one write to the socket', async () => {
+    const own = new Redis(single.port, '127.0.0.1');
+    clients.push(own);
+    await own.ping();
+    type Writes = (this: unknown, ...args: unknown[]) => void;
+    const socket = own.stream as unknown as { _write: Writes; _writev: Writes };
+    const writes = { one: 0, many: 0 };
+    const { _write: one, _writev: many } = socket;
+    socket._write = function (...args) { writes.one++; one.apply(this, args); };
+    socket._writev = function (...args) { writes.many++; many.apply(this, args); };
+    await using cache = await Cache.open({ tiers: [redis({ client: own, prefix: freshPrefix() })] });
+    const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
+    await Promise.all(keys.map((key) => cache.set(key, key)));
+    expect(writes).toEqual({ one: 0, many: 1 });
+    expect((await Promise.all(keys.map((key) => cache.get(key)))).map(text)).toEqual(keys);
+    expect(writes).toEqual({ one: 0, many: 2 });
+    await cache.get('k0'); // alone: a write of its own, in the same tick
+    expect(writes).toEqual({ one: 1, many: 2 });
+  });
+
   test('redis() needs exactly one of url and client', () => {
     expect(() => redis({})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
     expect(() => redis({ url: 'redis://127.0.0.1', client })).toThrow(
