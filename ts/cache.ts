@@ -19,6 +19,7 @@ import { type CacheEntryInfo, listEntries, type ListOptions } from './listing.js
 import { formatMetrics } from './metrics.js';
 import { type Namespace, type NamespaceOptions, Namespaces } from './namespace.js';
 import { closedError, OpenCalls } from './open-calls.js';
+import { checkSharedTiers, watchSharedTiers } from './shared-tiers.js';
 import { ram, type TierConfig } from './tiers.js';
 import { MAX_TIMER_MS, parseDuration, parseSize, parseTtl } from './units.js';
 import { checkTags, parseTtlRules, type Tags } from './ttl-rules.js';
@@ -41,6 +42,7 @@ function toCoreConfig(options: CacheOptions): CoreConfig {
     if (names.has(name)) throw invalidArg(`two tiers are named '${name}'; give each a distinct name`);
     names.add(name);
   }
+  checkSharedTiers(tiers);
   const config: CoreConfig = { tiers: tiers.map((t) => ({ ...t })), ttl: parseTtl(options.ttl, 'ttl') };
   const ttlRules = parseTtlRules(options.ttlRules);
   if (ttlRules !== undefined) config.ttlRules = ttlRules;
@@ -83,6 +85,7 @@ export class Cache implements AsyncDisposable {
   #namespaces: Namespaces | undefined; // created on the first namespace()
   #events: Emitter | undefined; // created on the first listener
   #deliver: ((event: NativeEvent) => void) | undefined; // what the core calls with its events
+  #unwatch: (() => void) | undefined; // ends the registrations with shared tiers (shared-tiers.ts)
 
   /**
    * @internal Use `Cache.open()`. Without `intervalMs`, another handle on the tiers sweeps them.
@@ -111,6 +114,9 @@ export class Cache implements AsyncDisposable {
     }
     const cache = new this(handle, sweepMs) as InstanceType<T>;
     cache.#tiers = config.tiers;
+    cache.#unwatch = watchSharedTiers(config.tiers, (tier, digest) => {
+      if (!cache.#closed) handle.forgetAbove(tier, digest);
+    });
     return cache;
   }
 
@@ -397,6 +403,7 @@ export class Cache implements AsyncDisposable {
   async #shutDown(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#sweeper);
+    this.#unwatch?.();
     this.#open.close();
     this.#handle.endRemoteCalls?.();
     try {
