@@ -26,10 +26,10 @@ export interface RedisTransactionLike {
 
 /** A subscriber connection, as ioredis's duplicate() makes it. */
 interface Subscriber {
-  readonly status: string;
+  readonly stream?: { unref?(): void };
   subscribe(...channels: string[]): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
-  on(event: 'close' | 'error', listener: () => void): unknown;
+  on(event: 'connect' | 'close' | 'error', listener: () => void): unknown;
   disconnect(): void;
 }
 
@@ -122,7 +122,7 @@ export class RedisCoherence {
 
   #start(): void {
     this.#timer = setInterval(() => this.#tick(), this.#periodMs);
-    this.#timer.unref?.(); // the subscriber's connection is what a cache keeps open, until it closes
+    this.#timer.unref?.();
     this.#tick();
   }
 
@@ -157,10 +157,13 @@ export class RedisCoherence {
     const client = await this.#connection();
     const base = client.isCluster ? client.nodes?.('master')[0] : client;
     if (base?.duplicate === undefined || this.#timer === undefined) return undefined; // none yet, or stopped
+    // disconnectTimeout 0: ioredis would otherwise keep the process alive 2 s after a disconnect while it retries.
     const subscriber = base.duplicate({
-      lazyConnect: false, enableOfflineQueue: true, retryStrategy, autoResubscribe: true,
+      lazyConnect: false, enableOfflineQueue: true, retryStrategy, autoResubscribe: true, disconnectTimeout: 0,
     }) as Subscriber;
     subscriber.on('error', noop); // a lost connection shows as a close and missing heartbeats
+    // A cache must not keep a process alive by itself (its sweeper timer is unref'd too).
+    subscriber.on('connect', () => subscriber.stream?.unref?.());
     subscriber.on('close', () => this.#lost(subscriber));
     subscriber.on('message', (channel, message) => this.#heard(channel, message));
     this.#subscriber = subscriber;

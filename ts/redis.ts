@@ -84,6 +84,7 @@ async function connectTo(Redis: Ioredis['Redis'], url: string, timeoutMs: number
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     retryStrategy: (attempt) => Math.min(attempt * 50, 1000),
+    disconnectTimeout: 0, // else a disconnect while it retries keeps the process alive 2 s
   });
   client.on('error', () => {}); // failures reach the cache as misses and error events, call by call
   await client.connect().catch(() => undefined); // down at open: calls fail until the retries reach it
