@@ -38,9 +38,11 @@ export interface CoherenceClient {
   readonly isCluster: boolean;
   multi(): RedisTransactionLike;
   publish(channel: string, message: string): Promise<unknown>;
-  duplicate?(options: object): unknown;
   nodes?(role: 'master'): CoherenceClient[];
 }
+
+/** A single server's client (not a Cluster's, whose duplicate() takes other arguments). */
+type ServerClient = CoherenceClient & { duplicate?(options: object): unknown };
 
 const noop = () => {};
 /** The subscriber reconnects at once, then backs off up to a second. */
@@ -155,7 +157,7 @@ export class RedisCoherence {
   /** The subscriber connection: a duplicate of the tier's client (of a Cluster's first master). */
   async #connect(): Promise<Subscriber | undefined> {
     const client = await this.#connection();
-    const base = client.isCluster ? client.nodes?.('master')[0] : client;
+    const base: ServerClient | undefined = client.isCluster ? client.nodes?.('master')[0] : client;
     if (base?.duplicate === undefined || this.#timer === undefined) return undefined; // none yet, or stopped
     // disconnectTimeout 0: ioredis would otherwise keep the process alive 2 s after a disconnect while it retries.
     const subscriber = base.duplicate({

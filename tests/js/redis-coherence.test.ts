@@ -3,7 +3,7 @@
 // the bound, and so they do when the subscription is killed, the server stalls or dies. Also: a Cluster, the
 // options, a close racing the subscriber, and examples/replicas run as a user runs it.
 import { type ChildProcess, execFile, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,20 +12,14 @@ import { Cluster, Redis } from 'ioredis';
 
 import { Cache, disk, ram, redis } from '../../dist/node.js';
 import { sleep, text } from './backends.js';
-import { freePort, LoopbackServer } from './loopback.js';
+import { freePort, LoopbackServer, redisServer } from './loopback.js';
 
 const run = promisify(execFile);
 const BOUND = 500; // the coherenceBound every cache here gets, in ms
 const SLACK = 250; // timers firing late with four processes on two shared cores
 
 const folder = mkdtempSync(join(tmpdir(), 'strata-coherence-'));
-function redisOn(port: number, extra: string[] = []): LoopbackServer {
-  const dir = join(folder, String(port));
-  mkdirSync(dir, { recursive: true });
-  return new LoopbackServer(port, 'redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra,
-  ]);
-}
+const redisOn = (port: number, extra: string[] = []) => redisServer(folder, port, extra);
 
 const servers: LoopbackServer[] = [];
 const clients: Array<Redis | Cluster> = [];
