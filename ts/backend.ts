@@ -135,6 +135,12 @@ export interface CoreHandle {
   namespaced(ns: string, nearLimit: number): CoreHandle;
   /** Bounds namespace `ns` in each tier named (bytes; null lifts the bound), evicting at once what is over. */
   limitNamespace(ns: string, limits: Readonly<Record<string, number | null>>): void;
+  /**
+   * Another process changed the entry under `digest` (a key digest, 32 hex digits; undefined: cleared every entry)
+   * in the shared tier named `tier`: the RAM tiers above it drop their copies, but for write-back writes not yet
+   * written down. Throws ERR_INVALID_ARG for an unknown tier, or one with a tier above that is not RAM.
+   */
+  forgetAbove(tier: string, digest: string | undefined): void;
   /** Frees the core's cache; a backend whose writes may still be in flight (IndexedDB) waits for them first. */
   close(): void | Promise<void>;
   /**

@@ -20,6 +20,7 @@ import { type CacheEntryInfo, listEntries, type ListOptions } from './listing.js
 import { formatMetrics } from './metrics.js';
 import { type Namespace, type NamespaceOptions, Namespaces } from './namespace.js';
 import { closedError, OpenCalls } from './open-calls.js';
+import { checkSharedTiers, watchSharedTiers } from './shared-tiers.js';
 import { ram, type TierConfig } from './tiers.js';
 import { MAX_TIMER_MS, parseDuration, parseSize, parseTtl } from './units.js';
 import { checkTags, parseTtlRules, type Tags } from './ttl-rules.js';
@@ -42,6 +43,7 @@ function toCoreConfig(options: CacheOptions): CoreConfig {
     if (names.has(name)) throw invalidArg(`two tiers are named '${name}'; give each a distinct name`);
     names.add(name);
   }
+  checkSharedTiers(tiers);
   const config: CoreConfig = { tiers: tiers.map((t) => ({ ...t })), ttl: parseTtl(options.ttl, 'ttl') };
   const ttlRules = parseTtlRules(options.ttlRules);
   if (ttlRules !== undefined) config.ttlRules = ttlRules;
@@ -85,6 +87,7 @@ export class Cache implements AsyncDisposable {
   #namespaces: Namespaces | undefined; // created on the first namespace()
   #events: Emitter | undefined; // created on the first listener
   #deliver: ((event: NativeEvent) => void) | undefined; // what the core calls with its events
+  #unwatch: (() => void) | undefined; // ends the registrations with shared tiers (shared-tiers.ts)
 
   /**
    * @internal Use `Cache.open()`. Without `intervalMs`, another handle on the tiers sweeps them.
@@ -115,6 +118,9 @@ export class Cache implements AsyncDisposable {
     cache.#tiers = config.tiers;
     // Write-back lands a value in RAM only, where no other process would find it.
     if (config.writePolicy !== 'back') cache.#leases = coordinatorOf(options.tiers ?? []);
+    cache.#unwatch = watchSharedTiers(config.tiers, (tier, digest) => {
+      if (!cache.#closed) handle.forgetAbove(tier, digest);
+    });
     return cache;
   }
 
@@ -405,6 +411,7 @@ export class Cache implements AsyncDisposable {
   async #shutDown(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#sweeper);
+    this.#unwatch?.();
     this.#open.close();
     this.#handle.endRemoteCalls?.();
     try {

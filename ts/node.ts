@@ -81,6 +81,7 @@ interface Addon {
   releaseDirectory(handle: NativeHandle, path: string): void;
   namespaced(handle: NativeHandle, ns: string): NativeHandle;
   limitNamespace(handle: NativeHandle, ns: string, limits: Readonly<Record<string, number | null>>): void;
+  forgetAbove(handle: NativeHandle, tier: string, digest: string | undefined): void;
 }
 
 // Used only when it loaded: otherwise the backend, digest() and keyDigest() go to the WebAssembly build.
@@ -132,6 +133,7 @@ function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
     sweep: () => addon.sweep(native),
     namespaced: (ns, nearLimit) => handleOf(addon.namespaced(native, ns), nearLimit),
     limitNamespace: (ns, limits) => addon.limitNamespace(native, ns, limits),
+    forgetAbove: (tier, digest) => addon.forgetAbove(native, tier, digest),
     joinFlight: (key) => {
       const ticket = addon.joinFlight(native, key);
       return typeof ticket === 'number' ? { flight: ticket } : { waiter: ticket[0], result: ticket[1] };

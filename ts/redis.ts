@@ -7,12 +7,14 @@ import { createRequire } from 'node:module';
 import { custom, DEFAULT_CUSTOM_TIMEOUT, type CustomTierOptions } from './custom.js';
 import { invalidArg, StrataError } from './errors.js';
 import { moduleUrl } from './module-url.js';
+import { type CoherenceClient, RedisCoherence } from './redis-coherence.js';
 import { type LeaseClient, type RedisLeaseOptions, redisLeases } from './redis-lease.js';
 import type { Tier } from './tiers.js';
-import { MAX_TIMER_MS, parseDuration } from './units.js';
+import { type Duration, MAX_TIMER_MS, parseDuration } from './units.js';
 
 /** What the tier uses of an ioredis `Redis` or `Cluster` client. */
-export interface RedisClientLike extends LeaseClient {
+export interface RedisClientLike extends CoherenceClient, LeaseClient {
+  readonly isCluster: boolean;
   getBuffer(key: string): Promise<Buffer | null>;
   set(key: string, value: Buffer): Promise<unknown>;
   set(key: string, value: Buffer, px: 'PX', milliseconds: number): Promise<unknown>;
@@ -41,12 +43,22 @@ export type RedisTierOptions = Pick<CustomTierOptions, 'timeout' | 'ttl'> & {
    * (`{ timeout }`: see RedisLeaseOptions). Default on; `false` turns it off.
    */
   lease?: RedisLeaseOptions | false;
+  /**
+   * Keep the RAM tiers above this tier, in every process, from serving a copy older than a change made through it
+   * anywhere (see redis-coherence.ts). Default true.
+   */
+  coherent?: boolean;
+  /** How long after a change a RAM tier above may still serve an older copy, at most. Default `'1s'`. */
+  coherenceBound?: Duration;
 };
 
 /** A redis() tier; `close()` ends the connections the tier made (its client from `url`, its leases' subscriber). */
 export type RedisTier = Tier & { close(): Promise<void> };
 
 const DEFAULT_PREFIX = 'strata:';
+const DEFAULT_COHERENCE_BOUND = '1s';
+/** Heartbeats go every half bound: more often than every 25 ms is not worth a bound. */
+const MIN_COHERENCE_BOUND_MS = 50;
 /** Keys a SCAN step asks for and an UNLINK removes at once. */
 const CLEAR_BATCH = 1000;
 
@@ -100,6 +112,7 @@ async function connectTo(Redis: Ioredis['Redis'], url: string, timeoutMs: number
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     retryStrategy: (attempt) => Math.min(attempt * 50, 1000),
+    disconnectTimeout: 0, // else a disconnect while it retries keeps the process alive 2 s
   });
   client.on('error', () => {}); // failures reach the cache as misses and error events, call by call
   await client.connect().catch(() => undefined); // down at open: calls fail until the retries reach it
@@ -133,6 +146,7 @@ export function redis(options: RedisTierOptions): RedisTier {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   if (typeof prefix !== 'string') throw invalidArg('prefix must be a string');
   const timeoutMs = parseDuration(options.timeout ?? DEFAULT_CUSTOM_TIMEOUT, 'timeout', MAX_TIMER_MS);
+  const coherence = coherenceOf(options, prefix, () => connection());
   const ioredis = url === undefined ? undefined : loadIoredis();
   let connecting: Promise<RedisClientLike> | undefined = given === undefined ? undefined : Promise.resolve(given);
   const batched = tickBatcher();
@@ -150,25 +164,46 @@ export function redis(options: RedisTierOptions): RedisTier {
       // ioredis sends a Buffer as bytes but any other Uint8Array as text (the wasm build's values are those).
       const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
       // PX takes a positive whole number of milliseconds: round up, so the server never drops an entry early.
-      if (ttl === undefined) await client.set(entry, bytes);
-      else await client.set(entry, bytes, 'PX', Math.max(1, Math.ceil(ttl)));
+      const px = ttl === undefined ? undefined : Math.max(1, Math.ceil(ttl));
+      if (coherence !== undefined) await coherence.set(client, entry, key, bytes, px);
+      else if (px === undefined) await client.set(entry, bytes);
+      else await client.set(entry, bytes, 'PX', px);
     },
-    delete: async (key) => (await (await connection()).unlink(prefix + key)) > 0,
+    delete: async (key) => {
+      const client = await connection();
+      if (coherence !== undefined) return coherence.unlink(client, prefix + key, key);
+      return (await client.unlink(prefix + key)) > 0;
+    },
     has: async (key) => (await (await connection()).exists(prefix + key)) > 0,
     clear: async () => {
       const client = await connection();
       const masters = client.isCluster ? client.nodes!('master') : [client];
       await Promise.all(masters.map((node) => clearNode(node, prefix, client.isCluster)));
+      await coherence?.cleared(client);
     },
   });
   const close = async () => {
     lease?.close();
+    coherence?.stop();
     if (given !== undefined || connecting === undefined) return;
     const client = await connecting;
     connecting = undefined;
     await client.quit().catch(() => client.disconnect()); // no server to say goodbye to: just drop the socket
   };
+  const shared = coherence === undefined ? tier : { ...tier, watch: coherence.watch.bind(coherence) };
   // Not enumerable: the tier stays a plain configuration to the backends.
-  Object.defineProperty(tier, 'lease', { value: lease });
-  return Object.defineProperty(tier, 'close', { value: close }) as RedisTier;
+  Object.defineProperty(shared, 'lease', { value: lease });
+  return Object.defineProperty(shared, 'close', { value: close }) as RedisTier;
+}
+
+/** The tier's coherence (redis-coherence.ts), unless `coherent: false`. */
+function coherenceOf(
+  options: RedisTierOptions, prefix: string, connection: () => Promise<RedisClientLike>,
+): RedisCoherence | undefined {
+  const { coherent = true } = options;
+  if (typeof coherent !== 'boolean') throw invalidArg('coherent must be true or false');
+  const bound = options.coherenceBound ?? DEFAULT_COHERENCE_BOUND;
+  const boundMs = parseDuration(bound, 'coherenceBound', MAX_TIMER_MS);
+  if (boundMs < MIN_COHERENCE_BOUND_MS) throw invalidArg(`coherenceBound must be at least ${MIN_COHERENCE_BOUND_MS}ms`);
+  return coherent ? new RedisCoherence(prefix, boundMs, connection) : undefined;
 }

@@ -1,4 +1,5 @@
 import { invalidArg } from './errors.js';
+import type { SharedTierWatch } from './shared-tiers.js';
 import { type Duration, MAX_TIMER_MS, parseDuration, parseSize, parseTtl, type Size } from './units.js';
 
 /** A tier as the core receives it: validated, with sizes in bytes and TTLs in milliseconds. */
@@ -10,6 +11,8 @@ export interface TierConfig {
   readonly ttl: number | null | undefined;
   /** What a platform's tier needs besides the above, flattened (`'credentials.accessKeyId'`) to strings. */
   readonly settings?: Readonly<Record<string, string>>;
+  /** A tier shared across processes that keeps the RAM tiers above it coherent (shared-tiers.ts). */
+  readonly watch?: SharedTierWatch;
 }
 
 export interface RamTierOptions {

@@ -59,6 +59,8 @@ interface WasmCache {
   /** A WasmCache over the same chain whose keys live in namespace `ns`; delete it on its own. */
   namespaced(ns: string): WasmCache;
   limitNamespace(ns: string, limits: Readonly<Record<string, number | null>>): Error | null;
+  /** CoreHandle.forgetAbove: null, or the Error to throw. */
+  forgetAbove(tier: string, digest: string | undefined): Error | null;
   delete(): void;  // frees the C++ object (Embind)
 }
 
@@ -223,6 +225,7 @@ function adapt(
       new Promise((resolve, reject) => cache.listEntries(tier, after, limit, ns, prefix, callback(resolve, reject))),
     namespaced: (ns, nearLimit) => adapt(cache.namespaced(ns), hot, [], module, nearLimit, idbDrivers, customDrivers),
     limitNamespace: (ns, limits) => orThrow(cache.limitNamespace(ns, limits)),
+    forgetAbove: (tier, digest) => orThrow(cache.forgetAbove(tier, digest)),
     joinFlight: (key) => {
       let settle: Callback<Uint8Array> = () => {};
       const result = new Promise<Uint8Array>((resolve, reject) => (settle = callback(resolve, reject)));

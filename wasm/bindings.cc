@@ -352,6 +352,17 @@ class WasmCache {
 
   void sweep() { chain_->Sweep(); }
 
+  // Another process changed the entry under `digest` (32 hex digits; undefined: cleared every entry) in the shared
+  // tier `tier`: the RAM tiers above drop their copies (TierChain::ForgetAbove). null, else the Error to throw.
+  val forgetAbove(const std::string& tier, val digest) {
+    std::optional<Digest> parsed;
+    if (!digest.isUndefined()) {
+      parsed = DigestFromHex(digest.as<std::string>());
+      if (!parsed) return ToError(Status(StatusCode::kInvalidArg, "a key digest is 32 lowercase hex digits"));
+    }
+    return StatusOrNull(chain_->ForgetAbove(tier, parsed ? &*parsed : nullptr));
+  }
+
   // One page of the live entries of tier `tier` (Store::ListEntries): after (a cursor or undefined), limit, ns
   // (undefined: every namespace), prefix; `callback(error, [{ cursor, namespace, key, size, expiresAt }])`.
   void listEntries(const std::string& tier, val after, double limit, val ns, const std::string& prefix,
@@ -459,6 +470,7 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("flush", &WasmCache::flush)
       .function("endRemoteCalls", &WasmCache::endRemoteCalls)
       .function("sweep", &WasmCache::sweep)
+      .function("forgetAbove", &WasmCache::forgetAbove)
       .function("listEntries", &WasmCache::listEntries)
       .function("stats", &WasmCache::stats)
       .function("namespaced", &WasmCache::namespaced, emscripten::allow_raw_pointers())

@@ -272,6 +272,24 @@ Napi::Value LimitNamespace(const Napi::CallbackInfo& info) {
   return Napi::Value();
 }
 
+// forgetAbove(handle, tier, digest): another process changed the entry under `digest` (32 hex digits; undefined:
+// cleared every entry) in the shared tier `tier`; the RAM tiers above drop their copies (TierChain::ForgetAbove)
+Napi::Value ForgetAbove(const Napi::CallbackInfo& info) {
+  TierChain* chain = OpenChain(info);
+  if (!chain) return Napi::Value();
+  std::optional<Digest> digest;
+  if (!info[2].IsUndefined()) {
+    digest = DigestFromHex(info[2].ToString().Utf8Value());
+    if (!digest) {
+      ThrowStatus(info.Env(), Status(StatusCode::kInvalidArg, "a key digest is 32 lowercase hex digits"));
+      return Napi::Value();
+    }
+  }
+  const Status status = chain->ForgetAbove(info[1].ToString().Utf8Value(), digest ? &*digest : nullptr);
+  if (!status.ok()) ThrowStatus(info.Env(), status);
+  return Napi::Value();
+}
+
 // slab(handle) -> the slab the handle's small hits are being copied into.
 Napi::Value Slab(const Napi::CallbackInfo& info) { return HandleOf(info)->slab.Value(); }
 
@@ -294,6 +312,7 @@ void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
       {"listEntries", ListEntries},
       {"namespaced", Namespaced},
       {"limitNamespace", LimitNamespace},
+      {"forgetAbove", ForgetAbove},
       {"driverComplete", CompleteDriverCall},
   });
   DefineEntryFunctions(env, exports);

@@ -38,6 +38,33 @@ TEST_F(RamStoreTest, StoresReplacesAndErases) {
   EXPECT_EQ(store->Counters().bytes, 0u);
 }
 
+// By digest alone (what another process announces), in any namespace and under every policy's bookkeeping; and
+// every entry but those kept, with the budget, namespace bytes and change counters following.
+TEST_F(RamStoreTest, ErasesByDigestAndAllButTheKept) {
+  for (RamPolicy policy : {RamPolicy::kLru, RamPolicy::kLfu, RamPolicy::kSizedLru, RamPolicy::kS3Fifo}) {
+    auto store = MakeStore(1 << 20, 4, policy);
+    auto changes = std::make_shared<ChangeCounters>();
+    store->CountChangesIn(changes);
+    for (int i = 0; i < 40; ++i) {
+      ASSERT_TRUE(store->Insert(Key(i % 2 ? "ns" : "", "k" + std::to_string(i)), Bytes::Copy("v"), kNeverExpires).ok());
+    }
+    const Key one("ns", "k1");
+    const uint32_t before = changes->Read(ChangeCounters::StripeOf(one.digest()));
+    store->EraseDigest(one.digest());
+    store->EraseDigest(Key("absent").digest());
+    EXPECT_EQ(Text(store->Lookup(one)), "<miss>");
+    EXPECT_NE(changes->Read(ChangeCounters::StripeOf(one.digest())), before);
+    EXPECT_EQ(store->Counters().entries, 39u);
+    const Key kept("k0");
+    store->EraseAllBut([&](const Digest& digest) { return digest == kept.digest(); });
+    EXPECT_EQ(store->Counters().entries, 1u);
+    EXPECT_EQ(Text(store->Lookup(kept)), "v");
+    EXPECT_EQ(store->NamespaceBytes("ns"), 0u);
+    EXPECT_EQ(store->Counters().bytes, RamStore::ChargeFor(2, 1, false, policy));
+    ASSERT_TRUE(store->Insert(Key("ns", "k3"), Bytes::Copy("v"), kNeverExpires).ok()) << "still usable";
+  }
+}
+
 TEST_F(RamStoreTest, NamespacesAreSeparate) {
   auto store = MakeStore(1 << 20);
   ASSERT_TRUE(store->Insert(Key("ns1", "k"), Bytes::Copy("1"), kNeverExpires).ok());

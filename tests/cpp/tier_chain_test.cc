@@ -483,6 +483,46 @@ TEST_F(TierChainTest, ConcurrentReadersAndWritersAcrossTiers) {
 }
 
 // Write-back: the tier below sees a write only once its entry leaves the first tier, or at a flush.
+// Another process changed entries of the shared tier "slow": the RAM tiers above drop their copies, whichever
+// key or namespace they were stored under; a tier above that is not RAM is refused.
+TEST_F(TierChainTest, ForgetAboveDropsTheCopiesAboveTheSharedTier) {
+  auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
+  const Key spaced("ns", "b");
+  ASSERT_TRUE(AwaitSet(*chain, Key("a"), "1").ok());
+  ASSERT_TRUE(AwaitSet(*chain, spaced, "2").ok());
+  const Digest a = Key("a").digest();
+  ASSERT_TRUE(chain->ForgetAbove("slow", &a).ok());
+  EXPECT_FALSE(chain->GetNow(Key("a")));
+  EXPECT_TRUE(chain->GetNow(spaced));
+  EXPECT_TRUE(AwaitGet(*chain, Key("a"))) << "the shared tier keeps it, and the read promotes it again";
+  EXPECT_TRUE(chain->GetNow(Key("a")));
+  ASSERT_TRUE(chain->ForgetAbove("slow", nullptr).ok());
+  EXPECT_FALSE(chain->GetNow(Key("a")));
+  EXPECT_FALSE(chain->GetNow(spaced));
+  EXPECT_EQ(chain->ForgetAbove("ram", nullptr).code(), StatusCode::kOk) << "no tier above: nothing to drop";
+  EXPECT_EQ(chain->ForgetAbove("nope", nullptr).code(), StatusCode::kInvalidArg);
+  auto below_slow = Chain(Specs(Threaded("slow"), Ram("ram")));
+  EXPECT_EQ(below_slow->ForgetAbove("ram", nullptr).code(), StatusCode::kInvalidArg);
+}
+
+// A read of the shared tier that was on its way when a change was announced may carry the older value: it is
+// answered, but not promoted into the tiers above.
+TEST_F(TierChainTest, AReadUnderWayWhenAChangeIsAnnouncedDoesNotPromote) {
+  auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
+  ASSERT_TRUE(AwaitSet(*chain, Key("k"), "old").ok());
+  const Digest k = Key("k").digest();
+  ASSERT_TRUE(chain->ForgetAbove("slow", &k).ok());  // so that the read goes down
+  threaded_->Hold();
+  std::promise<std::optional<Hit>> read;
+  chain->Get(Key("k"), [&](Status, std::optional<Hit> hit) { read.set_value(std::move(hit)); });
+  ASSERT_TRUE(chain->ForgetAbove("slow", &k).ok());
+  threaded_->Release();
+  EXPECT_TRUE(read.get_future().get());
+  EXPECT_FALSE(chain->GetNow(Key("k"))) << "not promoted";
+  EXPECT_TRUE(AwaitGet(*chain, Key("k")));
+  EXPECT_TRUE(chain->GetNow(Key("k"))) << "a read begun after the change promotes";
+}
+
 class WriteBackTest : public TierChainTest {
  protected:
   // [hot: RAM of `hot_limit` bytes, slow: a threaded store], write-back, with demote events recorded.
@@ -621,6 +661,26 @@ TEST_F(WriteBackTest, DeleteAndClearDropPendingWrites) {
   ASSERT_TRUE(cleared.get_future().get().ok());
   AwaitFlush(*chain);
   EXPECT_EQ(SlowEntries(), 0u);
+}
+
+// A write-back write not yet written down is newer than what another process announced: it stays, and is
+// written down later; what the first tier holds from reads is dropped.
+TEST_F(WriteBackTest, ForgetAboveSparesWritesNotYetWrittenDown) {
+  auto chain = WriteBackChain(1 << 20);
+  ASSERT_TRUE(chain->SetNow(Key("mine"), Bytes::Copy("1"), {}).ok());
+  ASSERT_TRUE(AwaitSet(*chain, Key("read"), "2").ok());
+  AwaitFlush(*chain);  // "read" is written down: no longer pending
+  ASSERT_TRUE(chain->SetNow(Key("mine"), Bytes::Copy("3"), {}).ok());
+  const Digest mine = Key("mine").digest();
+  ASSERT_TRUE(chain->ForgetAbove("slow", &mine).ok());
+  ASSERT_TRUE(chain->GetNow(Key("mine")));
+  ASSERT_TRUE(chain->ForgetAbove("slow", nullptr).ok());
+  EXPECT_FALSE(chain->GetNow(Key("read")));
+  std::optional<Hit> kept = chain->GetNow(Key("mine"));
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->value.view(), "3");
+  AwaitFlush(*chain);
+  EXPECT_EQ(SlowEntries(), 2u);
 }
 
 TEST_F(WriteBackTest, AValueTooLargeForTheFirstTierIsWrittenThrough) {

@@ -1,7 +1,9 @@
 // Servers the tests start themselves on 127.0.0.1 (memcached, redis-server): a free port, and the wait until one
 // accepts connections.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
 
 import { sleep } from './backends.js';
 
@@ -49,4 +51,13 @@ export class LoopbackServer {
     child.kill('SIGKILL');
     await exited;
   }
+}
+
+/** A redis-server of its own on 127.0.0.1:port, keeping nothing on disk, working in `folder`/port, with `extra`. */
+export function redisServer(folder: string, port: number, extra: string[] = []): LoopbackServer {
+  const dir = join(folder, String(port));
+  mkdirSync(dir, { recursive: true });
+  return new LoopbackServer(port, 'redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra,
+  ]);
 }

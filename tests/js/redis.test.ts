@@ -2,7 +2,7 @@
 // of three masters. Bytes round-trip, server-side TTLs, prefixes, clear(), promotions, the cache contract, keys
 // spread over the masters, and a server killed and restarted under a running cache.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,20 +12,13 @@ import { Cluster, Redis } from 'ioredis';
 import { Cache, keyDigest, ram, redis, type RedisTier } from '../../dist/node.js';
 import { backends, sleep, text } from './backends.js';
 import { tierContract } from './contract-cases.js';
-import { freePort, LoopbackServer } from './loopback.js';
+import { freePort, LoopbackServer, redisServer } from './loopback.js';
 import { expectOutageAndRecovery } from './outage.js';
 
 const run = promisify(execFile);
 
 const folder = mkdtempSync(join(tmpdir(), 'strata-redis-'));
-/** A redis-server of its own on 127.0.0.1:port, keeping nothing on disk, with `extra` settings. */
-function redisOn(port: number, extra: string[] = []): LoopbackServer {
-  const dir = join(folder, String(port));
-  mkdirSync(dir, { recursive: true });
-  return new LoopbackServer(port, 'redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra,
-  ]);
-}
+const redisOn = (port: number, extra: string[] = []) => redisServer(folder, port, extra);
 
 const servers: LoopbackServer[] = [];
 const clients: Array<Redis | Cluster> = [];

@@ -601,6 +601,24 @@ bool RamStore::Erase(const Key& key) {
   return live;
 }
 
+void RamStore::EraseDigest(const Digest& digest) {
+  Shard& shard = ShardFor(digest);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.entries.find(digest);
+  if (it != shard.entries.end()) RemoveLocked(shard, &it->second);
+}
+
+void RamStore::EraseAllBut(const std::function<bool(const Digest&)>& keep) {
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard->mu);
+    for (auto it = shard->entries.begin(); it != shard->entries.end();) {
+      Entry* entry = &it->second;
+      ++it;  // RemoveLocked erases the node `it` stood on
+      if (!keep(*entry->digest)) RemoveLocked(*shard, entry);
+    }
+  }
+}
+
 void RamStore::EraseAll() {
   for (auto& shard : shards_) {
     std::lock_guard lock(shard->mu);

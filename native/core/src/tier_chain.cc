@@ -317,6 +317,39 @@ void TierChain::ForgetWriteBack(const Key* key) {
   leaving_.erase(key->digest());
 }
 
+bool TierChain::UnwrittenLocked(const Digest& digest) const {
+  return pending_.count(digest) > 0 || leaving_.count(digest) > 0;
+}
+
+Status TierChain::ForgetAbove(std::string_view shared, const Digest* digest) {
+  size_t below = 0;
+  while (below < tiers_.size() && tiers_[below]->name != shared) ++below;
+  if (below == tiers_.size()) return Status(StatusCode::kInvalidArg, "no tier is named '" + std::string(shared) + "'");
+  if (below > inline_prefix_) {
+    return Status(StatusCode::kInvalidArg, "tier '" + tiers_[inline_prefix_]->name + "' above '" +
+                                               std::string(shared) + "' is not a RAM tier");
+  }
+  // Before the erase: a read of the tier below already on its way must not promote what it finds (GetBelow).
+  if (digest != nullptr) forgets_.Bump(*digest);
+  else forgets_.BumpAll();
+  for (size_t i = 0; i < below; ++i) {
+    InlineStore& store = *tiers_[i]->inline_store;
+    if (i > 0 || !write_back_) {
+      if (digest != nullptr) store.EraseDigest(*digest);
+      else store.EraseAll();
+      continue;
+    }
+    // Held across the erase: a write recorded meanwhile must not lose its entry.
+    std::lock_guard lock(write_back_mu_);
+    if (digest == nullptr) {
+      store.EraseAllBut([this](const Digest& kept) { return UnwrittenLocked(kept); });
+    } else if (!UnwrittenLocked(*digest)) {
+      store.EraseDigest(*digest);
+    }
+  }
+  return Status::Ok();
+}
+
 uint64_t TierChain::BeginBackground(size_t tier) {
   std::lock_guard lock(background_mu_);
   const uint64_t id = next_background_++;
@@ -488,7 +521,9 @@ void TierChain::GetBelow(size_t first, Key key, GetDone done) {
     return;
   }
   Tier& tier = *tiers_[first];
-  GetDone answered = [self = shared_from_this(), first, key, done = std::move(done)](
+  const size_t stripe = ChangeCounters::StripeOf(key.digest());
+  const uint32_t forgets = forgets_.Read(stripe);
+  GetDone answered = [self = shared_from_this(), first, key, stripe, forgets, done = std::move(done)](
                          Status status, std::optional<Hit> hit) mutable {
     Tier& tier = *self->tiers_[first];
     // The cache closed: the read ends here, whatever the tiers below hold.
@@ -498,7 +533,8 @@ void TierChain::GetBelow(size_t first, Key key, GetDone done) {
     if (status.ok() && hit) {
       tier.hits.fetch_add(1, std::memory_order_relaxed);
       self->hits_.fetch_add(1, std::memory_order_relaxed);
-      self->Promote(key, *hit, first);
+      // A copy read before another process's change was announced (ForgetAbove) may be older than that change.
+      if (self->forgets_.Read(stripe) == forgets) self->Promote(key, *hit, first);
       done(Status::Ok(), std::move(hit));
       return;
     }

@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -61,6 +62,8 @@ class RamStore final : public InlineStore {
   Status Insert(const Key& key, Bytes value, int64_t expires_at_ms) override;
   bool Erase(const Key& key) override;
   void EraseAll() override;
+  void EraseDigest(const Digest& digest) override;
+  void EraseAllBut(const std::function<bool(const Digest&)>& keep) override;
   void Sweep() override;
   StoreCounters Counters() const override;
   // In shard order, then digest order within a shard (sorted once per walk of the shard unless entries are

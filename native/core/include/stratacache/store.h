@@ -161,6 +161,11 @@ class InlineStore : public Store {
   virtual Status Insert(const Key& key, Bytes value, int64_t expires_at_ms) = 0;
   virtual bool Erase(const Key& key) = 0;
   virtual void EraseAll() = 0;
+  // Removes the entry stored under `digest`, whatever its key: another process changed that entry in a tier
+  // shared with it (see TierChain::ForgetAbove), and only the digest crossed over.
+  virtual void EraseDigest(const Digest& digest) = 0;
+  // Removes every entry but those whose digest `keep` answers true for.
+  virtual void EraseAllBut(const std::function<bool(const Digest&)>& keep) = 0;
   // From now on, bump `counters` for every entry written or removed (the chain's, shared by its inline tiers).
   // A store whose entries can change must, or JavaScript-side copies of its values would go stale.
   virtual void CountChangesIn(std::shared_ptr<ChangeCounters> counters) = 0;

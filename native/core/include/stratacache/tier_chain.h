@@ -111,6 +111,14 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // counting a hit: for hits served from copies outside the core, which the caller counts itself.
   void TouchInline(const Key& key);
 
+  // Another process changed the entry under `digest` (nullptr: cleared every entry) in tier `shared`, a tier it
+  // shares with this one: drops what the tiers above `shared` hold of it, which must all be inline (RAM) ones,
+  // since only they can be kept from serving an older copy. A write-back write the first tier holds and has not
+  // written down yet stays: it will be written down later, and so counts as the later write. kInvalidArg for an
+  // unknown tier, or a tier above that is not inline. A read of a lower tier under way meanwhile does not promote
+  // what it finds (it may have been read before the change).
+  Status ForgetAbove(std::string_view shared, const Digest* digest);
+
   // Calls `done` once every background write started before it (what setSync, deleteSync and promotions send to
   // slower tiers) to tier `tier` (empty: to any tier) has finished; at once when none is in flight. With
   // write-back it first writes down every entry that only the first tier holds. Failures went to the error
@@ -209,6 +217,8 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   void ForgetLeaving(const Digest& digest, uint64_t id);
   // Drops what write-back knows of `key` (nullptr: of every key), as a delete or clear does.
   void ForgetWriteBack(const Key* key);
+  // Whether write-back holds a write of `digest` not yet written down: pending, or being written down.
+  bool UnwrittenLocked(const Digest& digest) const;
 
   EventHub events_;  // before the tiers: their stores report to it until they are destroyed
   std::vector<std::unique_ptr<Tier>> tiers_;
@@ -231,6 +241,9 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   std::map<uint64_t, size_t> background_;  // the background writes in flight: id -> tier
   std::vector<FlushWaiter> flush_waiters_;
   std::shared_ptr<ChangeCounters> changes_ = std::make_shared<ChangeCounters>();
+  // Bumped by ForgetAbove, per stripe of digests: a read below the inline tiers that saw one move while it was
+  // on its way does not promote what it found.
+  ChangeCounters forgets_;
 
   // The latest Set in flight to the slower tiers, per key: a concurrent Set of the same bytes with the same
   // options joins it (answered with its outcome) instead of writing again.

@@ -1,0 +1,210 @@
+// Coherent RAM tiers over a redis() tier, across processes. Each write to the tier (a set, whether the caller's or
+// a write-back demotion, a delete) is announced in the same MULTI as the write: PUBLISH on the prefix's channel
+// of `<origin> <key digest>`, so a write that lands is always announced; a clear() is announced once done
+// (`<origin> *`). Every cache opened with the tier and RAM tiers above it hears the announcements on a subscriber
+// connection of its own (one per tier object, shared by its caches) and drops its copies (CoreHandle.forgetAbove).
+//
+// The bound: a copy older than a change is not served later than `boundMs` after the change landed. Every half
+// bound, a heartbeat is published on this tier object's own channel and must come back on the subscriber before
+// the next; the server delivers a connection's messages in order, so a heartbeat back proves that every change
+// published before it was delivered. While heartbeats do not come back, or once the subscriber's connection closed
+// (messages may have been lost), the tiers above are emptied every half bound, until a heartbeat comes back on a
+// working subscription, which empties them once more.
+import { Buffer } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
+
+import type { Forget } from './shared-tiers.js';
+
+/** What a write-with-announcement sends: ioredis's MULTI. */
+export interface RedisTransactionLike {
+  set(key: string, value: Buffer): this;
+  set(key: string, value: Buffer, px: 'PX', milliseconds: number): this;
+  unlink(key: string): this;
+  publish(channel: string, message: string): this;
+  exec(): Promise<Array<[error: Error | null, result: unknown]> | null>;
+}
+
+/** A subscriber connection, as ioredis's duplicate() makes it. */
+interface Subscriber {
+  readonly stream?: { unref?(): void };
+  subscribe(...channels: string[]): Promise<unknown>;
+  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  on(event: 'connect' | 'close' | 'error', listener: () => void): unknown;
+  disconnect(): void;
+}
+
+/** What coherence uses of the tier's client (a Redis, or a Cluster whose first master it subscribes on). */
+export interface CoherenceClient {
+  readonly isCluster: boolean;
+  multi(): RedisTransactionLike;
+  publish(channel: string, message: string): Promise<unknown>;
+  nodes?(role: 'master'): CoherenceClient[];
+}
+
+/** A single server's client (not a Cluster's, whose duplicate() takes other arguments). */
+type ServerClient = CoherenceClient & { duplicate?(options: object): unknown };
+
+const noop = () => {};
+/** The subscriber reconnects at once, then backs off up to a second. */
+const retryStrategy = (attempt: number) => Math.min(attempt * 20, 1000);
+
+/** The results of a MULTI, or the first command's error thrown. */
+async function run(transaction: RedisTransactionLike): Promise<unknown[]> {
+  const replies = (await transaction.exec()) ?? [];
+  for (const [error] of replies) if (error) throw error;
+  return replies.map(([, result]) => result);
+}
+
+export class RedisCoherence {
+  readonly #origin = randomBytes(8).toString('hex');
+  readonly #changes: string;
+  readonly #beats: string;
+  readonly #periodMs: number;
+  readonly #connection: () => Promise<CoherenceClient>;
+  /** Every cache open with the tier, and how it drops its copies (undefined: nothing above the tier). */
+  readonly #caches = new Set<{ forget: Forget | undefined }>();
+  #subscriber: Subscriber | undefined;
+  #subscribing = false;
+  #subscribed = false;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #beat = 0;
+  #awaiting: number | undefined; // the heartbeat sent and not yet back
+  #healthy = false;
+
+  constructor(prefix: string, boundMs: number, connection: () => Promise<CoherenceClient>) {
+    this.#changes = `${prefix}changes`;
+    this.#beats = `${prefix}beat:${this.#origin}`;
+    this.#periodMs = boundMs / 2;
+    this.#connection = connection;
+  }
+
+  /** SET with its announcement; `ttl`: ms, undefined for none. */
+  async set(client: CoherenceClient, entry: string, digest: string, bytes: Buffer, ttl: number | undefined) {
+    const transaction = client.multi();
+    if (ttl === undefined) transaction.set(entry, bytes);
+    else transaction.set(entry, bytes, 'PX', ttl);
+    await run(transaction.publish(this.#changes, `${this.#origin} ${digest}`));
+    this.#changedHere(digest);
+  }
+
+  /** UNLINK with its announcement: whether the entry was there. */
+  async unlink(client: CoherenceClient, entry: string, digest: string): Promise<boolean> {
+    const [removed] = await run(client.multi().unlink(entry).publish(this.#changes, `${this.#origin} ${digest}`));
+    this.#changedHere(digest);
+    return (removed as number) > 0;
+  }
+
+  /** Announces a clear() that has removed every entry. */
+  async cleared(client: CoherenceClient): Promise<void> {
+    await client.publish(this.#changes, `${this.#origin} *`);
+    this.#changedHere(undefined);
+  }
+
+  /** Registers a cache opened with the tier (SharedTierWatch). */
+  watch(forget: Forget | undefined): () => void {
+    const cache = { forget };
+    this.#caches.add(cache);
+    if (forget !== undefined && this.#timer === undefined) this.#start();
+    return () => {
+      this.#caches.delete(cache);
+      if (![...this.#caches].some((each) => each.forget !== undefined)) this.stop();
+    };
+  }
+
+  /** Ends the subscriber and the heartbeats (the last cache with tiers above closed, or the tier did). */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#subscriber?.disconnect();
+    this.#subscriber = undefined;
+    this.#subscribed = false;
+    this.#awaiting = undefined;
+    this.#healthy = false;
+  }
+
+  #start(): void {
+    this.#timer = setInterval(() => this.#tick(), this.#periodMs);
+    this.#timer.unref?.();
+    this.#tick();
+  }
+
+  #tick(): void {
+    if (this.#awaiting !== undefined) this.#healthy = false; // the last heartbeat is a period late
+    if (!this.#healthy) this.#forget(undefined);
+    if (!this.#subscribed && !this.#subscribing) void this.#listen();
+    const beat = ++this.#beat;
+    this.#awaiting = beat;
+    this.#connection()
+      .then((client) => client.publish(this.#beats, String(beat)))
+      .catch(noop); // not back by the next tick, which is what counts
+  }
+
+  /** Subscribes to the changes and this tier object's heartbeats; until it has, each tick tries again. */
+  async #listen(): Promise<void> {
+    this.#subscribing = true;
+    try {
+      const subscriber = this.#subscriber ?? (await this.#connect());
+      if (subscriber === undefined) return;
+      await subscriber.subscribe(this.#changes, this.#beats);
+      if (this.#subscriber === subscriber) this.#subscribed = true; // ioredis subscribes again on reconnects
+    } catch {
+      // the next tick tries again
+    } finally {
+      this.#subscribing = false;
+    }
+  }
+
+  /** The subscriber connection: a duplicate of the tier's client (of a Cluster's first master). */
+  async #connect(): Promise<Subscriber | undefined> {
+    const client = await this.#connection();
+    const base: ServerClient | undefined = client.isCluster ? client.nodes?.('master')[0] : client;
+    if (base?.duplicate === undefined || this.#timer === undefined) return undefined; // none yet, or stopped
+    // disconnectTimeout 0: ioredis would otherwise keep the process alive 2 s after a disconnect while it retries.
+    const subscriber = base.duplicate({
+      lazyConnect: false, enableOfflineQueue: true, retryStrategy, autoResubscribe: true, disconnectTimeout: 0,
+    }) as Subscriber;
+    subscriber.on('error', noop); // a lost connection shows as a close and missing heartbeats
+    // A cache must not keep a process alive by itself (its sweeper timer is unref'd too).
+    subscriber.on('connect', () => subscriber.stream?.unref?.());
+    subscriber.on('close', () => this.#lost(subscriber));
+    subscriber.on('message', (channel, message) => this.#heard(channel, message));
+    this.#subscriber = subscriber;
+    return subscriber;
+  }
+
+  /** The subscriber's connection closed: what was published until it is back is lost. */
+  #lost(subscriber: Subscriber): void {
+    if (this.#subscriber !== subscriber) return;
+    this.#healthy = false;
+    this.#forget(undefined);
+  }
+
+  #heard(channel: string, message: string): void {
+    if (channel === this.#beats) {
+      if (Number(message) !== this.#awaiting) return;
+      this.#awaiting = undefined;
+      if (!this.#healthy) this.#forget(undefined); // what was published before the subscription worked
+      this.#healthy = true;
+      return;
+    }
+    const space = message.indexOf(' ');
+    const origin = message.slice(0, space);
+    const digest = message.slice(space + 1);
+    // This process's own changes reached its other caches when they were made (#changedHere).
+    if (space < 0 || origin === this.#origin) return;
+    if (digest === '*') this.#forget(undefined);
+    else if (/^[0-9a-f]{32}$/.test(digest)) this.#forget(digest);
+  }
+
+  /**
+   * A change made through this tier object: its other caches in this process drop their copies now. With a
+   * single cache, that cache made it (and holds the new value).
+   */
+  #changedHere(digest: string | undefined): void {
+    if (this.#caches.size > 1) this.#forget(digest);
+  }
+
+  #forget(digest: string | undefined): void {
+    for (const { forget } of this.#caches) forget?.(digest);
+  }
+}
