@@ -7,14 +7,14 @@
 //   node bench/redis-coherence.mjs [--quick]     (needs redis-server on the PATH)
 //
 // Results: a table on stdout, and the rows as JSON in bench/results/redis-coherence.json.
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Cache, ram, redis } from '../dist/node.js';
+import { startRedis } from './lib/redis-server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.argv.includes('--quick');
@@ -48,14 +48,6 @@ async function peer(url, coherent) {
     }
   });
   process.send('ready');
-}
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const ask = async (child, message) => {
@@ -112,22 +104,9 @@ const row = (name, { fromResolved, fromCall }) => ({
 });
 
 async function main() {
-  const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const server = await startRedis();
   try {
-    const url = `redis://127.0.0.1:${port}`;
-    for (let tries = 0; ; tries++) {
-      const probe = redis({ url });
-      const cache = await Cache.open({ tiers: [probe] });
-      const up = await cache.set('probe', 'x').then(() => true, () => false);
-      await cache.close();
-      await probe.close();
-      if (up) break;
-      if (tries === 50) throw new Error('redis-server did not start');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const { url } = server;
     const rows = [
       row(`coherent (default, ${BOUND} ms bound)`, await measure(url, true, ROUNDS)),
       row('coherent: false', await measure(url, false, UNCOHERENT_ROUNDS)),
@@ -143,7 +122,7 @@ async function main() {
       process.exitCode = 1;
     }
   } finally {
-    server.kill('SIGKILL');
+    await server.stop();
   }
 }
 
