@@ -150,7 +150,12 @@ export function redis(options: RedisTierOptions): RedisTier {
   const ioredis = url === undefined ? undefined : loadIoredis();
   let connecting: Promise<RedisClientLike> | undefined = given === undefined ? undefined : Promise.resolve(given);
   const batched = tickBatcher();
-  const connection = async () => batched(await (connecting ??= connectTo(ioredis!.Redis, url!, timeoutMs)));
+  let closed = false;
+  // A closed tier makes no new client: its calls fail (misses and error events) rather than reconnect.
+  const connection = async () => {
+    if (closed) throw new StrataError('ERR_CLOSED', 'the redis() tier is closed');
+    return batched(await (connecting ??= connectTo(ioredis!.Redis, url!, timeoutMs)));
+  };
   const lease = redisLeases(options.lease, { prefix, timeoutMs, connection });
 
   const tier = custom({
@@ -183,6 +188,7 @@ export function redis(options: RedisTierOptions): RedisTier {
     },
   });
   const close = async () => {
+    closed = true;
     lease?.close();
     coherence?.stop();
     if (given !== undefined || connecting === undefined) return;

@@ -199,9 +199,9 @@ describe('a lost connection', () => {
     const dropped = await reader!.ask<number>('dropped', { key: 'k', ms: 1500 });
     expect(dropped).toBeGreaterThan(0);
     expect(dropped - killedAt).toBeLessThan(BOUND + SLACK);
-    // A write while it is down lands in RAM only, and is not kept there past the bound either.
+    // A write while it is down lands in RAM only, and is not kept there past the bound either (whether it is
+    // still there when the set resolves depends on how late the timers run: not checked).
     const wroteAt = await reader!.ask<number>('set', { key: 'during', value: 'v' });
-    expect(await reader!.ask('ram', { key: 'during' })).toBe('v');
     const forgotten = await reader!.ask<number>('dropped', { key: 'during', ms: 1500 });
     expect(forgotten - wroteAt).toBeLessThan(BOUND + SLACK);
     await server.start(); // empty again

@@ -154,6 +154,19 @@ describe('redis() on one server', () => {
     expect(writes).toEqual({ one: 1, many: 2 });
   });
 
+  test('a call through a closed tier fails (a miss, a rejected write) and opens no connection', async () => {
+    const tier = redis({ url: `redis://127.0.0.1:${single.port}`, prefix: freshPrefix(), coherent: false, lease: false });
+    await using cache = await Cache.open({ tiers: [tier] });
+    await cache.set('k', 'v');
+    const connections = async () => String(await client.client('LIST')).trim().split('\n').length;
+    const open = await connections();
+    await tier.close();
+    for (let tries = 0; tries < 100 && (await connections()) !== open - 1; tries++) await sleep(10);
+    expect(await cache.get('k')).toBeUndefined();
+    await expect(cache.set('k', 'w')).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE', tier: 'redis' });
+    expect(await connections()).toBe(open - 1);
+  });
+
   test('redis() needs exactly one of url and client', () => {
     expect(() => redis({})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
     expect(() => redis({ url: 'redis://127.0.0.1', client })).toThrow(
