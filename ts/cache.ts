@@ -117,7 +117,7 @@ export class Cache implements AsyncDisposable {
     const cache = new this(handle, sweepMs) as InstanceType<T>;
     cache.#tiers = config.tiers;
     // Write-back lands a value in RAM only, where no other process would find it.
-    if (config.writePolicy !== 'back') cache.#leases = coordinatorOf(options.tiers ?? []);
+    if (config.writePolicy !== 'back') cache.#leases = coordinatorOf(config.tiers);
     cache.#unwatch = watchSharedTiers(config.tiers, (tier, digest) => {
       if (!cache.#closed) handle.forgetAbove(tier, digest);
     });

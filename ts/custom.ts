@@ -148,36 +148,49 @@ export class CustomDriver {
     return this.#inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  // Always answers later, never within the C++ call that asked: the function runs in a microtask.
+  // Always answers later, never within the C++ call that asked.
   #call(request: number, method: string, work: () => unknown): void {
-    let answered = false;
     this.#inFlight++;
-    const answer = (error: DriverError | null, result?: unknown) => {
-      if (answered) return;
-      answered = true;
-      clearTimeout(timer);
+    callWithin(this.#timeoutMs, method, work, (error, result) => {
       if (!this.#closed) this.#complete(this.#channel, request, error, result);
       if (--this.#inFlight === 0) this.#idle.splice(0).forEach((resolve) => resolve());
-    };
-    const timer = setTimeout(
-      () => answer({ name: 'TimeoutError', message: `no answer within the timeout (${this.#timeoutMs} ms)` }),
-      timerDelay(this.#timeoutMs),
-    );
-    Promise.resolve()
-      .then(work)
-      .then(
-        (result) => {
-          let answerValue: unknown;
-          try {
-            answerValue = answerOf(method, result);
-          } catch (error) {
-            return answer(toDriverError(error));
-          }
-          answer(null, answerValue);
-        },
-        (error: unknown) => answer(toDriverError(error)),
-      );
+    });
   }
+}
+
+/**
+ * One call of a tier's function for `method`, as a custom tier makes it: `work` runs in a microtask (never within
+ * its caller), and `answer` is called exactly once, with the answer its result makes (answerOf), or its failure,
+ * or a TimeoutError when neither came within `timeoutMs`.
+ */
+export function callWithin(
+  timeoutMs: number, method: string, work: () => unknown, answer: (error: DriverError | null, result?: unknown) => void,
+): void {
+  let answered = false;
+  const once = (error: DriverError | null, result?: unknown) => {
+    if (answered) return;
+    answered = true;
+    clearTimeout(timer);
+    answer(error, result);
+  };
+  const timer = setTimeout(
+    () => once({ name: 'TimeoutError', message: `no answer within the timeout (${timeoutMs} ms)` }),
+    timerDelay(timeoutMs),
+  );
+  Promise.resolve()
+    .then(work)
+    .then(
+      (result) => {
+        let answerValue: unknown;
+        try {
+          answerValue = answerOf(method, result);
+        } catch (error) {
+          return once(toDriverError(error));
+        }
+        once(null, answerValue);
+      },
+      (error: unknown) => once(toDriverError(error)),
+    );
 }
 
 /** A driver for each custom tier of a cache, by tier name (the builds' store factories look them up there). */

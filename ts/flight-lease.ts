@@ -2,6 +2,7 @@
 // redis() tier's leases, ts/redis-lease.ts). A module of its own, free of Node imports, because both builds'
 // caches look for it on their tiers.
 import type { MaybePromise } from './backend.js';
+import type { TierConfig } from './tiers.js';
 
 /** Reads the key's value again before a flight's leader loads it; undefined makes the leader load. */
 export type Reread = () => MaybePromise<Uint8Array | undefined>;
@@ -23,11 +24,7 @@ export interface LoadCoordinator {
   lease(namespace: string, key: string): FlightLease;
 }
 
-/** The coordinator of the first tier that has one, as the non-enumerable property `lease`. */
-export function coordinatorOf(tiers: readonly object[]): LoadCoordinator | undefined {
-  for (const tier of tiers) {
-    const coordinator = (tier as { lease?: LoadCoordinator }).lease;
-    if (coordinator !== undefined) return coordinator;
-  }
-  return undefined;
+/** The coordinator of the first tier that has one (its `hooks.lease`). */
+export function coordinatorOf(tiers: readonly TierConfig[]): LoadCoordinator | undefined {
+  return tiers.find((tier) => tier.hooks?.lease !== undefined)?.hooks?.lease;
 }

@@ -18,6 +18,7 @@ import { type CacheValue, checkKey, toStorable } from './values.js';
 import { addonLoad } from './native-addon.js';
 import { type CustomDriver, openCustomDrivers } from './custom.js';
 import type { CompleteRequest } from './driver-channel.js';
+import { type DirectRead, directReadOf } from './direct-reads.js';
 import { loadedWasm, wasmFallback } from './wasm-fallback.js';
 
 /** An open native cache, opaque to JavaScript. */
@@ -65,6 +66,12 @@ interface Addon {
     staleMs: number,
   ): Promise<void>;
   getEntry(handle: NativeHandle, key: string): Promise<[Uint8Array, number] | undefined>;
+  /** A read whose tier call JavaScript makes (direct-reads.ts): a RAM tier's reply, or the entry name to read. */
+  beginRead(handle: NativeHandle, key: string): Reply | [name: string, ticket: number];
+  /** The tier's answer to a read beginRead began: a reply, or a promise when tiers below it must be read. */
+  answerRead(
+    handle: NativeHandle, key: string, ticket: number, error: string | null, stored: Uint8Array | null,
+  ): Reply | Promise<Uint8Array | undefined>;
   endFlight(handle: NativeHandle, key: string, flight: number, value: Uint8Array | undefined, message: string): void;
   slab(handle: NativeHandle): Uint8Array;
   listen(handle: NativeHandle, listener: (event: NativeEvent) => void, types: readonly string[]): void;
@@ -96,7 +103,7 @@ const LENGTH_BITS = 13;
 const LENGTH_MASK = (1 << LENGTH_BITS) - 1;
 const OFFSET_MASK = (1 << 16) - 1;
 
-function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
+function handleOf(native: NativeHandle, firstTierLimit: number, direct: DirectRead | undefined): CoreHandle {
   let slab: Uint8Array = new Uint8Array(0); // this handle's, as the addon keeps one per handle
   const near = new NearCache(new Uint32Array(addon.changeCounters(native)), (keys) => addon.touch(native, keys), nearBytes(firstTierLimit));
 
@@ -108,12 +115,18 @@ function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
     return slab.subarray(offset, offset + (reply & LENGTH_MASK));
   };
 
+  const answer = (reply: Reply | Promise<Uint8Array | undefined>) => (reply instanceof Promise ? reply : decode(reply));
+  const readThrough = (key: string) => answer(addon.get(native, key));
+  const readDirect = (read: DirectRead) => (key: string) => {
+    const begun = addon.beginRead(native, key);
+    if (!Array.isArray(begun)) return decode(begun);
+    const [name, ticket] = begun;
+    return read(name).then(([error, stored]) => answer(addon.answerRead(native, key, ticket, error, stored ?? null)));
+  };
+
   return withNearCache({
     getSync: (key) => decode(addon.getSync(native, key)),
-    get: (key) => {
-      const reply = addon.get(native, key);
-      return reply instanceof Promise ? reply : decode(reply);
-    },
+    get: direct === undefined ? readThrough : readDirect(direct),
     setSync: (key, value, ttl, tags) => addon.setSync(native, key, value, ttl, tags),
     set: (key, value, ttl, tags) => addon.set(native, key, value, ttl, tags),
     hasSync: (key) => addon.hasSync(native, key),
@@ -131,7 +144,7 @@ function handleOf(native: NativeHandle, firstTierLimit: number): CoreHandle {
     encodeBlobs: (names, values) => addon.encodeBlobs(names, values),
     decodeBlobs: (framed) => addon.decodeBlobs(framed),
     sweep: () => addon.sweep(native),
-    namespaced: (ns, nearLimit) => handleOf(addon.namespaced(native, ns), nearLimit),
+    namespaced: (ns, nearLimit) => handleOf(addon.namespaced(native, ns), nearLimit, direct),
     limitNamespace: (ns, limits) => addon.limitNamespace(native, ns, limits),
     forgetAbove: (tier, digest) => addon.forgetAbove(native, tier, digest),
     joinFlight: (key) => {
@@ -173,7 +186,8 @@ const nodeBackend: Backend =
         name: 'node',
         async open(config) {
           const drivers = openCustomDrivers(config.tiers, addon.driverComplete);
-          return handleOf(await addon.open({ ...config, drivers }), config.tiers[0]!.cacheLimit);
+          const native = await addon.open({ ...config, drivers });
+          return handleOf(native, config.tiers[0]!.cacheLimit, directReadOf(config.tiers));
         },
       }
     : wasmFallback(addonLoad.reason);

@@ -1,6 +1,6 @@
 // Coherent RAM tiers over a redis() tier, across processes. Each write to the tier (a set, whether the caller's or
-// a write-back demotion, a delete) is announced in the same MULTI as the write: PUBLISH on the prefix's channel
-// of `<origin> <key digest>`, so a write that lands is always announced; a clear() is announced once done
+// a write-back demotion, a delete) is announced by the same script as the write (Redis runs a script whole):
+// PUBLISH on the prefix's channel of `<origin> <key digest>`, so a write that lands is always announced; a clear() is announced once done
 // (`<origin> *`). Every cache opened with the tier and RAM tiers above it hears the announcements on a subscriber
 // connection of its own (one per tier object, shared by its caches) and drops its copies (CoreHandle.forgetAbove).
 //
@@ -11,18 +11,10 @@
 // (messages may have been lost), the tiers above are emptied every half bound, until a heartbeat comes back on a
 // working subscription, which empties them once more.
 import { Buffer } from 'node:buffer';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 import type { Forget } from './shared-tiers.js';
 
-/** What a write-with-announcement sends: ioredis's MULTI. */
-export interface RedisTransactionLike {
-  set(key: string, value: Buffer): this;
-  set(key: string, value: Buffer, px: 'PX', milliseconds: number): this;
-  unlink(key: string): this;
-  publish(channel: string, message: string): this;
-  exec(): Promise<Array<[error: Error | null, result: unknown]> | null>;
-}
 
 /** A subscriber connection, as ioredis's duplicate() makes it. */
 interface Subscriber {
@@ -36,7 +28,8 @@ interface Subscriber {
 /** What coherence uses of the tier's client (a Redis, or a Cluster whose first master it subscribes on). */
 export interface CoherenceClient {
   readonly isCluster: boolean;
-  multi(): RedisTransactionLike;
+  evalsha(sha: string, keys: number, ...args: Array<string | number | Buffer>): Promise<unknown>;
+  eval(script: string, keys: number, ...args: Array<string | number | Buffer>): Promise<unknown>;
   publish(channel: string, message: string): Promise<unknown>;
   nodes?(role: 'master'): CoherenceClient[];
 }
@@ -48,11 +41,32 @@ const noop = () => {};
 /** The subscriber reconnects at once, then backs off up to a second. */
 const retryStrategy = (attempt: number) => Math.min(attempt * 20, 1000);
 
-/** The results of a MULTI, or the first command's error thrown. */
-async function run(transaction: RedisTransactionLike): Promise<unknown[]> {
-  const replies = (await transaction.exec()) ?? [];
-  for (const [error] of replies) if (error) throw error;
-  return replies.map(([, result]) => result);
+/**
+ * A write and its announcement, as one script: one command and one reply, where a MULTI of the two costs four
+ * of each (and ioredis a pipeline object); a Cluster routes it by its one key. KEYS[1] the entry; ARGV the
+ * channel, the message, then for SET the bytes and the milliseconds ('' for no expiry).
+ */
+const SET = `if ARGV[4] == '' then redis.call('SET', KEYS[1], ARGV[3])
+else redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4]) end
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+return 1`;
+/** The number of entries removed. */
+const UNLINK = `local removed = redis.call('UNLINK', KEYS[1])
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+return removed`;
+
+type Script = { text: string; sha: string };
+const script = (text: string): Script => ({ text, sha: createHash('sha1').update(text).digest('hex') });
+const SCRIPTS = { set: script(SET), unlink: script(UNLINK) };
+
+/** Runs a script by its SHA-1, sending its text once the server does not know it (a new or restarted server). */
+async function run(client: CoherenceClient, { text, sha }: Script, ...args: Array<string | number | Buffer>) {
+  try {
+    return await client.evalsha(sha, 1, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return client.eval(text, 1, ...args);
+  }
 }
 
 export class RedisCoherence {
@@ -80,18 +94,19 @@ export class RedisCoherence {
 
   /** SET with its announcement; `ttl`: ms, undefined for none. */
   async set(client: CoherenceClient, entry: string, digest: string, bytes: Buffer, ttl: number | undefined) {
-    const transaction = client.multi();
-    if (ttl === undefined) transaction.set(entry, bytes);
-    else transaction.set(entry, bytes, 'PX', ttl);
-    await run(transaction.publish(this.#changes, `${this.#origin} ${digest}`));
+    await run(client, SCRIPTS.set, entry, this.#changes, this.#announcement(digest), bytes, ttl ?? '');
     this.#changedHere(digest);
   }
 
   /** UNLINK with its announcement: whether the entry was there. */
   async unlink(client: CoherenceClient, entry: string, digest: string): Promise<boolean> {
-    const [removed] = await run(client.multi().unlink(entry).publish(this.#changes, `${this.#origin} ${digest}`));
+    const removed = await run(client, SCRIPTS.unlink, entry, this.#changes, this.#announcement(digest));
     this.#changedHere(digest);
     return (removed as number) > 0;
+  }
+
+  #announcement(digest: string): string {
+    return `${this.#origin} ${digest}`;
   }
 
   /** Announces a clear() that has removed every entry. */

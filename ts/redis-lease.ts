@@ -31,7 +31,7 @@ export interface RedisSubscriberLike {
 /** What leases use of an ioredis `Redis` or `Cluster` client. */
 export interface LeaseClient {
   readonly isCluster: boolean;
-  eval(script: string, keys: number, ...args: Array<string | number>): Promise<unknown>;
+  eval(script: string, keys: number, ...args: Array<string | number | Buffer>): Promise<unknown>;
   /** A connection like this one, with options overridden (a Cluster's takes its startup nodes first). */
   duplicate(first?: unknown, second?: unknown): RedisSubscriberLike;
 }

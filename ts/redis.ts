@@ -9,7 +9,7 @@ import { invalidArg, StrataError } from './errors.js';
 import { moduleUrl } from './module-url.js';
 import { type CoherenceClient, RedisCoherence } from './redis-coherence.js';
 import { type LeaseClient, type RedisLeaseOptions, redisLeases } from './redis-lease.js';
-import type { Tier } from './tiers.js';
+import type { Tier, TierHooks } from './tiers.js';
 import { type Duration, MAX_TIMER_MS, parseDuration } from './units.js';
 
 /** What the tier uses of an ioredis `Redis` or `Cluster` client. */
@@ -149,12 +149,18 @@ export function redis(options: RedisTierOptions): RedisTier {
   const coherence = coherenceOf(options, prefix, () => connection());
   const ioredis = url === undefined ? undefined : loadIoredis();
   let connecting: Promise<RedisClientLike> | undefined = given === undefined ? undefined : Promise.resolve(given);
+  let connected = given; // once `connecting` has resolved: lets a read skip awaiting it
   const batched = tickBatcher();
   let closed = false;
   // A closed tier makes no new client: its calls fail (misses and error events) rather than reconnect.
   const connection = async () => {
     if (closed) throw new StrataError('ERR_CLOSED', 'the redis() tier is closed');
-    return batched(await (connecting ??= connectTo(ioredis!.Redis, url!, timeoutMs)));
+    connecting ??= connectTo(ioredis!.Redis, url!, timeoutMs).then((client) => (connected = client));
+    return batched(await connecting);
+  };
+  const read = (name: string) => {
+    if (closed || connected === undefined) return connection().then((client) => client.getBuffer(prefix + name));
+    return batched(connected).getBuffer(prefix + name);
   };
   const lease = redisLeases(options.lease, { prefix, timeoutMs, connection });
 
@@ -162,7 +168,7 @@ export function redis(options: RedisTierOptions): RedisTier {
     name: options.name ?? 'redis',
     timeout: timeoutMs,
     ...(options.ttl === undefined ? {} : { ttl: options.ttl }),
-    get: async (key) => (await connection()).getBuffer(prefix + key),
+    get: read,
     set: async (key, value, ttl) => {
       const client = await connection();
       const entry = prefix + key;
@@ -194,12 +200,15 @@ export function redis(options: RedisTierOptions): RedisTier {
     if (given !== undefined || connecting === undefined) return;
     const client = await connecting;
     connecting = undefined;
+    connected = undefined;
     await client.quit().catch(() => client.disconnect()); // no server to say goodbye to: just drop the socket
   };
-  const shared = coherence === undefined ? tier : { ...tier, watch: coherence.watch.bind(coherence) };
-  // Not enumerable: the tier stays a plain configuration to the backends.
-  Object.defineProperty(shared, 'lease', { value: lease });
-  return Object.defineProperty(shared, 'close', { value: close }) as RedisTier;
+  const hooks: TierHooks = {
+    read,
+    ...(coherence === undefined ? {} : { watch: coherence.watch.bind(coherence) }),
+    ...(lease === undefined ? {} : { lease }),
+  };
+  return Object.defineProperty({ ...tier, hooks }, 'close', { value: close }) as RedisTier;
 }
 
 /** The tier's coherence (redis-coherence.ts), unless `coherent: false`. */

@@ -17,7 +17,7 @@ export type SharedTierWatch = (forget: Forget | undefined) => () => void;
 /** ERR_INVALID_ARG unless every tier above a watching shared tier is a RAM tier. */
 export function checkSharedTiers(tiers: readonly TierConfig[]): void {
   tiers.forEach((tier, index) => {
-    if (tier.watch === undefined) return;
+    if (tier.hooks?.watch === undefined) return;
     const above = tiers.slice(0, index).find((each) => each.kind !== 'ram');
     if (above === undefined) return;
     throw invalidArg(
@@ -35,9 +35,10 @@ export function watchSharedTiers(
   tiers: readonly TierConfig[], forgetAbove: (tier: string, digest: string | undefined) => void,
 ): () => void {
   const ends = tiers.flatMap((tier, index) => {
-    if (tier.watch === undefined) return [];
+    const watch = tier.hooks?.watch;
+    if (watch === undefined) return [];
     const forget: Forget = (digest) => forgetAbove(tier.name, digest);
-    return [tier.watch(index === 0 ? undefined : forget)];
+    return [watch(index === 0 ? undefined : forget)];
   });
   return () => ends.forEach((end) => end());
 }

@@ -1,4 +1,5 @@
 import { invalidArg } from './errors.js';
+import type { LoadCoordinator } from './flight-lease.js';
 import type { SharedTierWatch } from './shared-tiers.js';
 import { type Duration, MAX_TIMER_MS, parseDuration, parseSize, parseTtl, type Size } from './units.js';
 
@@ -11,8 +12,24 @@ export interface TierConfig {
   readonly ttl: number | null | undefined;
   /** What a platform's tier needs besides the above, flattened (`'credentials.accessKeyId'`) to strings. */
   readonly settings?: Readonly<Record<string, string>>;
-  /** A tier shared across processes that keeps the RAM tiers above it coherent (shared-tiers.ts). */
+  /** What the tier does for the cache besides storing entries (the redis() tier's). */
+  readonly hooks?: TierHooks;
+}
+
+/**
+ * The ways a tier reaches the cache it is in, each optional. The backends ignore them: only the TypeScript cache
+ * (cache.ts) and the Node backend (node.ts) call them.
+ */
+export interface TierHooks {
+  /** The tier is shared across processes and keeps the RAM tiers above it coherent (shared-tiers.ts). */
   readonly watch?: SharedTierWatch;
+  /** getOrSet runs each key's loader once across processes, under the tier's leases (flight-lease.ts). */
+  readonly lease?: LoadCoordinator;
+  /**
+   * The bytes the tier's store keeps under an entry's name, read by the Node build itself rather than through the
+   * core's call to the tier's driver (direct-reads.ts); null when there are none.
+   */
+  readonly read?: (name: string) => Promise<Uint8Array | null>;
 }
 
 export interface RamTierOptions {

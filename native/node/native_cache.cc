@@ -316,6 +316,7 @@ void DefineCacheFunctions(Napi::Env env, Napi::Object exports) {
       {"driverComplete", CompleteDriverCall},
   });
   DefineEntryFunctions(env, exports);
+  DefineOutsideReadFunctions(env, exports);
   DefineFlightFunctions(env, exports);
   DefineDirectoryFunctions(env, exports);
 }

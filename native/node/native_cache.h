@@ -10,9 +10,10 @@
 namespace stratacache::node {
 
 // Adds every cache function (open, close, get, set, ..., acquireDirectory, ...) to `exports`: those of
-// native_cache.cc, then the three below.
+// native_cache.cc, then the four below.
 void DefineCacheFunctions(Napi::Env env, Napi::Object exports);
 void DefineEntryFunctions(Napi::Env env, Napi::Object exports);
+void DefineOutsideReadFunctions(Napi::Env env, Napi::Object exports);
 void DefineFlightFunctions(Napi::Env env, Napi::Object exports);
 void DefineDirectoryFunctions(Napi::Env env, Napi::Object exports);
 

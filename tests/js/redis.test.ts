@@ -134,6 +134,45 @@ describe('redis() on one server', () => {
     expect(reader.stats().tiers.map((each) => each.promotions)).toEqual([1, 0]);
   });
 
+  test('reads past RAM decode the stored frame: another key\'s entry or bytes that are no frame are misses and error events; a hit keeps its remaining TTL', async () => {
+    const prefix = freshPrefix();
+    const tier = redis({ client, prefix });
+    await using writer = await Cache.open({ tiers: [tier] });
+    await writer.set('a', 'A', { ttl: 400 });
+    await using reader = await Cache.open({ tiers: [ram({ ttl: null }), tier] });
+    const codes: string[] = [];
+    reader.on('error', (event) => codes.push((event as { error: { code: string } }).error.code));
+    const frameOfA = await client.getBuffer(prefix + keyDigest('a'));
+    await client.set(prefix + keyDigest('b'), frameOfA!); // as a digest collision would
+    expect(await reader.get('b')).toBeUndefined();
+    await client.set(prefix + keyDigest('c'), Buffer.from([1, 2, 3]));
+    expect(await reader.get('c')).toBeUndefined();
+    for (let tries = 0; tries < 100 && codes.length < 2; tries++) await sleep(10); // events arrive a tick later
+    expect(codes).toEqual(['ERR_CORRUPT', 'ERR_CORRUPT']);
+    expect(text(await reader.get('a'))).toBe('A'); // promoted into RAM with under 400 ms left, not "never"
+    expect(reader.stats().tiers.map((each) => [each.hits, each.misses, each.promotions])).toEqual([[0, 3, 1], [1, 2, 0]]);
+    expect(reader.stats()).toMatchObject({ hits: 1, misses: 2 });
+    await sleep(500);
+    expect(reader.getSync('a')).toBeUndefined();
+    await client.set(prefix + keyDigest('a'), frameOfA!); // the server kept a frame whose expiry has passed
+    expect(await reader.get('a')).toBeUndefined();
+    await sleep(50);
+    expect(codes).toHaveLength(2);
+  });
+
+  test('a namespace view reads its own keys past RAM, promoted into RAM', async () => {
+    const tier = onSingle();
+    await using writer = await Cache.open({ tiers: [tier] });
+    await writer.namespace('ns').set('k', 'in ns');
+    await writer.set('k', 'outside');
+    await using reader = await Cache.open({ tiers: [ram(), tier] });
+    const view = reader.namespace('ns');
+    expect(text(await view.get('k'))).toBe('in ns');
+    expect(text(view.getSync('k'))).toBe('in ns');
+    expect(text(await reader.get('k'))).toBe('outside');
+    expect(await view.get('missing')).toBeUndefined();
+  });
+
   test('the commands of calls made together leave in one write to the socket', async () => {
     const own = new Redis(single.port, '127.0.0.1');
     clients.push(own);

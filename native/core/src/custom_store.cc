@@ -70,15 +70,20 @@ std::optional<Hit> DecodeCustomEntry(const Key& key, const Bytes& frame) {
   return Hit{Bytes::Copy(in + value_at, frame.size() - value_at), expires_at_ms};
 }
 
+std::pair<Status, std::optional<Hit>> CustomStore::ReadAnswer(const Key& key, Reply reply, int64_t now_ms) {
+  if (!reply.status.ok()) return {Failed(Method::kGet, reply.status), std::nullopt};
+  if (!reply.value) return {Status::Ok(), std::nullopt};
+  std::optional<Hit> hit = DecodeCustomEntry(key, *reply.value);
+  if (!hit) return {Status(StatusCode::kCorrupt, "get: the stored bytes are not this key's entry"), std::nullopt};
+  if (hit->expires_at_ms <= now_ms) hit.reset();
+  return {Status::Ok(), std::move(hit)};
+}
+
 void CustomStore::Get(const Key& key, GetDone done) {
   Send(Call{Method::kGet, key.digest().ToHex(), {}, std::nullopt},
        [clock = clock_, key, done = std::move(done)](Reply reply) {
-         if (!reply.status.ok()) return done(Failed(Method::kGet, reply.status), std::nullopt);
-         if (!reply.value) return done(Status::Ok(), std::nullopt);
-         std::optional<Hit> hit = DecodeCustomEntry(key, *reply.value);
-         if (!hit) return done(Status(StatusCode::kCorrupt, "get: the stored bytes are not this key's entry"), hit);
-         if (hit->expires_at_ms <= clock->NowMs()) hit.reset();
-         done(Status::Ok(), std::move(hit));
+         auto [status, hit] = ReadAnswer(key, std::move(reply), clock->NowMs());
+         done(std::move(status), std::move(hit));
        });
 }
 

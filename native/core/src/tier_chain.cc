@@ -504,44 +504,63 @@ void TierChain::Get(const Key& key, GetDone done) {
   GetBelow(inline_prefix_, key, std::move(done));
 }
 
+std::optional<Hit> TierChain::LeavingHit(const Key& key) {
+  if (!write_back_) return std::nullopt;
+  std::optional<Hit> hit = FindLeaving(key);
+  if (!hit) return hit;
+  // Counted and promoted as the hit of the tier it is being written down into.
+  tiers_[inline_prefix_]->hits.fetch_add(1, std::memory_order_relaxed);
+  hits_.fetch_add(1, std::memory_order_relaxed);
+  Promote(key, *hit, inline_prefix_);
+  return hit;
+}
+
 void TierChain::GetBelow(size_t first, Key key, GetDone done) {
-  if (write_back_ && first == inline_prefix_) {
-    if (std::optional<Hit> hit = FindLeaving(key)) {
-      // Counted and promoted as the hit of the tier it is being written down into.
-      tiers_[first]->hits.fetch_add(1, std::memory_order_relaxed);
-      hits_.fetch_add(1, std::memory_order_relaxed);
-      Promote(key, *hit, first);
-      done(Status::Ok(), std::move(hit));
-      return;
-    }
+  if (first == inline_prefix_) {
+    if (std::optional<Hit> hit = LeavingHit(key)) return done(Status::Ok(), std::move(hit));
   }
   if (first == tiers_.size()) {
     misses_.fetch_add(1, std::memory_order_relaxed);
     done(Status::Ok(), std::nullopt);
     return;
   }
-  Tier& tier = *tiers_[first];
-  const size_t stripe = ChangeCounters::StripeOf(key.digest());
-  const uint32_t forgets = forgets_.Read(stripe);
-  GetDone answered = [self = shared_from_this(), first, key, stripe, forgets, done = std::move(done)](
+  const uint32_t forgets = forgets_.Read(ChangeCounters::StripeOf(key.digest()));
+  GetDone answered = [self = shared_from_this(), first, key, forgets, done = std::move(done)](
                          Status status, std::optional<Hit> hit) mutable {
-    Tier& tier = *self->tiers_[first];
-    // The cache closed: the read ends here, whatever the tiers below hold.
-    if (status.code() == StatusCode::kClosed) return done(status.InTier(tier.name), std::nullopt);
-    // A tier that cannot be read is passed over: the tiers below may still have the value.
-    if (!status.ok()) self->ReportError(tier, key, status);
-    if (status.ok() && hit) {
-      tier.hits.fetch_add(1, std::memory_order_relaxed);
-      self->hits_.fetch_add(1, std::memory_order_relaxed);
-      // A copy read before another process's change was announced (ForgetAbove) may be older than that change.
-      if (self->forgets_.Read(stripe) == forgets) self->Promote(key, *hit, first);
-      done(Status::Ok(), std::move(hit));
-      return;
-    }
-    tier.misses.fetch_add(1, std::memory_order_relaxed);
-    self->GetBelow(first + 1, std::move(key), std::move(done));
+    self->AnswerBelow(first, std::move(key), forgets, std::move(status), std::move(hit), std::move(done));
   };
-  tier.store->Get(key, EndableCall(first, std::move(answered)));
+  tiers_[first]->store->Get(key, EndableCall(first, std::move(answered)));
+}
+
+void TierChain::AnswerBelow(size_t first, Key key, uint32_t forgets, Status status, std::optional<Hit> hit,
+                            GetDone done) {
+  Tier& tier = *tiers_[first];
+  // The cache closed: the read ends here, whatever the tiers below hold.
+  if (status.code() == StatusCode::kClosed) return done(status.InTier(tier.name), std::nullopt);
+  // A tier that cannot be read is passed over: the tiers below may still have the value.
+  if (!status.ok()) ReportError(tier, key, status);
+  if (status.ok() && hit) {
+    tier.hits.fetch_add(1, std::memory_order_relaxed);
+    hits_.fetch_add(1, std::memory_order_relaxed);
+    // A copy read before another process's change was announced (ForgetAbove) may be older than that change.
+    if (forgets_.Read(ChangeCounters::StripeOf(key.digest())) == forgets) Promote(key, *hit, first);
+    done(Status::Ok(), std::move(hit));
+    return;
+  }
+  tier.misses.fetch_add(1, std::memory_order_relaxed);
+  GetBelow(first + 1, std::move(key), std::move(done));
+}
+
+std::optional<Hit> TierChain::BeginOutsideRead(const Key& key, OutsideRead* read) {
+  std::optional<Hit> hit = LookupInline(key);
+  if (!hit) hit = LeavingHit(key);
+  if (!hit) read->forgets = forgets_.Read(ChangeCounters::StripeOf(key.digest()));
+  return hit;
+}
+
+void TierChain::AnswerOutsideRead(const Key& key, OutsideRead read, Status status, std::optional<Hit> hit,
+                                  GetDone done) {
+  AnswerBelow(inline_prefix_, key, read.forgets, std::move(status), std::move(hit), std::move(done));
 }
 
 bool TierChain::HasNow(const Key& key) {

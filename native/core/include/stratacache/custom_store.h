@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "stratacache/clock.h"
 #include "stratacache/store.h"
@@ -47,6 +48,9 @@ class CustomStore : public Store {
   CustomStore(std::shared_ptr<const Clock> clock, bool driver_has) : clock_(std::move(clock)), driver_has_(driver_has) {}
 
   void Get(const Key& key, GetDone done) final;
+  // What the driver's answer to a get of `key` means at `now_ms`: a failure, a miss, or the entry's hit. Also for
+  // a read the build makes itself, outside the store (see TierChain::BeginOutsideRead).
+  static std::pair<Status, std::optional<Hit>> ReadAnswer(const Key& key, Reply reply, int64_t now_ms);
   void Has(const Key& key, FoundDone done) final;
   void Put(const Key& key, Bytes value, int64_t expires_at_ms, Done done) final;
   void Delete(const Key& key, FoundDone done) final;

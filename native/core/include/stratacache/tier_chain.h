@@ -103,6 +103,19 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   std::optional<Hit> LookupInline(const Key& key);
   void GetBelowInline(const Key& key, GetDone done) { GetBelow(inline_prefix_, key, std::move(done)); }
 
+  // A read whose call to the first tier below the inline ones the build makes itself (the Node build's redis()
+  // tier, which JavaScript reads without a round trip through the core: see docs/design.md), completed as Get
+  // would. BeginOutsideRead serves `key` from the inline tiers (or write-back's entries being written down); on a
+  // miss it fills `read`, to be handed back with that tier's answer to AnswerOutsideRead, which counts it,
+  // reports a failure, promotes a hit into the tiers above and, on a miss, reads the tiers below.
+  struct OutsideRead {
+    uint32_t forgets = 0;  // the key's stripe of forgets_ when the read began
+  };
+  std::optional<Hit> BeginOutsideRead(const Key& key, OutsideRead* read);
+  void AnswerOutsideRead(const Key& key, OutsideRead read, Status status, std::optional<Hit> hit, GetDone done);
+  // Whether AnswerOutsideRead completes before it returns: when the tier read outside is the last one.
+  bool outside_read_is_last() const { return inline_prefix_ + 1 == tiers_.size(); }
+
   // True when every tier completes inline (RAM only): every operation then finishes before it returns.
   bool all_inline() const { return inline_prefix_ == tiers_.size(); }
   // Bumped by the inline tiers for every entry they write or remove (see ChangeCounters).
@@ -164,6 +177,10 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
 
   // Reads tiers from `first` (the first tier that does not complete inline) downwards.
   void GetBelow(size_t first, Key key, GetDone done);
+  // What tier `first` answered a read with, `forgets` as the key's stripe read when the read was sent.
+  void AnswerBelow(size_t first, Key key, uint32_t forgets, Status status, std::optional<Hit> hit, GetDone done);
+  // With write-back, the entry of `key` being written down, counted as a hit of the first tier below the inline ones.
+  std::optional<Hit> LeavingHit(const Key& key);
   void HasBelow(size_t first, Key key, FoundDone done);
   // Brackets a background write: Begin returns its id, End retires it and completes the flushes it held up.
   uint64_t BeginBackground(size_t tier);
