@@ -278,6 +278,25 @@ describe('options', () => {
     expect(text(reader.getSync('k'))).toBe('v1');
   });
 
+  test('a server that forgot the scripts (SCRIPT FLUSH, as a restart does) is sent them again: writes still land announced', async () => {
+    const prefix = freshPrefix();
+    await using writer = await Cache.open({ tiers: [redis({ client: direct, prefix })] });
+    await using reader = await Cache.open({ tiers: [ram(), redis({ client: direct, prefix, coherenceBound: BOUND })] });
+    await sleep(BOUND); // its first heartbeat back: until then it empties its RAM tier every half bound
+    await writer.set('k', 'v1');
+    expect(text(await reader.get('k'))).toBe('v1');
+    await direct.script('FLUSH');
+    await writer.set('k', 'v2');
+    await sleep(2 * BOUND);
+    expect(reader.getSync('k')).toBeUndefined();
+    expect(text(await reader.get('k'))).toBe('v2');
+    await direct.script('FLUSH');
+    expect(await writer.delete('k')).toBe(true);
+    await sleep(2 * BOUND);
+    expect(reader.getSync('k')).toBeUndefined();
+    expect(await reader.get('k')).toBeUndefined();
+  });
+
   test.each([
     ['up', true],
     ['down', false],
