@@ -523,6 +523,78 @@ TEST_F(TierChainTest, AReadUnderWayWhenAChangeIsAnnouncedDoesNotPromote) {
   EXPECT_TRUE(chain->GetNow(Key("k"))) << "a read begun after the change promotes";
 }
 
+// A read whose call to the tier below RAM the build makes itself completes as the chain's own: an inline hit at
+// once, a hit counted and promoted with its expiry, a failure reported and counted as a miss, and a change
+// announced while it was on its way keeping it out of RAM.
+TEST_F(TierChainTest, OutsideReadsAreCountedPromotedAndReportedAsTheChainsOwn) {
+  auto chain = Chain(Specs(Ram("ram"), Threaded("slow")));
+  ASSERT_TRUE(AwaitSet(*chain, Key("in ram"), "1").ok());
+  TierChain::OutsideRead read;
+  ASSERT_TRUE(chain->BeginOutsideRead(Key("in ram"), &read)) << "a RAM hit needs no outside read";
+
+  const Key k("k");
+  ASSERT_FALSE(chain->BeginOutsideRead(k, &read));
+  std::optional<Hit> answer;
+  const int64_t expires = clock_->NowMs() + 5000;
+  chain->AnswerOutsideRead(k, read, Status::Ok(), Hit{Bytes::Copy(std::string("v")), expires},
+                           [&](Status status, std::optional<Hit> hit) {
+                             EXPECT_TRUE(status.ok());
+                             answer = std::move(hit);
+                           });
+  ASSERT_TRUE(answer);
+  std::optional<Hit> promoted = chain->GetNow(k);
+  ASSERT_TRUE(promoted) << "promoted into RAM";
+  EXPECT_EQ(promoted->expires_at_ms, expires) << "with its remaining TTL";
+
+  const Key failed("failed");
+  ASSERT_FALSE(chain->BeginOutsideRead(failed, &read));
+  chain->AnswerOutsideRead(failed, read, Status(StatusCode::kUnavailable, "get failed: down"), std::nullopt,
+                           [&](Status status, std::optional<Hit> hit) {
+                             EXPECT_TRUE(status.ok()) << "a tier that cannot be read is a miss";
+                             EXPECT_FALSE(hit);
+                           });
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_EQ(errors_[0], "error slow failed: get failed: down");
+
+  const Key raced("raced");
+  ASSERT_FALSE(chain->BeginOutsideRead(raced, &read));
+  const Digest digest = raced.digest();
+  ASSERT_TRUE(chain->ForgetAbove("slow", &digest).ok());
+  bool answered = false;
+  chain->AnswerOutsideRead(raced, read, Status::Ok(), Hit{Bytes::Copy(std::string("old")), kNeverExpires},
+                           [&](Status, std::optional<Hit> hit) { answered = hit.has_value(); });
+  EXPECT_TRUE(answered);
+  EXPECT_FALSE(chain->GetNow(raced)) << "read before the change was announced: not promoted";
+
+  const ChainStats stats = chain->Stats();
+  EXPECT_EQ(stats.hits, 4u);  // "in ram", k, raced, and k's GetNow
+  EXPECT_EQ(stats.tiers[1].hits, 2u);
+  EXPECT_EQ(stats.tiers[1].misses, 1u);
+  EXPECT_EQ(stats.tiers[0].promotions, 1u);
+}
+
+// An outside read of a tier with tiers below it goes on to them on a miss, as Get does.
+TEST_F(TierChainTest, AnOutsideReadThatMissesReadsTheTiersBelow) {
+  std::vector<TierSpec> tiers;
+  tiers.push_back(Ram("ram"));
+  tiers.push_back(Threaded("outside"));
+  tiers.push_back(Threaded("below"));
+  auto chain = Chain(std::move(tiers));
+  ASSERT_TRUE(AwaitSet(*chain, Key("k"), "v").ok());
+  ASSERT_TRUE(chain->ForgetAbove("outside", nullptr).ok());
+  EXPECT_FALSE(chain->outside_read_is_last());
+  TierChain::OutsideRead read;
+  ASSERT_FALSE(chain->BeginOutsideRead(Key("k"), &read));
+  std::promise<std::optional<Hit>> result;
+  chain->AnswerOutsideRead(Key("k"), read, Status::Ok(), std::nullopt,
+                           [&](Status, std::optional<Hit> hit) { result.set_value(std::move(hit)); });
+  std::optional<Hit> hit = result.get_future().get();
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->value.view(), "v");
+  EXPECT_TRUE(chain->GetNow(Key("k"))) << "promoted into RAM";
+  EXPECT_EQ(chain->Stats().tiers[1].misses, 1u) << "the outside read's miss, counted";
+}
+
 class WriteBackTest : public TierChainTest {
  protected:
   // [hot: RAM of `hot_limit` bytes, slow: a threaded store], write-back, with demote events recorded.
