@@ -254,6 +254,32 @@ describe('redis() on one server', () => {
     }
   }, 20_000);
 
+  test('a read past RAM in flight when its cache closes (server stalled) settles with ERR_CLOSED within the timeout', async () => {
+    const server = redisOn(await freePort(), ['--enable-debug-command', 'local']);
+    servers.push(server);
+    await server.start();
+    const tier: RedisTier = redis({ url: `redis://127.0.0.1:${server.port}`, timeout: 300, coherent: false });
+    try {
+      const cache = await Cache.open({ tiers: [ram(), tier] });
+      await cache.set('k', 'v');
+      const other = await Cache.open({ tiers: [ram(), tier] }); // its RAM misses, so its read goes to Redis
+      const staller = new Redis(server.port, '127.0.0.1');
+      clients.push(staller);
+      const stall = staller.call('DEBUG', 'SLEEP', '1');
+      await sleep(50);
+      const started = Date.now();
+      const reading = other.get('k');
+      await other.close();
+      await expect(reading).rejects.toMatchObject({ code: 'ERR_CLOSED' });
+      expect(Date.now() - started).toBeLessThan(900);
+      await stall;
+      expect(text(await cache.get('k'))).toBe('v'); // the tier and the other cache on it go on
+      await cache.close();
+    } finally {
+      await tier.close();
+    }
+  }, 20_000);
+
   test('killed mid-run: calls settle within the timeout as misses and error events, and it recovers', async () => {
     const server = redisOn(await freePort());
     servers.push(server);
