@@ -1,8 +1,9 @@
 // Coherent RAM tiers over a redis() tier, across processes. Each write to the tier (a set, whether the caller's or
 // a write-back demotion, a delete) is announced by the same script as the write (Redis runs a script whole):
-// PUBLISH on the prefix's channel of `<origin> <key digest>`, so a write that lands is always announced; a clear() is announced once done
-// (`<origin> *`). Every cache opened with the tier and RAM tiers above it hears the announcements on a subscriber
-// connection of its own (one per tier object, shared by its caches) and drops its copies (CoreHandle.forgetAbove).
+// PUBLISH on the prefix's channel of `<origin> <key digest>`, so a write that lands is always announced; a clear()
+// is announced once done (`<origin> *`). Every cache opened with the tier and RAM tiers above it hears the
+// announcements on the tier's subscriber connection (redis-subscriber.ts) and drops its copies
+// (CoreHandle.forgetAbove).
 //
 // The bound: a copy older than a change is not served later than `boundMs` after the change landed. Every half
 // bound, a heartbeat is published on this tier object's own channel and must come back on the subscriber before
@@ -13,17 +14,9 @@
 import { Buffer } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 
+import type { TierSubscriber } from './redis-subscriber.js';
 import type { Forget } from './shared-tiers.js';
 
-
-/** A subscriber connection, as ioredis's duplicate() makes it. */
-interface Subscriber {
-  readonly stream?: { unref?(): void };
-  subscribe(...channels: string[]): Promise<unknown>;
-  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
-  on(event: 'connect' | 'close' | 'error', listener: () => void): unknown;
-  disconnect(): void;
-}
 
 /** What coherence uses of the tier's client (a Redis, or a Cluster whose first master it subscribes on). */
 export interface CoherenceClient {
@@ -31,15 +24,9 @@ export interface CoherenceClient {
   evalsha(sha: string, keys: number, ...args: Array<string | number | Buffer>): Promise<unknown>;
   eval(script: string, keys: number, ...args: Array<string | number | Buffer>): Promise<unknown>;
   publish(channel: string, message: string): Promise<unknown>;
-  nodes?(role: 'master'): CoherenceClient[];
 }
 
-/** A single server's client (not a Cluster's, whose duplicate() takes other arguments). */
-type ServerClient = CoherenceClient & { duplicate?(options: object): unknown };
-
 const noop = () => {};
-/** The subscriber reconnects at once, then backs off up to a second. */
-const retryStrategy = (attempt: number) => Math.min(attempt * 20, 1000);
 
 /**
  * A write and its announcement, as one script: one command and one reply, where a MULTI of the two costs four
@@ -75,9 +62,10 @@ export class RedisCoherence {
   readonly #beats: string;
   readonly #periodMs: number;
   readonly #connection: () => Promise<CoherenceClient>;
+  readonly #subscriber: TierSubscriber;
+  readonly #listener = { message: this.#heard.bind(this), lost: this.#lost.bind(this) };
   /** Every cache open with the tier, and how it drops its copies (undefined: nothing above the tier). */
   readonly #caches = new Set<{ forget: Forget | undefined }>();
-  #subscriber: Subscriber | undefined;
   #subscribing = false;
   #subscribed = false;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -85,11 +73,14 @@ export class RedisCoherence {
   #awaiting: number | undefined; // the heartbeat sent and not yet back
   #healthy = false;
 
-  constructor(prefix: string, boundMs: number, connection: () => Promise<CoherenceClient>) {
+  constructor(
+    prefix: string, boundMs: number, connection: () => Promise<CoherenceClient>, subscriber: TierSubscriber,
+  ) {
     this.#changes = `${prefix}changes`;
     this.#beats = `${prefix}beat:${this.#origin}`;
     this.#periodMs = boundMs / 2;
     this.#connection = connection;
+    this.#subscriber = subscriber;
   }
 
   /** SET with its announcement; `ttl`: ms, undefined for none. */
@@ -130,8 +121,7 @@ export class RedisCoherence {
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    this.#subscriber?.disconnect();
-    this.#subscriber = undefined;
+    this.#subscriber.unsubscribe([this.#changes, this.#beats]);
     this.#subscribed = false;
     this.#awaiting = undefined;
     this.#healthy = false;
@@ -158,10 +148,8 @@ export class RedisCoherence {
   async #listen(): Promise<void> {
     this.#subscribing = true;
     try {
-      const subscriber = this.#subscriber ?? (await this.#connect());
-      if (subscriber === undefined) return;
-      await subscriber.subscribe(this.#changes, this.#beats);
-      if (this.#subscriber === subscriber) this.#subscribed = true; // ioredis subscribes again on reconnects
+      await this.#subscriber.subscribe(this.#listener, [this.#changes, this.#beats]);
+      if (this.#timer !== undefined) this.#subscribed = true; // ioredis subscribes again on reconnects
     } catch {
       // the next tick tries again
     } finally {
@@ -169,27 +157,9 @@ export class RedisCoherence {
     }
   }
 
-  /** The subscriber connection: a duplicate of the tier's client (of a Cluster's first master). */
-  async #connect(): Promise<Subscriber | undefined> {
-    const client = await this.#connection();
-    const base: ServerClient | undefined = client.isCluster ? client.nodes?.('master')[0] : client;
-    if (base?.duplicate === undefined || this.#timer === undefined) return undefined; // none yet, or stopped
-    // disconnectTimeout 0: ioredis would otherwise keep the process alive 2 s after a disconnect while it retries.
-    const subscriber = base.duplicate({
-      lazyConnect: false, enableOfflineQueue: true, retryStrategy, autoResubscribe: true, disconnectTimeout: 0,
-    }) as Subscriber;
-    subscriber.on('error', noop); // a lost connection shows as a close and missing heartbeats
-    // A cache must not keep a process alive by itself (its sweeper timer is unref'd too).
-    subscriber.on('connect', () => subscriber.stream?.unref?.());
-    subscriber.on('close', () => this.#lost(subscriber));
-    subscriber.on('message', (channel, message) => this.#heard(channel, message));
-    this.#subscriber = subscriber;
-    return subscriber;
-  }
-
   /** The subscriber's connection closed: what was published until it is back is lost. */
-  #lost(subscriber: Subscriber): void {
-    if (this.#subscriber !== subscriber) return;
+  #lost(): void {
+    if (this.#timer === undefined) return;
     this.#healthy = false;
     this.#forget(undefined);
   }

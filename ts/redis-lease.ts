@@ -10,6 +10,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { invalidArg } from './errors.js';
 import type { FlightLease, LoadCoordinator, Reread } from './flight-lease.js';
 import { closedError } from './open-calls.js';
+import type { TierSubscriber } from './redis-subscriber.js';
 import { type Duration, MAX_TIMER_MS, parseDuration } from './units.js';
 
 export interface RedisLeaseOptions {
@@ -20,20 +21,10 @@ export interface RedisLeaseOptions {
   timeout?: Duration;
 }
 
-/** A connection of the coordinator's own, subscribed to the prefix's channel. */
-export interface RedisSubscriberLike {
-  subscribe(channel: string): Promise<unknown>;
-  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  disconnect(): void;
-}
-
 /** What leases use of an ioredis `Redis` or `Cluster` client. */
 export interface LeaseClient {
   readonly isCluster: boolean;
   eval(script: string, keys: number, ...args: Array<string | number | Buffer>): Promise<unknown>;
-  /** A connection like this one, with options overridden (a Cluster's takes its startup nodes first). */
-  duplicate(first?: unknown, second?: unknown): RedisSubscriberLike;
 }
 
 /** What the redis() tier gives its coordinator. */
@@ -41,6 +32,8 @@ export interface LeaseTier {
   prefix: string;
   timeoutMs: number;
   connection(): Promise<LeaseClient>;
+  /** The tier's subscriber connection, where a released lease's name is published. */
+  subscriber: TierSubscriber;
 }
 
 const DEFAULT_LEASE_TIMEOUT = '5s';
@@ -48,8 +41,6 @@ const DEFAULT_LEASE_TIMEOUT = '5s';
 const IDLE_MS = 1000;
 /** A waiter wakes this long after the lease's expiry it was told, so that the server has dropped it by then. */
 const EXPIRY_SLACK_MS = 5;
-/** The subscriber queues its SUBSCRIBE while it connects (bounded by the tier's timeout), and resubscribes. */
-const SUBSCRIBER_OPTIONS = { lazyConnect: false, enableOfflineQueue: true, autoResubscribe: true };
 
 const ACQUIRED = 'acquired';
 /**
@@ -96,7 +87,9 @@ export class RedisLeases implements LoadCoordinator {
   readonly #channel: string;
   /** Who waits on each lease name: woken when it is let go. */
   readonly #waiting = new Map<string, Set<() => void>>();
-  #subscriber: RedisSubscriberLike | undefined;
+  readonly #listener = {
+    message: (_channel: string, name: string) => this.#waiting.get(name)?.forEach((wake) => wake()),
+  };
   #subscribed: Promise<void> | undefined;
   #idle: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -161,29 +154,19 @@ export class RedisLeases implements LoadCoordinator {
     return within(call, this.#tier.timeoutMs).catch(() => undefined);
   }
 
+  /** A lost subscription only makes waits last until the lease's expiry. */
   #subscribe(): Promise<void> {
-    this.#subscribed ??= this.#connectSubscriber().catch((error: unknown) => {
+    if (this.#closed) return Promise.reject(closedError());
+    const { subscriber, timeoutMs } = this.#tier;
+    this.#subscribed ??= within(subscriber.subscribe(this.#listener, [this.#channel]), timeoutMs).catch((error) => {
       this.#unsubscribe(); // the next wait tries again
       throw error;
     });
     return this.#subscribed;
   }
 
-  async #connectSubscriber(): Promise<void> {
-    const client = await within(this.#tier.connection(), this.#tier.timeoutMs);
-    if (this.#closed) throw closedError();
-    const subscriber = client.isCluster
-      ? client.duplicate([], SUBSCRIBER_OPTIONS)
-      : client.duplicate(SUBSCRIBER_OPTIONS);
-    this.#subscriber = subscriber;
-    subscriber.on('error', () => {}); // a lost subscription only makes waits last until the lease's expiry
-    subscriber.on('message', (_channel, name) => this.#waiting.get(name)?.forEach((wake) => wake()));
-    await within(subscriber.subscribe(this.#channel), this.#tier.timeoutMs);
-  }
-
   #unsubscribe(): void {
-    this.#subscriber?.disconnect();
-    this.#subscriber = undefined;
+    this.#tier.subscriber.unsubscribe([this.#channel]);
     this.#subscribed = undefined;
   }
 }

@@ -9,11 +9,12 @@ import { invalidArg, StrataError } from './errors.js';
 import { moduleUrl } from './module-url.js';
 import { type CoherenceClient, RedisCoherence } from './redis-coherence.js';
 import { type LeaseClient, type RedisLeaseOptions, redisLeases } from './redis-lease.js';
+import { type SubscriberSource, TierSubscriber } from './redis-subscriber.js';
 import type { Tier, TierHooks } from './tiers.js';
 import { type Duration, MAX_TIMER_MS, parseDuration } from './units.js';
 
 /** What the tier uses of an ioredis `Redis` or `Cluster` client. */
-export interface RedisClientLike extends CoherenceClient, LeaseClient {
+export interface RedisClientLike extends CoherenceClient, LeaseClient, SubscriberSource {
   readonly isCluster: boolean;
   getBuffer(key: string): Promise<Buffer | null>;
   set(key: string, value: Buffer): Promise<unknown>;
@@ -52,7 +53,7 @@ export type RedisTierOptions = Pick<CustomTierOptions, 'timeout' | 'ttl'> & {
   coherenceBound?: Duration;
 };
 
-/** A redis() tier; `close()` ends the connections the tier made (its client from `url`, its leases' subscriber). */
+/** A redis() tier; `close()` ends the connections the tier made (its client from `url`, its subscriber). */
 export type RedisTier = Tier & { close(): Promise<void> };
 
 const DEFAULT_PREFIX = 'strata:';
@@ -146,7 +147,8 @@ export function redis(options: RedisTierOptions): RedisTier {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   if (typeof prefix !== 'string') throw invalidArg('prefix must be a string');
   const timeoutMs = parseDuration(options.timeout ?? DEFAULT_CUSTOM_TIMEOUT, 'timeout', MAX_TIMER_MS);
-  const coherence = coherenceOf(options, prefix, () => connection());
+  const subscriber = new TierSubscriber(() => connection());
+  const coherence = coherenceOf(options, prefix, () => connection(), subscriber);
   const ioredis = url === undefined ? undefined : loadIoredis();
   let connecting: Promise<RedisClientLike> | undefined = given === undefined ? undefined : Promise.resolve(given);
   let connected = given; // once `connecting` has resolved: lets a read skip awaiting it
@@ -162,7 +164,7 @@ export function redis(options: RedisTierOptions): RedisTier {
     if (closed || connected === undefined) return connection().then((client) => client.getBuffer(prefix + name));
     return batched(connected).getBuffer(prefix + name);
   };
-  const lease = redisLeases(options.lease, { prefix, timeoutMs, connection });
+  const lease = redisLeases(options.lease, { prefix, timeoutMs, connection, subscriber });
 
   const tier = custom({
     name: options.name ?? 'redis',
@@ -197,6 +199,7 @@ export function redis(options: RedisTierOptions): RedisTier {
     closed = true;
     lease?.close();
     coherence?.stop();
+    subscriber.close();
     if (given !== undefined || connecting === undefined) return;
     const client = await connecting;
     connecting = undefined;
@@ -213,12 +216,12 @@ export function redis(options: RedisTierOptions): RedisTier {
 
 /** The tier's coherence (redis-coherence.ts), unless `coherent: false`. */
 function coherenceOf(
-  options: RedisTierOptions, prefix: string, connection: () => Promise<RedisClientLike>,
+  options: RedisTierOptions, prefix: string, connection: () => Promise<RedisClientLike>, subscriber: TierSubscriber,
 ): RedisCoherence | undefined {
   const { coherent = true } = options;
   if (typeof coherent !== 'boolean') throw invalidArg('coherent must be true or false');
   const bound = options.coherenceBound ?? DEFAULT_COHERENCE_BOUND;
   const boundMs = parseDuration(bound, 'coherenceBound', MAX_TIMER_MS);
   if (boundMs < MIN_COHERENCE_BOUND_MS) throw invalidArg(`coherenceBound must be at least ${MIN_COHERENCE_BOUND_MS}ms`);
-  return coherent ? new RedisCoherence(prefix, boundMs, connection) : undefined;
+  return coherent ? new RedisCoherence(prefix, boundMs, connection, subscriber) : undefined;
 }

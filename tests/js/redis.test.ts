@@ -173,6 +173,32 @@ describe('redis() on one server', () => {
     expect(await view.get('missing')).toBeUndefined();
   });
 
+  test('coherence and leases share the tier\'s one subscriber connection', async () => {
+    const prefix = freshPrefix();
+    const tier = redis({ client, prefix });
+    await using one = await Cache.open({ tiers: [ram(), tier] });
+    await using two = await Cache.open({ tiers: [ram(), tier] });
+    const subscribers = async (channel: string) => ((await client.pubsub('NUMSUB', channel)) as [string, number])[1];
+    const until = async (done: () => Promise<boolean>) => {
+      for (let tries = 0; tries < 200 && !(await done()); tries++) await sleep(10);
+    };
+    await until(async () => (await subscribers(`${prefix}changes`)) === 1); // coherence, at open
+    let loads = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const first = one.getOrSet('k', async () => (loads++, await gate, 'v'));
+    await sleep(50); // its lease taken
+    const second = two.getOrSet('k', async () => (loads++, 'w'));
+    await until(async () => (await subscribers(`${prefix}lease`)) === 1); // a wait on the lease
+    const connections = String(await client.call('CLIENT', 'LIST', 'TYPE', 'pubsub')).trim().split('\n');
+    // the changes, this tier's heartbeats and the leases, on one connection (each alone: 2 and 1)
+    expect(connections.filter((line) => / sub=3 /.test(line))).toHaveLength(1);
+    release();
+    expect(text(await first)).toBe('v');
+    expect(text(await second)).toBe('v');
+    expect(loads).toBe(1);
+  });
+
   test('the commands of calls made together leave in one write to the socket', async () => {
     const own = new Redis(single.port, '127.0.0.1');
     clients.push(own);
