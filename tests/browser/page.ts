@@ -34,11 +34,12 @@ describe('Cache contract, RAM', () => ramContract(Cache));
 export interface DatabaseFacts {
   /** The running total the tier keeps of charged bytes. */
   total: number;
-  /** The charges of the metadata records, summed. */
+  /** The charges of the records, summed. */
   charges: number;
-  metaRecords: number;
-  valueRecords: number;
-  /** The charges of the metadata records by the namespace they name ('' for none: the default namespace). */
+  /** Entry records, and the entries of their metadata index (which the tier's index loads from). */
+  records: number;
+  indexed: number;
+  /** The charges of the records by the namespace they name ('' for the default namespace). */
   byNamespace: Record<string, number>;
 }
 
@@ -48,20 +49,20 @@ function databaseFacts(name: string): Promise<DatabaseFacts> {
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const db = open.result;
-      const tx = db.transaction(['meta', 'values'], 'readonly');
-      const [meta, values] = [tx.objectStore('meta').getAll(), tx.objectStore('values').count()];
-      const total = tx.objectStore('meta').get('#total');
+      const tx = db.transaction(['entries', 'state'], 'readonly');
+      const entries = tx.objectStore('entries');
+      const [records, indexed, total] = [entries.getAll(), entries.index('meta').count(), tx.objectStore('state').get('total')];
       tx.oncomplete = () => {
         db.close();
-        type MetaRecord = { charge: number; ns?: string };
-        const records = (meta.result as Array<number | MetaRecord>).filter((r): r is MetaRecord => typeof r === 'object');
         const byNamespace: DatabaseFacts['byNamespace'] = {};
-        for (const { ns = '', charge } of records) byNamespace[ns] = (byNamespace[ns] ?? 0) + charge;
+        for (const { ns, charge } of records.result as Array<{ ns: string; charge: number }>) {
+          byNamespace[ns] = (byNamespace[ns] ?? 0) + charge;
+        }
         resolve({
           total: (total.result as number | undefined) ?? 0,
-          charges: records.reduce((sum, record) => sum + record.charge, 0),
-          metaRecords: records.length,
-          valueRecords: values.result,
+          charges: Object.values(byNamespace).reduce((sum, charge) => sum + charge, 0),
+          records: records.result.length,
+          indexed: indexed.result,
           byNamespace,
         });
       };
