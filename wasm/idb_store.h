@@ -8,9 +8,9 @@
 //
 // IndexedDB is the source of truth, because other tabs of the origin write the same database: a read goes to
 // IndexedDB even when the index has no entry (another tab may have written it) and a record that is gone is a
-// miss. Every write transaction also keeps a running total of the database's charged bytes; when it comes back
-// above the budget, the index is reloaded from the metadata index (which counts the total again) and the oldest
-// entries are evicted.
+// miss. Every write transaction also keeps a running total of the database's charged bytes
+// (ts/idb/running-total.ts); when it comes back above the budget, the index is reloaded from the metadata index
+// (which counts the total again) and the oldest entries are evicted.
 //
 // A namespace's limit (LimitNamespace) is this tab's: it bounds the namespace's bytes as this tab's index counts
 // them. The metadata records name the namespace, so the count is rebuilt at open and at each reload of the index;

@@ -32,7 +32,7 @@ describe('Cache contract, RAM', () => ramContract(Cache));
 
 /** What a test reads straight from a tier's database, to check the cache against IndexedDB itself. */
 export interface DatabaseFacts {
-  /** The running total the tier keeps of charged bytes. */
+  /** The running total the tier keeps of charged bytes (its base and the tabs' records of the base's generation). */
   total: number;
   /** The charges of the records, summed. */
   charges: number;
@@ -51,15 +51,21 @@ function databaseFacts(name: string): Promise<DatabaseFacts> {
       const db = open.result;
       const tx = db.transaction(['entries', 'state'], 'readonly');
       const entries = tx.objectStore('entries');
-      const [records, indexed, total] = [entries.getAll(), entries.index('meta').count(), tx.objectStore('state').get('total')];
+      const [records, indexed, state] = [entries.getAll(), entries.index('meta').count(), tx.objectStore('state').getAll()];
       tx.oncomplete = () => {
         db.close();
         const byNamespace: DatabaseFacts['byNamespace'] = {};
         for (const { ns, charge } of records.result as Array<{ ns: string; charge: number }>) {
           byNamespace[ns] = (byNamespace[ns] ?? 0) + charge;
         }
+        // The running total (ts/idb/running-total.ts): the base, and the tabs' records of its generation.
+        type State = { gen: string; total?: number; delta?: number };
+        const base = (state.result as State[]).find((record) => record.total !== undefined);
+        const total = (state.result as State[])
+          .filter((record) => record.gen === base?.gen)
+          .reduce((sum, record) => sum + (record.total ?? record.delta ?? 0), 0);
         resolve({
-          total: (total.result as number | undefined) ?? 0,
+          total,
           charges: Object.values(byNamespace).reduce((sum, charge) => sum + charge, 0),
           records: records.result.length,
           indexed: indexed.result,

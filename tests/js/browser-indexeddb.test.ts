@@ -335,6 +335,28 @@ test('two tabs replacing one key each charge what their own index knows; the nex
   expect(result).toMatchObject({ loaded: charge, value: 1_000, recounted: { total: charge, charges: charge } });
 });
 
+test('the running total stays exact across another tab counting it again and two tabs removing one entry', async () => {
+  const result = await (await newPage()).evaluate(async () => {
+    const { Cache, indexedDb } = strataTests;
+    const open = () => Cache.open({ tiers: [indexedDb({ database: 'recounted' })] });
+    const facts = () => strataTests.databaseFacts('recounted');
+    const a = await open();
+    await a.set('k000', new Uint8Array(1_000));
+    const b = await open(); // counts the total again, under a new generation: a's record is now of an older one
+    await a.set('k001', new Uint8Array(2_000)); // a puts its record again, in the new generation
+    const afterRecount = await facts();
+    await b.get('k000'); // b learns of the entry (its index adopts it)
+    await a.delete('k000');
+    await b.delete('k000'); // already gone: the total must not fall twice
+    const afterDeletes = await facts();
+    await Promise.all([a.close(), b.close()]);
+    return { afterRecount, afterDeletes };
+  });
+  const charge = (size: number) => size + 2 * 4 + 96;
+  expect(result.afterRecount).toMatchObject({ total: charge(1_000) + charge(2_000), charges: charge(1_000) + charge(2_000) });
+  expect(result.afterDeletes).toMatchObject({ total: charge(2_000), charges: charge(2_000), records: 1 });
+});
+
 test('a database of the two-store layout (version 1) is emptied at open, and the tier works on from there', async () => {
   const result = await (await newPage()).evaluate(async (charge) => {
     const { Cache, indexedDb, keyDigest, ram } = strataTests;

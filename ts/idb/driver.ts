@@ -7,6 +7,7 @@
 // awaited while a transaction is open.
 
 import type { CompleteRequest, DriverError } from '../driver-channel.js';
+import { RunningTotal, STATE, type TransactionTotal } from './running-total.js';
 
 /**
  * One entry, by key digest: its value and its metadata in one record, written in one request. The key is kept so
@@ -60,11 +61,9 @@ interface Live {
   state: IDBObjectStore;
   /** Placed in this transaction: those not answered by a request's event are answered when it ends. */
   operations: Operation[];
-  /** The database's running total as this transaction leaves it. */
-  total: number;
+  /** A write transaction's changes to the running total (none in a load's transaction, which counts it anew). */
+  counted: TransactionTotal | undefined;
   removed: Map<Operation, number>;
-  /** The last request placed that changes the total: its event stores the total (see #count). */
-  lastCounted: IDBRequest | undefined;
 }
 
 const isWrite = (operation: Operation) => operation.kind === 'write' || operation.kind === 'clear';
@@ -75,12 +74,9 @@ const JOIN_MS = 10;
 
 const ENTRIES = 'entries';
 const META = 'meta';
-// The running total of charged bytes in the database, in a store of its own, so that every tab's writes keep one
-// count. A write adds its charge less the charge of what it replaces as this tab knows it, without reading the old
-// record: when another tab changed that entry in between, the total is off by that difference until the next load
-// of an index, which counts it again from the records.
-const STATE = 'state';
-const TOTAL = 'total';
+// The running total of charged bytes is running-total.ts's: a put adds its charge less the charge of what it
+// replaces as this tab knows it, without reading the old record; when another tab replaced that entry in between,
+// the total is off by that difference until the next load, which counts it again from the records.
 // Version 2: one record per entry. A database of version 1 (a value store and a metadata store) is emptied at
 // open rather than migrated: it is a cache, and a migration would read every value at the first open.
 const SCHEMA_VERSION = 2;
@@ -139,6 +135,7 @@ export class IdbDriver {
   // Writes sent and not yet answered, and who waits for there to be none (settled()).
   #writesPending = 0;
   #idle: Array<() => void> = [];
+  readonly #total = new RunningTotal();
   #closed = false;
 
   constructor(db: IDBDatabase, name: string, timeoutMs: number, complete: CompleteRequest) {
@@ -241,7 +238,7 @@ export class IdbDriver {
   #run(db: IDBDatabase, batch: Operation[]): void {
     const loads = batch.filter((operation) => operation.kind === 'load');
     if (loads.length > 0) {
-      this.#place(this.#begin(db, true), loads);
+      this.#place(this.#begin(db, true, false), loads);
       batch = batch.filter((operation) => operation.kind !== 'load');
       if (batch.length === 0) return;
     }
@@ -250,7 +247,7 @@ export class IdbDriver {
     const joins =
       live !== undefined && live.db === db && (live.writes || !writes) && performance.now() - live.began < JOIN_MS;
     if (!joins || !this.#place(live, batch)) {
-      this.#place((this.#live = this.#begin(db, writes)), batch);
+      this.#place((this.#live = this.#begin(db, writes, writes)), batch);
     }
     for (const operation of batch) {
       if (operation.kind === 'write' && operation.placed !== undefined && !this.#closed) {
@@ -259,21 +256,23 @@ export class IdbDriver {
     }
   }
 
-  /** A transaction whose end answers what was placed in it; reads answer as they land, writes once it commits. */
-  #begin(db: IDBDatabase, writes: boolean): Live {
+  /**
+   * A transaction whose end answers what was placed in it; reads answer as they land, writes once it commits.
+   * `counts`: its writes change the running total.
+   */
+  #begin(db: IDBDatabase, writes: boolean, counts: boolean): Live {
     const tx = db.transaction([ENTRIES, STATE], writes ? 'readwrite' : 'readonly', { durability: 'relaxed' });
+    const state = tx.objectStore(STATE);
     const live: Live = {
-      db, tx, began: performance.now(), writes, entries: tx.objectStore(ENTRIES), state: tx.objectStore(STATE),
-      operations: [], total: 0, removed: new Map(), lastCounted: undefined,
+      db, tx, began: performance.now(), writes, entries: tx.objectStore(ENTRIES), state, operations: [],
+      counted: counts ? this.#total.begin(state) : undefined, removed: new Map(),
     };
-    if (writes) {
-      const totals = live.state.get(TOTAL);
-      totals.onsuccess = () => (live.total = (totals.result as number | undefined) ?? 0);
-    }
     const end = (error: DriverError | null) => {
       if (this.#live === live) this.#live = undefined;
+      if (live.counted !== undefined) this.#total.end(live.counted, error === null);
       for (const operation of live.operations) {
-        const result = operation.kind === 'write' ? { total: live.total, removed: live.removed.get(operation) ?? 0 } : undefined;
+        const result =
+          operation.kind === 'write' ? { total: live.counted?.total ?? 0, removed: live.removed.get(operation) ?? 0 } : undefined;
         this.#answer(operation, error, error ? undefined : result);
       }
     };
@@ -293,34 +292,24 @@ export class IdbDriver {
       }
       live.operations.push(operation);
     }
+    if (batch.some(isWrite)) live.counted?.write();
     return true;
   }
 
-  // Requests that change the total, in order: the last one's event, which comes after every other's and after
-  // all the requests placed so far, stores the new total.
-  #count(live: Live, request: IDBRequest, apply: () => void): void {
-    live.lastCounted = request;
-    request.onsuccess = () => {
-      apply();
-      if (request === live.lastCounted) live.state.put(live.total, TOTAL);
-    };
-  }
-
+  // A removal counts only when the record was there: two tabs may remove one entry, and the total must fall once.
+  // So it waits on a read (a count, which reads no value, when this tab knows the charge), unlike a put.
   #remove(live: Live, operation: Operation, { id, charge }: DeleteRequest): void {
-    const removed = (before: number) => {
-      live.total -= before;
+    const removed = (before: number | undefined) => {
+      if (before === undefined) return 0;
       live.removed.set(operation, (live.removed.get(operation) ?? 0) + 1);
+      return -before;
     };
     if (charge !== null) {
-      this.#count(live, live.entries.delete(id), () => removed(charge));
-      return;
+      live.counted!.changeOn(live.entries.count(id), (count) => removed((count as number) > 0 ? charge : undefined));
+    } else {
+      // Not in this tab's index (another tab wrote it): read it, for its charge.
+      live.counted!.changeOn(live.entries.get(id), (record) => removed((record as EntryRecord | undefined)?.charge));
     }
-    // Not in this tab's index (another tab wrote it): read it, for its charge and to say whether it was there.
-    const old = live.entries.get(id);
-    this.#count(live, old, () => {
-      const before = (old.result as EntryRecord | undefined)?.charge;
-      if (before !== undefined) removed(before);
-    });
     live.entries.delete(id);
   }
 
@@ -336,7 +325,7 @@ export class IdbDriver {
         cursor.onsuccess = () => {
           const at = cursor.result;
           if (at === null) {
-            live.state.put(total, TOTAL);
+            this.#total.recount(live.state, total);
             answer(entries);
             return;
           }
@@ -359,13 +348,14 @@ export class IdbDriver {
           const record: EntryRecord = {
             key: put.key, ns: put.ns, value: put.value, expires: put.expires, charge: put.charge, written: Date.now(),
           };
-          this.#count(live, live.entries.put(record, put.id), () => (live.total += put.charge - put.replaces));
+          live.entries.put(record, put.id);
+          live.counted!.change(put.charge - put.replaces);
         }
         break;
       }
       case 'clear':
         live.entries.clear();
-        this.#count(live, live.state.put(0, TOTAL), () => (live.total = 0));
+        live.counted!.clear();
         break;
     }
   }
