@@ -155,10 +155,9 @@ PlatformStoreFactory BrowserStores(const val& options, std::shared_ptr<const Clo
       *status = Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no baseUrl");
       return nullptr;
     }
-    const bool tiers_above = options["tiers"][0]["name"].as<std::string>() != tier.name;
     auto durability = tier.settings.find("durability");
     const bool placed = durability != tier.settings.end() && durability->second == "placed";
-    return std::make_unique<IdbStore>(tier.limit_bytes, clock, drivers[tier.name], tiers_above, placed);
+    return std::make_unique<IdbStore>(tier.limit_bytes, clock, drivers[tier.name], placed);
   };
 }
 
@@ -484,11 +483,8 @@ class WasmCache {
 
   Key KeyOf(const std::string& key) const { return Key(hot_.ns, key); }
 
-  // A hit's value for JavaScript: an IndexedDB hit hands over IndexedDB's own array rather than a copy of it.
-  static val HitValue(const std::optional<Hit>& hit) {
-    val held = TakeHeldValue();
-    return !hit ? val::undefined() : held.isUndefined() ? BytesToJs(hit->value) : held;
-  }
+  // A hit's value for JavaScript: a copy of the Hit's bytes, which JavaScript owns.
+  static val HitValue(const std::optional<Hit>& hit) { return hit ? BytesToJs(hit->value) : val::undefined(); }
   static GetDone HitCallback(val callback) {
     return [callback](Status status, std::optional<Hit> hit) {
       if (!status.ok()) {

@@ -37,20 +37,11 @@ int64_t ExpiryFromJs(const val& expires) {
   return std::isfinite(at) ? static_cast<int64_t>(at) : kNeverExpires;
 }
 
-val& HeldValue() {
-  static auto* held = new val(val::undefined());
-  return *held;
-}
-
 }  // namespace
 
-val TakeHeldValue() { return std::exchange(HeldValue(), val::undefined()); }
-
-IdbStore::IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, val driver, bool tiers_above,
-                   bool settle_when_placed)
+IdbStore::IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, val driver, bool settle_when_placed)
     : limit_bytes_(limit_bytes),
       clock_(std::move(clock)),
-      tiers_above_(tiers_above),
       settle_when_placed_(settle_when_placed),
       channel_(std::move(driver)) {}
 
@@ -196,9 +187,7 @@ void IdbStore::Get(const Key& key, GetDone done) {
       Adopt(id, key.text(), key.ns(), Charge(key.text().size(), array["length"].as<size_t>()), expires);
       if (Space* space = index_.at(id).space) WriteDeletes(EvictFor(0, space));
     }
-    HeldValue() = array;
-    done(Status::Ok(), Hit{tiers_above_ ? BytesFromJs(array) : Bytes(), expires});
-    HeldValue() = val::undefined();
+    done(Status::Ok(), Hit{BytesFromJs(array), expires});
   }, id);
 }
 

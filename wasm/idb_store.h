@@ -37,14 +37,13 @@ namespace stratacache::wasm {
 
 class IdbStore final : public Store {
  public:
-  // `driver` is a ts/idb/driver.ts IdbDriver over an open database. `tiers_above`: whether hits are promoted
-  // into tiers above this one, which needs their bytes in the core. `settle_when_placed` (durability 'placed'):
+  // `driver` is a ts/idb/driver.ts IdbDriver over an open database. `settle_when_placed` (durability 'placed'):
   // a Put completes once its write is placed in a live transaction when that leaves at most kPlacedBytes placed
   // and not committed (else at its commit); a commit that fails after the Put completed is an "error" event.
-  IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, emscripten::val driver, bool tiers_above,
+  IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, emscripten::val driver,
            bool settle_when_placed);
 
-  // Loads the index from the metadata store (no value is read).
+  // Loads the index from the records' metadata index (no value is read).
   void Open(Done done) override;
   void Get(const Key& key, GetDone done) override;
   void Has(const Key& key, FoundDone done) override;
@@ -127,7 +126,6 @@ class IdbStore final : public Store {
 
   const uint64_t limit_bytes_;
   const std::shared_ptr<const Clock> clock_;
-  const bool tiers_above_;
   const bool settle_when_placed_;
   DriverChannel channel_;  // answers carry an Error-like object with a DOMException name, or null
   std::unordered_map<std::string, Entry> index_;  // by key digest (hex)
@@ -141,10 +139,5 @@ class IdbStore final : public Store {
   const EventHub* events_ = nullptr;
   std::string tier_name_;
 };
-
-// While an IdbStore answers a hit: the value as IndexedDB read it (a Uint8Array JavaScript owns), which the
-// caller takes (bindings.cc) instead of a copy out of wasm memory; undefined at any other time. A hit's Bytes
-// are empty when no tier above needs them.
-emscripten::val TakeHeldValue();
 
 }  // namespace stratacache::wasm

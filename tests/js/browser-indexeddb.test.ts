@@ -58,7 +58,7 @@ test('entries persist across a browser restart, and the index loads from metadat
       await new Promise((resolve) => setTimeout(resolve, 100));
       const read = (await cache.get('k7'))!;
       const value = new TextDecoder().decode(read);
-      read.fill(0); // the caller's array (IndexedDB's own): the promoted copy does not change with it
+      read.fill(0); // the caller's own array: the promoted copy does not change with it
       const short = await cache.get('short');
       const promoted = new TextDecoder().decode(cache.getSync('k7')); // now in RAM
       const [hot, idb] = cache.stats().tiers;
