@@ -22,7 +22,10 @@ interface TabRecord {
   delta: number;
 }
 
-const newGeneration = (): string => crypto.randomUUID();
+// 128 random bits in hex. Not crypto.randomUUID, which pages served over plain HTTP (not localhost) lack.
+const randomId = (): string =>
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+const newGeneration = randomId;
 
 /** One write transaction's part: the tab's changes placed in it, and the total as it leaves the database. */
 export class TransactionTotal {
@@ -96,7 +99,7 @@ export class TransactionTotal {
 
 /** A tab's side of the total: its record's key, generation and the sum of its changes placed since. */
 export class RunningTotal {
-  readonly tab = `tab:${crypto.randomUUID()}`;
+  readonly tab = `tab:${randomId()}`;
   generation = '';
   /** The sum of this tab's changes placed since its generation's base, committed or not. */
   placed = 0;
