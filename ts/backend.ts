@@ -99,6 +99,12 @@ export interface CoreHandle {
   getEntry(key: string): Promise<[value: Uint8Array, expiresAt: number] | undefined>;
   setSync(key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): void;
   set(key: string, value: Uint8Array | string, ttl: Ttl, tags: Tags | undefined): MaybePromise<void>;
+  /**
+   * get and set of many keys in one call into the core, so that an IndexedDB tier serves them in one transaction.
+   * Absent (the Node build): the cache calls get and set once per key.
+   */
+  getMany?(keys: string[]): Promise<Array<Uint8Array | undefined>>;
+  setMany?(keys: string[], values: Array<Uint8Array | string>, ttl: Ttl, tags: Tags | undefined): Promise<void>;
   hasSync(key: string): boolean;
   has(key: string): MaybePromise<boolean>;
   deleteSync(key: string): boolean;

@@ -138,6 +138,37 @@ export class Cache implements AsyncDisposable {
   }
 
   /**
+   * The values of `keys` in their order (undefined for a miss), as `get` reads each. In the browser build one call
+   * into the core reads them all, and an IndexedDB tier in one transaction; the Node build calls `get` per key.
+   */
+  getMany(keys: readonly string[]): Promise<Array<Uint8Array | undefined>> {
+    return settle(() => {
+      const handle = this.#handleForMany(keys);
+      return handle.getMany?.([...keys]) ?? Promise.all(keys.map((key) => handle.get(key)));
+    });
+  }
+
+  /**
+   * Stores each `[key, value]` as `set` does, all with `options`; settles once every one is stored, and rejects
+   * with the first failure (the others are still written). In the browser build one call into the core writes
+   * them all, and an IndexedDB tier in one transaction; the Node build calls `set` per entry.
+   */
+  setMany(entries: ReadonlyArray<readonly [key: string, value: CacheValue]>, options?: SetOptions): Promise<void> {
+    return settle(() => {
+      if (!Array.isArray(entries)) throw invalidArg('setMany takes an array of [key, value] pairs');
+      for (const entry of entries) {
+        if (!Array.isArray(entry) || entry.length !== 2) throw invalidArg('setMany takes an array of [key, value] pairs');
+      }
+      const handle = this.#handleForMany(entries.map(([key]) => key));
+      const values = entries.map(([, value]) => toStorable(value));
+      const [ttl, tags] = [parseTtl(options?.ttl), checkTags(options?.tags)];
+      const keys = entries.map(([key]) => key);
+      if (handle.setMany !== undefined) return handle.setMany(keys, values, ttl, tags);
+      return Promise.all(keys.map((key, i) => handle.set(key, values[i]!, ttl, tags))).then(() => undefined);
+    });
+  }
+
+  /**
    * Read-through: the value, or on a miss the loader's value, stored with `ttl`. Concurrent misses of one key, from
    * every caller and every worker thread sharing the cache, run the loader once: the others get its value, or its
    * failure as `ERR_LOADER` (the loader's error is the leader's `cause`).
@@ -434,6 +465,13 @@ export class Cache implements AsyncDisposable {
   #handleFor(key: unknown): CoreHandle {
     const handle = this.#live();
     checkKey(key);
+    return handle;
+  }
+
+  #handleForMany(keys: readonly unknown[]): CoreHandle {
+    const handle = this.#live();
+    if (!Array.isArray(keys)) throw invalidArg('expected an array of keys');
+    for (const key of keys) checkKey(key);
     return handle;
   }
 }

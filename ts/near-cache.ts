@@ -137,6 +137,7 @@ export function withNearCache(
     if (value !== undefined) near.fill(key, value, info);
     return value;
   };
+  const { setMany } = handle;
   return {
     ...handle,
     getSync: (key) => near.get(key) ?? fill(key),
@@ -149,6 +150,12 @@ export function withNearCache(
       near.flushTouches();
       return handle.set(key, value, ttl, tags);
     },
+    ...(setMany !== undefined && {
+      setMany: (...write: Parameters<typeof setMany>) => {
+        near.flushTouches();
+        return setMany(...write);
+      },
+    }),
     stats: () => {
       near.flushTouches();
       const stats = handle.stats();

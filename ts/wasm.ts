@@ -31,6 +31,8 @@ interface WasmCache {
   /** Continues a get that missed the RAM tiers. */
   getBelow(key: string, callback: Callback<Uint8Array | undefined>): void;
   set(key: string, value: Uint8Array, ttl: Ttl, tags: Tags | undefined, callback: (error: Error | null) => void): void;
+  getMany(keys: string[], callback: Callback<Array<Uint8Array | undefined>>): void;
+  setMany(keys: string[], values: Uint8Array[], ttl: Ttl, tags: Tags | undefined, callback: Callback<unknown>): void;
   /** setSync with tags, which the hot path does not take: null when stored. */
   setNow(key: string, value: Uint8Array, ttl: Ttl, tags: Tags | undefined): Error | null;
   putContent(value: Uint8Array, ttl: Ttl, tags: Tags | undefined, callback: Callback<string>): void;
@@ -203,6 +205,10 @@ function adapt(
         ? hot.set(id, key, toBytes(value), ttl)
         : new Promise((resolve, reject) =>
             cache.set(key, toBytes(value), ttl, tags, (error) => (error ? reject(error) : resolve()))),
+    getMany: (keys) => new Promise((resolve, reject) => cache.getMany(keys, callback(resolve, reject))),
+    setMany: (keys, values, ttl, tags) =>
+      new Promise((resolve, reject) =>
+        cache.setMany(keys, values.map(toBytes), ttl, tags, (error) => (error ? reject(error) : resolve()))),
     hasSync: (key) => hot.has(id, key),
     has: (key) =>
       hot.has(id, key) || (ramOnly ? false : new Promise((resolve, reject) => cache.has(key, callback(resolve, reject)))),

@@ -155,14 +155,46 @@ PlatformStoreFactory BrowserStores(const val& options, std::shared_ptr<const Clo
       *status = Status(StatusCode::kInvalidArg, "tier '" + tier.name + "' has no baseUrl");
       return nullptr;
     }
-    const bool tiers_above = options["tiers"][0]["name"].as<std::string>() != tier.name;
     auto durability = tier.settings.find("durability");
     const bool placed = durability != tier.settings.end() && durability->second == "placed";
-    return std::make_unique<IdbStore>(tier.limit_bytes, clock, drivers[tier.name], tiers_above, placed);
+    return std::make_unique<IdbStore>(tier.limit_bytes, clock, drivers[tier.name], placed);
   };
 }
 
 }  // namespace
+
+// The answers of one getMany or setMany, collected in order; the callback runs once all are in.
+class Batch {
+ public:
+  static std::shared_ptr<Batch> Start(unsigned size, val callback) {
+    auto batch = std::shared_ptr<Batch>(new Batch(size, std::move(callback)));
+    if (size == 0) batch->Finish();
+    return batch;
+  }
+  unsigned size() const { return size_; }
+  void Answer(unsigned i, const Status& status, val result) {
+    if (!status.ok() && first_error_.ok()) first_error_ = status;
+    results_.set(i, std::move(result));
+    if (--remaining_ == 0) Finish();
+  }
+
+ private:
+  Batch(unsigned size, val callback)
+      : size_(size), remaining_(size), results_(val::array()), callback_(std::move(callback)) {}
+  void Finish() {
+    if (first_error_.ok()) {
+      callback_(val::null(), results_);
+    } else {
+      callback_(ToError(first_error_), val::undefined());
+    }
+  }
+
+  const unsigned size_;
+  unsigned remaining_;
+  Status first_error_ = Status::Ok();
+  val results_;
+  val callback_;
+};
 
 class WasmCache {
  public:
@@ -244,6 +276,36 @@ class WasmCache {
     }
     chain_->Set(KeyOf(key), BytesFromJs(value), WriteOptions{ReadTtl(ttl), ReadTags(tags)},
                 [callback](Status status) { callback(StatusOrNull(status)); });
+  }
+
+  // getMany and setMany: every key's call goes out within this one call, so an IndexedDB tier places them in one
+  // transaction; `callback(error, results)` runs once, when the last is answered, with the first error if any.
+  void getMany(val keys, val callback) {
+    auto batch = Batch::Start(keys["length"].as<unsigned>(), std::move(callback));
+    for (unsigned i = 0; i < batch->size(); ++i) {
+      const std::string key = keys[i].as<std::string>();
+      if (Status status = CheckKey(key); !status.ok()) {
+        batch->Answer(i, status, val::undefined());
+        continue;
+      }
+      chain_->Get(KeyOf(key), [batch, i](Status status, std::optional<Hit> hit) {
+        batch->Answer(i, status, status.ok() ? HitValue(hit) : val::undefined());
+      });
+    }
+  }
+
+  void setMany(val keys, val values, val ttl, val tags, val callback) {
+    auto batch = Batch::Start(keys["length"].as<unsigned>(), std::move(callback));
+    const WriteOptions write{ReadTtl(ttl), ReadTags(tags)};
+    for (unsigned i = 0; i < batch->size(); ++i) {
+      const std::string key = keys[i].as<std::string>();
+      if (Status status = CheckKey(key); !status.ok()) {
+        batch->Answer(i, status, val::undefined());
+        continue;
+      }
+      chain_->Set(KeyOf(key), BytesFromJs(values[i]), write,
+                  [batch, i](Status status) { batch->Answer(i, status, val::undefined()); });
+    }
   }
 
   // setSync with tags (the hot path's strata_set takes none): null when stored, else the Error to throw.
@@ -421,11 +483,8 @@ class WasmCache {
 
   Key KeyOf(const std::string& key) const { return Key(hot_.ns, key); }
 
-  // A hit's value for JavaScript: an IndexedDB hit hands over IndexedDB's own array rather than a copy of it.
-  static val HitValue(const std::optional<Hit>& hit) {
-    val held = TakeHeldValue();
-    return !hit ? val::undefined() : held.isUndefined() ? BytesToJs(hit->value) : held;
-  }
+  // A hit's value for JavaScript: a copy of the Hit's bytes, which JavaScript owns.
+  static val HitValue(const std::optional<Hit>& hit) { return hit ? BytesToJs(hit->value) : val::undefined(); }
   static GetDone HitCallback(val callback) {
     return [callback](Status status, std::optional<Hit> hit) {
       if (!status.ok()) {
@@ -456,6 +515,8 @@ EMSCRIPTEN_BINDINGS(stratacache) {
       .function("allInline", &WasmCache::allInline)
       .function("getBelow", &WasmCache::getBelow)
       .function("set", &WasmCache::set)
+      .function("getMany", &WasmCache::getMany)
+      .function("setMany", &WasmCache::setMany)
       .function("setNow", &WasmCache::setNow)
       .function("putContent", &WasmCache::putContent)
       .function("getContent", &WasmCache::getContent)

@@ -3,6 +3,8 @@
 #include <emscripten/val.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <utility>
 
 #include "js_bytes.h"
@@ -23,29 +25,23 @@ Status FromDriverError(const val& error) {
   return Status(StatusCode::kIo, message);
 }
 
-// Expiry instants cross to JavaScript as numbers, with null for never (kNeverExpires is not a safe double).
+// Expiry instants cross to JavaScript as numbers, with Infinity for never (kNeverExpires is not a safe double, and
+// an indexed field must be a valid IndexedDB key, which null is not).
 val ExpiryToJs(int64_t expires_at_ms) {
-  return expires_at_ms == kNeverExpires ? val::null() : val(static_cast<double>(expires_at_ms));
+  return val(expires_at_ms == kNeverExpires ? std::numeric_limits<double>::infinity()
+                                            : static_cast<double>(expires_at_ms));
 }
 
 int64_t ExpiryFromJs(const val& expires) {
-  return expires.isNull() || expires.isUndefined() ? kNeverExpires : static_cast<int64_t>(expires.as<double>());
-}
-
-val& HeldValue() {
-  static auto* held = new val(val::undefined());
-  return *held;
+  const double at = expires.as<double>();
+  return std::isfinite(at) ? static_cast<int64_t>(at) : kNeverExpires;
 }
 
 }  // namespace
 
-val TakeHeldValue() { return std::exchange(HeldValue(), val::undefined()); }
-
-IdbStore::IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, val driver, bool tiers_above,
-                   bool settle_when_placed)
+IdbStore::IdbStore(uint64_t limit_bytes, std::shared_ptr<const Clock> clock, val driver, bool settle_when_placed)
     : limit_bytes_(limit_bytes),
       clock_(std::move(clock)),
-      tiers_above_(tiers_above),
       settle_when_placed_(settle_when_placed),
       channel_(std::move(driver)) {}
 
@@ -69,15 +65,12 @@ void IdbStore::Open(Done done) {
 void IdbStore::LoadIndex(val records) {
   ForgetIndex();
   // Records come oldest write first (reads are not recorded in the database, so a reloaded index orders by
-  // write time), and each one adopted becomes the most recent. A record without a namespace (all of them, in
-  // databases written before records named it) is the default namespace's.
+  // write time), and each one adopted becomes the most recent.
   const unsigned count = records["length"].as<unsigned>();
   for (unsigned i = 0; i < count; ++i) {
     const val record = records[i];
-    const val ns = record["ns"];
-    Adopt(record["id"].as<std::string>(), record["key"].as<std::string>(),
-          ns.isString() ? ns.as<std::string>() : std::string(), static_cast<uint64_t>(record["charge"].as<double>()),
-          ExpiryFromJs(record["expires"]));
+    Adopt(record["id"].as<std::string>(), record["key"].as<std::string>(), record["ns"].as<std::string>(),
+          static_cast<uint64_t>(record["charge"].as<double>()), ExpiryFromJs(record["expires"]));
   }
 }
 
@@ -125,10 +118,11 @@ void IdbStore::Touch(Entry& entry) {
   if (entry.space != nullptr) entry.space->lru.splice(entry.space->lru.begin(), entry.space->lru, entry.space_recency);
 }
 
-bool IdbStore::Erase(const std::string& id) {
+std::optional<uint64_t> IdbStore::Erase(const std::string& id) {
   auto found = index_.find(id);
-  if (found == index_.end()) return false;
+  if (found == index_.end()) return std::nullopt;
   const Entry& entry = found->second;
+  const uint64_t charge = entry.charge;
   bytes_ -= entry.charge;
   lru_.erase(entry.recency);
   if (entry.space != nullptr) {
@@ -136,7 +130,7 @@ bool IdbStore::Erase(const std::string& id) {
     entry.space->lru.erase(entry.space_recency);
   }
   index_.erase(found);
-  return true;
+  return charge;
 }
 
 void IdbStore::ReportRemovalsTo(const EventHub* hub, std::string tier) {
@@ -163,10 +157,9 @@ void IdbStore::Get(const Key& key, GetDone done) {
   const std::string id = key.digest().ToHex();
   const int64_t now = clock_->NowMs();
   if (auto found = index_.find(id); found != index_.end() && found->second.expires_at_ms <= now) {
-    Erase(id);
+    WriteDeletes({{id, Erase(id)}});
     ++expirations_;
     Report(EventKind::kExpire, key.text(), key.ns(), "read");
-    WriteDeletes({id});
     done(Status::Ok(), std::nullopt);
     return;
   }
@@ -183,7 +176,7 @@ void IdbStore::Get(const Key& key, GetDone done) {
         ++expirations_;
         Report(EventKind::kExpire, key.text(), key.ns(), "read");
       }
-      WriteDeletes({id});
+      WriteDeletes({{id, static_cast<uint64_t>(record["charge"].as<double>())}});
       return done(Status::Ok(), std::nullopt);
     }
     const val array = record["value"];
@@ -194,9 +187,7 @@ void IdbStore::Get(const Key& key, GetDone done) {
       Adopt(id, key.text(), key.ns(), Charge(key.text().size(), array["length"].as<size_t>()), expires);
       if (Space* space = index_.at(id).space) WriteDeletes(EvictFor(0, space));
     }
-    HeldValue() = array;
-    done(Status::Ok(), Hit{tiers_above_ ? BytesFromJs(array) : Bytes(), expires});
-    HeldValue() = val::undefined();
+    done(Status::Ok(), Hit{BytesFromJs(array), expires});
   }, id);
 }
 
@@ -205,7 +196,8 @@ void IdbStore::Has(const Key& key, FoundDone done) {
   if (auto found = index_.find(id); found != index_.end()) {
     return done(Status::Ok(), found->second.expires_at_ms > clock_->NowMs());
   }
-  Send("peek", [this, key, done = std::move(done)](Status status, val record) {
+  // Not in this tab's index: the record, value and all, says whether another tab wrote it.
+  Send("read", [this, key, done = std::move(done)](Status status, val record) {
     const bool live = status.ok() && !record.isUndefined() && !record.isNull() &&
                       record["key"].as<std::string>() == key.text() &&
                       ExpiryFromJs(record["expires"]) > clock_->NowMs();
@@ -213,30 +205,30 @@ void IdbStore::Has(const Key& key, FoundDone done) {
   }, id);
 }
 
-std::vector<std::string> IdbStore::EvictFor(uint64_t bytes, Space* space) {
+std::vector<IdbStore::Removal> IdbStore::EvictFor(uint64_t bytes, Space* space) {
   std::list<std::string>& order = space != nullptr ? space->lru : lru_;
   const auto over = [&]() -> bool {
     return space != nullptr ? space->bytes + bytes > space->limit : bytes_ + bytes > limit_bytes_;
   };
-  std::vector<std::string> evicted;
+  std::vector<Removal> evicted;
   while (!order.empty() && over()) {
     std::string id = order.back();
     const Entry& entry = index_.at(id);
     Report(EventKind::kEvict, entry.key, NamespaceOf(entry),
            space != nullptr ? "namespace" : "lru");
-    Erase(id);
+    std::optional<uint64_t> charge = Erase(id);
     ++evictions_;
-    evicted.push_back(std::move(id));
+    evicted.push_back({std::move(id), charge});
   }
   return evicted;
 }
 
-std::vector<std::string> IdbStore::EvictOverLimits() {
-  std::vector<std::string> evicted;
+std::vector<IdbStore::Removal> IdbStore::EvictOverLimits() {
+  std::vector<Removal> evicted;
   for (auto& named : spaces_) {
-    for (std::string& id : EvictFor(0, &named.second)) evicted.push_back(std::move(id));
+    for (Removal& removal : EvictFor(0, &named.second)) evicted.push_back(std::move(removal));
   }
-  for (std::string& id : EvictFor(0)) evicted.push_back(std::move(id));
+  for (Removal& removal : EvictFor(0)) evicted.push_back(std::move(removal));
   return evicted;
 }
 
@@ -251,26 +243,25 @@ void IdbStore::Put(const Key& key, Bytes value, int64_t expires_at_ms, Done done
                                                   "''s cacheLimit in the IndexedDB tier"));
   }
   const std::string id = key.digest().ToHex();
-  Erase(id);
-  std::vector<std::string> deletes = space != nullptr ? EvictFor(charge, space) : std::vector<std::string>();
-  for (std::string& evicted : EvictFor(charge)) deletes.push_back(std::move(evicted));
+  const uint64_t replaces = Erase(id).value_or(0);
+  std::vector<Removal> deletes = space != nullptr ? EvictFor(charge, space) : std::vector<Removal>();
+  for (Removal& evicted : EvictFor(charge)) deletes.push_back(std::move(evicted));
   Adopt(id, key.text(), key.ns(), charge, expires_at_ms);
-  Write(key, std::move(value), expires_at_ms, std::move(deletes), /*retried=*/false, std::move(done));
+  Write(key, std::move(value), expires_at_ms, replaces, std::move(deletes), /*retried=*/false, std::move(done));
 }
 
-void IdbStore::Write(const Key& key, Bytes value, int64_t expires_at_ms, std::vector<std::string> deletes,
-                     bool retried, Done done) {
+void IdbStore::Write(const Key& key, Bytes value, int64_t expires_at_ms, uint64_t replaces,
+                     std::vector<Removal> deletes, bool retried, Done done) {
   const std::string id = key.digest().ToHex();
   const uint64_t charge = Charge(key.text().size(), value.size());
   val put = val::object();
   put.set("id", id);
   put.set("key", key.text());
-  if (!key.ns().empty()) put.set("ns", key.ns());
+  put.set("ns", key.ns());
   put.set("value", BytesToJs(value));
   put.set("expires", ExpiryToJs(expires_at_ms));
   put.set("charge", static_cast<double>(charge));
-  val ids = val::array();
-  for (const std::string& deleted : deletes) ids.call<void>("push", deleted);
+  put.set("replaces", static_cast<double>(replaces));
   auto settle = std::make_shared<Done>(std::move(done));
   val placed = val::undefined();
   const uint64_t early = settle_when_placed_ && *settle && placed_bytes_ + charge <= kPlacedBytes ? charge : 0;
@@ -282,7 +273,8 @@ void IdbStore::Write(const Key& key, Bytes value, int64_t expires_at_ms, std::ve
     }));
   }
   Send("write",
-       [this, key, value, expires_at_ms, retried, charge, deletes, settle, early](Status status, val result) mutable {
+       [this, key, value, expires_at_ms, replaces, retried, charge, deletes, settle, early](Status status,
+                                                                                            val result) mutable {
          placed_bytes_ -= early;
          if (status.code() == StatusCode::kQuota && !retried) {
            // The origin's storage is full though this tier is within its budget. The failed transaction wrote
@@ -292,11 +284,11 @@ void IdbStore::Write(const Key& key, Bytes value, int64_t expires_at_ms, std::ve
            const std::string id = key.digest().ToHex();
            Erase(id);
            const uint64_t keep = std::min(bytes_ / 2, bytes_ > 2 * charge ? bytes_ - 2 * charge : 0);
-           for (std::string& evicted : EvictFor(limit_bytes_ - keep)) deletes.push_back(std::move(evicted));
-           return SendDeletes(deletes, [this, key, value = std::move(value), expires_at_ms, charge,
+           for (Removal& evicted : EvictFor(limit_bytes_ - keep)) deletes.push_back(std::move(evicted));
+           return SendDeletes(deletes, [this, key, value = std::move(value), expires_at_ms, charge, replaces,
                                         done = std::exchange(*settle, nullptr)](Status, val) mutable {
              Adopt(key.digest().ToHex(), key.text(), key.ns(), charge, expires_at_ms);
-             Write(key, std::move(value), expires_at_ms, {}, /*retried=*/true, std::move(done));
+             Write(key, std::move(value), expires_at_ms, replaces, {}, /*retried=*/true, std::move(done));
            });
          }
          if (!status.ok()) {
@@ -306,7 +298,7 @@ void IdbStore::Write(const Key& key, Bytes value, int64_t expires_at_ms, std::ve
          Reconcile(result["total"].as<double>());
          Settle(*settle, key, Status::Ok());
        },
-       put, ids, placed);
+       put, RemovalsToJs(deletes), placed);
 }
 
 void IdbStore::Settle(Done& done, const Key& key, const Status& status) const {
@@ -314,15 +306,24 @@ void IdbStore::Settle(Done& done, const Key& key, const Status& status) const {
   if (!status.ok()) Report(EventKind::kError, key.text(), key.ns(), "", status);
 }
 
-void IdbStore::SendDeletes(const std::vector<std::string>& ids, Answer answer) {
+val IdbStore::RemovalsToJs(const std::vector<Removal>& removals) {
   val list = val::array();
-  for (const std::string& id : ids) list.call<void>("push", id);
-  Send("write", std::move(answer), val::null(), list);
+  for (const Removal& removal : removals) {
+    val js = val::object();
+    js.set("id", removal.id);
+    js.set("charge", removal.charge ? val(static_cast<double>(*removal.charge)) : val::null());
+    list.call<void>("push", js);
+  }
+  return list;
 }
 
-void IdbStore::WriteDeletes(std::vector<std::string> ids) {
-  if (ids.empty()) return;
-  SendDeletes(ids, [this](Status status, val result) {
+void IdbStore::SendDeletes(const std::vector<Removal>& removals, Answer answer) {
+  Send("write", std::move(answer), val::null(), RemovalsToJs(removals));
+}
+
+void IdbStore::WriteDeletes(std::vector<Removal> removals) {
+  if (removals.empty()) return;
+  SendDeletes(removals, [this](Status status, val result) {
     if (status.ok()) Reconcile(result["total"].as<double>());
   });
 }
@@ -341,8 +342,9 @@ void IdbStore::Reconcile(double database_total) {
 
 void IdbStore::Delete(const Key& key, FoundDone done) {
   const std::string id = key.digest().ToHex();
-  const bool known = Erase(id);
-  SendDeletes({id}, [this, known, done = std::move(done)](Status status, val result) {
+  const std::optional<uint64_t> charge = Erase(id);
+  const bool known = charge.has_value();
+  SendDeletes({{id, charge}}, [this, known, done = std::move(done)](Status status, val result) {
     if (!status.ok()) return done(status, known);
     Reconcile(result["total"].as<double>());
     done(Status::Ok(), known || result["removed"].as<unsigned>() > 0);
@@ -356,13 +358,13 @@ void IdbStore::Clear(Done done) {
 
 void IdbStore::Sweep() {
   const int64_t now = clock_->NowMs();
-  std::vector<std::string> expired;
+  std::vector<Removal> expired;
   for (const auto& [id, entry] : index_) {
     if (entry.expires_at_ms > now) continue;
-    expired.push_back(id);
+    expired.push_back({id, entry.charge});
     Report(EventKind::kExpire, entry.key, NamespaceOf(entry), "sweep");
   }
-  for (const std::string& id : expired) Erase(id);
+  for (const Removal& removal : expired) Erase(removal.id);
   expirations_ += expired.size();
   WriteDeletes(std::move(expired));
 }

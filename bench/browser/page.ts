@@ -81,22 +81,22 @@ async function idbRows(quick: boolean): Promise<Row[]> {
       await pair(`put ${label}, 100 at once (idb-keyval: 100 set calls)`, 100,
         () => Promise.all(batch.map((key, i) => cache.set(key, data[i]!))),
         () => Promise.all(batch.map((key, i) => set(key, data[i]!, store))));
-      const manyPut = await pair(`put ${label}, 100 at once (idb-keyval setMany)`, 100,
-        () => Promise.all(batch.map((key, i) => cache.set(key, data[i]!))),
+      const manyPut = await pair(`put ${label}, 100 at once (setMany)`, 100,
+        () => cache.setMany(batch.map((key, i) => [key, data[i]!])),
         () => setMany(batch.map((key, i) => [key, data[i]!]), store));
       await pair(`get ${label}, 100 at once (idb-keyval: 100 get calls)`, 100,
         () => Promise.all(batch.map((key) => cache.get(key))),
         () => Promise.all(batch.map((key) => get(key, store))));
-      await pair(`get ${label}, 100 at once (idb-keyval getMany)`, 100,
-        () => Promise.all(batch.map((key) => cache.get(key))),
+      await pair(`get ${label}, 100 at once (getMany)`, 100,
+        () => cache.getMany(batch),
         () => getMany(batch, store));
       // After the gets, so that the database is not still busy with these writes when they are timed. 100 sets one
       // at a time, as in the rows at once, so that the flush weighs as much in each.
       await placedPair(`put ${label}, one at a time`, sequentialPut, async () => {
         for (let i = 0; i < 100; i++) await placed.set(keys[i]!, data[i]!);
       });
-      await placedPair(`put ${label}, 100 at once (idb-keyval setMany)`, manyPut, () =>
-        Promise.all(batch.map((key, i) => placed.set(key, data[i]!))));
+      await placedPair(`put ${label}, 100 at once (setMany)`, manyPut, () =>
+        placed.setMany(batch.map((key, i) => [key, data[i]!])));
     }
   }
   for (const opened of [cache, placed]) {

@@ -32,13 +32,14 @@ describe('Cache contract, RAM', () => ramContract(Cache));
 
 /** What a test reads straight from a tier's database, to check the cache against IndexedDB itself. */
 export interface DatabaseFacts {
-  /** The running total the tier keeps of charged bytes. */
+  /** The running total the tier keeps of charged bytes (its base and the tabs' records of the base's generation). */
   total: number;
-  /** The charges of the metadata records, summed. */
+  /** The charges of the records, summed. */
   charges: number;
-  metaRecords: number;
-  valueRecords: number;
-  /** The charges of the metadata records by the namespace they name ('' for none: the default namespace). */
+  /** Entry records, and the entries of their metadata index (which the tier's index loads from). */
+  records: number;
+  indexed: number;
+  /** The charges of the records by the namespace they name ('' for the default namespace). */
   byNamespace: Record<string, number>;
 }
 
@@ -48,20 +49,26 @@ function databaseFacts(name: string): Promise<DatabaseFacts> {
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const db = open.result;
-      const tx = db.transaction(['meta', 'values'], 'readonly');
-      const [meta, values] = [tx.objectStore('meta').getAll(), tx.objectStore('values').count()];
-      const total = tx.objectStore('meta').get('#total');
+      const tx = db.transaction(['entries', 'state'], 'readonly');
+      const entries = tx.objectStore('entries');
+      const [records, indexed, state] = [entries.getAll(), entries.index('meta').count(), tx.objectStore('state').getAll()];
       tx.oncomplete = () => {
         db.close();
-        type MetaRecord = { charge: number; ns?: string };
-        const records = (meta.result as Array<number | MetaRecord>).filter((r): r is MetaRecord => typeof r === 'object');
         const byNamespace: DatabaseFacts['byNamespace'] = {};
-        for (const { ns = '', charge } of records) byNamespace[ns] = (byNamespace[ns] ?? 0) + charge;
+        for (const { ns, charge } of records.result as Array<{ ns: string; charge: number }>) {
+          byNamespace[ns] = (byNamespace[ns] ?? 0) + charge;
+        }
+        // The running total (ts/idb/running-total.ts): the base, and the tabs' records of its generation.
+        type State = { gen: string; total?: number; delta?: number };
+        const base = (state.result as State[]).find((record) => record.total !== undefined);
+        const total = (state.result as State[])
+          .filter((record) => record.gen === base?.gen)
+          .reduce((sum, record) => sum + (record.total ?? record.delta ?? 0), 0);
         resolve({
-          total: (total.result as number | undefined) ?? 0,
-          charges: records.reduce((sum, record) => sum + record.charge, 0),
-          metaRecords: records.length,
-          valueRecords: values.result,
+          total,
+          charges: Object.values(byNamespace).reduce((sum, charge) => sum + charge, 0),
+          records: records.result.length,
+          indexed: indexed.result,
           byNamespace,
         });
       };

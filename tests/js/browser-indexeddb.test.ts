@@ -58,7 +58,7 @@ test('entries persist across a browser restart, and the index loads from metadat
       await new Promise((resolve) => setTimeout(resolve, 100));
       const read = (await cache.get('k7'))!;
       const value = new TextDecoder().decode(read);
-      read.fill(0); // the caller's array (IndexedDB's own): the promoted copy does not change with it
+      read.fill(0); // the caller's own array: the promoted copy does not change with it
       const short = await cache.get('short');
       const promoted = new TextDecoder().decode(cache.getSync('k7')); // now in RAM
       const [hot, idb] = cache.stats().tiers;
@@ -141,7 +141,7 @@ test('cacheLimit holds under a tenfold overfill, in the index and in the databas
   expect(result.newest).toBe(true);
   expect(result.facts.total).toBeLessThanOrEqual(result.limit);
   expect(result.facts.total).toBe(result.facts.charges);
-  expect(result.facts).toMatchObject({ metaRecords: result.stats.entries, valueRecords: result.stats.entries });
+  expect(result.facts).toMatchObject({ records: result.stats.entries, indexed: result.stats.entries });
 });
 
 test('two pages write one database at once without corrupting it, and see each other’s entries', async () => {
@@ -176,8 +176,8 @@ test('two pages write one database at once without corrupting it, and see each o
   const facts = await pollUntil(() => a.evaluate(() => strataTests.databaseFacts('two-pages')), (facts) => facts.total <= limit);
   expect(facts.total).toBeLessThanOrEqual(limit);
   expect(facts.total).toBe(facts.charges);
-  expect(facts.valueRecords).toBe(facts.metaRecords);
-  expect(facts.metaRecords).toBeGreaterThan(0);
+  expect(facts.indexed).toBe(facts.records);
+  expect(facts.records).toBeGreaterThan(0);
 });
 
 test('what the IndexedDB tier evicts and expires is reported as events', async () => {
@@ -314,13 +314,56 @@ test("a tab's namespace limit takes in another tab's entries when the database g
   expect(result.facts.byNamespace).toEqual({ '': 31 * CHARGE, small: 5 * CHARGE });
 });
 
-test('records written without a namespace (by earlier versions) load as the default namespace', async () => {
+test('two tabs replacing one key each charge what their own index knows; the next load counts the total again', async () => {
+  const result = await (await newPage()).evaluate(async () => {
+    const { Cache, indexedDb } = strataTests;
+    // Two caches on one database: each has its own index and connection, as two tabs would.
+    const open = () => Cache.open({ tiers: [indexedDb({ database: 'replaced' })] });
+    const [a, b] = [await open(), await open()];
+    await a.set('k', new Uint8Array(5_000));
+    await b.set('k', new Uint8Array(1_000)); // b's index does not know a's record: it charges it as new
+    const drifted = await strataTests.databaseFacts('replaced');
+    await Promise.all([a.close(), b.close()]);
+    const c = await open(); // its load walks the metadata index and stores the total it counts
+    const loaded = c.stats().tiers[0]!.bytes;
+    const value = (await c.get('k'))?.length;
+    await c.close();
+    return { drifted, loaded, value, recounted: await strataTests.databaseFacts('replaced') };
+  });
+  const charge = 1_000 + 2 + 96;
+  expect(result.drifted).toMatchObject({ total: 5_000 + 2 + 96 + charge, charges: charge, records: 1, indexed: 1 });
+  expect(result).toMatchObject({ loaded: charge, value: 1_000, recounted: { total: charge, charges: charge } });
+});
+
+test('the running total stays exact across another tab counting it again and two tabs removing one entry', async () => {
+  const result = await (await newPage()).evaluate(async () => {
+    const { Cache, indexedDb } = strataTests;
+    const open = () => Cache.open({ tiers: [indexedDb({ database: 'recounted' })] });
+    const facts = () => strataTests.databaseFacts('recounted');
+    const a = await open();
+    await a.set('k000', new Uint8Array(1_000));
+    const b = await open(); // counts the total again, under a new generation: a's record is now of an older one
+    await a.set('k001', new Uint8Array(2_000)); // a puts its record again, in the new generation
+    const afterRecount = await facts();
+    await b.get('k000'); // b learns of the entry (its index adopts it)
+    await a.delete('k000');
+    await b.delete('k000'); // already gone: the total must not fall twice
+    const afterDeletes = await facts();
+    await Promise.all([a.close(), b.close()]);
+    return { afterRecount, afterDeletes };
+  });
+  const charge = (size: number) => size + 2 * 4 + 96;
+  expect(result.afterRecount).toMatchObject({ total: charge(1_000) + charge(2_000), charges: charge(1_000) + charge(2_000) });
+  expect(result.afterDeletes).toMatchObject({ total: charge(2_000), charges: charge(2_000), records: 1 });
+});
+
+test('a database of the two-store layout (version 1) is emptied at open, and the tier works on from there', async () => {
   const result = await (await newPage()).evaluate(async (charge) => {
     const { Cache, indexedDb, keyDigest, ram } = strataTests;
     await (await Cache.open({ tiers: [ram()] })).close(); // loads the module, which keyDigest needs
-    // The records as earlier versions wrote them: no namespace in the metadata.
+    // The records as version 1 wrote them: a value store and a metadata store holding the running total.
     const db = await new Promise<IDBDatabase>((resolve) => {
-      const request = indexedDB.open('ns-legacy', 1);
+      const request = indexedDB.open('layout-1', 1);
       request.onupgradeneeded = () => ['values', 'meta'].forEach((store) => request.result.createObjectStore(store));
       request.onsuccess = () => resolve(request.result);
     });
@@ -334,21 +377,27 @@ test('records written without a namespace (by earlier versions) load as the defa
       tx.objectStore('meta').put(3 * charge, '#total');
       tx.oncomplete = resolve;
     });
-    db.close();
-    const cache = await Cache.open({ tiers: [indexedDb({ database: 'ns-legacy' })] });
+    // Left open, as a tab of the old version would: the upgrade asks it to close, as that version does.
+    db.onversionchange = () => db.close();
+    const cache = await Cache.open({ tiers: [indexedDb({ database: 'layout-1' })] });
     const loaded = cache.stats().tiers[0]!;
-    const evicted: string[] = [];
-    cache.on('evict', (event) => evicted.push(`${event.namespace}/${event.key}`));
-    const n = cache.namespace('n', { cacheLimit: charge });
-    await n.set('new0', new Uint8Array(1_000));
-    await n.set('new1', new Uint8Array(1_000)); // evicts new0, and nothing of the default namespace
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    const values: number[] = [];
-    for (let i = 0; i < 3; i++) values.push((await cache.get(`old${i}`))?.[0] ?? -1);
+    const old = await cache.get('old0');
+    await cache.set('new0', new Uint8Array(1_000));
+    const read = (await cache.get('new0'))?.length;
     await cache.close();
-    return { loaded: [loaded.entries, loaded.bytes], evicted, values };
+    const stores = await new Promise<string[]>((resolve) => {
+      const request = indexedDB.open('layout-1');
+      request.onsuccess = () => {
+        resolve([String(request.result.version), ...Array.from(request.result.objectStoreNames)]);
+        request.result.close();
+      };
+    });
+    return { loaded: [loaded.entries, loaded.bytes], old, read, stores, facts: await strataTests.databaseFacts('layout-1') };
   }, CHARGE);
-  expect(result).toEqual({ loaded: [3, 3 * CHARGE], evicted: ['n/new0'], values: [0, 1, 2] });
+  expect(result).toEqual({
+    loaded: [0, 0], old: undefined, read: 1_000, stores: ['2', 'entries', 'state'],
+    facts: { total: CHARGE, charges: CHARGE, records: 1, indexed: 1, byNamespace: { '': CHARGE } },
+  });
 });
 
 /** A page of a browser of its own whose origin has a storage quota of 4 MB. */
@@ -464,7 +513,7 @@ test("durability 'placed': sets settle before their commit, read back at once, a
     await chromium.close();
     expect(after.values).toEqual(Array.from({ length: 50 }, (_, i) => `v${i}`));
     expect(after.facts.total).toBe(after.facts.charges);
-    expect(after.facts).toMatchObject({ metaRecords: 50, valueRecords: 50 });
+    expect(after.facts).toMatchObject({ records: 50, indexed: 50 });
   } finally {
     await rm(profile, { recursive: true, force: true });
   }
@@ -492,8 +541,8 @@ test('a series of awaited gets, which share transactions, does not hold up anoth
     // A write of another connection (another tab would have its own) while the gets go on.
     await new Promise((resolve) => setTimeout(resolve, 50));
     const written = await new Promise<number>((resolve) => {
-      const tx = other.transaction('meta', 'readwrite');
-      tx.objectStore('meta').put(0, '#probe');
+      const tx = other.transaction('state', 'readwrite');
+      tx.objectStore('state').put(0, '#probe');
       tx.oncomplete = () => resolve(performance.now() - start);
     });
     const stillReading = reading;

@@ -109,6 +109,26 @@ export function tierContract(setup: TierSetup): void {
       await expect(cache.flush('nowhere')).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
     });
 
+    test('setMany and getMany: a batch written and read back in order, misses undefined, options for all', async () => {
+      await using cache = await open();
+      const keys = Array.from({ length: 100 }, (_, i) => `many:${i}`);
+      await cache.setMany(keys.map((key, i) => [key, i % 2 === 0 ? `v${i}` : new Uint8Array([i])]), { ttl: 60_000 });
+      const read = await cache.getMany([...keys, 'many:missing', keys[3]!]);
+      expect(read.length).toBe(102);
+      keys.forEach((_, i) => {
+        if (i % 2 === 0) expect(text(read[i])).toBe(`v${i}`);
+        else expect(Array.from(read[i]!)).toEqual([i]);
+      });
+      expect(read[100]).toBeUndefined();
+      expect(Array.from(read[101]!)).toEqual([3]);
+      expect(cache.stats().tiers.map((tier) => tier.entries)).toEqual(oneInEachWritableTier().map((n) => n * 100));
+      expect(await cache.getMany([])).toEqual([]);
+      await cache.setMany([]);
+      await cache.setMany([['many:0', 'short']], { ttl: 40 });
+      await sleep(80);
+      expect(await cache.getMany(['many:0', 'many:2'])).toEqual([undefined, expect.any(Uint8Array)]);
+    });
+
     test('set replaces the value and its TTL', async () => {
       await using cache = await open();
       await cache.set('k', 'short', { ttl: 40 });
@@ -423,6 +443,21 @@ export function tierContract(setup: TierSetup): void {
       await cache.set('k'.repeat(1024), 'v'); // exactly the limit is fine
       expect(text(await cache.get('k'.repeat(1024)))).toBe('v');
       expect(cache.stats().tiers.map((tier) => tier.entries)).toEqual(oneInEachWritableTier());
+    });
+
+    test('getMany and setMany refuse what get and set refuse, before anything is written', async () => {
+      await using cache = await open();
+      for (const key of ['', 'é'.repeat(513), 42, null, undefined, {}, 'user:\uD800'] as never[]) {
+        await expect(cache.getMany(['ok', key])).rejects.toMatchObject(invalid);
+        await expect(cache.setMany([['ok', 'v'], [key, 'v']])).rejects.toMatchObject(invalid);
+      }
+      for (const entries of [undefined, 'k', [['k']], [['k', 'v', 'x']], ['k']] as never[]) {
+        await expect(cache.setMany(entries)).rejects.toMatchObject(invalid);
+      }
+      await expect(cache.getMany('k' as never)).rejects.toMatchObject(invalid);
+      await expect(cache.setMany([['ok', 42 as never]])).rejects.toMatchObject(invalid);
+      await expect(cache.setMany([['ok', 'v']], { ttl: -1 })).rejects.toMatchObject(invalid);
+      expect(await cache.has('ok')).toBe(false);
     });
 
     test('keys, namespace names and tags that are not well-formed UTF-16 are refused', async () => {

@@ -1,44 +1,53 @@
-// The JavaScript half of the IndexedDB tier: it moves bytes and metadata records for the C++ store
-// (wasm/idb_store.cc), which owns the index, the budget and the eviction order. The requests the store sends
-// within one task go into one transaction (readwrite with relaxed durability when anything writes), and later ones
-// join it for a few milliseconds while it is still active: through the microtask checkpoint of the task that made it
-// and of each of its requests' events, so a caller that awaits one operation before the next keeps using one
-// transaction. Each request is answered by calling the module's driverComplete with the request's id. Nothing but
-// IndexedDB is awaited while a transaction is open.
+// The JavaScript half of the IndexedDB tier: it moves entry records for the C++ store (wasm/idb_store.cc), which
+// owns the index, the budget and the eviction order. The requests the store sends within one task go into one
+// transaction (readwrite with relaxed durability when anything writes), and later ones join it for a few
+// milliseconds while it is still active: through the microtask checkpoint of the task that made it and of each of
+// its requests' events, so a caller that awaits one operation before the next keeps using one transaction. Each
+// request is answered by calling the module's driverComplete with the request's id. Nothing but IndexedDB is
+// awaited while a transaction is open.
 
 import type { CompleteRequest, DriverError } from '../driver-channel.js';
+import { RunningTotal, STATE, type TransactionTotal } from './running-total.js';
 
-/** A value record, by key digest: the key is kept so that a digest collision is a miss. */
-interface ValueRecord {
+/**
+ * One entry, by key digest: its value and its metadata in one record, written in one request. The key is kept so
+ * that a digest collision is a miss. `expires` is Infinity for never, so that every indexed field is a valid key.
+ */
+interface EntryRecord {
   key: string;
+  /** The key's namespace; '' for the default one. */
+  ns: string;
   value: Uint8Array;
-  expires: number | null;
-}
-
-/** A metadata record, by key digest: what the index is rebuilt from at startup, without reading values. */
-interface MetaRecord {
-  key: string;
-  /** The key's namespace; absent for the default one (and in records written before records named it). */
-  ns?: string;
+  expires: number;
   charge: number;
-  expires: number | null;
   written: number;
 }
 
-/** A put as the C++ store sends it. */
+/** What the `meta` index holds of a record, in this order: walked with a key cursor, it yields oldest write first. */
+const META_FIELDS = ['written', 'charge', 'expires', 'key', 'ns'] as const;
+type MetaKey = [written: number, charge: number, expires: number, key: string, ns: string];
+
+/** A put as the C++ store sends it; `replaces` is the charge of the record it replaces as this tab knows it (0: none). */
 interface PutRequest {
   id: string;
   key: string;
-  ns?: string;
+  ns: string;
   value: Uint8Array;
-  expires: number | null;
+  expires: number;
   charge: number;
+  replaces: number;
+}
+
+/** A removal as the C++ store sends it; `charge` null when this tab does not know the record (it is read first). */
+interface DeleteRequest {
+  id: string;
+  charge: number | null;
 }
 
 type Operation = { answered?: true } & (
   | { kind: 'load'; request: number }
-  | { kind: 'read' | 'peek'; request: number; id: string }
-  | { kind: 'write'; request: number; put: PutRequest | null; deletes: string[]; placed: number | undefined }
+  | { kind: 'read'; request: number; id: string }
+  | { kind: 'write'; request: number; put: PutRequest | null; deletes: DeleteRequest[]; placed: number | undefined }
   | { kind: 'clear'; request: number });
 
 /** The transaction requests were last placed in, and what its end answers. */
@@ -48,15 +57,13 @@ interface Live {
   /** When it began (performance.now()). */
   began: number;
   writes: boolean;
-  values: IDBObjectStore;
-  meta: IDBObjectStore;
+  entries: IDBObjectStore;
+  state: IDBObjectStore;
   /** Placed in this transaction: those not answered by a request's event are answered when it ends. */
   operations: Operation[];
-  /** The database's running total as this transaction leaves it. */
-  total: number;
+  /** A write transaction's changes to the running total (none in a load's transaction, which counts it anew). */
+  counted: TransactionTotal | undefined;
   removed: Map<Operation, number>;
-  /** The last request placed that changes the total: its event stores the total (see #count). */
-  lastCounted: IDBRequest | undefined;
 }
 
 const isWrite = (operation: Operation) => operation.kind === 'write' || operation.kind === 'clear';
@@ -65,12 +72,14 @@ const isWrite = (operation: Operation) => operation.kind === 'write' || operatio
 // beginning the next transaction costs next to nothing.
 const JOIN_MS = 10;
 
-const VALUES = 'values';
+const ENTRIES = 'entries';
 const META = 'meta';
-// The running total of charged bytes in the database, kept in the metadata store beside the records (whose
-// keys are 32 hex digits), so that every tab's writes keep one count.
-const TOTAL = '#total';
-const SCHEMA_VERSION = 1;
+// The running total of charged bytes is running-total.ts's: a put adds its charge less the charge of what it
+// replaces as this tab knows it, without reading the old record; when another tab replaced that entry in between,
+// the total is off by that difference until the next load, which counts it again from the records.
+// Version 2: one record per entry. A database of version 1 (a value store and a metadata store) is emptied at
+// open rather than migrated: it is a cache, and a migration would read every value at the first open.
+const SCHEMA_VERSION = 2;
 
 function toDriverError(error: unknown): DriverError {
   if (error instanceof DOMException || error instanceof Error) return { name: error.name, message: error.message };
@@ -99,7 +108,9 @@ export function openDatabase(name: string, timeoutMs: number): Promise<IDBDataba
     }
     request.onupgradeneeded = () => {
       const db = request.result;
-      for (const store of [VALUES, META]) if (!db.objectStoreNames.contains(store)) db.createObjectStore(store);
+      for (const store of Array.from(db.objectStoreNames)) db.deleteObjectStore(store);
+      db.createObjectStore(ENTRIES).createIndex(META, [...META_FIELDS]);
+      db.createObjectStore(STATE);
     };
     request.onsuccess = () => {
       clearTimeout(timer);
@@ -124,6 +135,7 @@ export class IdbDriver {
   // Writes sent and not yet answered, and who waits for there to be none (settled()).
   #writesPending = 0;
   #idle: Array<() => void> = [];
+  readonly #total = new RunningTotal();
   #closed = false;
 
   constructor(db: IDBDatabase, name: string, timeoutMs: number, complete: CompleteRequest) {
@@ -143,11 +155,8 @@ export class IdbDriver {
   read(request: number, id: string): void {
     this.#enqueue({ kind: 'read', request, id });
   }
-  peek(request: number, id: string): void {
-    this.#enqueue({ kind: 'peek', request, id });
-  }
   /** `placed`: a request to answer as soon as the write is placed in a live transaction (durability 'placed'). */
-  write(request: number, put: PutRequest | null, deletes: string[], placed?: number): void {
+  write(request: number, put: PutRequest | null, deletes: DeleteRequest[], placed?: number): void {
     this.#enqueue({ kind: 'write', request, put, deletes, placed });
   }
   clear(request: number): void {
@@ -221,14 +230,24 @@ export class IdbDriver {
     if (isWrite(operation) && --this.#writesPending === 0) this.#idle.splice(0).forEach((resolve) => resolve());
   }
 
-  /** Places a batch in the live transaction when it still takes requests, else in a new one. */
+  /**
+   * Places a batch in the live transaction when it still takes requests, else in a new one. A load gets a
+   * transaction of its own that nothing joins, so that the total it counts from the records is not mixed with
+   * writes placed while its cursor walks.
+   */
   #run(db: IDBDatabase, batch: Operation[]): void {
+    const loads = batch.filter((operation) => operation.kind === 'load');
+    if (loads.length > 0) {
+      this.#place(this.#begin(db, true, false), loads);
+      batch = batch.filter((operation) => operation.kind !== 'load');
+      if (batch.length === 0) return;
+    }
     const writes = batch.some(isWrite);
     const live = this.#live;
     const joins =
       live !== undefined && live.db === db && (live.writes || !writes) && performance.now() - live.began < JOIN_MS;
     if (!joins || !this.#place(live, batch)) {
-      this.#place((this.#live = this.#begin(db, writes)), batch);
+      this.#place((this.#live = this.#begin(db, writes, writes)), batch);
     }
     for (const operation of batch) {
       if (operation.kind === 'write' && operation.placed !== undefined && !this.#closed) {
@@ -237,21 +256,23 @@ export class IdbDriver {
     }
   }
 
-  /** A transaction whose end answers what was placed in it; reads answer as they land, writes once it commits. */
-  #begin(db: IDBDatabase, writes: boolean): Live {
-    const tx = db.transaction([VALUES, META], writes ? 'readwrite' : 'readonly', { durability: 'relaxed' });
+  /**
+   * A transaction whose end answers what was placed in it; reads answer as they land, writes once it commits.
+   * `counts`: its writes change the running total.
+   */
+  #begin(db: IDBDatabase, writes: boolean, counts: boolean): Live {
+    const tx = db.transaction([ENTRIES, STATE], writes ? 'readwrite' : 'readonly', { durability: 'relaxed' });
+    const state = tx.objectStore(STATE);
     const live: Live = {
-      db, tx, began: performance.now(), writes, values: tx.objectStore(VALUES), meta: tx.objectStore(META), operations: [],
-      total: 0, removed: new Map(), lastCounted: undefined,
+      db, tx, began: performance.now(), writes, entries: tx.objectStore(ENTRIES), state, operations: [],
+      counted: counts ? this.#total.begin(state) : undefined, removed: new Map(),
     };
-    if (writes) {
-      const totals = live.meta.get(TOTAL);
-      totals.onsuccess = () => (live.total = (totals.result as number | undefined) ?? 0);
-    }
     const end = (error: DriverError | null) => {
       if (this.#live === live) this.#live = undefined;
+      if (live.counted !== undefined) this.#total.end(live.counted, error === null);
       for (const operation of live.operations) {
-        const result = operation.kind === 'write' ? { total: live.total, removed: live.removed.get(operation) ?? 0 } : undefined;
+        const result =
+          operation.kind === 'write' ? { total: live.counted?.total ?? 0, removed: live.removed.get(operation) ?? 0 } : undefined;
         this.#answer(operation, error, error ? undefined : result);
       }
     };
@@ -271,34 +292,25 @@ export class IdbDriver {
       }
       live.operations.push(operation);
     }
+    if (batch.some(isWrite)) live.counted?.write();
     return true;
   }
 
-  // Requests that change the total, in order: the last one's event, which comes after every other's and after
-  // all the requests placed so far, stores the new total.
-  #count(live: Live, request: IDBRequest, apply: () => void): void {
-    live.lastCounted = request;
-    request.onsuccess = () => {
-      apply();
-      if (request === live.lastCounted) live.meta.put(live.total, TOTAL);
+  // A removal counts only when the record was there: two tabs may remove one entry, and the total must fall once.
+  // So it waits on a read (a count, which reads no value, when this tab knows the charge), unlike a put.
+  #remove(live: Live, operation: Operation, { id, charge }: DeleteRequest): void {
+    const removed = (before: number | undefined) => {
+      if (before === undefined) return 0;
+      live.removed.set(operation, (live.removed.get(operation) ?? 0) + 1);
+      return -before;
     };
-  }
-
-  // Reads the old metadata of `id` just before it is replaced or removed, to keep the total right.
-  #change(live: Live, operation: Operation, id: string, record: MetaRecord | null, value: ValueRecord | null): void {
-    const old = live.meta.get(id);
-    this.#count(live, old, () => {
-      const before = (old.result as MetaRecord | undefined)?.charge;
-      live.total += (record?.charge ?? 0) - (before ?? 0);
-      if (record === null && before !== undefined) live.removed.set(operation, (live.removed.get(operation) ?? 0) + 1);
-    });
-    if (record === null) {
-      live.meta.delete(id);
-      live.values.delete(id);
+    if (charge !== null) {
+      live.counted!.changeOn(live.entries.count(id), (count) => removed((count as number) > 0 ? charge : undefined));
     } else {
-      live.meta.put(record, id);
-      live.values.put(value, id);
+      // Not in this tab's index (another tab wrote it): read it, for its charge.
+      live.counted!.changeOn(live.entries.get(id), (record) => removed((record as EntryRecord | undefined)?.charge));
     }
+    live.entries.delete(id);
   }
 
   /** Places one operation's requests; the first one throws when the transaction is no longer active. */
@@ -306,36 +318,44 @@ export class IdbDriver {
     const answer = (result: unknown) => this.#answer(operation, null, result);
     switch (operation.kind) {
       case 'load': {
-        const [keys, records] = [live.meta.getAllKeys(), live.meta.getAll()];
-        records.onsuccess = () => {
-          const rows = (records.result as Array<MetaRecord | number>).map((record, i) => ({ id: keys.result[i], record }));
-          const entries = rows
-            .filter((row): row is { id: string; record: MetaRecord } => row.id !== TOTAL)
-            .sort((a, b) => a.record.written - b.record.written)
-            .map(({ id, record: { key, ns, charge, expires } }) => ({ id, key, ns, charge, expires }));
-          answer(entries);
+        // The index from the metadata index alone, oldest write first; its charges are the database's total.
+        const entries: Array<{ id: string; key: string; ns: string; charge: number; expires: number }> = [];
+        let total = 0;
+        const cursor = live.entries.index(META).openKeyCursor();
+        cursor.onsuccess = () => {
+          const at = cursor.result;
+          if (at === null) {
+            this.#total.recount(live.state, total);
+            answer(entries);
+            return;
+          }
+          const [, charge, expires, key, ns] = at.key as MetaKey;
+          entries.push({ id: at.primaryKey as string, key, ns, charge, expires });
+          total += charge;
+          at.continue();
         };
         break;
       }
-      case 'read':
-      case 'peek': {
-        const request = (operation.kind === 'read' ? live.values : live.meta).get(operation.id);
+      case 'read': {
+        const request = live.entries.get(operation.id);
         request.onsuccess = () => answer(request.result);
         break;
       }
       case 'write': {
-        for (const id of operation.deletes) this.#change(live, operation, id, null, null);
+        for (const removal of operation.deletes) this.#remove(live, operation, removal);
         const { put } = operation;
         if (put !== null) {
-          const record: MetaRecord = { key: put.key, charge: put.charge, expires: put.expires, written: Date.now() };
-          if (put.ns !== undefined) record.ns = put.ns;
-          this.#change(live, operation, put.id, record, { key: put.key, value: put.value, expires: put.expires });
+          const record: EntryRecord = {
+            key: put.key, ns: put.ns, value: put.value, expires: put.expires, charge: put.charge, written: Date.now(),
+          };
+          live.entries.put(record, put.id);
+          live.counted!.change(put.charge - put.replaces);
         }
         break;
       }
       case 'clear':
-        live.values.clear();
-        this.#count(live, live.meta.clear(), () => (live.total = 0));
+        live.entries.clear();
+        live.counted!.clear();
         break;
     }
   }

@@ -8,7 +8,7 @@ export interface IndexedDbTierOptions {
   name?: string;
   /** The IndexedDB database's name; tabs of an origin that use one database share its entries. Default `'stratacache'`. */
   database?: string;
-  /** Bytes this tier may store: values, keys twice (value and metadata records), and record overhead. Default `'256MB'`. */
+  /** Bytes this tier may store: values, keys twice (record and metadata index), and record overhead. Default `'256MB'`. */
   cacheLimit?: Size;
   /** Default TTL for entries in this tier. Default: the cache's `ttl`. */
   ttl?: Duration | null;
