@@ -255,7 +255,11 @@ IndexReader* DiskStore::Engine::HereReader() {
   if (!reader) {
     reader = std::make_unique<IndexReader>();
     // Tried again on the next read should it fail: Get, on the reader threads, reports what is wrong.
-    if (!reader->Open(options.path, options.strict).ok()) reader.reset();
+    if (!reader->Open(options.path, options.strict).ok()) {
+      reader.reset();
+    } else {
+      reader->NeverWaitForLocks();  // a busy index is read by the reader threads, which wait for it
+    }
   }
   return reader.get();
 }
