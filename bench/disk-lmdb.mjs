@@ -28,6 +28,8 @@ import { parseArgs } from 'node:util';
 import { open } from 'lmdb';
 
 import { Cache, disk } from '../dist/node.js';
+import { distinctValues } from './lib/random.mjs';
+import { median } from './lib/timing.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'results', 'disk-lmdb.json');
@@ -70,17 +72,6 @@ const lmdbSide = {
 
 const SIDES = [strataSide, lmdbSide];
 
-/** `count` distinct values of SIZE bytes: one random block with each value's index written at its start. */
-function makeValues(count) {
-  const base = new Uint8Array(SIZE);
-  for (let i = 0; i < SIZE; i++) base[i] = (Math.random() * 256) | 0;
-  return Array.from({ length: count }, (_, i) => {
-    const value = base.slice();
-    new DataView(value.buffer).setUint32(0, i);
-    return value;
-  });
-}
-
 /** Operations per second of `work`, which does `count` of them. */
 async function rate(count, work) {
   const start = process.hrtime.bigint();
@@ -88,7 +79,6 @@ async function rate(count, work) {
   return count / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sameBytes = (a, b) => a !== undefined && a.length === b.length && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 
 /** One round of every row on `side`, in fresh folders; returns { row: ops/s }. */
@@ -131,7 +121,7 @@ async function round(side, keys, values) {
 try {
   console.log(`disk tier vs lmdb ${args.quick ? '(quick)' : ''}: ${CONFIG.keys} keys of 1 KiB, ${CONFIG.rounds} round(s)`);
   const keys = Array.from({ length: CONFIG.keys }, (_, i) => `bench:${i}`);
-  const values = makeValues(CONFIG.keys);
+  const values = distinctValues(SIZE, CONFIG.keys);
   const rates = Object.fromEntries(SIDES.map((side) => [side.name, {}]));
   for (let r = 0; r < CONFIG.rounds; r++) {
     for (const side of SIDES) {
