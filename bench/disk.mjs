@@ -29,6 +29,7 @@ import { parseArgs } from 'node:util';
 import cacache from 'cacache';
 
 import { Cache, disk } from '../dist/node.js';
+import { distinctValues } from './lib/random.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'results', 'disk.json');
@@ -69,17 +70,6 @@ const cacacheSide = {
 
 const SIDES = [strataSide('relaxed'), strataSide('strict'), cacacheSide];
 
-/** `count` distinct values of `size` bytes: one random block with each value's index written at its start. */
-function makeValues(size, count) {
-  const base = new Uint8Array(size);
-  for (let i = 0; i < size; i++) base[i] = (Math.random() * 256) | 0;
-  return Array.from({ length: count }, (_, i) => {
-    const value = base.slice();
-    new DataView(value.buffer).setUint32(0, i);
-    return value;
-  });
-}
-
 /** Runs op(i) for i < count, `concurrency` at a time; returns operations per second. */
 async function rate(count, concurrency, op) {
   let next = 0;
@@ -98,7 +88,7 @@ async function speedRows() {
   const rows = [];
   for (const size of [KIB, MIB]) {
     const count = CONFIG.counts[size];
-    const values = makeValues(size, count);
+    const values = distinctValues(size, count);
     for (const [mode, concurrency] of [['sequential', 1], ['concurrent', CONFIG.concurrency]]) {
       const rates = Object.fromEntries(SIDES.map((s) => [s.name, { put: [], get: [] }]));
       for (let round = 0; round < CONFIG.rounds; round++) {
@@ -165,7 +155,7 @@ async function strataOpen(path) {
 
 async function openRow() {
   const entries = CONFIG.openEntries;
-  const [value] = makeValues(KIB, 1);
+  const [value] = distinctValues(KIB, 1);
   const strataPath = await filled(SIDES[0], entries, value, CONFIG.concurrency);
   const cacachePath = await filled(cacacheSide, entries, value, CONFIG.concurrency);
   const { ms: strataOpenMs, entries: strataEntries } = await strataOpen(strataPath);

@@ -325,7 +325,10 @@ export class Cache implements AsyncDisposable {
     });
   }
 
-  /** Reads the RAM tiers only, synchronously; a value only in a slower tier is a miss here. */
+  /**
+   * Reads the RAM tiers, and the disk tiers below them that read on the calling thread (`inlineReads`),
+   * synchronously; a value only in a slower tier is a miss here.
+   */
   getSync(key: string): Uint8Array | undefined {
     // The handle checks the key (only when its near cache misses). Written out rather than through settleSync:
     // this is the hot path.

@@ -22,6 +22,13 @@ export interface DiskTierOptions {
    * `'strict'`: files, folders and the index are fsynced before a set resolves.
    */
   durability?: Durability;
+  /**
+   * `true` (default): a hit whose value is kept in the index (up to 4 KiB) is read on the calling JavaScript
+   * thread, and `getSync` reads this tier too (larger values included, from their files). `false`: every read of
+   * this tier goes to its reader threads, off the event loop, and `getSync` does not read it. See the README on
+   * when a disk read can block the event loop.
+   */
+  inlineReads?: boolean;
   /** Name in statistics, errors and events. Default `'disk'`. */
   name?: string;
 }
@@ -41,11 +48,13 @@ export function disk(options: DiskTierOptions): Tier {
   }
   const policy = oneOf(options.policy, POLICIES, 'policy') ?? 'lru';
   const durability = oneOf(options.durability, DURABILITIES, 'durability') ?? 'relaxed';
+  const inlineReads = options.inlineReads ?? true;
+  if (typeof inlineReads !== 'boolean') throw invalidArg('inlineReads must be true or false');
   return {
     kind: 'disk',
     name: tierName(options.name, 'disk'),
     cacheLimit: parseSize(options.cacheLimit ?? DEFAULT_DISK_LIMIT, 'cacheLimit'),
     ttl: parseTtl(options.ttl, 'ttl'),
-    settings: { path: resolve(options.path), policy, durability },
+    settings: { path: resolve(options.path), policy, durability, inlineReads: String(inlineReads) },
   };
 }

@@ -14,7 +14,10 @@
 import type { CoreHandle } from './backend.js';
 import { checkKey } from './values.js';
 
-/** How the core answers a fill: [stripe, change counter before the lookup, expires at ms (Infinity: never)]. */
+/**
+ * How the core answers a fill: [stripe, change counter before the lookup, expires at ms (Infinity: never)], or
+ * [NO_COPY] for a value read from a tier below the RAM tiers (disk), whose changes move no counter.
+ */
 export type FillInfo = Float64Array;
 
 interface NearEntry {
@@ -24,6 +27,7 @@ interface NearEntry {
   expiresAt: number;
 }
 
+const NO_COPY = -1;
 const TOUCH_EVERY = 32; // a power of two
 // The near cache may keep this share of the first tier's budget (the values it holds stay alive until it drops
 // them), up to MAX_BYTES.
@@ -80,6 +84,7 @@ export class NearCache {
 
   /** Keeps `value`, just read from the core with `info`, if there is room. */
   fill(key: string, value: Uint8Array, info: FillInfo): void {
+    if (info[0] === NO_COPY) return;
     const size = value.byteLength + key.length * 2 + ENTRY_OVERHEAD;
     if (this.#bytes + size > this.#maxBytes) {
       // Full of what was hot earlier: once as many fills were refused as it holds, make room for what is hot now.

@@ -10,3 +10,14 @@ function seededRandom(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** `count` distinct values of `size` bytes: one random block with each value's index written at its start. */
+export function distinctValues(size, count) {
+  const base = new Uint8Array(size);
+  for (let i = 0; i < size; i++) base[i] = (Math.random() * 256) | 0;
+  return Array.from({ length: count }, (_, i) => {
+    const value = base.slice();
+    new DataView(value.buffer).setUint32(0, i);
+    return value;
+  });
+}

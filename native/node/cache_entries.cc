@@ -23,17 +23,28 @@ Napi::Value GetSync(const Napi::CallbackInfo& info) {
   return Reply(info.Env(), call->cache, call->chain->GetNow(call->key));
 }
 
-// getSyncNear(handle, key, info) -> reply, as getSync; on a hit, info (a Float64Array) receives what a
-// JavaScript-side copy of the value needs: [stripe, its change counter read before the lookup, expires at (ms
-// since the epoch, Infinity for never)]. Reading the counter first makes a change racing the lookup visible.
+// What getSyncNear writes in place of a stripe for a hit JavaScript must not keep a copy of (see near-cache.ts).
+constexpr double kNoCopy = -1;
+
+// getSyncNear(handle, key, info) -> reply, as getSync; on a hit in a RAM tier, info (a Float64Array) receives what
+// a JavaScript-side copy of the value needs: [stripe, its change counter read before the lookup, expires at (ms
+// since the epoch, Infinity for never)]; on a hit in a slower tier, [-1]: keep no copy. Reading the counter first
+// makes a change racing the lookup visible.
 Napi::Value GetSyncNear(const Napi::CallbackInfo& info) {
   std::optional<KeyedCall> call = ReadKeyedCall(info);
   if (!call) return Napi::Value();
   const size_t stripe = ChangeCounters::StripeOf(call->key.digest());
   const uint32_t version = call->chain->changes()->Read(stripe);
-  std::optional<Hit> hit = call->chain->GetNow(call->key);
+  size_t found_in = 0;
+  std::optional<Hit> hit = call->chain->GetNow(call->key, &found_in);
   if (hit) {
     double* out = info[2].As<Napi::Float64Array>().Data();
+    // Only the inline tiers move the change counters: a copy of a value from a slower tier (disk) could outlive
+    // a change to it.
+    if (found_in >= call->chain->inline_tiers()) {
+      out[0] = kNoCopy;
+      return Reply(info.Env(), call->cache, std::move(hit));
+    }
     out[0] = static_cast<double>(stripe);
     out[1] = version;
     out[2] = ExpiryAsDouble(hit->expires_at_ms);
@@ -64,12 +75,14 @@ Napi::Value Touch(const Napi::CallbackInfo& info) {
   return Napi::Value();
 }
 
-// Reads the call's key down the tiers: a reply, or a promise of a Buffer or undefined when slower tiers must be read.
+// Reads the call's key down the tiers: a reply when the tiers answered on this thread (TierChain::GetHere), or a
+// promise of a Buffer or undefined when slower tiers must be read.
 Napi::Value ReadThrough(const Napi::CallbackInfo& info, const KeyedCall& call) {
-  if (call.chain->all_inline()) return Reply(info.Env(), call.cache, call.chain->GetNow(call.key));
-  if (std::optional<Hit> hit = call.chain->LookupInline(call.key)) return Reply(info.Env(), call.cache, hit);
+  std::optional<Hit> hit;
+  size_t next = 0;
+  if (call.chain->GetHere(call.key, &hit, &next)) return Reply(info.Env(), call.cache, std::move(hit));
   return Async(info.Env(), [&](std::shared_ptr<PendingPromise> pending) {
-    call.chain->GetBelowInline(call.key, [pending](Status status, std::optional<Hit> hit) {
+    call.chain->GetFrom(next, call.key, [pending](Status status, std::optional<Hit> hit) {
       pending->Settle([status, hit = std::move(hit)](Napi::Env env, Napi::Promise::Deferred& deferred) {
         if (!status.ok()) return deferred.Reject(ToError(env, status).Value());
         deferred.Resolve(hit ? SettledBuffer(env, hit->value) : env.Undefined());

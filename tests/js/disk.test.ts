@@ -145,13 +145,13 @@ describe('disk tier', () => {
     }
   }, 20_000);
 
-  test('a disk hit is promoted into RAM', async () => {
+  test('a disk hit read by the reader threads is promoted into RAM', async () => {
     const path = freshFolder('promote');
     {
       await using cache = await Cache.open({ tiers: [disk({ path })] });
       await cache.set('k', 'from disk');
     }
-    await using cache = await Cache.open({ tiers: [ram(), disk({ path })] });
+    await using cache = await Cache.open({ tiers: [ram(), disk({ path, inlineReads: false })] });
     expect(cache.getSync('k')).toBeUndefined();
     expect(text(await cache.get('k'))).toBe('from disk');
     expect(text(cache.getSync('k'))).toBe('from disk');

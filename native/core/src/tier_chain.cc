@@ -490,10 +490,60 @@ void TierChain::TouchInline(const Key& key) {
   }
 }
 
-std::optional<Hit> TierChain::GetNow(const Key& key) {
-  std::optional<Hit> hit = LookupInline(key);
-  if (!hit) misses_.fetch_add(1, std::memory_order_relaxed);
+std::optional<Hit> TierChain::GetNow(const Key& key, size_t* found_in) {
+  std::optional<Hit> hit;
+  size_t next = 0;
+  // Tiers below the first that cannot answer here are not read: the synchronous API sees a miss.
+  if (!LookupHere(key, HereReach::kFiles, &hit, &next, found_in) || !hit) {
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+  }
   return hit;
+}
+
+bool TierChain::GetHere(const Key& key, std::optional<Hit>* hit, size_t* next) {
+  const bool answered = LookupHere(key, HereReach::kMapped, hit, next, nullptr);
+  if (answered && !*hit) misses_.fetch_add(1, std::memory_order_relaxed);
+  return answered;
+}
+
+bool TierChain::LookupHere(const Key& key, HereReach reach, std::optional<Hit>* hit, size_t* next,
+                           size_t* found_in) {
+  if ((*hit = LookupInline(key))) {
+    if (found_in) *found_in = 0;  // an inline tier: which one does not matter to callers
+    return true;
+  }
+  for (size_t i = inline_prefix_; i < tiers_.size(); ++i) {
+    Tier& tier = *tiers_[i];
+    // Looked for before the tier is read, as GetBelow does: an entry found leaving is newer than what the tier
+    // holds, and one not found has landed in the tier by the time it is read. Served only where the tier answers
+    // here, so that the synchronous API sees no more of a tier that cannot.
+    std::optional<Hit> leaving = i == inline_prefix_ && write_back_ ? FindLeaving(key) : std::nullopt;
+    const size_t stripe = ChangeCounters::StripeOf(key.digest());
+    const uint32_t forgets = forgets_.Read(stripe);
+    const HereRead read = tier.store->ReadHere(key, reach, hit);
+    if (read == HereRead::kLater) {
+      *next = i;
+      return false;
+    }
+    if (leaving) {
+      ServeLeaving(key, *leaving);
+      *hit = std::move(leaving);
+      if (found_in) *found_in = i;
+      return true;
+    }
+    if (read == HereRead::kHit) {
+      tier.hits.fetch_add(1, std::memory_order_relaxed);
+      hits_.fetch_add(1, std::memory_order_relaxed);
+      // As in GetBelow: a copy read before another process's change was announced is not promoted.
+      if (forgets_.Read(stripe) == forgets) Promote(key, **hit, i);
+      if (found_in) *found_in = i;
+      return true;
+    }
+    tier.misses.fetch_add(1, std::memory_order_relaxed);
+  }
+  *next = tiers_.size();
+  return true;
 }
 
 void TierChain::Get(const Key& key, GetDone done) {
@@ -504,14 +554,17 @@ void TierChain::Get(const Key& key, GetDone done) {
   GetBelow(inline_prefix_, key, std::move(done));
 }
 
-std::optional<Hit> TierChain::LeavingHit(const Key& key) {
-  if (!write_back_) return std::nullopt;
-  std::optional<Hit> hit = FindLeaving(key);
-  if (!hit) return hit;
+void TierChain::ServeLeaving(const Key& key, const Hit& hit) {
   // Counted and promoted as the hit of the tier it is being written down into.
   tiers_[inline_prefix_]->hits.fetch_add(1, std::memory_order_relaxed);
   hits_.fetch_add(1, std::memory_order_relaxed);
-  Promote(key, *hit, inline_prefix_);
+  Promote(key, hit, inline_prefix_);
+}
+
+std::optional<Hit> TierChain::LeavingHit(const Key& key) {
+  if (!write_back_) return std::nullopt;
+  std::optional<Hit> hit = FindLeaving(key);
+  if (hit) ServeLeaving(key, *hit);
   return hit;
 }
 

@@ -480,6 +480,63 @@ TEST_F(DiskStoreTest, DamagedInlineValuesAreMissesAndRemoved) {
   EXPECT_EQ(store_->Counters().entries, 1u);
 }
 
+// ReadHere answers on the calling thread from the index: values kept there, misses and expired entries at once;
+// values in files only when it may read files; a damaged value never (Get reports it); nothing when turned off.
+TEST_F(DiskStoreTest, ReadHereAnswersFromTheIndexOnTheCallingThread) {
+  const Bytes large = Pattern(100'000, 3);
+  ASSERT_TRUE(Put("small", Bytes::Copy("kept in the index")).ok());
+  ASSERT_TRUE(Put("large", large).ok());
+  ASSERT_TRUE(Put("short", Bytes::Copy("s"), clock_->NowMs() + 1'000).ok());
+  ASSERT_TRUE(Put("damaged", Bytes::Copy("a value to damage")).ok());
+  const auto read_here = [&](const char* key, HereReach reach, std::optional<Hit>* hit) {
+    return store_->ReadHere(Key(key), reach, hit);
+  };
+  std::optional<Hit> hit;
+  ASSERT_EQ(read_here("small", HereReach::kMapped, &hit), HereRead::kHit);
+  EXPECT_EQ(std::string(hit->value.view()), "kept in the index");
+  EXPECT_EQ(read_here("absent", HereReach::kMapped, &hit), HereRead::kMiss);
+  EXPECT_EQ(read_here("large", HereReach::kMapped, &hit), HereRead::kLater);
+  hit.reset();
+  ASSERT_EQ(read_here("large", HereReach::kFiles, &hit), HereRead::kHit);
+  EXPECT_EQ(hit->value.view(), large.view());
+  EXPECT_EQ(read_here("short", HereReach::kMapped, &hit), HereRead::kHit);
+  clock_->Advance(1'000);
+  EXPECT_EQ(read_here("short", HereReach::kMapped, &hit), HereRead::kMiss);
+
+  // Another connection (as another process would) changes the index: the next read here sees it.
+  {
+    SqliteDb db;
+    ASSERT_TRUE(db.Open(IndexPath(root_.string()), /*create=*/false, 1'000).ok());
+    ASSERT_TRUE(db.Exec("UPDATE content SET data = CAST('a value to damagE' AS BLOB) "
+                        "WHERE hash = (SELECT hash FROM entries WHERE key = 'damaged')")
+                    .ok());
+  }
+  EXPECT_EQ(read_here("damaged", HereReach::kFiles, &hit), HereRead::kLater);
+  EXPECT_EQ(Get("damaged").first.code(), StatusCode::kCorrupt);
+
+  Reopen(0, EvictionPolicy::kLru, false, /*reads_here=*/false);
+  EXPECT_EQ(read_here("small", HereReach::kFiles, &hit), HereRead::kLater);
+  EXPECT_EQ(read_here("absent", HereReach::kFiles, &hit), HereRead::kLater);
+}
+
+// Hits answered here count as uses, as those of Get do: the least recently used entry is the one evicted.
+TEST_F(DiskStoreTest, ReadHereRecordsUses) {
+  const uint64_t limit = 3 * (kEntryCharge + 2 + 1000) + 500;
+  Reopen(limit);
+  ASSERT_TRUE(Put("k1", Pattern(1000, 1)).ok());
+  clock_->Advance(10);
+  ASSERT_TRUE(Put("k2", Pattern(1000, 2)).ok());
+  clock_->Advance(10);
+  ASSERT_TRUE(Put("k3", Pattern(1000, 3)).ok());
+  clock_->Advance(10);
+  std::optional<Hit> hit;
+  ASSERT_EQ(store_->ReadHere(Key("k1"), HereReach::kMapped, &hit), HereRead::kHit);
+  clock_->Advance(10);
+  ASSERT_TRUE(Put("k4", Pattern(1000, 4)).ok());
+  EXPECT_TRUE(Has("k1"));
+  EXPECT_FALSE(Has("k2"));
+}
+
 TEST_F(DiskStoreTest, VerifyRepairsIndexAndFiles) {
   const Bytes kept = Pattern(10'000, 7), lost = Pattern(10'000, 8);
   ASSERT_TRUE(Put("kept", kept).ok());

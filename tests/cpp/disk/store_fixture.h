@@ -37,13 +37,15 @@ class DiskStoreFixture : public ::testing::Test {
     std::filesystem::remove_all(root_);
   }
 
-  void Reopen(uint64_t limit = 0, EvictionPolicy policy = EvictionPolicy::kLru, bool strict = false) {
+  void Reopen(uint64_t limit = 0, EvictionPolicy policy = EvictionPolicy::kLru, bool strict = false,
+              bool reads_here = true) {
     store_.reset();
     DiskStoreOptions options;
     options.path = root_.string();
     options.limit_bytes = limit;
     options.policy = policy;
     options.strict = strict;
+    options.reads_here = reads_here;
     ASSERT_TRUE(DiskStore::Open(options, clock_, &store_).ok());
   }
 

@@ -27,6 +27,13 @@ struct Hit {
 };
 
 using GetDone = std::function<void(Status, std::optional<Hit>)>;
+
+// What a read on the calling thread (Store::ReadHere) came to: a hit, a miss, or nothing yet: the read must go
+// through Get (the store cannot answer without waiting, or found something Get must report).
+enum class HereRead { kHit, kMiss, kLater };
+// How far such a read may go: only to what the store keeps in memory-mapped pages, or also to what it must read
+// from files with blocking calls (what the synchronous API asks, as it has no slower path).
+enum class HereReach { kMapped, kFiles };
 using Done = std::function<void(Status)>;
 // Reports whether the key was present.
 using FoundDone = std::function<void(Status, bool)>;
@@ -135,6 +142,16 @@ class Store {
     (void)ns;
     (void)limit_bytes;
     return Status(StatusCode::kInvalidArg, "this tier cannot bound a namespace");
+  }
+
+  // Answers a Get on the calling thread, without a completion, when the store can do so within `reach`: a hit
+  // (`*hit` set, counted as a use as Get counts it), a miss, or kLater when Get must be called. A store that
+  // cannot (the default) always answers kLater. Called on any thread, as Get.
+  virtual HereRead ReadHere(const Key& key, HereReach reach, std::optional<Hit>* hit) {
+    (void)key;
+    (void)reach;
+    (void)hit;
+    return HereRead::kLater;
   }
 
   // The synchronous face of a store whose operations all complete inline, or nullptr.

@@ -90,9 +90,12 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // the stored value, or the write's failure, to the flight's waiters. The waiters need not still be there.
   void Land(const Key& key, uint64_t flight, Bytes value, const WriteOptions& write, Done done);
 
-  // The synchronous API. Reads see only the leading inline tiers; writes and deletes complete on them at once
-  // and continue to the tiers below in the background, reporting failures to the error listener.
-  std::optional<Hit> GetNow(const Key& key);
+  // The synchronous API. Reads see the leading inline tiers and, below them, the tiers that answer on the calling
+  // thread (Store::ReadHere, reaching into files), down to the first that cannot answer there: what lies below it
+  // is a miss here. `found_in`, when given, receives the index of the tier that answered a hit (0 for any inline
+  // one). Writes and deletes complete on the inline tiers at once and continue to the tiers below in the
+  // background, reporting failures to the error listener.
+  std::optional<Hit> GetNow(const Key& key, size_t* found_in = nullptr);
   bool HasNow(const Key& key);
   Status SetNow(const Key& key, Bytes value, const WriteOptions& write);
   bool DeleteNow(const Key& key);
@@ -102,6 +105,14 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // first tier that does not complete inline.
   std::optional<Hit> LookupInline(const Key& key);
   void GetBelowInline(const Key& key, GetDone done) { GetBelow(inline_prefix_, key, std::move(done)); }
+  // The same pieces for tiers that answer on the calling thread (Store::ReadHere, from memory-mapped pages only):
+  // GetHere reads as far as the tiers answer there, counting and promoting as Get does, and is true when it
+  // answered (`*hit`: a hit, or nullopt for a miss in every tier); false when the tiers from `*next` on must be
+  // read, which GetFrom does.
+  bool GetHere(const Key& key, std::optional<Hit>* hit, size_t* next);
+  void GetFrom(size_t next, const Key& key, GetDone done) { GetBelow(next, key, std::move(done)); }
+  // How many leading tiers complete inline (RAM).
+  size_t inline_tiers() const { return inline_prefix_; }
 
   // A read whose call to the first tier below the inline ones the build makes itself (the Node build's redis()
   // tier, which JavaScript reads without a round trip through the core: see docs/design.md), completed as Get
@@ -181,6 +192,13 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   void AnswerBelow(size_t first, Key key, uint32_t forgets, Status status, std::optional<Hit> hit, GetDone done);
   // With write-back, the entry of `key` being written down, counted as a hit of the first tier below the inline ones.
   std::optional<Hit> LeavingHit(const Key& key);
+  // Reads the inline tiers, then the tiers below that answer on the calling thread within `reach`: true when
+  // answered (`*hit` and `*found_in` as GetNow says), false with `*next` the first tier that could not answer.
+  // Counts per-tier hits and misses, not the chain's misses.
+  bool LookupHere(const Key& key, HereReach reach, std::optional<Hit>* hit, size_t* next, size_t* found_in);
+  // Serves `hit`, an entry the first tier let go and the tier below has not taken yet (FindLeaving), as that
+  // tier's hit: counted and promoted.
+  void ServeLeaving(const Key& key, const Hit& hit);
   void HasBelow(size_t first, Key key, FoundDone done);
   // Brackets a background write: Begin returns its id, End retires it and completes the flushes it held up.
   uint64_t BeginBackground(size_t tier);

@@ -33,6 +33,12 @@ Status DiskStoreOptionsFrom(const TierConfig& tier, DiskStoreOptions* options) {
     }
     options->strict = *durability == "strict";
   }
+  if (const std::string* reads_here = Setting(tier, "inlineReads")) {
+    if (*reads_here != "true" && *reads_here != "false") {
+      return Invalid("inlineReads must be true or false, not '" + *reads_here + "'");
+    }
+    options->reads_here = *reads_here == "true";
+  }
   return Status::Ok();
 }
 

@@ -109,6 +109,11 @@ struct DiskStore::Engine : std::enable_shared_from_this<Engine> {
   void Enqueue(WriteOp op);
   void Read(std::function<void(IndexReader&)> task);
   void RecordAccess(const Key& key, int64_t now_ms);
+  // The calling thread's own connection to the index, opened on its first use; null when it cannot be opened.
+  IndexReader* HereReader();
+  // The value of `entry`: from the index, checked against its checksum, or from its content file. Not set (and
+  // the status says why, when it is not simply gone) when it is missing or damaged.
+  Status ValueOf(IndexedEntry& entry, std::optional<Bytes>* value) const;
   void Forget(const Blake3Digest& hash, std::function<void(WriteOp&)> complete = nullptr);
   void VerifyContent(std::shared_ptr<VerifyRun> run);
   void VerifyFiles(std::shared_ptr<VerifyRun> run);
@@ -154,6 +159,11 @@ struct DiskStore::Engine : std::enable_shared_from_this<Engine> {
   std::mutex read_mu;
   std::condition_variable read_cv;
   std::deque<std::function<void(IndexReader&)>> reads;
+
+  // ReadHere's connections, one per thread that called it. A thread that ends leaves its connection open until
+  // the store closes: there are as many as the process has JavaScript threads using the store.
+  std::mutex here_mu;
+  std::unordered_map<std::thread::id, std::unique_ptr<IndexReader>> here_readers;
 
   std::atomic<uint64_t> entries{0}, bytes{0}, evictions{0}, expirations{0};
 
@@ -237,6 +247,30 @@ void DiskStore::Engine::RecordAccess(const Key& key, int64_t now_ms) {
   access.last_access_ms = std::max(access.last_access_ms, now_ms);
   ++access.hits;
   access.order = next_access_order++;
+}
+
+IndexReader* DiskStore::Engine::HereReader() {
+  std::lock_guard lock(here_mu);
+  std::unique_ptr<IndexReader>& reader = here_readers[std::this_thread::get_id()];
+  if (!reader) {
+    reader = std::make_unique<IndexReader>();
+    // Tried again on the next read should it fail: Get, on the reader threads, reports what is wrong.
+    if (!reader->Open(options.path, options.strict).ok()) {
+      reader.reset();
+    } else {
+      reader->NeverWaitForLocks();  // a busy index is read by the reader threads, which wait for it
+    }
+  }
+  return reader.get();
+}
+
+Status DiskStore::Engine::ValueOf(IndexedEntry& entry, std::optional<Bytes>* value) const {
+  if (!entry.inline_value) return blobs.Read(entry.hash, value);
+  if (!InlineIntact(entry.hash, entry.inline_value->content(), /*thorough=*/false)) {
+    return Status(StatusCode::kCorrupt, "a value in the disk index does not match its checksum", false);
+  }
+  *value = std::move(entry.inline_value->data);
+  return Status::Ok();
 }
 
 void DiskStore::Engine::Forget(const Blake3Digest& hash, std::function<void(WriteOp&)> complete) {
@@ -613,15 +647,7 @@ void DiskStore::Get(const Key& key, GetDone done) {
     Status status = reader.Find(key, now, &entry);
     if (!status.ok() || !entry) return done(status, std::nullopt);
     std::optional<Bytes> value;
-    if (entry->inline_value) {
-      if (InlineIntact(entry->hash, entry->inline_value->content(), /*thorough=*/false)) {
-        value = std::move(entry->inline_value->data);
-      } else {
-        status = Status(StatusCode::kCorrupt, "a value in the disk index does not match its checksum", false);
-      }
-    } else {
-      status = engine->blobs.Read(entry->hash, &value);
-    }
+    status = engine->ValueOf(*entry, &value);
     if (!value) {
       // Gone (evicted by another writer since the lookup, or removed by hand) or corrupt: a miss either way, and
       // the writer drops the entry if its content is still bad.
@@ -631,6 +657,22 @@ void DiskStore::Get(const Key& key, GetDone done) {
     engine->RecordAccess(key, now);
     done(Status::Ok(), Hit{std::move(*value), entry->expires_at_ms});
   });
+}
+
+HereRead DiskStore::ReadHere(const Key& key, HereReach reach, std::optional<Hit>* hit) {
+  if (!engine_->options.reads_here) return HereRead::kLater;
+  IndexReader* reader = engine_->HereReader();
+  if (!reader) return HereRead::kLater;
+  const int64_t now = engine_->clock->NowMs();
+  std::optional<IndexedEntry> entry;
+  if (!reader->Find(key, now, &entry).ok()) return HereRead::kLater;
+  if (!entry) return HereRead::kMiss;
+  if (!entry->inline_value && reach == HereReach::kMapped) return HereRead::kLater;
+  std::optional<Bytes> value;
+  if (!engine_->ValueOf(*entry, &value).ok() || !value) return HereRead::kLater;
+  engine_->RecordAccess(key, now);
+  *hit = Hit{std::move(*value), entry->expires_at_ms};
+  return HereRead::kHit;
 }
 
 void DiskStore::Has(const Key& key, FoundDone done) {

@@ -36,6 +36,9 @@ struct ContentRow {
 class IndexReader {
  public:
   Status Open(const std::string& root, bool strict);
+  // From now on a lock held by another connection (another process recovering the index) fails a read at once
+  // with a busy status, rather than being waited for: for reads on a thread that must not wait.
+  void NeverWaitForLocks() { sqlite3_busy_timeout(db_.handle(), 0); }
 
   // The live entry for `key` at `now_ms`, or nullopt: absent, expired, or a different key with the same digest.
   Status Find(const Key& key, int64_t now_ms, std::optional<IndexedEntry>* entry);

@@ -3,7 +3,8 @@
 //
 // Threads: one writer runs every queued change (puts, deletes, access-time updates, eviction, sweeps) in one
 // transaction per batch and then completes the batch (group commit); a small pool of readers, each with its own
-// connection, serves gets. Completions are called on those threads.
+// connection, serves gets. Completions are called on those threads. ReadHere answers hits on the calling thread
+// instead, each calling thread with a connection of its own.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,9 @@ struct DiskStoreOptions {
   // (survives power loss). Relaxed: survives a crash of the process, not of the machine.
   bool strict = false;
   int readers = 2;
+  // Whether hits may be answered on the calling thread (ReadHere): a connection of its own per calling thread
+  // reads the index through its memory map. Off, every read goes through the reader threads.
+  bool reads_here = true;
 };
 
 // Reads the options of a "disk" tier from the settings TypeScript flattened (path, policy, durability).
@@ -43,6 +47,10 @@ class DiskStore final : public Store, public DirectoryStore {
   ~DiskStore() override;
 
   void Get(const Key& key, GetDone done) override;
+  // Hits whose value the index holds (kMapped), or any hit (kFiles: content files read with blocking calls), and
+  // misses, from the index as the calling thread's connection sees it. A damaged value or a failed read is left
+  // to Get, which reports it and drops the entry.
+  HereRead ReadHere(const Key& key, HereReach reach, std::optional<Hit>* hit) override;
   void Has(const Key& key, FoundDone done) override;
   void Put(const Key& key, Bytes value, int64_t expires_at_ms, Done done) override;
   void Delete(const Key& key, FoundDone done) override;
