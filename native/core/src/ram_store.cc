@@ -194,18 +194,225 @@ class RamStore::PolicyCore final : public RamStore::Core {
     return charge;
   }
 
-  std::optional<Hit> Lookup(const Key& key) override;
-  std::optional<Hit> Peek(const Key& key) override;
-  bool Contains(const Key& key) override;
-  Status Insert(const Key& key, Bytes value, int64_t expires_at_ms) override;
-  bool Erase(const Key& key) override;
-  void EraseAll() override;
-  void EraseDigest(const Digest& digest) override;
-  void EraseAllBut(const std::function<bool(const Digest&)>& keep) override;
-  void Sweep() override;
-  StoreCounters Counters() const override;
-  void ListEntries(const ListRequest& request, ListDone done) override;
-  void TrimNamespace(const Namespace& ns) override;
+  std::optional<Hit> Lookup(const Key& key) override {
+    Shard& shard = ShardFor(key.digest());
+    std::unique_lock lock(shard.mu);
+    Entry* entry = FindLocked(shard, key);
+    if (entry == nullptr) return std::nullopt;
+    if (entry->expires() && entry->expires_at_ms <= clock->NowMs()) {
+      ++shard.expirations;
+      Removals expired;
+      const RemovalLog log = LogFor(expired);
+      NoteLocked(log, EventKind::kExpire, *entry, "read");
+      Graveyard dead;
+      RemoveLocked(shard, entry, dead);
+      lock.unlock();
+      if (log != nullptr) Publish(expired);
+      return std::nullopt;
+    }
+    InEachOrder(shard, *entry, [use = UseOf(*entry)](Policy& order, Node& node) { order.Touch(node, use); });
+    return Hit{entry->value, entry->expires_at_ms};
+  }
+  std::optional<Hit> Peek(const Key& key) override {
+    Shard& shard = ShardFor(key.digest());
+    std::lock_guard lock(shard.mu);
+    const Entry* entry = LiveLocked(shard, key);
+    if (entry == nullptr) return std::nullopt;
+    return Hit{entry->value, entry->expires_at_ms};
+  }
+  bool Contains(const Key& key) override {
+    Shard& shard = ShardFor(key.digest());
+    std::lock_guard lock(shard.mu);
+    return LiveLocked(shard, key) != nullptr;  // without taking a reference to the value, as Peek does
+  }
+  Status Insert(const Key& key, Bytes value, int64_t expires_at_ms) override {
+    const bool expires = expires_at_ms != kNeverExpires;
+    Namespace* const ns = NamespaceNamed(key.ns());
+    const uint64_t charge = ChargeFor(key.text().size(), value.size(), expires, ns != nullptr);
+    const uint64_t ns_limit = ns == nullptr ? UINT64_MAX : ns->limit.load(std::memory_order_relaxed);
+    if (charge > std::min(limit_bytes, ns_limit)) {
+      Erase(key);  // the caller replaces the value; an older one must not outlive the write
+      const std::string where = charge > limit_bytes
+                                    ? "a RAM tier of " + std::to_string(limit_bytes)
+                                    : "namespace '" + key.ns() + "' limited to " + std::to_string(ns_limit);
+      return Status(StatusCode::kTooLarge,
+                    "value of " + std::to_string(value.size()) + " bytes does not fit in " + where + " bytes");
+    }
+    if (expires && expires_at_ms <= clock->NowMs()) {
+      Erase(key);  // already expired, as when promoting an entry at the end of its life
+      return Status::Ok();
+    }
+    Shard& shard = ShardFor(key.digest());
+    Removals removed;
+    const RemovalLog log = LogFor(removed);
+    {
+      Graveyard dead;
+      {
+        std::lock_guard lock(shard.mu);
+        auto [it, inserted] = shard.entries.try_emplace(key.digest());
+        Entry* entry = &it->second;
+        // A digest the shard remembers, and a rewritten entry past probation, skip probation.
+        bool proven = shard.memory.Recall(key.digest().high);
+        if (inserted) {
+          entry->digest = &it->first;
+          ++shard.insertions;
+        } else {
+          proven = proven || !Policy::OnProbation(*entry);
+          DetachLocked(shard, *entry);
+          if (entry->expires()) shard.expiry.erase(entry->expiry);
+          ChargeLocked(shard, *entry, -1);
+        }
+        // A new entry of a namespace, or one replacing a colliding entry of another, takes a node in its order.
+        if (ns == nullptr) {
+          entry->ns.reset();
+        } else if (!entry->ns || entry->ns->space->ns != ns) {
+          entry->ns = std::make_unique<NsNode>();
+          entry->ns->entry = entry;
+          entry->ns->space = &shard.spaces.try_emplace(key.ns(), ns).first->second;
+        }
+        if (entry->key != key.text()) entry->key = key.text();
+        dead.Bury(std::exchange(entry->value, std::move(value)));
+        entry->expires_at_ms = expires_at_ms;
+        entry->charge = charge;
+        AttachLocked(shard, *entry, proven);
+        if (expires) entry->expiry = shard.expiry.emplace(expires_at_ms, entry);
+        ChargeLocked(shard, *entry, 1);
+        if (changes) changes->Bump(key.digest());
+        if (ns != nullptr && ns->Over()) EvictNamespaceLocked(shard, *entry->ns->space, entry, log, dead);
+        if (OverBudget()) EvictLocked(shard, entry, log, dead);
+      }
+      if (ns != nullptr && ns->Over()) EvictNamespaceAcrossShards(*ns, log, dead);
+      if (OverBudget()) EvictAcrossShards(log, dead);
+    }
+    if (log != nullptr) Publish(removed);
+    return Status::Ok();
+  }
+  bool Erase(const Key& key) override {
+    Shard& shard = ShardFor(key.digest());
+    Graveyard dead;
+    std::lock_guard lock(shard.mu);
+    Entry* entry = FindLocked(shard, key);
+    if (entry == nullptr) return false;
+    const bool live = !entry->expires() || entry->expires_at_ms > clock->NowMs();
+    RemoveLocked(shard, entry, dead);
+    return live;
+  }
+  void EraseAll() override {
+    for (auto& shard : shards_) {
+      EntryMap dead;
+      std::lock_guard lock(shard->mu);
+      used_bytes.fetch_sub(shard->bytes, std::memory_order_relaxed);
+      shard->bytes = 0;
+      for (auto& [name, space] : shard->spaces) space.ns->bytes.fetch_sub(space.bytes, std::memory_order_relaxed);
+      shard->spaces.clear();
+      shard->expiry.clear();
+      shard->order.Clear();
+      shard->memory.Clear();
+      dead.swap(shard->entries);
+    }
+    if (changes) changes->BumpAll();
+  }
+  void EraseDigest(const Digest& digest) override {
+    Shard& shard = ShardFor(digest);
+    Graveyard dead;
+    std::lock_guard lock(shard.mu);
+    auto it = shard.entries.find(digest);
+    if (it != shard.entries.end()) RemoveLocked(shard, &it->second, dead);
+  }
+  void EraseAllBut(const std::function<bool(const Digest&)>& keep) override {
+    for (auto& shard : shards_) {
+      Graveyard dead;
+      std::lock_guard lock(shard->mu);
+      for (auto it = shard->entries.begin(); it != shard->entries.end();) {
+        Entry* entry = &it->second;
+        ++it;  // RemoveLocked extracts the node `it` stood on
+        if (!keep(*entry->digest)) RemoveLocked(*shard, entry, dead);
+      }
+    }
+  }
+  void Sweep() override {
+    // Bounded batches keep each lock hold short while readers wait.
+    constexpr int kBatch = 1024;
+    Removals expired;
+    const RemovalLog log = LogFor(expired);
+    for (auto& shard : shards_) {
+      bool more = true;
+      while (more) {
+        {
+          Graveyard dead;
+          std::lock_guard lock(shard->mu);
+          const int64_t now = clock->NowMs();
+          int removed = 0;
+          while (!shard->expiry.empty() && shard->expiry.begin()->first <= now && removed < kBatch) {
+            ++shard->expirations;
+            NoteLocked(log, EventKind::kExpire, *shard->expiry.begin()->second, "sweep");
+            RemoveLocked(*shard, shard->expiry.begin()->second, dead);
+            ++removed;
+          }
+          more = removed == kBatch;
+        }
+        if (log != nullptr) Publish(expired);
+      }
+    }
+  }
+  StoreCounters Counters() const override {
+    StoreCounters counters;
+    for (auto& shard : shards_) {
+      std::lock_guard lock(shard->mu);
+      counters.entries += shard->entries.size();
+      counters.bytes += shard->bytes;
+      counters.evictions += shard->evictions;
+      counters.expirations += shard->expirations;
+    }
+    return counters;
+  }
+  void ListEntries(const ListRequest& request, ListDone done) override {
+    const size_t limit = std::max<size_t>(request.limit, 1);
+    std::vector<ListedEntry> page;
+    const size_t first = request.after ? static_cast<size_t>(request.after->low & shard_mask_) : 0;
+    for (size_t index = first; index < shards_.size() && page.size() < limit; ++index) {
+      Shard& shard = *shards_[index];
+      std::lock_guard lock(shard.mu);
+      if (shard.listing_order_at != shard.insertions) {
+        shard.listing_order.clear();
+        shard.listing_order.reserve(shard.entries.size());
+        for (const auto& [digest, entry] : shard.entries) shard.listing_order.push_back(digest);
+        std::sort(shard.listing_order.begin(), shard.listing_order.end(), DigestLess);
+        shard.listing_order_at = shard.insertions;
+      }
+      const std::vector<Digest>& order = shard.listing_order;
+      // The cursor orders entries within its own shard; every entry of a later shard comes after it.
+      auto next = order.begin();
+      if (index == first && request.after) {
+        next = std::upper_bound(order.begin(), order.end(), *request.after, DigestLess);
+      }
+      const int64_t now = clock->NowMs();
+      for (; next != order.end() && page.size() < limit; ++next) {
+        const auto found = shard.entries.find(*next);
+        if (found == shard.entries.end()) continue;  // removed since the order was built
+        const Entry& entry = found->second;
+        const std::string_view ns = NamespaceOf(entry);
+        if (entry.expires_at_ms <= now || (request.ns && *request.ns != ns) || !entry.key.starts_with(request.prefix)) {
+          continue;
+        }
+        page.push_back(ListedEntry{*next, std::string(ns), entry.key, entry.value.size(), entry.expires_at_ms, {}, {}});
+      }
+      if (next == order.end()) {
+        shard.listing_order = {};
+        shard.listing_order_at.reset();
+      }
+    }
+    done(Status::Ok(), std::move(page));
+  }
+  void TrimNamespace(const Namespace& ns) override {
+    Removals removed;
+    const RemovalLog log = LogFor(removed);
+    {
+      Graveyard dead;
+      EvictNamespaceAcrossShards(ns, log, dead);
+    }
+    if (log != nullptr) Publish(removed);
+  }
   size_t shard_count() const override { return shards_.size(); }
 
  private:
@@ -361,352 +568,85 @@ class RamStore::PolicyCore final : public RamStore::Core {
     }
   }
   // Unlinks `entry` and hands it to `dead`; the caller holds the shard's lock.
-  void RemoveLocked(Shard& shard, Entry* entry, Graveyard& dead);
+  void RemoveLocked(Shard& shard, Entry* entry, Graveyard& dead) {
+    DetachLocked(shard, *entry);
+    if (entry->expires()) shard.expiry.erase(entry->expiry);
+    ChargeLocked(shard, *entry, -1);
+    // Copy the digest out: it lives in the node that extracting hands over.
+    const Digest digest = *entry->digest;
+    dead.Bury(shard.entries.extract(digest));
+    if (changes) changes->Bump(digest);
+    // At most as many remembered entries as resident ones: the paper sizes the ghost FIFO like main.
+    while (shard.memory.size() > shard.entries.size()) {
+      shard.memory.ForgetOldest();
+      ChargeShardLocked(shard, Memory::Charge(), -1);
+    }
+  }
   // Records that `entry` is leaving by eviction or expiry (`kind`), in `log` if there is one.
-  void NoteLocked(RemovalLog log, EventKind kind, const Entry& entry, std::string_view reason) const;
+  void NoteLocked(RemovalLog log, EventKind kind, const Entry& entry, std::string_view reason) const {
+    if (log == nullptr) return;
+    if (events != nullptr && events->wants(kind)) {
+      log->events.push_back(
+          CacheEvent{kind, tier_name, entry.key, std::string(reason), Status::Ok(), std::string(NamespaceOf(entry))});
+    }
+    if (departures) log->departures.push_back(Departure{*entry.digest, Hit{entry.value, entry.expires_at_ms}, kind});
+  }
   // Evicts `victim`, for the eviction event's `reason`.
-  void EvictOneLocked(Shard& shard, Entry* victim, std::string_view reason, RemovalLog log, Graveyard& dead);
+  void EvictOneLocked(Shard& shard, Entry* victim, std::string_view reason, RemovalLog log, Graveyard& dead) {
+    ++shard.evictions;
+    NoteLocked(log, EventKind::kEvict, *victim, reason);
+    // What leaves on probation is remembered, so that its return skips probation (s3-fifo's ghosts).
+    if (Policy::OnProbation(*victim)) {
+      shard.memory.Remember(victim->digest->high);
+      ChargeShardLocked(shard, Memory::Charge(), 1);
+    }
+    RemoveLocked(shard, victim, dead);
+  }
   // Evicts the victims of `space`'s order in `shard` while its namespace is over its limit.
-  void EvictNamespaceLocked(Shard& shard, NsShard& space, const Entry* keep, RemovalLog log, Graveyard& dead);
+  void EvictNamespaceLocked(Shard& shard, NsShard& space, const Entry* keep, RemovalLog log, Graveyard& dead) {
+    while (space.ns->Over()) {
+      Entry* victim = NamespaceVictimLocked(shard, space, keep);
+      if (victim == nullptr) return;
+      EvictOneLocked(shard, victim, "namespace", log, dead);
+    }
+  }
   // Evicts `ns`'s entries from every shard, one at a time, until it is within its limit.
-  void EvictNamespaceAcrossShards(const Namespace& ns, RemovalLog log, Graveyard& dead);
+  void EvictNamespaceAcrossShards(const Namespace& ns, RemovalLog log, Graveyard& dead) {
+    for (auto& shard : shards_) {
+      if (!ns.Over()) return;
+      std::lock_guard lock(shard->mu);
+      auto space = shard->spaces.find(ns.name);
+      if (space != shard->spaces.end()) EvictNamespaceLocked(*shard, space->second, nullptr, log, dead);
+    }
+  }
   // Evicts the policy's victims in `shard` (sparing `keep`) until the store is within budget or none is left.
-  void EvictLocked(Shard& shard, const Entry* keep, RemovalLog log, Graveyard& dead);
+  void EvictLocked(Shard& shard, const Entry* keep, RemovalLog log, Graveyard& dead) {
+    // Entries already past their expiry go first: they cost nothing to lose.
+    const int64_t now = shard.expiry.empty() ? 0 : clock->NowMs();
+    while (OverBudget() && !shard.expiry.empty() && shard.expiry.begin()->first <= now &&
+           shard.expiry.begin()->second != keep) {
+      ++shard.expirations;
+      NoteLocked(log, EventKind::kExpire, *shard.expiry.begin()->second, "budget");
+      RemoveLocked(shard, shard.expiry.begin()->second, dead);
+    }
+    while (OverBudget()) {
+      Entry* victim = ShardVictimLocked(shard, keep);
+      if (victim == nullptr) return;
+      EvictOneLocked(shard, victim, policy_name, log, dead);
+    }
+  }
   // Evicts from every shard, one at a time, until the store is within budget.
-  void EvictAcrossShards(RemovalLog log, Graveyard& dead);
+  void EvictAcrossShards(RemovalLog log, Graveyard& dead) {
+    for (auto& shard : shards_) {
+      if (!OverBudget()) return;
+      std::lock_guard lock(shard->mu);
+      EvictLocked(*shard, nullptr, log, dead);
+    }
+  }
 
   std::vector<std::unique_ptr<Shard>> shards_;
   uint64_t shard_mask_ = 0;
 };
-
-template <class Policy>
-void RamStore::PolicyCore<Policy>::RemoveLocked(Shard& shard, Entry* entry, Graveyard& dead) {
-  DetachLocked(shard, *entry);
-  if (entry->expires()) shard.expiry.erase(entry->expiry);
-  ChargeLocked(shard, *entry, -1);
-  // Copy the digest out: it lives in the node that extracting hands over.
-  const Digest digest = *entry->digest;
-  dead.Bury(shard.entries.extract(digest));
-  if (changes) changes->Bump(digest);
-  // At most as many remembered entries as resident ones: the paper sizes the ghost FIFO like main.
-  while (shard.memory.size() > shard.entries.size()) {
-    shard.memory.ForgetOldest();
-    ChargeShardLocked(shard, Memory::Charge(), -1);
-  }
-}
-
-template <class Policy>
-void RamStore::PolicyCore<Policy>::NoteLocked(RemovalLog log, EventKind kind, const Entry& entry,
-                                              std::string_view reason) const {
-  if (log == nullptr) return;
-  if (events != nullptr && events->wants(kind)) {
-    log->events.push_back(
-        CacheEvent{kind, tier_name, entry.key, std::string(reason), Status::Ok(), std::string(NamespaceOf(entry))});
-  }
-  if (departures) log->departures.push_back(Departure{*entry.digest, Hit{entry.value, entry.expires_at_ms}, kind});
-}
-
-template <class Policy>
-void RamStore::PolicyCore<Policy>::EvictLocked(Shard& shard, const Entry* keep, RemovalLog log, Graveyard& dead) {
-  // Entries already past their expiry go first: they cost nothing to lose.
-  const int64_t now = shard.expiry.empty() ? 0 : clock->NowMs();
-  while (OverBudget() && !shard.expiry.empty() && shard.expiry.begin()->first <= now &&
-         shard.expiry.begin()->second != keep) {
-    ++shard.expirations;
-    NoteLocked(log, EventKind::kExpire, *shard.expiry.begin()->second, "budget");
-    RemoveLocked(shard, shard.expiry.begin()->second, dead);
-  }
-  while (OverBudget()) {
-    Entry* victim = ShardVictimLocked(shard, keep);
-    if (victim == nullptr) return;
-    EvictOneLocked(shard, victim, policy_name, log, dead);
-  }
-}
-
-template <class Policy>
-void RamStore::PolicyCore<Policy>::EvictOneLocked(Shard& shard, Entry* victim, std::string_view reason,
-                                                  RemovalLog log, Graveyard& dead) {
-  ++shard.evictions;
-  NoteLocked(log, EventKind::kEvict, *victim, reason);
-  // What leaves on probation is remembered, so that its return skips probation (s3-fifo's ghosts).
-  if (Policy::OnProbation(*victim)) {
-    shard.memory.Remember(victim->digest->high);
-    ChargeShardLocked(shard, Memory::Charge(), 1);
-  }
-  RemoveLocked(shard, victim, dead);
-}
-
-template <class Policy>
-void RamStore::PolicyCore<Policy>::EvictAcrossShards(RemovalLog log, Graveyard& dead) {
-  for (auto& shard : shards_) {
-    if (!OverBudget()) return;
-    std::lock_guard lock(shard->mu);
-    EvictLocked(*shard, nullptr, log, dead);
-  }
-}
-
-template <class Policy>
-void RamStore::PolicyCore<Policy>::EvictNamespaceLocked(Shard& shard, NsShard& space, const Entry* keep,
-                                                        RemovalLog log, Graveyard& dead) {
-  while (space.ns->Over()) {
-    Entry* victim = NamespaceVictimLocked(shard, space, keep);
-    if (victim == nullptr) return;
-    EvictOneLocked(shard, victim, "namespace", log, dead);
-  }
-}
-
-template <class Policy>
-void RamStore::PolicyCore<Policy>::EvictNamespaceAcrossShards(const Namespace& ns, RemovalLog log, Graveyard& dead) {
-  for (auto& shard : shards_) {
-    if (!ns.Over()) return;
-    std::lock_guard lock(shard->mu);
-    auto space = shard->spaces.find(ns.name);
-    if (space != shard->spaces.end()) EvictNamespaceLocked(*shard, space->second, nullptr, log, dead);
-  }
-}
-
-template <class Policy>
-void RamStore::PolicyCore<Policy>::TrimNamespace(const Namespace& ns) {
-  Removals removed;
-  const RemovalLog log = LogFor(removed);
-  {
-    Graveyard dead;
-    EvictNamespaceAcrossShards(ns, log, dead);
-  }
-  if (log != nullptr) Publish(removed);
-}
-
-template <class Policy>
-std::optional<Hit> RamStore::PolicyCore<Policy>::Lookup(const Key& key) {
-  Shard& shard = ShardFor(key.digest());
-  std::unique_lock lock(shard.mu);
-  Entry* entry = FindLocked(shard, key);
-  if (entry == nullptr) return std::nullopt;
-  if (entry->expires() && entry->expires_at_ms <= clock->NowMs()) {
-    ++shard.expirations;
-    Removals expired;
-    const RemovalLog log = LogFor(expired);
-    NoteLocked(log, EventKind::kExpire, *entry, "read");
-    Graveyard dead;
-    RemoveLocked(shard, entry, dead);
-    lock.unlock();
-    if (log != nullptr) Publish(expired);
-    return std::nullopt;
-  }
-  InEachOrder(shard, *entry, [use = UseOf(*entry)](Policy& order, Node& node) { order.Touch(node, use); });
-  return Hit{entry->value, entry->expires_at_ms};
-}
-
-template <class Policy>
-std::optional<Hit> RamStore::PolicyCore<Policy>::Peek(const Key& key) {
-  Shard& shard = ShardFor(key.digest());
-  std::lock_guard lock(shard.mu);
-  const Entry* entry = LiveLocked(shard, key);
-  if (entry == nullptr) return std::nullopt;
-  return Hit{entry->value, entry->expires_at_ms};
-}
-
-template <class Policy>
-bool RamStore::PolicyCore<Policy>::Contains(const Key& key) {
-  Shard& shard = ShardFor(key.digest());
-  std::lock_guard lock(shard.mu);
-  return LiveLocked(shard, key) != nullptr;  // without taking a reference to the value, as Peek does
-}
-
-template <class Policy>
-Status RamStore::PolicyCore<Policy>::Insert(const Key& key, Bytes value, int64_t expires_at_ms) {
-  const bool expires = expires_at_ms != kNeverExpires;
-  Namespace* const ns = NamespaceNamed(key.ns());
-  const uint64_t charge = ChargeFor(key.text().size(), value.size(), expires, ns != nullptr);
-  const uint64_t ns_limit = ns == nullptr ? UINT64_MAX : ns->limit.load(std::memory_order_relaxed);
-  if (charge > std::min(limit_bytes, ns_limit)) {
-    Erase(key);  // the caller replaces the value; an older one must not outlive the write
-    const std::string where = charge > limit_bytes
-                                  ? "a RAM tier of " + std::to_string(limit_bytes)
-                                  : "namespace '" + key.ns() + "' limited to " + std::to_string(ns_limit);
-    return Status(StatusCode::kTooLarge,
-                  "value of " + std::to_string(value.size()) + " bytes does not fit in " + where + " bytes");
-  }
-  if (expires && expires_at_ms <= clock->NowMs()) {
-    Erase(key);  // already expired, as when promoting an entry at the end of its life
-    return Status::Ok();
-  }
-  Shard& shard = ShardFor(key.digest());
-  Removals removed;
-  const RemovalLog log = LogFor(removed);
-  {
-    Graveyard dead;
-    {
-      std::lock_guard lock(shard.mu);
-      auto [it, inserted] = shard.entries.try_emplace(key.digest());
-      Entry* entry = &it->second;
-      // A digest the shard remembers, and a rewritten entry past probation, skip probation.
-      bool proven = shard.memory.Recall(key.digest().high);
-      if (inserted) {
-        entry->digest = &it->first;
-        ++shard.insertions;
-      } else {
-        proven = proven || !Policy::OnProbation(*entry);
-        DetachLocked(shard, *entry);
-        if (entry->expires()) shard.expiry.erase(entry->expiry);
-        ChargeLocked(shard, *entry, -1);
-      }
-      // A new entry of a namespace, or one replacing a colliding entry of another, takes a node in its order.
-      if (ns == nullptr) {
-        entry->ns.reset();
-      } else if (!entry->ns || entry->ns->space->ns != ns) {
-        entry->ns = std::make_unique<NsNode>();
-        entry->ns->entry = entry;
-        entry->ns->space = &shard.spaces.try_emplace(key.ns(), ns).first->second;
-      }
-      if (entry->key != key.text()) entry->key = key.text();
-      dead.Bury(std::exchange(entry->value, std::move(value)));
-      entry->expires_at_ms = expires_at_ms;
-      entry->charge = charge;
-      AttachLocked(shard, *entry, proven);
-      if (expires) entry->expiry = shard.expiry.emplace(expires_at_ms, entry);
-      ChargeLocked(shard, *entry, 1);
-      if (changes) changes->Bump(key.digest());
-      if (ns != nullptr && ns->Over()) EvictNamespaceLocked(shard, *entry->ns->space, entry, log, dead);
-      if (OverBudget()) EvictLocked(shard, entry, log, dead);
-    }
-    if (ns != nullptr && ns->Over()) EvictNamespaceAcrossShards(*ns, log, dead);
-    if (OverBudget()) EvictAcrossShards(log, dead);
-  }
-  if (log != nullptr) Publish(removed);
-  return Status::Ok();
-}
-
-template <class Policy>
-bool RamStore::PolicyCore<Policy>::Erase(const Key& key) {
-  Shard& shard = ShardFor(key.digest());
-  Graveyard dead;
-  std::lock_guard lock(shard.mu);
-  Entry* entry = FindLocked(shard, key);
-  if (entry == nullptr) return false;
-  const bool live = !entry->expires() || entry->expires_at_ms > clock->NowMs();
-  RemoveLocked(shard, entry, dead);
-  return live;
-}
-
-template <class Policy>
-void RamStore::PolicyCore<Policy>::EraseDigest(const Digest& digest) {
-  Shard& shard = ShardFor(digest);
-  Graveyard dead;
-  std::lock_guard lock(shard.mu);
-  auto it = shard.entries.find(digest);
-  if (it != shard.entries.end()) RemoveLocked(shard, &it->second, dead);
-}
-
-template <class Policy>
-void RamStore::PolicyCore<Policy>::EraseAllBut(const std::function<bool(const Digest&)>& keep) {
-  for (auto& shard : shards_) {
-    Graveyard dead;
-    std::lock_guard lock(shard->mu);
-    for (auto it = shard->entries.begin(); it != shard->entries.end();) {
-      Entry* entry = &it->second;
-      ++it;  // RemoveLocked extracts the node `it` stood on
-      if (!keep(*entry->digest)) RemoveLocked(*shard, entry, dead);
-    }
-  }
-}
-
-template <class Policy>
-void RamStore::PolicyCore<Policy>::EraseAll() {
-  for (auto& shard : shards_) {
-    EntryMap dead;
-    std::lock_guard lock(shard->mu);
-    used_bytes.fetch_sub(shard->bytes, std::memory_order_relaxed);
-    shard->bytes = 0;
-    for (auto& [name, space] : shard->spaces) space.ns->bytes.fetch_sub(space.bytes, std::memory_order_relaxed);
-    shard->spaces.clear();
-    shard->expiry.clear();
-    shard->order.Clear();
-    shard->memory.Clear();
-    dead.swap(shard->entries);
-  }
-  if (changes) changes->BumpAll();
-}
-
-template <class Policy>
-void RamStore::PolicyCore<Policy>::Sweep() {
-  // Bounded batches keep each lock hold short while readers wait.
-  constexpr int kBatch = 1024;
-  Removals expired;
-  const RemovalLog log = LogFor(expired);
-  for (auto& shard : shards_) {
-    bool more = true;
-    while (more) {
-      {
-        Graveyard dead;
-        std::lock_guard lock(shard->mu);
-        const int64_t now = clock->NowMs();
-        int removed = 0;
-        while (!shard->expiry.empty() && shard->expiry.begin()->first <= now && removed < kBatch) {
-          ++shard->expirations;
-          NoteLocked(log, EventKind::kExpire, *shard->expiry.begin()->second, "sweep");
-          RemoveLocked(*shard, shard->expiry.begin()->second, dead);
-          ++removed;
-        }
-        more = removed == kBatch;
-      }
-      if (log != nullptr) Publish(expired);
-    }
-  }
-}
-
-template <class Policy>
-StoreCounters RamStore::PolicyCore<Policy>::Counters() const {
-  StoreCounters counters;
-  for (auto& shard : shards_) {
-    std::lock_guard lock(shard->mu);
-    counters.entries += shard->entries.size();
-    counters.bytes += shard->bytes;
-    counters.evictions += shard->evictions;
-    counters.expirations += shard->expirations;
-  }
-  return counters;
-}
-
-template <class Policy>
-void RamStore::PolicyCore<Policy>::ListEntries(const ListRequest& request, ListDone done) {
-  const size_t limit = std::max<size_t>(request.limit, 1);
-  std::vector<ListedEntry> page;
-  const size_t first = request.after ? static_cast<size_t>(request.after->low & shard_mask_) : 0;
-  for (size_t index = first; index < shards_.size() && page.size() < limit; ++index) {
-    Shard& shard = *shards_[index];
-    std::lock_guard lock(shard.mu);
-    if (shard.listing_order_at != shard.insertions) {
-      shard.listing_order.clear();
-      shard.listing_order.reserve(shard.entries.size());
-      for (const auto& [digest, entry] : shard.entries) shard.listing_order.push_back(digest);
-      std::sort(shard.listing_order.begin(), shard.listing_order.end(), DigestLess);
-      shard.listing_order_at = shard.insertions;
-    }
-    const std::vector<Digest>& order = shard.listing_order;
-    // The cursor orders entries within its own shard; every entry of a later shard comes after it.
-    auto next = order.begin();
-    if (index == first && request.after) {
-      next = std::upper_bound(order.begin(), order.end(), *request.after, DigestLess);
-    }
-    const int64_t now = clock->NowMs();
-    for (; next != order.end() && page.size() < limit; ++next) {
-      const auto found = shard.entries.find(*next);
-      if (found == shard.entries.end()) continue;  // removed since the order was built
-      const Entry& entry = found->second;
-      const std::string_view ns = NamespaceOf(entry);
-      if (entry.expires_at_ms <= now || (request.ns && *request.ns != ns) || !entry.key.starts_with(request.prefix)) {
-        continue;
-      }
-      page.push_back(ListedEntry{*next, std::string(ns), entry.key, entry.value.size(), entry.expires_at_ms, {}, {}});
-    }
-    if (next == order.end()) {
-      shard.listing_order = {};
-      shard.listing_order_at.reset();
-    }
-  }
-  done(Status::Ok(), std::move(page));
-}
 
 RamStore::RamStore(RamStoreOptions options, std::shared_ptr<const Clock> clock)
     : limit_bytes_(options.limit_bytes),
