@@ -80,7 +80,7 @@ std::optional<RamPolicy> ParseRamPolicy(std::string_view name) {
 
 // What the store is over any policy: the global budget, the namespaces' limits and bytes, and who hears of what
 // leaves. PolicyCore adds the shards.
-class RamStore::Core {
+class RamStore::Core : public InlineStore {
  public:
   // A namespace's limit and bytes, store-wide.
   struct Namespace {
@@ -92,48 +92,31 @@ class RamStore::Core {
     std::atomic<uint64_t> bytes{0};  // its entries' charges (a policy's memory of evicted entries is the store's)
   };
 
-  Core(const RamStoreOptions& options, std::shared_ptr<const Clock> clock_in)
-      : limit_bytes(options.limit_bytes), policy_name(RamPolicyName(options.policy)), clock(std::move(clock_in)) {}
-  Core(const Core&) = delete;
-  Core& operator=(const Core&) = delete;
-  virtual ~Core() = default;
+  Core(const RamStoreOptions& options, std::shared_ptr<const Clock> clock)
+      : limit_bytes_(options.limit_bytes), policy_name_(RamPolicyName(options.policy)), clock_(std::move(clock)) {}
 
-  virtual std::optional<Hit> Lookup(const Key& key) = 0;
-  virtual std::optional<Hit> Peek(const Key& key) = 0;
-  virtual bool Contains(const Key& key) = 0;
-  virtual Status Insert(const Key& key, Bytes value, int64_t expires_at_ms) = 0;
-  virtual bool Erase(const Key& key) = 0;
-  virtual void EraseAll() = 0;
-  virtual void EraseDigest(const Digest& digest) = 0;
-  virtual void EraseAllBut(const std::function<bool(const Digest&)>& keep) = 0;
-  virtual void Sweep() = 0;
-  virtual StoreCounters Counters() const = 0;
-  virtual void ListEntries(const ListRequest& request, ListDone done) = 0;
-  // Evicts `ns`'s entries until it is within its limit (just lowered).
-  virtual void TrimNamespace(const Namespace& ns) = 0;
-  virtual size_t shard_count() const = 0;
-
-  // The namespace named `name`, created unbounded when new; null for the default one.
-  Namespace* NamespaceNamed(const std::string& name) {
-    if (name.empty()) return nullptr;
-    std::lock_guard lock(namespaces_mu_);
-    std::unique_ptr<Namespace>& ns = namespaces_[name];
-    if (!ns) ns = std::make_unique<Namespace>(name);
-    return ns.get();
+  void ReportRemovalsTo(const EventHub* hub, std::string tier) override {
+    events_ = hub;
+    tier_name_ = std::move(tier);
+  }
+  void CountChangesIn(std::shared_ptr<ChangeCounters> counters) override { changes_ = std::move(counters); }
+  void HandDeparturesTo(DepartureSink sink) override { departures_ = std::move(sink); }
+  Status LimitNamespace(const std::string& name, std::optional<uint64_t> limit_bytes) override {
+    if (name.empty() || name.size() > kMaxNamespaceBytes) {
+      return Status(StatusCode::kInvalidArg, "a namespace is a name of 1 to " + std::to_string(kMaxNamespaceBytes) +
+                                                 " UTF-8 bytes");
+    }
+    Namespace* ns = NamespaceNamed(name);
+    ns->limit.store(limit_bytes.value_or(UINT64_MAX), std::memory_order_relaxed);
+    TrimNamespace(*ns);
+    return Status::Ok();
   }
   uint64_t NamespaceBytes(const std::string& name) const {
     std::lock_guard lock(namespaces_mu_);
     auto it = namespaces_.find(name);
     return it == namespaces_.end() ? 0 : it->second->bytes.load(std::memory_order_relaxed);
   }
-
-  const uint64_t limit_bytes;
-  const std::string_view policy_name;  // the reason an eviction by the policy gives
-  const std::shared_ptr<const Clock> clock;
-  const EventHub* events = nullptr;
-  std::string tier_name;
-  std::shared_ptr<ChangeCounters> changes;  // null unless a chain counts changes
-  DepartureSink departures;                 // empty unless a write-back chain takes them
+  virtual size_t shard_count() const = 0;
 
  protected:
   // What leaves under a shard's lock, handed on once it is released (a listener may call back in): events for the
@@ -145,21 +128,40 @@ class RamStore::Core {
   // Null when nobody wants either, so that nothing is copied for nobody.
   using RemovalLog = Removals*;
 
+  // Evicts `ns`'s entries until it is within its limit (just lowered).
+  virtual void TrimNamespace(const Namespace& ns) = 0;
+
+  // The namespace named `name`, created unbounded when new; null for the default one.
+  Namespace* NamespaceNamed(const std::string& name) {
+    if (name.empty()) return nullptr;
+    std::lock_guard lock(namespaces_mu_);
+    std::unique_ptr<Namespace>& ns = namespaces_[name];
+    if (!ns) ns = std::make_unique<Namespace>(name);
+    return ns.get();
+  }
   // A log to pass to the locked functions: `removals` when the hub wants evictions or expirations or a chain
   // takes departures, else null.
   RemovalLog LogFor(Removals& removals) const {
-    const bool wanted = events != nullptr && (events->wants(EventKind::kEvict) || events->wants(EventKind::kExpire));
-    return wanted || departures ? &removals : nullptr;
+    const bool wanted =
+        events_ != nullptr && (events_->wants(EventKind::kEvict) || events_->wants(EventKind::kExpire));
+    return wanted || departures_ ? &removals : nullptr;
   }
   void Publish(Removals& removals) const {
-    for (const CacheEvent& event : removals.events) events->Emit(event);
-    if (!removals.departures.empty()) departures(std::move(removals.departures));
+    for (const CacheEvent& event : removals.events) events_->Emit(event);
+    if (!removals.departures.empty()) departures_(std::move(removals.departures));
     removals.events.clear();
     removals.departures.clear();
   }
-  bool OverBudget() const { return used_bytes.load(std::memory_order_relaxed) > limit_bytes; }
+  bool OverBudget() const { return used_bytes_.load(std::memory_order_relaxed) > limit_bytes_; }
 
-  std::atomic<uint64_t> used_bytes{0};
+  const uint64_t limit_bytes_;
+  const std::string_view policy_name_;  // the reason an eviction by the policy gives
+  const std::shared_ptr<const Clock> clock_;
+  std::atomic<uint64_t> used_bytes_{0};
+  const EventHub* events_ = nullptr;
+  std::string tier_name_;
+  std::shared_ptr<ChangeCounters> changes_;  // null unless a chain counts changes
+  DepartureSink departures_;                 // empty unless a write-back chain takes them
 
  private:
   mutable std::mutex namespaces_mu_;  // never held with a shard's lock
@@ -199,7 +201,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
     std::unique_lock lock(shard.mu);
     Entry* entry = FindLocked(shard, key);
     if (entry == nullptr) return std::nullopt;
-    if (entry->expires() && entry->expires_at_ms <= clock->NowMs()) {
+    if (entry->expires() && entry->expires_at_ms <= clock_->NowMs()) {
       ++shard.expirations;
       Removals expired;
       const RemovalLog log = LogFor(expired);
@@ -230,15 +232,15 @@ class RamStore::PolicyCore final : public RamStore::Core {
     Namespace* const ns = NamespaceNamed(key.ns());
     const uint64_t charge = ChargeFor(key.text().size(), value.size(), expires, ns != nullptr);
     const uint64_t ns_limit = ns == nullptr ? UINT64_MAX : ns->limit.load(std::memory_order_relaxed);
-    if (charge > std::min(limit_bytes, ns_limit)) {
+    if (charge > std::min(limit_bytes_, ns_limit)) {
       Erase(key);  // the caller replaces the value; an older one must not outlive the write
-      const std::string where = charge > limit_bytes
-                                    ? "a RAM tier of " + std::to_string(limit_bytes)
+      const std::string where = charge > limit_bytes_
+                                    ? "a RAM tier of " + std::to_string(limit_bytes_)
                                     : "namespace '" + key.ns() + "' limited to " + std::to_string(ns_limit);
       return Status(StatusCode::kTooLarge,
                     "value of " + std::to_string(value.size()) + " bytes does not fit in " + where + " bytes");
     }
-    if (expires && expires_at_ms <= clock->NowMs()) {
+    if (expires && expires_at_ms <= clock_->NowMs()) {
       Erase(key);  // already expired, as when promoting an entry at the end of its life
       return Status::Ok();
     }
@@ -277,7 +279,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
         AttachLocked(shard, *entry, proven);
         if (expires) entry->expiry = shard.expiry.emplace(expires_at_ms, entry);
         ChargeLocked(shard, *entry, 1);
-        if (changes) changes->Bump(key.digest());
+        if (changes_) changes_->Bump(key.digest());
         if (ns != nullptr && ns->Over()) EvictNamespaceLocked(shard, *entry->ns->space, entry, log, dead);
         if (OverBudget()) EvictLocked(shard, entry, log, dead);
       }
@@ -293,7 +295,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
     std::lock_guard lock(shard.mu);
     Entry* entry = FindLocked(shard, key);
     if (entry == nullptr) return false;
-    const bool live = !entry->expires() || entry->expires_at_ms > clock->NowMs();
+    const bool live = !entry->expires() || entry->expires_at_ms > clock_->NowMs();
     RemoveLocked(shard, entry, dead);
     return live;
   }
@@ -301,7 +303,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
     for (auto& shard : shards_) {
       EntryMap dead;
       std::lock_guard lock(shard->mu);
-      used_bytes.fetch_sub(shard->bytes, std::memory_order_relaxed);
+      used_bytes_.fetch_sub(shard->bytes, std::memory_order_relaxed);
       shard->bytes = 0;
       for (auto& [name, space] : shard->spaces) space.ns->bytes.fetch_sub(space.bytes, std::memory_order_relaxed);
       shard->spaces.clear();
@@ -310,7 +312,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
       shard->memory.Clear();
       dead.swap(shard->entries);
     }
-    if (changes) changes->BumpAll();
+    if (changes_) changes_->BumpAll();
   }
   void EraseDigest(const Digest& digest) override {
     Shard& shard = ShardFor(digest);
@@ -341,7 +343,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
         {
           Graveyard dead;
           std::lock_guard lock(shard->mu);
-          const int64_t now = clock->NowMs();
+          const int64_t now = clock_->NowMs();
           int removed = 0;
           while (!shard->expiry.empty() && shard->expiry.begin()->first <= now && removed < kBatch) {
             ++shard->expirations;
@@ -386,7 +388,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
       if (index == first && request.after) {
         next = std::upper_bound(order.begin(), order.end(), *request.after, DigestLess);
       }
-      const int64_t now = clock->NowMs();
+      const int64_t now = clock_->NowMs();
       for (; next != order.end() && page.size() < limit; ++next) {
         const auto found = shard.entries.find(*next);
         if (found == shard.entries.end()) continue;  // removed since the order was built
@@ -510,7 +512,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
   // The live entry of `key` in `shard`, or nullptr; the caller holds the shard's lock. Uses nothing.
   const Entry* LiveLocked(Shard& shard, const Key& key) const {
     const Entry* entry = FindLocked(shard, key);
-    return entry == nullptr || (entry->expires() && entry->expires_at_ms <= clock->NowMs()) ? nullptr : entry;
+    return entry == nullptr || (entry->expires() && entry->expires_at_ms <= clock_->NowMs()) ? nullptr : entry;
   }
 
   // Applies `step(order, node)` to each order that holds `entry`: its shard's, and its namespace's if any.
@@ -520,7 +522,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
     if (entry.ns) step(entry.ns->space->order, static_cast<Node&>(*entry.ns));
   }
   ram::Use UseOf(const Entry& entry) const {
-    return {Policy::kWeighsTime ? clock->NowMs() : 0, entry.value.size(), entry.charge};
+    return {Policy::kWeighsTime ? clock_->NowMs() : 0, entry.value.size(), entry.charge};
   }
   // The entry joins its orders (`proven`: past probation) or leaves them; the caller holds the shard's lock.
   void AttachLocked(Shard& shard, Entry& entry, bool proven) {
@@ -556,7 +558,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
   void ChargeShardLocked(Shard& shard, uint64_t charge, int sign) {
     const uint64_t delta = sign > 0 ? charge : 0 - charge;  // wraps: unsigned sums subtract exactly
     shard.bytes += delta;
-    used_bytes.fetch_add(delta, std::memory_order_relaxed);
+    used_bytes_.fetch_add(delta, std::memory_order_relaxed);
   }
   // Adds or removes `entry`'s charge from the shard's, the store's and its namespace's bytes.
   void ChargeLocked(Shard& shard, const Entry& entry, int sign) {
@@ -575,7 +577,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
     // Copy the digest out: it lives in the node that extracting hands over.
     const Digest digest = *entry->digest;
     dead.Bury(shard.entries.extract(digest));
-    if (changes) changes->Bump(digest);
+    if (changes_) changes_->Bump(digest);
     // At most as many remembered entries as resident ones: the paper sizes the ghost FIFO like main.
     while (shard.memory.size() > shard.entries.size()) {
       shard.memory.ForgetOldest();
@@ -585,11 +587,11 @@ class RamStore::PolicyCore final : public RamStore::Core {
   // Records that `entry` is leaving by eviction or expiry (`kind`), in `log` if there is one.
   void NoteLocked(RemovalLog log, EventKind kind, const Entry& entry, std::string_view reason) const {
     if (log == nullptr) return;
-    if (events != nullptr && events->wants(kind)) {
+    if (events_ != nullptr && events_->wants(kind)) {
       log->events.push_back(
-          CacheEvent{kind, tier_name, entry.key, std::string(reason), Status::Ok(), std::string(NamespaceOf(entry))});
+          CacheEvent{kind, tier_name_, entry.key, std::string(reason), Status::Ok(), std::string(NamespaceOf(entry))});
     }
-    if (departures) log->departures.push_back(Departure{*entry.digest, Hit{entry.value, entry.expires_at_ms}, kind});
+    if (departures_) log->departures.push_back(Departure{*entry.digest, Hit{entry.value, entry.expires_at_ms}, kind});
   }
   // Evicts `victim`, for the eviction event's `reason`.
   void EvictOneLocked(Shard& shard, Entry* victim, std::string_view reason, RemovalLog log, Graveyard& dead) {
@@ -622,7 +624,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
   // Evicts the policy's victims in `shard` (sparing `keep`) until the store is within budget or none is left.
   void EvictLocked(Shard& shard, const Entry* keep, RemovalLog log, Graveyard& dead) {
     // Entries already past their expiry go first: they cost nothing to lose.
-    const int64_t now = shard.expiry.empty() ? 0 : clock->NowMs();
+    const int64_t now = shard.expiry.empty() ? 0 : clock_->NowMs();
     while (OverBudget() && !shard.expiry.empty() && shard.expiry.begin()->first <= now &&
            shard.expiry.begin()->second != keep) {
       ++shard.expirations;
@@ -632,7 +634,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
     while (OverBudget()) {
       Entry* victim = ShardVictimLocked(shard, keep);
       if (victim == nullptr) return;
-      EvictOneLocked(shard, victim, policy_name, log, dead);
+      EvictOneLocked(shard, victim, policy_name_, log, dead);
     }
   }
   // Evicts from every shard, one at a time, until the store is within budget.
@@ -664,24 +666,6 @@ uint64_t RamStore::ChargeFor(size_t key_bytes, size_t value_bytes, bool expires,
 
 uint64_t RamStore::GhostCharge() { return ram::GhostFifo::Charge(); }
 
-Status RamStore::LimitNamespace(const std::string& name, std::optional<uint64_t> limit_bytes) {
-  if (name.empty() || name.size() > kMaxNamespaceBytes) {
-    return Status(StatusCode::kInvalidArg, "a namespace is a name of 1 to " + std::to_string(kMaxNamespaceBytes) +
-                                               " UTF-8 bytes");
-  }
-  Core::Namespace* ns = core_->NamespaceNamed(name);
-  ns->limit.store(limit_bytes.value_or(UINT64_MAX), std::memory_order_relaxed);
-  core_->TrimNamespace(*ns);
-  return Status::Ok();
-}
-
-void RamStore::ReportRemovalsTo(const EventHub* hub, std::string tier) {
-  core_->events = hub;
-  core_->tier_name = std::move(tier);
-}
-void RamStore::CountChangesIn(std::shared_ptr<ChangeCounters> counters) { core_->changes = std::move(counters); }
-void RamStore::HandDeparturesTo(DepartureSink sink) { core_->departures = std::move(sink); }
-
 std::optional<Hit> RamStore::Lookup(const Key& key) { return core_->Lookup(key); }
 std::optional<Hit> RamStore::Peek(const Key& key) { return core_->Peek(key); }
 bool RamStore::Contains(const Key& key) { return core_->Contains(key); }
@@ -696,6 +680,14 @@ void RamStore::Sweep() { core_->Sweep(); }
 StoreCounters RamStore::Counters() const { return core_->Counters(); }
 void RamStore::ListEntries(const ListRequest& request, ListDone done) {
   core_->ListEntries(request, std::move(done));
+}
+void RamStore::ReportRemovalsTo(const EventHub* hub, std::string tier) {
+  core_->ReportRemovalsTo(hub, std::move(tier));
+}
+void RamStore::CountChangesIn(std::shared_ptr<ChangeCounters> counters) { core_->CountChangesIn(std::move(counters)); }
+void RamStore::HandDeparturesTo(DepartureSink sink) { core_->HandDeparturesTo(std::move(sink)); }
+Status RamStore::LimitNamespace(const std::string& ns, std::optional<uint64_t> limit_bytes) {
+  return core_->LimitNamespace(ns, limit_bytes);
 }
 uint64_t RamStore::NamespaceBytes(const std::string& ns) const { return core_->NamespaceBytes(ns); }
 size_t RamStore::shard_count() const { return core_->shard_count(); }
