@@ -433,7 +433,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
     int64_t expires_at_ms = kNeverExpires;
     uint64_t charge = 0;
     // Position in the shard's expiry index; meaningful only when the entry expires.
-    std::multimap<int64_t, Entry*>::iterator expiry;
+    typename std::multimap<int64_t, Entry*>::iterator expiry;
     // Entries of a namespace other than the default one: their place in the namespace's order.
     std::unique_ptr<NsNode> ns;
   };
