@@ -202,14 +202,7 @@ class RamStore::PolicyCore final : public RamStore::Core {
     Entry* entry = FindLocked(shard, key);
     if (entry == nullptr) return std::nullopt;
     if (entry->expires() && entry->expires_at_ms <= clock_->NowMs()) {
-      ++shard.expirations;
-      Removals expired;
-      const RemovalLog log = LogFor(expired);
-      NoteLocked(log, EventKind::kExpire, *entry, "read");
-      Graveyard dead;
-      RemoveLocked(shard, entry, dead);
-      lock.unlock();
-      if (log != nullptr) Publish(expired);
+      ExpireOnRead(shard, entry, lock);
       return std::nullopt;
     }
     InEachOrder(shard, *entry, [use = UseOf(*entry)](Policy& order, Node& node) { order.Touch(node, use); });
@@ -500,7 +493,8 @@ class RamStore::PolicyCore final : public RamStore::Core {
   }
   // Whether the entry found under a key's digest is that key's: a digest collision is detected, not served.
   static bool SameKey(const Entry& entry, const Key& key) {
-    return entry.key == key.text() && NamespaceOf(entry) == key.ns();
+    if (entry.key != key.text()) return false;
+    return entry.ns ? entry.ns->space->ns->name == key.ns() : key.ns().empty();
   }
 
   Shard& ShardFor(const Digest& digest) const { return *shards_[digest.low & shard_mask_]; }
@@ -568,6 +562,18 @@ class RamStore::PolicyCore final : public RamStore::Core {
       entry.ns->space->bytes += delta;
       entry.ns->space->ns->bytes.fetch_add(delta, std::memory_order_relaxed);
     }
+  }
+  // Removes `entry`, found expired by a read, and releases `lock`. Out of Lookup's line, which stays short for
+  // the hits.
+  [[gnu::noinline]] void ExpireOnRead(Shard& shard, Entry* entry, std::unique_lock<std::mutex>& lock) {
+    ++shard.expirations;
+    Removals expired;
+    const RemovalLog log = LogFor(expired);
+    NoteLocked(log, EventKind::kExpire, *entry, "read");
+    Graveyard dead;
+    RemoveLocked(shard, entry, dead);
+    lock.unlock();
+    if (log != nullptr) Publish(expired);
   }
   // Unlinks `entry` and hands it to `dead`; the caller holds the shard's lock.
   void RemoveLocked(Shard& shard, Entry* entry, Graveyard& dead) {
