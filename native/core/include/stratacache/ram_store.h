@@ -1,11 +1,11 @@
-// The RAM tier: a sharded, thread-safe, byte-accounted store with a choice of eviction policy.
+// The RAM tier: a sharded, thread-safe, byte-accounted store over a choice of eviction policy.
 //
 // `limit_bytes` bounds what entries really cost: value bytes, key bytes and a per-entry overhead that covers the
-// hash node, the value header, the expiry index, the policy's own structures and the allocator's bookkeeping.
-// Each shard has its own lock and eviction order; the byte budget is global, so a shard that grows past it evicts
-// its own victims first and then asks the other shards to give up theirs.
+// hash node, the value header, the expiry index, the policy's own per-entry fields and structures and the
+// allocator's bookkeeping. Each shard has its own lock and eviction order; the byte budget is global, so a shard
+// that grows past it evicts its own victims first and then asks the other shards to give up theirs.
 //
-// Policies:
+// Policies (src/ram_policies.h), each a type the sharded store is built over, with only its own per-entry fields:
 //   lru        an intrusive recency list; a hit moves the entry to the front.
 //   lfu        \ exact order on the core's EvictionScore (eviction_policy.h), as the disk tier uses, kept in an
 //   sized-lru  / ordered index that a hit re-positions (O(log n)).
@@ -14,24 +14,22 @@
 //              whose return goes straight to main. Main gives entries used since their last pass another round
 //              (2-bit counter). A hit only bumps the counter, and a scan of one-hit wonders never reaches main.
 //
-// Namespaces (key.h): each entry of a namespace other than the default one is also threaded, in its shard, on
-// that namespace's own copy of the policy's order (the restriction of the shard's lists or score index to its
-// entries), at a charge that ChargeFor includes. A namespace's limit (LimitNamespace) is global across shards,
-// as the store's own budget is: an insert past it evicts the namespace's victims in its own shard first, then in
-// the others. The default namespace pays one pointer per entry and one branch per hit.
+// Namespaces (key.h): each entry of a namespace other than the default one is also held, in its shard, by that
+// namespace's own instance of the same policy (the restriction of the shard's order to its entries), at a charge
+// that ChargeFor includes. A namespace's limit (LimitNamespace) is global across shards, as the store's own
+// budget is: an insert past it evicts the namespace's victims in its own shard first, then in the others. The
+// default namespace pays one pointer per entry and one branch per hit.
+//
+// What leaves (evicted, expired, erased or replaced entries and values) is unlinked under the shard's lock and
+// freed after it is released.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <vector>
 
 #include "stratacache/clock.h"
 #include "stratacache/store.h"
@@ -70,9 +68,9 @@ class RamStore final : public InlineStore {
   // inserted meanwhile); a shard's lock is held while its part of a page is read.
   void ListEntries(const ListRequest& request, ListDone done) override;
   void ReportRemovalsTo(const EventHub* hub, std::string tier) override;
-  void CountChangesIn(std::shared_ptr<ChangeCounters> counters) override { changes_ = std::move(counters); }
+  void CountChangesIn(std::shared_ptr<ChangeCounters> counters) override;
   std::optional<Hit> Peek(const Key& key) override;
-  void HandDeparturesTo(DepartureSink sink) override { departures_ = std::move(sink); }
+  void HandDeparturesTo(DepartureSink sink) override;
   Status LimitNamespace(const std::string& ns, std::optional<uint64_t> limit_bytes) override;
 
   // What an entry of this key and value size is charged against the budget (and its namespace's, when
@@ -85,77 +83,16 @@ class RamStore final : public InlineStore {
   static uint64_t GhostCharge();
 
   uint64_t limit_bytes() const { return limit_bytes_; }
-  size_t shard_count() const { return shards_.size(); }
+  size_t shard_count() const;
 
  private:
-  struct Entry;
-  struct Shard;
-  // What leaves under a shard's lock, handed on once it is released (a listener may call back in): events for the
-  // hub, departures for the chain's write-back.
-  struct Removals {
-    std::vector<CacheEvent> events;
-    std::vector<Departure> departures;
-  };
-  // Null when nobody wants either, so that nothing is copied for nobody.
-  using RemovalLog = Removals*;
-  struct Namespace;  // a namespace's limit and bytes, store-wide
-  struct NsShard;    // a namespace's entries in one shard, in the policy's order
-  struct NsNode;     // an entry's place in its NsShard
-
-  // A log to pass to the locked functions below: `removals` when the hub wants evictions or expirations or a
-  // chain takes departures, else null.
-  RemovalLog LogFor(Removals& removals) const;
-  // Records that `entry` is leaving by eviction or expiry (`kind`), in `log` if there is one.
-  void NoteLocked(RemovalLog log, EventKind kind, const Entry& entry, std::string_view reason) const;
-  void Publish(Removals& removals) const;
-
-  Shard& ShardFor(const Digest& digest) const;
-  // The live entry of `key` in `shard`, or nullptr; the caller holds the shard's lock. Uses nothing.
-  const Entry* LiveLocked(const Shard& shard, const Key& key) const;
-  // Unlinks and frees `entry`; the caller holds the shard's lock.
-  void RemoveLocked(Shard& shard, Entry* entry);
-  // Policy bookkeeping, with the shard's lock held: an entry joins (`to_main`: s3-fifo's main FIFO), is used,
-  // leaves; and the entry the policy gives up next, other than `keep` (nullptr when none).
-  void AttachLocked(Shard& shard, Entry* entry, bool to_main);
-  void TouchLocked(Shard& shard, Entry* entry);
-  void DetachLocked(Shard& shard, Entry* entry);
-  Entry* VictimLocked(Shard& shard, const Entry* keep);
-  // The victim a namespace's own order gives up next in `shard`, other than `keep`.
-  Entry* NamespaceVictimLocked(Shard& shard, NsShard& space, const Entry* keep);
-  // S3-FIFO's choice over one pair of FIFOs, the shard's or a namespace's: `fifos()` answers their tails and
-  // whether small holds more than its share.
-  template <class Fifos>
-  Entry* S3FifoVictimLocked(Shard& shard, const Entry* keep, Fifos fifos);
-  // Adds (`sign` 1) or removes (-1) `entry`'s charge from the shard's, the store's and its namespace's bytes.
-  void ChargeLocked(Shard& shard, const Entry& entry, int sign);
-  // Evicts `victim`, for the eviction event's `reason`.
-  void EvictOneLocked(Shard& shard, Entry* victim, std::string_view reason, RemovalLog log);
-  // The namespace named `name`, created unbounded when new; null for the default one.
-  Namespace* NamespaceNamed(const std::string& name);
-  // Evicts the victims of `space`'s order in `shard` while its namespace is over its limit.
-  void EvictNamespaceLocked(Shard& shard, NsShard& space, const Entry* keep, RemovalLog log);
-  // Evicts `ns`'s entries from every shard, one at a time, until it is within its limit.
-  void EvictNamespaceAcrossShards(const Namespace& ns, RemovalLog log);
-  // Evicts the policy's victims in `shard` (sparing `keep`) until the store is within budget or none is left.
-  void EvictLocked(Shard& shard, const Entry* keep, RemovalLog log);
-  // Evicts from every shard, one at a time, until the store is within budget.
-  void EvictAcrossShards(RemovalLog log);
-  bool OverBudget() const { return used_bytes_.load(std::memory_order_relaxed) > limit_bytes_; }
+  // The sharded store over one policy (ram_store.cc), reached through one virtual call per operation.
+  class Core;
+  template <class Policy>
+  class PolicyCore;
 
   const uint64_t limit_bytes_;
-  const RamPolicy policy_;
-  const std::shared_ptr<const Clock> clock_;
-  std::vector<std::unique_ptr<Shard>> shards_;
-  uint64_t shard_mask_;
-  std::atomic<uint64_t> used_bytes_{0};
-  const EventHub* events_ = nullptr;
-  std::string tier_name_;
-  std::shared_ptr<ChangeCounters> changes_;  // null unless a chain counts changes
-  DepartureSink departures_;                 // empty unless a write-back chain takes them
-  mutable std::mutex namespaces_mu_;  // never held with a shard's lock
-  // Every namespace ever written or limited, with (in each shard it reached) its NsShard: never dropped, so that
-  // pointers to them stay valid; a few hundred bytes a namespace, outside the budget.
-  std::unordered_map<std::string, std::unique_ptr<Namespace>> namespaces_;
+  const std::unique_ptr<Core> core_;
 };
 
 }  // namespace stratacache
