@@ -436,7 +436,14 @@ test.each(['committed', 'placed'] as const)(
   'a full storage quota: evicts and retries once, then ERR_QUOTA and an error event (durability %s)',
   async (durability) => {
     const result = await pastTheQuota(durability);
-    expect(result.kept).toBe(29);
+    if (durability === 'placed' && result.kept === undefined) {
+      // Placed writes settle before they commit, so two of them can be in flight when the quota is reached, and
+      // on a loaded machine the second's one retry can find the quota still full (seen once in CI): that write
+      // is then lost as any placed write that fails is, reported as an error event and a miss, never silently.
+      expect(result.events).toContainEqual({ code: 'ERR_QUOTA', tier: 'indexeddb', key: 'fits:29' });
+    } else {
+      expect(result.kept).toBe(29);
+    }
     expect(result.evictions).toBeGreaterThan(0); // made room within a budget the quota was smaller than
     expect(result.failure).toBe('ERR_QUOTA'); // with 'placed' too: a value over 1 MiB settles at its commit
     expect(result.events).toContainEqual({ code: 'ERR_QUOTA', tier: 'indexeddb', key: 'too-big' });
