@@ -519,8 +519,7 @@ bool TierChain::LookupHere(const Key& key, HereReach reach, std::optional<Hit>* 
     // holds, and one not found has landed in the tier by the time it is read. Served only where the tier answers
     // here, so that the synchronous API sees no more of a tier that cannot.
     std::optional<Hit> leaving = i == inline_prefix_ && write_back_ ? FindLeaving(key) : std::nullopt;
-    const size_t stripe = ChangeCounters::StripeOf(key.digest());
-    const uint32_t forgets = forgets_.Read(stripe);
+    const uint32_t forgets = forgets_.Read(ChangeCounters::StripeOf(key.digest()));
     const HereRead read = tier.store->ReadHere(key, reach, hit);
     if (read == HereRead::kLater) {
       *next = i;
@@ -533,10 +532,7 @@ bool TierChain::LookupHere(const Key& key, HereReach reach, std::optional<Hit>* 
       return true;
     }
     if (read == HereRead::kHit) {
-      tier.hits.fetch_add(1, std::memory_order_relaxed);
-      hits_.fetch_add(1, std::memory_order_relaxed);
-      // As in GetBelow: a copy read before another process's change was announced is not promoted.
-      if (forgets_.Read(stripe) == forgets) Promote(key, **hit, i);
+      ServeHit(i, key, **hit, forgets);
       if (found_in) *found_in = i;
       return true;
     }
@@ -552,6 +548,13 @@ void TierChain::Get(const Key& key, GetDone done) {
     return;
   }
   GetBelow(inline_prefix_, key, std::move(done));
+}
+
+void TierChain::ServeHit(size_t tier, const Key& key, const Hit& hit, uint32_t forgets) {
+  tiers_[tier]->hits.fetch_add(1, std::memory_order_relaxed);
+  hits_.fetch_add(1, std::memory_order_relaxed);
+  // A copy read before another process's change was announced (ForgetAbove) may be older than that change.
+  if (forgets_.Read(ChangeCounters::StripeOf(key.digest())) == forgets) Promote(key, hit, tier);
 }
 
 void TierChain::ServeLeaving(const Key& key, const Hit& hit) {
@@ -593,10 +596,7 @@ void TierChain::AnswerBelow(size_t first, Key key, uint32_t forgets, Status stat
   // A tier that cannot be read is passed over: the tiers below may still have the value.
   if (!status.ok()) ReportError(tier, key, status);
   if (status.ok() && hit) {
-    tier.hits.fetch_add(1, std::memory_order_relaxed);
-    hits_.fetch_add(1, std::memory_order_relaxed);
-    // A copy read before another process's change was announced (ForgetAbove) may be older than that change.
-    if (forgets_.Read(ChangeCounters::StripeOf(key.digest())) == forgets) Promote(key, *hit, first);
+    ServeHit(first, key, *hit, forgets);
     done(Status::Ok(), std::move(hit));
     return;
   }

@@ -196,6 +196,9 @@ class TierChain : public std::enable_shared_from_this<TierChain> {
   // answered (`*hit` and `*found_in` as GetNow says), false with `*next` the first tier that could not answer.
   // Counts per-tier hits and misses, not the chain's misses.
   bool LookupHere(const Key& key, HereReach reach, std::optional<Hit>* hit, size_t* next, size_t* found_in);
+  // Counts `hit`, read from tier `tier`, and promotes it unless a change to its key was announced since
+  // `forgets` was read (the key's stripe of forgets_ before the read).
+  void ServeHit(size_t tier, const Key& key, const Hit& hit, uint32_t forgets);
   // Serves `hit`, an entry the first tier let go and the tier below has not taken yet (FindLeaving), as that
   // tier's hit: counted and promoted.
   void ServeLeaving(const Key& key, const Hit& hit);
